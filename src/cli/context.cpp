@@ -1,0 +1,132 @@
+#include "cli/context.hpp"
+
+#include <termios.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "dsr/error.hpp"
+
+namespace dsr::cli {
+
+std::string Context::db_path() const {
+  if (!g.db.empty()) return g.db;  // --db, or DSR_DB via CLI11's envname
+  if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/dsr/vault.dsr";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/share/dsr/vault.dsr";
+  fail(ErrorKind::usage, "cannot find the vault: pass --db PATH or set DSR_DB");
+}
+
+bool Context::stdin_is_tty() const { return ::isatty(STDIN_FILENO) == 1; }
+bool Context::stderr_is_tty() const { return ::isatty(STDERR_FILENO) == 1; }
+
+bool Context::color() const {
+  const char* nc = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return !g.no_color && !(nc && *nc) && !(term && std::string(term) == "dumb") && ::isatty(STDOUT_FILENO) == 1;
+}
+
+OpenOptions Context::open_options() const {
+  OpenOptions o;
+  o.lock_timeout_ms = static_cast<int>(g.lock_timeout * 1000);
+  o.slot = g.slot;
+  return o;
+}
+
+bool Context::has_key_source() const {
+  return !g.key_file.empty() || !g.passphrase_file.empty() || g.passphrase_fd >= 0;
+}
+
+Credential Context::credential(const char* purpose) {
+  int sources = !g.key_file.empty() + !g.passphrase_file.empty() + (g.passphrase_fd >= 0);
+  if (sources > 1)
+    fail(ErrorKind::usage, "give one key source: --key-file, --passphrase-file or --passphrase-fd");
+  if (!g.key_file.empty()) return read_key_file(g.key_file);
+  if (!g.passphrase_file.empty()) return read_passphrase_file(g.passphrase_file);
+  if (g.passphrase_fd >= 0) return read_passphrase_fd(g.passphrase_fd);
+  if (g.no_input || !stdin_is_tty())
+    fail(ErrorKind::usage,
+         "no key given and no terminal to ask at: pass --key-file FILE, --passphrase-file FILE or "
+         "--passphrase-fd N (or set DSR_KEY_FILE / DSR_PASSPHRASE_FILE)");
+  Secret s = prompt_secret(std::string(purpose) + ": ");
+  if (s.empty()) fail(ErrorKind::usage, "empty passphrase");
+  return Credential{SlotKind::passphrase, std::move(s)};
+}
+
+Desk Context::open_desk() {
+  Credential c = credential();
+  return Desk(Vault::open(db_path(), c, open_options()));
+}
+
+void Context::emit_json(const nlohmann::json& j) const {
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+void Context::say(const std::string& line) const {
+  if (!g.json && !g.quiet) std::cout << line << "\n";
+}
+
+void Context::note(const std::string& line) const {
+  if (!g.quiet) std::cerr << line << "\n";
+}
+
+void Context::confirm_by_typing(const std::string& prompt, const std::string& expected,
+                                const std::string& flag_hint) {
+  if (g.yes) return;
+  if (g.no_input || !stdin_is_tty())
+    fail(ErrorKind::usage, "refusing to " + flag_hint + " without confirmation: stdin is not a terminal; pass --yes");
+  std::string answer = prompt_line(prompt);
+  if (answer != expected) fail(ErrorKind::usage, "confirmation did not match; nothing was changed");
+}
+
+namespace {
+struct EchoOff {
+  int fd;
+  termios saved{};
+  bool active = false;
+  explicit EchoOff(int f) : fd(f) {
+    if (tcgetattr(fd, &saved) == 0) {
+      termios t = saved;
+      t.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      active = tcsetattr(fd, TCSAFLUSH, &t) == 0;
+    }
+  }
+  ~EchoOff() {
+    if (active) tcsetattr(fd, TCSAFLUSH, &saved);
+  }
+};
+}  // namespace
+
+Secret prompt_secret(const std::string& prompt) {
+  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  int in = fd >= 0 ? fd : STDIN_FILENO;
+  std::string p = prompt;
+  (void)!::write(fd >= 0 ? fd : STDERR_FILENO, p.data(), p.size());
+  Secret buf(1024);
+  size_t len = 0;
+  {
+    EchoOff guard(in);
+    while (len < buf.size()) {
+      char c;
+      ssize_t n = ::read(in, &c, 1);
+      if (n <= 0 || c == '\n' || c == '\r') break;
+      buf.data()[len++] = static_cast<unsigned char>(c);
+    }
+  }
+  (void)!::write(fd >= 0 ? fd : STDERR_FILENO, "\n", 1);
+  if (fd >= 0) ::close(fd);
+  buf.truncate(len);
+  return buf;
+}
+
+std::string prompt_line(const std::string& prompt) {
+  std::cerr << prompt << std::flush;
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+}  // namespace dsr::cli

@@ -1,0 +1,59 @@
+// What every command shares: the global options, how the vault is found and
+// unlocked, and where output goes. Commands parse and print; they decide nothing.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "dsr/desk.hpp"
+#include "dsr/vault.hpp"
+
+namespace dsr::cli {
+
+struct Globals {
+  std::string db;
+  std::string key_file;
+  std::string passphrase_file;
+  int passphrase_fd = -1;
+  std::string slot;
+  double lock_timeout = 10.0;
+  bool json = false;
+  bool quiet = false;
+  bool no_input = false;
+  bool no_color = false;
+  bool yes = false;
+};
+
+class Context {
+ public:
+  Globals g;
+
+  std::string db_path() const;
+  bool stdin_is_tty() const;
+  bool stderr_is_tty() const;
+  bool color() const;
+  OpenOptions open_options() const;
+  // The credential from --key-file / --passphrase-file / --passphrase-fd, else a
+  // prompt at a terminal, else a usage error naming the flags.
+  Credential credential(const char* purpose = "Passphrase");
+  bool has_key_source() const;
+  Desk open_desk();
+
+  // Output: data to stdout, messages to stderr.
+  void emit_json(const nlohmann::json& j) const;   // one document on stdout
+  void say(const std::string& line) const;         // human result line on stdout (not with --json/-q)
+  void note(const std::string& line) const;        // a message on stderr (not with -q)
+  // Asks the user to type `expected` to confirm; usage error off a terminal without --yes.
+  void confirm_by_typing(const std::string& prompt, const std::string& expected, const std::string& flag_hint);
+};
+
+// Each command group adds its subcommands here.
+void add_vault_commands(CLI::App& app, Context& ctx);
+void add_subject_commands(CLI::App& app, Context& ctx);
+
+// Prompt on the terminal with echo off; returns the line in guarded memory.
+Secret prompt_secret(const std::string& prompt);
+std::string prompt_line(const std::string& prompt);
+
+}  // namespace dsr::cli

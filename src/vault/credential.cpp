@@ -1,0 +1,117 @@
+// Reading secrets from files and descriptors into guarded memory. Nothing here
+// ever takes a secret from argv or an environment variable's value.
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "dsr/error.hpp"
+#include "dsr/vault.hpp"
+
+namespace dsr {
+namespace {
+
+constexpr size_t kMaxSecretFile = 4096;
+
+Secret read_all(int fd, const std::string& what) {
+  Secret buf(kMaxSecretFile + 1);
+  size_t len = 0;
+  while (len < buf.size()) {
+    ssize_t n = ::read(fd, buf.data() + len, buf.size() - len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(ErrorKind::failure, "cannot read " + what + ": " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    len += static_cast<size_t>(n);
+  }
+  if (len > kMaxSecretFile) fail(ErrorKind::usage, what + " is larger than 4096 bytes");
+  buf.truncate(len);
+  return buf;
+}
+
+int open_secret_file(const std::string& path, const std::string& what) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) fail(ErrorKind::not_found, what + " " + path + " does not exist");
+    fail(ErrorKind::failure, "cannot open " + what + " " + path + ": " + std::strerror(errno));
+  }
+  return fd;
+}
+
+Credential first_line_passphrase(Secret raw, const std::string& what) {
+  size_t n = 0;
+  while (n < raw.size() && raw.data()[n] != '\n') ++n;
+  if (n > 0 && raw.data()[n - 1] == '\r') --n;
+  raw.truncate(n);
+  if (raw.empty()) fail(ErrorKind::usage, what + " holds an empty passphrase");
+  return Credential{SlotKind::passphrase, std::move(raw)};
+}
+
+}  // namespace
+
+Credential read_key_file(const std::string& path) {
+  int fd = open_secret_file(path, "key file");
+  Secret raw = read_all(fd, "key file " + path);
+  ::close(fd);
+  // The file holds 64 hex digits (and optionally a trailing newline).
+  size_t n = raw.size();
+  while (n > 0 && (raw.data()[n - 1] == '\n' || raw.data()[n - 1] == '\r' || raw.data()[n - 1] == ' ')) --n;
+  Secret key(32);
+  size_t bin_len = 0;
+  if (n != 64 || sodium_hex2bin(key.data(), 32, reinterpret_cast<const char*>(raw.data()), n, nullptr, &bin_len,
+                                nullptr) != 0 || bin_len != 32)
+    fail(ErrorKind::usage, "key file " + path + " is not a dsr key file (expected 64 hex digits)");
+  return Credential{SlotKind::key_file, std::move(key)};
+}
+
+Credential make_key_file(const std::string& path) {
+  crypto_init();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) fail(ErrorKind::conflict, "key file " + path + " already exists; it was left untouched");
+    fail(ErrorKind::failure, "cannot create key file " + path + ": " + std::strerror(errno));
+  }
+  fchmod(fd, 0600);  // whatever the umask
+  Secret key = Secret::random(32);
+  Secret hex(65);
+  sodium_bin2hex(reinterpret_cast<char*>(hex.data()), 65, key.data(), 32);
+  hex.data()[64] = '\n';
+  bool ok = ::write(fd, hex.data(), 65) == 65 && fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(path.c_str());
+    fail(ErrorKind::failure, "cannot write key file " + path);
+  }
+  return Credential{SlotKind::key_file, std::move(key)};
+}
+
+Credential read_passphrase_file(const std::string& path) {
+  int fd = open_secret_file(path, "passphrase file");
+  Secret raw = read_all(fd, "passphrase file " + path);
+  ::close(fd);
+  return first_line_passphrase(std::move(raw), "passphrase file " + path);
+}
+
+Credential read_passphrase_fd(int fd) {
+  std::string what = "file descriptor " + std::to_string(fd);
+  // Read only up to the first newline so the rest of the stream stays usable.
+  Secret buf(kMaxSecretFile);
+  size_t len = 0;
+  while (len < buf.size()) {
+    ssize_t n = ::read(fd, buf.data() + len, 1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(ErrorKind::usage, "cannot read a passphrase from " + what + ": " + std::strerror(errno));
+    }
+    if (n == 0 || buf.data()[len] == '\n') break;
+    ++len;
+  }
+  buf.truncate(len);
+  return first_line_passphrase(std::move(buf), what);
+}
+
+}  // namespace dsr

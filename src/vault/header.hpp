@@ -1,0 +1,66 @@
+// The vault header: two copies of a 4 KiB block before the first page, each
+// with a plain checksum (torn-write detection) and a MAC under a key derived
+// from the master key. Key slots wrap the master key (and, for roles that may
+// read them, the category key) with AEAD, their metadata bound as associated data.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsr/vault.hpp"
+#include "vault/page_cipher.hpp"
+
+namespace dsr::vault {
+
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr size_t kCopyBytes = 4096;
+inline constexpr size_t kMaxSlots = 16;
+inline constexpr size_t kMaxSlotName = 63;
+inline constexpr size_t kWrappedBytes = 72 + 16;  // payload + tag
+
+struct SlotRecord {
+  SlotInfo info;
+  std::array<unsigned char, 16> salt{};
+  std::array<unsigned char, 24> nonce{};
+  std::array<unsigned char, kWrappedBytes> wrapped{};
+};
+
+struct Header {
+  uint32_t version = kFormatVersion;
+  uint32_t page_size = kPageSize;
+  uint32_t reserve = kReserveBytes;
+  uint64_t generation = 0;
+  VaultId id{};
+  std::vector<SlotRecord> slots;
+};
+
+// What a slot unwraps to.
+struct Keys {
+  Secret master;    // 32 bytes
+  Secret category;  // 32 bytes, or empty when the slot's role may not read restricted data
+};
+
+enum class Subkey : uint64_t { pages = 1, header_mac = 2, index = 3 };
+Secret derive(const Secret& master, Subkey which);
+
+struct HeaderRead {
+  Header header;
+  std::array<unsigned char, kCopyBytes> chosen{};  // raw bytes of the copy in use (for the MAC)
+  std::vector<std::string> problems;             // damaged copies
+};
+// Reads both copies from the start of fd and picks the valid one with the
+// highest generation. Throws integrity when neither copy is valid.
+HeaderRead read_header(int fd);
+// Throws integrity when the chosen copy's MAC does not verify under `master`.
+void verify_header_mac(const HeaderRead& h, const Secret& master);
+// Writes copy B then copy A (each fsync'd) with generation+1.
+void write_header(int fd, Header& h, const Secret& master);
+
+SlotRecord make_slot(const std::string& name, Role role, const Credential& cred, KdfStrength kdf,
+                     const Keys& keys, const VaultId& id);
+// The keys inside a slot, or nothing when the credential does not open it.
+std::optional<Keys> unwrap_slot(const SlotRecord& slot, const Credential& cred, const VaultId& id);
+
+}  // namespace dsr::vault

@@ -1,0 +1,302 @@
+#include "dsr/vault.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "dsr/error.hpp"
+#include "vault/header.hpp"
+#include "vault/vfs.hpp"
+
+namespace dsr {
+
+using namespace dsr::vault;
+
+const char* role_name(Role r) {
+  switch (r) {
+    case Role::admin: return "admin";
+    case Role::support: return "support";
+    case Role::billing: return "billing";
+    case Role::auditor: return "auditor";
+  }
+  return "unknown";
+}
+
+std::optional<Role> parse_role(std::string_view s) {
+  for (Role r : {Role::admin, Role::support, Role::billing, Role::auditor})
+    if (s == role_name(r)) return r;
+  return std::nullopt;
+}
+
+const char* slot_kind_name(SlotKind k) { return k == SlotKind::passphrase ? "passphrase" : "key-file"; }
+
+bool role_reads_restricted(Role r) { return r == Role::admin || r == Role::billing; }
+
+struct Vault::Impl {
+  std::string path;
+  std::string canonical;
+  Header header;
+  Secret master;
+  Secret index_key;
+  Secret category;
+  std::string slot_name;
+  Role role = Role::admin;
+  std::shared_ptr<const PageCipher> cipher;
+  std::unique_ptr<SQLite::Database> db;
+
+  ~Impl() { close(); }
+
+  void connect(const OpenOptions& opts, bool fresh) {
+    cipher = std::make_shared<const PageCipher>(derive(master, Subkey::pages), header.id);
+    canonical = bind_cipher(path, cipher);
+    int flags = opts.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
+    db = std::make_unique<SQLite::Database>(path.c_str(), flags, opts.lock_timeout_ms, kVfsName);
+    if (fresh) {
+      // The reserve must be set before SQLite writes its first page (VAULT.md rule 7).
+      int reserve = kReserveBytes;
+      sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+      db->exec("PRAGMA page_size=" + std::to_string(kPageSize));
+    }
+    db->exec("PRAGMA mmap_size=0; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;"
+             "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cell_size_check=ON");
+    if (fresh) {
+      db->exec("PRAGMA journal_mode=WAL");
+    } else if (!opts.read_only) {
+      std::string mode = db->execAndGet("PRAGMA journal_mode").getString();
+      if (mode != "wal") db->exec("PRAGMA journal_mode=WAL");
+    }
+  }
+
+  void checkpoint() {
+    if (!db) return;
+    try {
+      db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch (const std::exception&) {
+      // Another process is reading: it (or the last to close) checkpoints later.
+    }
+  }
+
+  void close() {
+    if (db) {
+      checkpoint();
+      db.reset();
+    }
+    if (cipher) {
+      unbind_cipher(canonical, cipher.get());
+      cipher.reset();
+    }
+  }
+};
+
+namespace {
+
+int open_existing(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT)
+      fail(ErrorKind::not_found, "no vault at " + path + "; create one with `dsr init` or pass --db");
+    fail(ErrorKind::failure, "cannot open " + path + ": " + std::strerror(errno));
+  }
+  return fd;
+}
+
+struct Unlocked {
+  Keys keys;
+  const SlotRecord* slot;
+};
+
+Unlocked unlock(const HeaderRead& hr, const Credential& cred, const OpenOptions& opts) {
+  bool named_found = opts.slot.empty();
+  for (const auto& s : hr.header.slots) {
+    if (!opts.slot.empty()) {
+      if (s.info.name != opts.slot) continue;
+      named_found = true;
+    }
+    if (auto keys = unwrap_slot(s, cred, hr.header.id)) {
+      verify_header_mac(hr, keys->master);
+      return {std::move(*keys), &s};
+    }
+  }
+  if (!named_found) fail(ErrorKind::not_found, "the vault has no key slot named '" + opts.slot + "'");
+  fail(ErrorKind::wrong_key, cred.kind == SlotKind::passphrase
+                                 ? "wrong passphrase: it opens no key slot of this vault"
+                                 : "wrong key file: it opens no key slot of this vault");
+}
+
+}  // namespace
+
+Vault::Vault(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Vault::Vault(Vault&&) noexcept = default;
+Vault& Vault::operator=(Vault&&) noexcept = default;
+Vault::~Vault() = default;
+
+Vault Vault::create(const std::string& path, const std::string& slot_name, const Credential& cred, KdfStrength kdf,
+                    const OpenOptions& opts) {
+  crypto_init();
+  register_vfs();
+  std::error_code ec;
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
+    std::filesystem::create_directories(parent, ec);
+    if (ec) fail(ErrorKind::failure, "cannot create directory " + parent.string() + ": " + ec.message());
+    ::chmod(parent.c_str(), 0700);
+  }
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) fail(ErrorKind::conflict, path + " already exists; it was left untouched");
+    fail(ErrorKind::failure, "cannot create " + path + ": " + std::strerror(errno));
+  }
+  ::fchmod(fd, 0600);
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  try {
+    Keys keys{Secret::random(32), Secret::random(32)};
+    randombytes_buf(impl->header.id.data(), impl->header.id.size());
+    impl->header.slots.push_back(make_slot(slot_name, Role::admin, cred, kdf, keys, impl->header.id));
+    write_header(fd, impl->header, keys.master);
+    ::close(fd);
+    fd = -1;
+    impl->master = std::move(keys.master);
+    impl->category = std::move(keys.category);
+    impl->index_key = derive(impl->master, Subkey::index);
+    impl->slot_name = slot_name;
+    impl->role = Role::admin;
+    impl->connect(opts, /*fresh=*/true);
+  } catch (...) {
+    if (fd >= 0) ::close(fd);
+    impl->close();
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) ::unlink((path + suffix).c_str());
+    throw;
+  }
+  return Vault(std::move(impl));
+}
+
+Vault Vault::open(const std::string& path, const Credential& cred, const OpenOptions& opts) {
+  crypto_init();
+  register_vfs();
+  int fd = open_existing(path, O_RDONLY);
+  HeaderRead hr;
+  try {
+    hr = read_header(fd);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  Unlocked u = unlock(hr, cred, opts);
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->slot_name = u.slot->info.name;
+  impl->role = u.slot->info.role;
+  impl->header = std::move(hr.header);
+  impl->master = std::move(u.keys.master);
+  impl->category = std::move(u.keys.category);
+  impl->index_key = derive(impl->master, Subkey::index);
+  impl->connect(opts, /*fresh=*/false);
+  return Vault(std::move(impl));
+}
+
+SQLite::Database& Vault::db() {
+  if (!impl_ || !impl_->db) fail(ErrorKind::failure, "the vault is closed");
+  return *impl_->db;
+}
+const std::string& Vault::path() const { return impl_->path; }
+uint32_t Vault::format_version() const { return impl_->header.version; }
+const std::string& Vault::slot_name() const { return impl_->slot_name; }
+Role Vault::role() const { return impl_->role; }
+std::vector<SlotInfo> Vault::slots() const {
+  std::vector<SlotInfo> out;
+  for (const auto& s : impl_->header.slots) out.push_back(s.info);
+  return out;
+}
+const Secret& Vault::index_key() const { return impl_->index_key; }
+const Secret* Vault::category_key() const { return impl_->category.empty() ? nullptr : &impl_->category; }
+void Vault::checkpoint() { impl_->checkpoint(); }
+void Vault::close() {
+  if (impl_) impl_->close();
+}
+
+// ---- dsr check -----------------------------------------------------------
+CheckReport check_vault(const std::string& path, const Credential& cred, const OpenOptions& opts) {
+  crypto_init();
+  register_vfs();
+  CheckReport report;
+  int fd = open_existing(path, O_RDONLY);
+  HeaderRead hr;
+  try {
+    hr = read_header(fd);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  report.problems = hr.problems;
+  Unlocked u = [&] {
+    try {
+      return unlock(hr, cred, opts);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+  }();
+  PageCipher cipher(derive(u.keys.master, Subkey::pages), hr.header.id);
+
+  struct stat st{};
+  ::fstat(fd, &st);
+  uint64_t data_bytes = st.st_size > off_t(kHeaderBytes) ? uint64_t(st.st_size) - kHeaderBytes : 0;
+  if (data_bytes % kPageSize)
+    report.problems.push_back("the file is truncated: it ends " + std::to_string(data_bytes % kPageSize) +
+                              " bytes into page " + std::to_string(data_bytes / kPageSize + 1));
+  report.pages = data_bytes / kPageSize;
+  std::vector<unsigned char> raw(kPageSize);
+  Secret plain(kPageSize);
+  size_t bad = 0;
+  uint32_t header_pages = 0;
+  for (uint64_t p = 0; p < report.pages; ++p) {
+    if (pread(fd, raw.data(), kPageSize, off_t(kHeaderBytes + p * kPageSize)) != ssize_t(kPageSize)) {
+      report.problems.push_back("cannot read page " + std::to_string(p + 1));
+      break;
+    }
+    if (!cipher.decrypt(uint32_t(p + 1), raw.data(), plain.data())) {
+      if (++bad <= 20)
+        report.problems.push_back("page " + std::to_string(p + 1) +
+                                  " fails authentication (tampered, swapped or corrupt)");
+      continue;
+    }
+    if (p == 0) {
+      const unsigned char* h = plain.data();
+      auto be = [](const unsigned char* q) { return uint32_t(q[0]) << 24 | uint32_t(q[1]) << 16 | uint32_t(q[2]) << 8 | q[3]; };
+      if (be(h + 24) == be(h + 92)) header_pages = be(h + 28);  // in-header size is valid
+    }
+  }
+  if (bad > 20) report.problems.push_back("... and " + std::to_string(bad - 20) + " more pages fail authentication");
+  ::close(fd);
+  struct stat wst{};
+  bool wal_empty = ::stat((path + "-wal").c_str(), &wst) != 0 || wst.st_size == 0;
+  if (wal_empty && header_pages > report.pages)
+    report.problems.push_back("the file is truncated: the database holds " + std::to_string(header_pages) +
+                              " pages but the file only " + std::to_string(report.pages));
+  if (!report.ok()) return report;
+
+  Vault v = Vault::open(path, cred, opts);
+  try {
+    SQLite::Statement q(v.db(), "PRAGMA integrity_check");
+    while (q.executeStep()) {
+      std::string line = q.getColumn(0).getString();
+      if (line != "ok") report.problems.push_back("SQLite integrity check: " + line);
+    }
+  } catch (const SQLite::Exception& e) {
+    std::string detail = take_last_vfs_error();
+    report.problems.push_back(detail.empty() ? std::string("SQLite integrity check failed: ") + e.what() : detail);
+  }
+  return report;
+}
+
+}  // namespace dsr

@@ -1,0 +1,473 @@
+// Rules followed here (see shared/design/VAULT.md): encrypt into a private
+// buffer, return exactly what SQLite wrote, serve partial reads by decrypting
+// whole pages, bind page numbers as associated data, let torn WAL/journal
+// frames fail SQLite's own checksum, never mmap, never open a temp file.
+#include "vault/vfs.hpp"
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <new>
+#include <utility>
+#include <vector>
+
+namespace dsr::vault {
+namespace {
+
+enum class Kind { main_db, wal, journal };
+
+struct Registry {
+  std::mutex mu;
+  std::map<std::string, std::shared_ptr<const PageCipher>> ciphers;
+};
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+thread_local std::string t_last_error;
+
+sqlite3_vfs* g_base = nullptr;
+
+struct File {
+  sqlite3_file base;
+  Kind kind;
+  std::shared_ptr<const PageCipher>* cipher;  // heap-held, freed in close
+  sqlite3_int64 last_pgno_off;                // offset the cached page number belongs to
+  uint32_t last_pgno;
+  sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
+};
+
+constexpr sqlite3_int64 kFrame = 24 + kPageSize;  // WAL frame: header + page
+constexpr sqlite3_int64 kWalHeader = 32;
+
+uint32_t be32(const unsigned char* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
+}
+
+void note_failure(Kind kind, uint32_t pgno) {
+  const char* what = kind == Kind::main_db ? "main file" : kind == Kind::wal ? "WAL" : "journal";
+  t_last_error = "page " + std::to_string(pgno) + " of the " + what +
+                 " failed authentication (tampered, swapped or corrupt)";
+}
+
+struct Wipe {  // wipes a plaintext buffer when it goes out of scope
+  unsigned char* p;
+  size_t n;
+  ~Wipe() { sodium_memzero(p, n); }
+};
+
+int real_read(File* f, void* buf, int n, sqlite3_int64 off) {
+  return f->real()->pMethods->xRead(f->real(), buf, n, off);
+}
+int real_write(File* f, const void* buf, int n, sqlite3_int64 off) {
+  return f->real()->pMethods->xWrite(f->real(), buf, n, off);
+}
+
+// The page number stored just before a journal or WAL page (4-byte pgno
+// record, or the frame header 24 bytes earlier). Cached from the last write.
+int pgno_before(File* f, sqlite3_int64 page_off, sqlite3_int64 back, uint32_t* pgno) {
+  if (f->last_pgno_off == page_off - back) {
+    *pgno = f->last_pgno;
+    return SQLITE_OK;
+  }
+  unsigned char b[4];
+  int rc = real_read(f, b, 4, page_off - back);
+  if (rc != SQLITE_OK) return rc == SQLITE_IOERR_SHORT_READ ? SQLITE_IOERR_DATA : rc;
+  *pgno = be32(b);
+  return SQLITE_OK;
+}
+
+// ---- main database: pages at kHeaderBytes + (pgno-1)*kPageSize -------------
+int main_read(File* f, unsigned char* out, int n, sqlite3_int64 off) {
+  std::memset(out, 0, n);
+  unsigned char raw[kPageSize];
+  unsigned char plain[kPageSize];
+  Wipe w{plain, sizeof plain};
+  bool short_read = false;
+  for (sqlite3_int64 p = off / kPageSize; p * kPageSize < off + n; ++p) {
+    sqlite3_int64 page_start = p * kPageSize;
+    int rc = real_read(f, raw, kPageSize, kHeaderBytes + page_start);
+    if (rc == SQLITE_IOERR_SHORT_READ) {
+      // Beyond the end: SQLite expects zeros. A page cut in half is damage.
+      if (std::any_of(raw, raw + kPageSize, [](unsigned char c) { return c != 0; })) {
+        t_last_error = "page " + std::to_string(p + 1) + " of the main file is truncated";
+        return SQLITE_IOERR_DATA;
+      }
+      short_read = true;
+      continue;
+    }
+    if (rc != SQLITE_OK) return rc;
+    if (!(*f->cipher)->decrypt(uint32_t(p + 1), raw, plain)) {
+      note_failure(Kind::main_db, uint32_t(p + 1));
+      return SQLITE_IOERR_DATA;
+    }
+    sqlite3_int64 from = std::max(off, page_start);
+    sqlite3_int64 to = std::min(off + n, page_start + kPageSize);
+    std::memcpy(out + (from - off), plain + (from - page_start), size_t(to - from));
+  }
+  return short_read ? SQLITE_IOERR_SHORT_READ : SQLITE_OK;
+}
+
+bool reserve_is_zero(const unsigned char* page) {
+  for (uint32_t i = kPageSize - kReserveBytes; i < kPageSize; ++i)
+    if (page[i]) return false;
+  return true;
+}
+
+int encrypt_and_write(File* f, uint32_t pgno, const unsigned char* page, sqlite3_int64 real_off) {
+  // SQLite must have left the reserved bytes zero (VAULT.md rule 7): if not, the
+  // page would not round-trip, so refuse rather than lose data.
+  if (!reserve_is_zero(page)) return SQLITE_IOERR_WRITE;
+  unsigned char out[kPageSize];
+  (*f->cipher)->encrypt(pgno, page, out);
+  return real_write(f, out, kPageSize, real_off);
+}
+
+int main_write(File* f, const unsigned char* in, int n, sqlite3_int64 off) {
+  if (off % kPageSize != 0 || n % kPageSize != 0) return SQLITE_IOERR_WRITE;
+  for (int i = 0; i < n; i += kPageSize) {
+    sqlite3_int64 o = off + i;
+    int rc = encrypt_and_write(f, uint32_t(o / kPageSize + 1), in + i, kHeaderBytes + o);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+// ---- WAL: 32-byte header, then frames of a 24-byte header and a page --------
+// Offset of the page inside the frame that holds `off`, or -1 in the WAL header.
+sqlite3_int64 wal_page_start(sqlite3_int64 frame_index) { return kWalHeader + frame_index * kFrame + 24; }
+
+int wal_write(File* f, const unsigned char* in, int n, sqlite3_int64 off) {
+  if (off >= kWalHeader) {
+    sqlite3_int64 rel = (off - kWalHeader) % kFrame;
+    if (rel == 0 && n == 24) {  // frame header: remember the page number
+      f->last_pgno_off = off;
+      f->last_pgno = be32(in);
+      return real_write(f, in, n, off);
+    }
+    if (rel == 24 && n == int(kPageSize)) {
+      uint32_t pgno;
+      int rc = pgno_before(f, off, 24, &pgno);
+      if (rc != SQLITE_OK) return rc;
+      return encrypt_and_write(f, pgno, in, off);
+    }
+    if (rel == 0 && n == int(kFrame)) {
+      int rc = real_write(f, in, 24, off);
+      if (rc != SQLITE_OK) return rc;
+      return encrypt_and_write(f, be32(in), in + 24, off + 24);
+    }
+    return SQLITE_IOERR_WRITE;  // any other shape could put plaintext on disk
+  }
+  if (off + n > kWalHeader) return SQLITE_IOERR_WRITE;
+  return real_write(f, in, n, off);
+}
+
+int wal_read(File* f, unsigned char* out, int n, sqlite3_int64 off) {
+  int rc = real_read(f, out, n, off);
+  if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ) return rc;
+  bool short_read = rc == SQLITE_IOERR_SHORT_READ;
+  sqlite3_int64 end = off + n;
+  if (end <= kWalHeader + 24) return rc;
+  sqlite3_int64 first = off <= kWalHeader ? 0 : (off - kWalHeader) / kFrame;
+  unsigned char raw[kPageSize];
+  unsigned char plain[kPageSize];
+  Wipe w{plain, sizeof plain};
+  for (sqlite3_int64 k = first; wal_page_start(k) < end; ++k) {
+    sqlite3_int64 ps = wal_page_start(k);
+    if (ps + kPageSize <= off) continue;
+    bool whole_frame = off <= ps - 24 && ps + kPageSize <= end;  // recovery-style read
+    const unsigned char* src;
+    uint32_t pgno;
+    bool page_inside = off <= ps && ps + sqlite3_int64(kPageSize) <= end;
+    if (page_inside && short_read) continue;  // frame not all there: SQLite sees the short read
+    if (whole_frame) {
+      src = out + (ps - off);
+      pgno = be32(out + (ps - 24 - off));
+    } else if (page_inside) {
+      int r = pgno_before(f, ps, 24, &pgno);
+      if (r != SQLITE_OK) return r;
+      src = out + (ps - off);
+    } else {
+      int r = pgno_before(f, ps, 24, &pgno);
+      if (r != SQLITE_OK) return r;
+      r = real_read(f, raw, kPageSize, ps);
+      if (r != SQLITE_OK) return r == SQLITE_IOERR_SHORT_READ ? SQLITE_IOERR_DATA : r;
+      src = raw;
+    }
+    if (!(*f->cipher)->decrypt(pgno, src, plain)) {
+      if (whole_frame) continue;  // torn or stale frame: raw bytes fail SQLite's checksum
+      note_failure(Kind::wal, pgno);
+      return SQLITE_IOERR_DATA;
+    }
+    sqlite3_int64 from = std::max(off, ps);
+    sqlite3_int64 to = std::min(end, ps + sqlite3_int64(kPageSize));
+    std::memcpy(out + (from - off), plain + (from - ps), size_t(to - from));
+  }
+  return rc;
+}
+
+// ---- rollback journal: records of pgno (4 bytes), page, checksum (4 bytes) --
+// Headers are sector-aligned and records are pgsz+8 long, so a page always
+// starts at an offset that is 4 mod 8 and a header never does.
+bool journal_page(sqlite3_int64 off, int n) { return n == int(kPageSize) && off % 8 == 4; }
+
+int journal_write(File* f, const unsigned char* in, int n, sqlite3_int64 off) {
+  if (journal_page(off, n)) {
+    uint32_t pgno;
+    int rc = pgno_before(f, off, 4, &pgno);
+    if (rc != SQLITE_OK) return rc;
+    return encrypt_and_write(f, pgno, in, off);
+  }
+  if (n == 4) {
+    f->last_pgno_off = off;
+    f->last_pgno = be32(in);
+  } else if (n > 512 && n != int(kPageSize)) {
+    return SQLITE_IOERR_WRITE;  // not a shape SQLite 3.40 writes; refuse plaintext
+  }
+  return real_write(f, in, n, off);
+}
+
+int journal_read(File* f, unsigned char* out, int n, sqlite3_int64 off) {
+  int rc = real_read(f, out, n, off);
+  if (rc != SQLITE_OK || !journal_page(off, n)) return rc;
+  uint32_t pgno;
+  int r = pgno_before(f, off, 4, &pgno);
+  if (r != SQLITE_OK) return r;
+  unsigned char plain[kPageSize];
+  Wipe w{plain, sizeof plain};
+  // A torn last record after a crash is normal: leave it raw so that SQLite's
+  // record checksum rejects it.
+  if ((*f->cipher)->decrypt(pgno, out, plain)) std::memcpy(out, plain, kPageSize);
+  return SQLITE_OK;
+}
+
+// ---- sqlite3_io_methods -----------------------------------------------------
+File* as(sqlite3_file* p) { return reinterpret_cast<File*>(p); }
+
+int x_close(sqlite3_file* p) {
+  File* f = as(p);
+  int rc = f->real()->pMethods ? f->real()->pMethods->xClose(f->real()) : SQLITE_OK;
+  delete f->cipher;
+  f->cipher = nullptr;
+  return rc;
+}
+int x_read(sqlite3_file* p, void* buf, int n, sqlite3_int64 off) {
+  File* f = as(p);
+  auto* out = static_cast<unsigned char*>(buf);
+  switch (f->kind) {
+    case Kind::main_db: return main_read(f, out, n, off);
+    case Kind::wal: return wal_read(f, out, n, off);
+    case Kind::journal: return journal_read(f, out, n, off);
+  }
+  return SQLITE_IOERR_READ;
+}
+int x_write(sqlite3_file* p, const void* buf, int n, sqlite3_int64 off) {
+  File* f = as(p);
+  auto* in = static_cast<const unsigned char*>(buf);
+  switch (f->kind) {
+    case Kind::main_db: return main_write(f, in, n, off);
+    case Kind::wal: return wal_write(f, in, n, off);
+    case Kind::journal: return journal_write(f, in, n, off);
+  }
+  return SQLITE_IOERR_WRITE;
+}
+sqlite3_int64 shift(File* f) { return f->kind == Kind::main_db ? kHeaderBytes : 0; }
+int x_truncate(sqlite3_file* p, sqlite3_int64 size) {
+  File* f = as(p);
+  return f->real()->pMethods->xTruncate(f->real(), size + shift(f));
+}
+int x_sync(sqlite3_file* p, int flags) { return as(p)->real()->pMethods->xSync(as(p)->real(), flags); }
+int x_file_size(sqlite3_file* p, sqlite3_int64* size) {
+  File* f = as(p);
+  int rc = f->real()->pMethods->xFileSize(f->real(), size);
+  if (rc == SQLITE_OK) *size = std::max<sqlite3_int64>(0, *size - shift(f));
+  return rc;
+}
+int x_lock(sqlite3_file* p, int l) { return as(p)->real()->pMethods->xLock(as(p)->real(), l); }
+int x_unlock(sqlite3_file* p, int l) { return as(p)->real()->pMethods->xUnlock(as(p)->real(), l); }
+int x_check_reserved(sqlite3_file* p, int* out) {
+  return as(p)->real()->pMethods->xCheckReservedLock(as(p)->real(), out);
+}
+int x_file_control(sqlite3_file* p, int op, void* arg) {
+  File* f = as(p);
+  switch (op) {
+    case SQLITE_FCNTL_MMAP_SIZE:  // memory-mapped I/O would bypass decryption
+      *static_cast<sqlite3_int64*>(arg) = 0;
+      return SQLITE_OK;
+    case SQLITE_FCNTL_SIZE_HINT: {
+      sqlite3_int64 hint = *static_cast<sqlite3_int64*>(arg) + shift(f);
+      return f->real()->pMethods->xFileControl(f->real(), op, &hint);
+    }
+    case SQLITE_FCNTL_VFSNAME:
+      *static_cast<char**>(arg) = sqlite3_mprintf("dsr/%s", g_base->zName);
+      return SQLITE_OK;
+    default:
+      return f->real()->pMethods->xFileControl(f->real(), op, arg);
+  }
+}
+int x_sector_size(sqlite3_file* p) { return as(p)->real()->pMethods->xSectorSize(as(p)->real()); }
+int x_device_characteristics(sqlite3_file* p) {
+  int c = as(p)->real()->pMethods->xDeviceCharacteristics(as(p)->real());
+  // Writes land at a shifted offset and are rewritten whole: claim no atomicity.
+  return c & ~(SQLITE_IOCAP_ATOMIC | SQLITE_IOCAP_ATOMIC512 | SQLITE_IOCAP_ATOMIC1K | SQLITE_IOCAP_ATOMIC2K |
+               SQLITE_IOCAP_ATOMIC4K | SQLITE_IOCAP_ATOMIC8K | SQLITE_IOCAP_ATOMIC16K |
+               SQLITE_IOCAP_ATOMIC32K | SQLITE_IOCAP_ATOMIC64K | SQLITE_IOCAP_BATCH_ATOMIC);
+}
+int x_shm_map(sqlite3_file* p, int pg, int sz, int extend, void volatile** pp) {
+  return as(p)->real()->pMethods->xShmMap(as(p)->real(), pg, sz, extend, pp);
+}
+int x_shm_lock(sqlite3_file* p, int offset, int n, int flags) {
+  return as(p)->real()->pMethods->xShmLock(as(p)->real(), offset, n, flags);
+}
+void x_shm_barrier(sqlite3_file* p) { as(p)->real()->pMethods->xShmBarrier(as(p)->real()); }
+int x_shm_unmap(sqlite3_file* p, int del) { return as(p)->real()->pMethods->xShmUnmap(as(p)->real(), del); }
+int x_fetch(sqlite3_file*, sqlite3_int64, int, void** pp) {
+  *pp = nullptr;  // never hand out a mapping of ciphertext
+  return SQLITE_OK;
+}
+int x_unfetch(sqlite3_file*, sqlite3_int64, void*) { return SQLITE_OK; }
+
+const sqlite3_io_methods kMethods = {
+    3,           x_close,      x_read,           x_write,
+    x_truncate,  x_sync,       x_file_size,      x_lock,
+    x_unlock,    x_check_reserved, x_file_control, x_sector_size,
+    x_device_characteristics, x_shm_map, x_shm_lock, x_shm_barrier,
+    x_shm_unmap, x_fetch,      x_unfetch,
+};
+
+std::shared_ptr<const PageCipher> lookup(const char* db_name) {
+  auto& r = registry();
+  std::lock_guard lock(r.mu);
+  auto it = r.ciphers.find(db_name);
+  return it == r.ciphers.end() ? nullptr : it->second;
+}
+
+int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* out_flags) {
+  File* f = as(p);
+  f->base.pMethods = nullptr;
+  Kind kind;
+  if (flags & SQLITE_OPEN_MAIN_DB) kind = Kind::main_db;
+  else if (flags & SQLITE_OPEN_WAL) kind = Kind::wal;
+  else if (flags & SQLITE_OPEN_MAIN_JOURNAL) kind = Kind::journal;
+  else return SQLITE_CANTOPEN;  // temp files would hold plaintext: temp_store must be MEMORY
+  if (!name) return SQLITE_CANTOPEN;
+  auto cipher = lookup(kind == Kind::main_db ? name : sqlite3_filename_database(name));
+  if (!cipher) return SQLITE_CANTOPEN;  // no key bound: never read or write it in the clear
+  std::memset(f->real(), 0, g_base->szOsFile);
+  int rc = g_base->xOpen(g_base, name, f->real(), flags, out_flags);
+  if (rc != SQLITE_OK) {
+    if (f->real()->pMethods) f->real()->pMethods->xClose(f->real());
+    return rc;
+  }
+  f->kind = kind;
+  f->cipher = new std::shared_ptr<const PageCipher>(std::move(cipher));
+  f->last_pgno_off = -1;
+  f->last_pgno = 0;
+  f->base.pMethods = &kMethods;
+  return SQLITE_OK;
+}
+
+// Everything that is not file I/O goes to the default VFS.
+int x_delete(sqlite3_vfs*, const char* n, int sync) { return g_base->xDelete(g_base, n, sync); }
+int x_access(sqlite3_vfs*, const char* n, int flags, int* out) { return g_base->xAccess(g_base, n, flags, out); }
+int x_full_pathname(sqlite3_vfs*, const char* n, int size, char* out) {
+  return g_base->xFullPathname(g_base, n, size, out);
+}
+void* x_dl_open(sqlite3_vfs*, const char* n) { return g_base->xDlOpen(g_base, n); }
+void x_dl_error(sqlite3_vfs*, int n, char* msg) { g_base->xDlError(g_base, n, msg); }
+void (*x_dl_sym(sqlite3_vfs*, void* h, const char* s))(void) { return g_base->xDlSym(g_base, h, s); }
+void x_dl_close(sqlite3_vfs*, void* h) { g_base->xDlClose(g_base, h); }
+int x_randomness(sqlite3_vfs*, int n, char* out) { return g_base->xRandomness(g_base, n, out); }
+int x_sleep(sqlite3_vfs*, int us) { return g_base->xSleep(g_base, us); }
+int x_current_time(sqlite3_vfs*, double* t) { return g_base->xCurrentTime(g_base, t); }
+int x_get_last_error(sqlite3_vfs*, int n, char* msg) { return g_base->xGetLastError(g_base, n, msg); }
+int x_current_time_int64(sqlite3_vfs*, sqlite3_int64* t) { return g_base->xCurrentTimeInt64(g_base, t); }
+
+sqlite3_vfs g_vfs;
+
+// ---- a wiping allocator: SQLite's page cache holds plaintext ----------------
+void* w_malloc(int n) {
+  auto* p = static_cast<sqlite3_int64*>(std::malloc(size_t(n) + 8));
+  if (!p) return nullptr;
+  p[0] = n;
+  return p + 1;
+}
+void w_free(void* q) {
+  if (!q) return;
+  auto* p = static_cast<sqlite3_int64*>(q) - 1;
+  sodium_memzero(q, size_t(p[0]));
+  std::free(p);
+}
+int w_size(void* q) { return q ? int(static_cast<sqlite3_int64*>(q)[-1]) : 0; }
+void* w_realloc(void* q, int n) {
+  if (!q) return w_malloc(n);
+  void* r = w_malloc(n);
+  if (!r) return nullptr;
+  std::memcpy(r, q, size_t(std::min(n, w_size(q))));
+  w_free(q);
+  return r;
+}
+int w_roundup(int n) { return (n + 7) & ~7; }
+int w_init(void*) { return SQLITE_OK; }
+void w_shutdown(void*) {}
+const sqlite3_mem_methods kWipingAllocator = {w_malloc, w_free, w_realloc, w_size, w_roundup, w_init, w_shutdown, nullptr};
+
+}  // namespace
+
+void register_vfs() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Only possible before SQLite initialises; if something else got there
+    // first the default allocator stays (the pages are still encrypted on disk).
+    sqlite3_config(SQLITE_CONFIG_MALLOC, &kWipingAllocator);
+    sqlite3_initialize();
+    g_base = sqlite3_vfs_find(nullptr);
+    std::memset(&g_vfs, 0, sizeof g_vfs);
+    g_vfs.iVersion = 2;
+    g_vfs.szOsFile = int(sizeof(File)) + g_base->szOsFile;
+    g_vfs.mxPathname = g_base->mxPathname;
+    g_vfs.zName = kVfsName;
+    g_vfs.xOpen = x_open;
+    g_vfs.xDelete = x_delete;
+    g_vfs.xAccess = x_access;
+    g_vfs.xFullPathname = x_full_pathname;
+    g_vfs.xDlOpen = x_dl_open;
+    g_vfs.xDlError = x_dl_error;
+    g_vfs.xDlSym = x_dl_sym;
+    g_vfs.xDlClose = x_dl_close;
+    g_vfs.xRandomness = x_randomness;
+    g_vfs.xSleep = x_sleep;
+    g_vfs.xCurrentTime = x_current_time;
+    g_vfs.xGetLastError = x_get_last_error;
+    g_vfs.xCurrentTimeInt64 = x_current_time_int64;
+    sqlite3_vfs_register(&g_vfs, 0);
+  });
+}
+
+std::string bind_cipher(const std::string& db_path, std::shared_ptr<const PageCipher> cipher) {
+  register_vfs();
+  std::vector<char> full(size_t(g_base->mxPathname) + 1);
+  if (g_base->xFullPathname(g_base, db_path.c_str(), int(full.size()), full.data()) != SQLITE_OK)
+    return db_path;
+  std::string canonical(full.data());
+  auto& r = registry();
+  std::lock_guard lock(r.mu);
+  r.ciphers[canonical] = std::move(cipher);
+  return canonical;
+}
+
+void unbind_cipher(const std::string& canonical_path, const PageCipher* owner) {
+  auto& r = registry();
+  std::lock_guard lock(r.mu);
+  auto it = r.ciphers.find(canonical_path);
+  if (it != r.ciphers.end() && it->second.get() == owner) r.ciphers.erase(it);
+}
+
+std::string take_last_vfs_error() { return std::exchange(t_last_error, {}); }
+
+}  // namespace dsr::vault
