@@ -1,5 +1,340 @@
+// dsr register, show, find, list, correct, export, deactivate, reactivate, delete.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
 #include "cli/context.hpp"
+#include "cli/render.hpp"
+#include "dsr/error.hpp"
+#include "dsr/subjects.hpp"
+#include "dsr/timefmt.hpp"
 
 namespace dsr::cli {
-void add_subject_commands(CLI::App&, Context&) {}
+namespace {
+
+const std::vector<Column>& subject_columns() {
+  static const std::vector<Column> cols = {{"ID", "id"},       {"STATUS", "status"}, {"NAME", "name"},
+                                           {"EMAIL", "email"}, {"USERNAME", "username"}, {"PHONE", "phone"},
+                                           {"CREATED", "created_at"}};
+  return cols;
+}
+
+// The flat record for tables, CSV and NDJSON listings.
+nlohmann::json list_record(const Subject& s) {
+  nlohmann::json j = {{"id", s.id}, {"status", s.status}, {"created_at", iso_time(s.created_at)}};
+  for (const char* f : {"name", "email", "username", "phone", "contact_preference"}) {
+    if (const FieldValue* v = s.get(f)) j[f] = v->value;
+    else j[f] = nullptr;
+  }
+  if (s.status_changed_at) j[s.status == "erased" ? "erased_at" : "deactivated_at"] = iso_time(*s.status_changed_at);
+  return j;
+}
+
+std::string notify_text(const nlohmann::json& notify) {
+  std::string s;
+  for (const auto& n : notify) s += (s.empty() ? "" : ", ") + n.value("recipient", std::string());
+  return s;
+}
+
+void print_subject(Context& ctx, const Subject& s) {
+  if (ctx.g.json) {
+    ctx.emit_json(subject_json(s));
+    return;
+  }
+  ctx.say(s.id + "  (" + s.status + ")");
+  if (s.status == "erased") {
+    ctx.say("  erased at: " + iso_time(s.status_changed_at.value_or(0)) + (s.status_reason.empty() ? "" : "  reason: " + s.status_reason));
+    ctx.say("  no personal data is held");
+    return;
+  }
+  if (s.status == "deactivated")
+    ctx.say("  deactivated at: " + iso_time(s.status_changed_at.value_or(0)) +
+            (s.status_reason.empty() ? "" : "  reason: " + s.status_reason));
+  size_t w = 0;
+  for (const auto& v : s.values) w = std::max(w, v.field.size());
+  for (const auto& v : s.values) {
+    std::string val = v.restricted ? "(restricted: needs the admin or billing role)" : cell_text(v.value);
+    std::string prov = v.provenance.source == "subject" ? "" : "  [source: " + v.provenance.source + "]";
+    ctx.say("  " + v.field + std::string(w - v.field.size() + 2, ' ') + val + prov);
+  }
+  ctx.say("  registered " + iso_time(s.created_at) + ", updated " + iso_time(s.updated_at));
+}
+
+// --- register ---------------------------------------------------------------
+struct RegisterArgs {
+  std::string email, name, username, phone, address, zip, contact_preference, account_type;
+  std::string card_number, card_expiry, card_token, source;
+  std::vector<std::string> interests, attrs;
+};
+
+std::pair<std::string, std::string> split_assignment(const std::string& s, const char* flag) {
+  auto eq = s.find('=');
+  if (eq == std::string::npos || eq == 0) fail(ErrorKind::usage, std::string(flag) + ": expected FIELD=VALUE, got '" + s.substr(0, 40) + "'");
+  return {s.substr(0, eq), s.substr(eq + 1)};
+}
+
+// "-" reads the value from stdin, so that a card number need not appear in argv.
+std::string maybe_stdin(const std::string& v) {
+  if (v != "-") return v;
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+void run_register(Context& ctx, const RegisterArgs& a) {
+  SubjectInput in;
+  in.source = a.source;
+  auto add = [&](const char* field, const std::string& v) {
+    if (!v.empty()) in.set.emplace_back(field, v);
+  };
+  add("name", a.name);
+  add("email", a.email);
+  add("username", a.username);
+  add("phone", a.phone);
+  add("address", a.address);
+  add("zip", a.zip);
+  add("contact_preference", a.contact_preference);
+  add("account_type", a.account_type);
+  for (const auto& i : a.interests) in.set.emplace_back("interest", i);
+  add("card_number", maybe_stdin(a.card_number));
+  add("card_expiry", a.card_expiry);
+  add("card_token", a.card_token);
+  for (const auto& at : a.attrs) in.set.push_back(split_assignment(at, "--attr"));
+  Desk desk = ctx.open_desk();
+  RegisterResult r = register_subject(desk, in);
+  if (r.previously_erased)
+    ctx.note("note: this email belonged to subject " + r.previously_erased->first + ", erased on " +
+             iso_date(r.previously_erased->second));
+  if (ctx.g.json) {
+    nlohmann::json j = subject_json(r.subject);
+    if (r.previously_erased)
+      j["previously_erased"] = {{"id", r.previously_erased->first}, {"erased_at", iso_time(r.previously_erased->second)}};
+    ctx.emit_json(j);
+  } else if (!ctx.g.quiet) {
+    std::cout << r.subject.id << "\n";  // the one thing a script wants
+  }
+}
+
+// --- show / find / list / export ------------------------------------------
+void run_show(Context& ctx, const std::string& ref) {
+  Desk desk = ctx.open_desk();
+  print_subject(ctx, find_subject(desk, ref));
+}
+
+void print_list(Context& ctx, const std::vector<Subject>& subjects, const std::string& format) {
+  Format f = ctx.g.json ? Format::json : parse_format(format);
+  std::vector<nlohmann::json> recs;
+  for (const auto& s : subjects) recs.push_back(f == Format::json ? subject_json(s) : list_record(s));
+  if (ctx.g.quiet && f == Format::table) return;
+  render_records(std::cout, f, recs, subject_columns());
+}
+
+void run_find(Context& ctx, const std::string& text, int limit, const std::string& format) {
+  Desk desk = ctx.open_desk();
+  auto found = search_subjects(desk, text, limit);
+  print_list(ctx, found, format);
+  if (found.empty() && !ctx.g.json) ctx.note("no subject matches; `dsr list --status all` shows everyone");
+}
+
+void run_list(Context& ctx, const ListQuery& q, const std::string& format) {
+  Desk desk = ctx.open_desk();
+  print_list(ctx, list_subjects(desk, q), format);
+}
+
+void run_export(Context& ctx, const std::string& ref, const std::string& out) {
+  Desk desk = ctx.open_desk();
+  nlohmann::json pkg = export_subject(desk, ref);
+  std::string text = pkg.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (out.empty() || out == "-") {
+    std::cout << text;
+    return;
+  }
+  int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) fail(ErrorKind::conflict, out + " already exists; choose another file");
+    fail(ErrorKind::failure, "cannot create " + out + ": " + std::strerror(errno));
+  }
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(out.c_str());
+    fail(ErrorKind::failure, "cannot write " + out);
+  }
+  ctx.note("wrote the access package for " + pkg["subject"]["id"].get<std::string>() + " to " + out);
+}
+
+// --- correct / deactivate / reactivate / delete ------------------------------
+void print_change(Context& ctx, const char* verb, const ChangeResult& r) {
+  if (ctx.g.json) {
+    ctx.emit_json({{"id", r.subject.id}, {"status", r.subject.status}, {"changed", r.changed}, {"notify", r.notify}});
+    return;
+  }
+  if (r.changed.empty()) {
+    ctx.say("no change to " + r.subject.id + " (already " + (std::string(verb) == "corrected" ? "so" : r.subject.status) + ")");
+    return;
+  }
+  std::string fields;
+  if (std::string(verb) == "corrected")
+    for (const auto& c : r.changed) fields += (fields.empty() ? ": " : ", ") + c;
+  std::string notify = notify_text(r.notify);
+  ctx.say(std::string(verb) + " " + r.subject.id + fields + (notify.empty() ? "" : "; notify: " + notify));
+}
+
+struct CorrectArgs {
+  std::string subject, source;
+  std::vector<std::string> set, unset;
+};
+
+void run_correct(Context& ctx, const CorrectArgs& a) {
+  SubjectInput in;
+  in.source = a.source;
+  for (const auto& s : a.set) {
+    auto kv = split_assignment(s, "--set");
+    if (kv.first == "card_number") kv.second = maybe_stdin(kv.second);
+    in.set.push_back(std::move(kv));
+  }
+  in.unset = a.unset;
+  Desk desk = ctx.open_desk();
+  print_change(ctx, "corrected", correct_subject(desk, a.subject, in));
+}
+
+void run_delete(Context& ctx, const std::string& ref, const std::string& reason, bool dry_run) {
+  Desk desk = ctx.open_desk();
+  Subject s = find_subject(desk, ref);
+  if (!dry_run && s.status != "erased") {
+    std::string email = s.text("email");
+    if (!ctx.g.yes) {
+      if (ctx.g.no_input || !ctx.stdin_is_tty())
+        fail(ErrorKind::usage, "refusing to erase " + s.id + " without confirmation: stdin is not a terminal; pass --yes (or --dry-run to see what would go)");
+      std::string answer = prompt_line("This erases every personal value of " + s.id +
+                                       " for good. Type the subject's email or id to confirm: ");
+      if (answer.empty() || (answer != s.id && answer != email))
+        fail(ErrorKind::usage, "confirmation did not match; nothing was erased");
+    }
+  }
+  EraseResult r = erase_subject(desk, s.id, reason, dry_run);
+  bool already = s.status == "erased";
+  if (ctx.g.json) {
+    ctx.emit_json({{"id", r.id},
+                   {"dry_run", r.dry_run},
+                   {"erased", !r.dry_run},
+                   {"already_erased", already},
+                   {"erased_at", iso_time(r.erased_at)},
+                   {"fields", r.fields},
+                   {"notify", r.notify}});
+    return;
+  }
+  std::string notify = notify_text(r.notify);
+  if (already) ctx.say(r.id + " was already erased on " + iso_date(r.erased_at));
+  else if (dry_run) {
+    std::string fields;
+    for (const auto& f : r.fields) fields += (fields.empty() ? "" : ", ") + f;
+    ctx.say("would erase " + r.id + ": " + fields + " (" + std::to_string(r.fields.size()) + " values); keeps a tombstone" +
+            (notify.empty() ? "" : "; would notify: " + notify));
+  } else {
+    ctx.say("erased " + r.id + " (" + std::to_string(r.fields.size()) + " values)" + (notify.empty() ? "" : "; notify: " + notify));
+  }
+}
+
+}  // namespace
+
+void add_subject_commands(CLI::App& app, Context& ctx) {
+  // register
+  auto ra = std::make_shared<RegisterArgs>();
+  auto* reg = app.add_subcommand("register", "Register a new data subject; prints the new subject id");
+  reg->add_option("--email", ra->email, "Email address (unique)")->required();
+  reg->add_option("--name", ra->name, "Full name")->required();
+  reg->add_option("--username", ra->username, "Unique identifier chosen at sign-up");
+  reg->add_option("--phone", ra->phone, "Phone number (stored as E.164)");
+  reg->add_option("--address", ra->address, "Postal address");
+  reg->add_option("--zip", ra->zip, "Zip or postal code");
+  reg->add_option("--contact-preference", ra->contact_preference, "email or phone");
+  reg->add_option("--interest", ra->interests, "A service of interest (repeatable)");
+  reg->add_option("--account-type", ra->account_type, "individual or corporate");
+  reg->add_option("--card-number", ra->card_number, "Card number, or - to read it from stdin (only brand and last 4 are kept)");
+  reg->add_option("--card-expiry", ra->card_expiry, "Card expiry MM/YY");
+  reg->add_option("--card-token", ra->card_token, "The card processor's token");
+  reg->add_option("--attr", ra->attrs, "CATEGORY.KEY=VALUE custom value (repeatable)");
+  reg->add_option("--source", ra->source, "Where the data came from: subject (default), staff, or a third party's name");
+  reg->footer("Example:\n  dsr register --email alice@example.com --name 'Alice Doe' --username alice --phone '+1 415 555 0100'");
+  reg->callback([&ctx, ra] { run_register(ctx, *ra); });
+
+  auto show_ref = std::make_shared<std::string>();
+  auto* show = app.add_subcommand("show", "Show one subject (by id, email or username)");
+  show->add_option("SUBJECT", *show_ref, "Subject id, email or username")->required();
+  show->footer("Example:\n  dsr show alice@example.com --json");
+  show->callback([&ctx, show_ref] { run_show(ctx, *show_ref); });
+
+  struct FindArgs { std::string text; int limit = 50; std::string format = "table"; };
+  auto fa = std::make_shared<FindArgs>();
+  auto* find = app.add_subcommand("find", "Find subjects whose email, username, name or phone starts with (or else contains) TEXT");
+  find->add_option("TEXT", fa->text, "Text to look for")->required();
+  find->add_option("--limit", fa->limit, "At most this many results (default 50)")->check(CLI::PositiveNumber);
+  find->add_option("--format", fa->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  find->footer("Example:\n  dsr find alice@ex");
+  find->callback([&ctx, fa] { run_find(ctx, fa->text, fa->limit, fa->format); });
+
+  struct ListArgs { ListQuery q; std::string format = "table"; };
+  auto la = std::make_shared<ListArgs>();
+  auto* list = app.add_subcommand("list", "List subjects (active by default)");
+  list->add_option("--status", la->q.status, "active, deactivated, erased or all")
+      ->check(CLI::IsMember({"active", "deactivated", "erased", "all"}));
+  list->add_option("--format", la->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  list->add_option("--limit", la->q.limit, "Page size (default 100)")->check(CLI::PositiveNumber);
+  list->add_option("--offset", la->q.offset, "Skip this many (paging)")->check(CLI::NonNegativeNumber);
+  list->footer("Example:\n  dsr list --status all --format csv --limit 1000 --offset 2000");
+  list->callback([&ctx, la] { run_list(ctx, la->q, la->format); });
+
+  auto ca = std::make_shared<CorrectArgs>();
+  auto* correct = app.add_subcommand("correct", "Correct or update a subject's values; says which fields changed");
+  correct->add_option("SUBJECT", ca->subject, "Subject id, email or username")->required();
+  correct->add_option("--set", ca->set, "FIELD=VALUE (repeatable)");
+  correct->add_option("--unset", ca->unset, "FIELD to remove (repeatable)");
+  correct->add_option("--source", ca->source, "Where the new values came from (a third party's name for supplemented data)");
+  correct->footer("FIELD: name, email, username, phone, address, zip, contact_preference, interests, account_type,\n"
+                  "card_number, card_expiry, card_token, or CATEGORY.KEY.\n"
+                  "Example:\n  dsr correct alice@example.com --set phone='+1 415 555 0199' --set zip=94110");
+  correct->callback([&ctx, ca] { run_correct(ctx, *ca); });
+
+  struct ExportArgs { std::string subject, out; };
+  auto ea = std::make_shared<ExportArgs>();
+  auto* exp = app.add_subcommand("export", "Write the whole access package of a subject as JSON");
+  exp->add_option("SUBJECT", ea->subject, "Subject id, email or username")->required();
+  exp->add_option("-o,--output", ea->out, "Write to FILE (mode 0600, must not exist) or - for stdout");
+  exp->footer("Example:\n  dsr export alice@example.com -o alice-access.json");
+  exp->callback([&ctx, ea] { run_export(ctx, ea->subject, ea->out); });
+
+  struct StatusArgs { std::string subject, reason; bool dry_run = false; };
+  auto da = std::make_shared<StatusArgs>();
+  auto* deact = app.add_subcommand("deactivate", "Restrict a subject: kept, but left out of listings and notices");
+  deact->add_option("SUBJECT", da->subject, "Subject id, email or username")->required();
+  deact->add_option("--reason", da->reason, "Why (kept with the record)");
+  deact->footer("Example:\n  dsr deactivate alice@example.com --reason 'restriction request 2026-11-29'");
+  deact->callback([&ctx, da] {
+    Desk desk = ctx.open_desk();
+    print_change(ctx, "deactivated", deactivate_subject(desk, da->subject, da->reason));
+  });
+
+  auto rea = std::make_shared<StatusArgs>();
+  auto* react = app.add_subcommand("reactivate", "Lift a restriction: the subject is active again");
+  react->add_option("SUBJECT", rea->subject, "Subject id, email or username")->required();
+  react->footer("Example:\n  dsr reactivate alice@example.com");
+  react->callback([&ctx, rea] {
+    Desk desk = ctx.open_desk();
+    print_change(ctx, "reactivated", reactivate_subject(desk, rea->subject));
+  });
+
+  auto dla = std::make_shared<StatusArgs>();
+  auto* del = app.add_subcommand("delete", "Erase every personal value of a subject for good (keeps a tombstone)");
+  del->add_option("SUBJECT", dla->subject, "Subject id, email or username")->required();
+  del->add_option("--reason", dla->reason, "Why (kept in the tombstone)");
+  del->add_flag("-n,--dry-run", dla->dry_run, "Print what would be erased and change nothing");
+  del->footer("At a terminal you type the subject's email or id to confirm; elsewhere pass --yes.\n"
+              "Example:\n  dsr delete alice@example.com --reason 'erasure request' --yes");
+  del->callback([&ctx, dla] { run_delete(ctx, dla->subject, dla->reason, dla->dry_run); });
+}
+
 }  // namespace dsr::cli

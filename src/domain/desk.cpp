@@ -1,10 +1,9 @@
 #include "dsr/desk.hpp"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 #include <sys/stat.h>
 
 #include "store/schema.hpp"
+#include "store/subject_store.hpp"
 
 namespace dsr {
 
@@ -18,14 +17,10 @@ VaultSummary summarize(Desk& desk) {
   s.slots = desk.vault().slots();
   struct stat st{};
   if (::stat(s.path.c_str(), &st) == 0) s.size_bytes = static_cast<uint64_t>(st.st_size);
-  SQLite::Statement q(desk.db(), "SELECT status, count(*) FROM subjects GROUP BY status");
-  while (q.executeStep()) {
-    std::string status = q.getColumn(0).getString();
-    int64_t n = q.getColumn(1).getInt64();
-    if (status == "active") s.subjects.active = n;
-    else if (status == "deactivated") s.subjects.deactivated = n;
-    else if (status == "erased") s.subjects.erased = n;
-  }
+  auto counts = store::count_by_status(desk.db());
+  s.subjects.active = counts["active"];
+  s.subjects.deactivated = counts["deactivated"];
+  s.subjects.erased = counts["erased"];
   return s;
 }
 

@@ -30,7 +30,7 @@ CREATE TABLE subjects (
   contact_preference TEXT, account_type TEXT,
   interests TEXT,            -- JSON array
   card_brand TEXT, card_last4 TEXT,
-  card_expiry BLOB, card_token BLOB,   -- sealed under the category key
+  card_expiry BLOB, card_token BLOB,   -- sealed under the category key (as is account_type)
   provenance TEXT NOT NULL DEFAULT '{}' -- JSON: field -> {source, collected_at, policy}
 );
 CREATE UNIQUE INDEX subjects_email ON subjects(email_key);

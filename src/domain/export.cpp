@@ -1,0 +1,80 @@
+// The access package (GDPR Art. 15, portability under Art. 20): everything
+// held about one person, with why, where from, for how long and who got it.
+#include <set>
+
+#include "dsr/calendar.hpp"
+#include "dsr/catalog.hpp"
+#include "dsr/disclosures.hpp"
+#include "dsr/error.hpp"
+#include "dsr/subjects.hpp"
+#include "dsr/timefmt.hpp"
+
+namespace dsr {
+
+nlohmann::json subject_json(const Subject& s) {
+  nlohmann::json values = nlohmann::json::array();
+  for (const auto& v : s.values) {
+    nlohmann::json j = {{"field", v.field},
+                        {"category", v.category},
+                        {"value", v.value},
+                        {"source", v.provenance.source},
+                        {"collected_at", iso_time(v.provenance.collected_at)}};
+    if (!v.provenance.policy_version.empty()) j["policy_version"] = v.provenance.policy_version;
+    if (v.restricted) j["restricted"] = true;
+    values.push_back(std::move(j));
+  }
+  nlohmann::json j = {{"id", s.id},
+                      {"status", s.status},
+                      {"created_at", iso_time(s.created_at)},
+                      {"updated_at", iso_time(s.updated_at)},
+                      {"values", values}};
+  if (s.status_changed_at) j[s.status == "erased" ? "erased_at" : "deactivated_at"] = iso_time(*s.status_changed_at);
+  if (!s.status_reason.empty()) j["reason"] = s.status_reason;
+  return j;
+}
+
+nlohmann::json export_subject(Desk& desk, std::string_view ref) {
+  Subject s = find_subject(desk, ref);
+  if (s.status == "erased")
+    fail(ErrorKind::not_found, "subject " + s.id + " was erased on " + iso_time(s.status_changed_at.value_or(0)) +
+                                   "; nothing is held to export");
+  nlohmann::json data = nlohmann::json::array();
+  std::set<std::string> held, third_parties;
+  for (const auto& v : s.values) {
+    nlohmann::json j = {{"field", v.field},
+                        {"category", v.category},
+                        {"value", v.value},
+                        {"source", v.provenance.source},
+                        {"collected_at", iso_time(v.provenance.collected_at)},
+                        {"policy_version", v.provenance.policy_version.empty() ? nlohmann::json(nullptr)
+                                                                               : nlohmann::json(v.provenance.policy_version)}};
+    if (v.restricted) j["restricted"] = true;
+    data.push_back(std::move(j));
+    held.insert(v.category);
+    if (v.provenance.source != "subject" && v.provenance.source != "staff") third_parties.insert(v.provenance.source);
+  }
+  nlohmann::json cats = nlohmann::json::array();
+  std::set<std::string> purposes;
+  for (const auto& c : categories()) {
+    if (!held.count(c.name)) continue;
+    cats.push_back({{"category", c.name}, {"description", c.description}, {"purposes", c.purposes},
+                    {"retention", c.retention}});
+    purposes.insert(c.purposes.begin(), c.purposes.end());
+  }
+  nlohmann::json rights = nlohmann::json::array();
+  for (const auto& r : subject_rights()) rights.push_back({{"right", r.name}, {"basis", r.basis}, {"how", r.how}});
+  nlohmann::json status = {{"status", s.status}, {"registered_at", iso_time(s.created_at)}};
+  if (s.status_changed_at) status["deactivated_at"] = iso_time(*s.status_changed_at);
+  return {{"format", "dsr-access-package"},
+          {"format_version", 1},
+          {"generated_at", iso_time(cal::now_unix())},
+          {"subject", {{"id", s.id}, {"status", status}}},
+          {"data", data},
+          {"categories", cats},
+          {"purposes", std::vector<std::string>(purposes.begin(), purposes.end())},
+          {"sources", std::vector<std::string>(third_parties.begin(), third_parties.end())},
+          {"recipients", subject_recipients_json(desk, s.id)},
+          {"rights", rights}};
+}
+
+}  // namespace dsr

@@ -1,0 +1,289 @@
+#include "domain/subject_codec.hpp"
+
+#include <chrono>
+
+#include "domain/seal.hpp"
+#include "dsr/calendar.hpp"
+#include "dsr/catalog.hpp"
+#include "dsr/error.hpp"
+#include "dsr/validate.hpp"
+
+namespace dsr {
+namespace {
+
+using store::SubjectRow;
+
+// Built-in fields stored as sealed columns (billing and payment, but brand and last 4).
+bool sealed_column(const std::string& f) { return f == "account_type" || f == "card_expiry" || f == "card_token"; }
+
+const Secret& need_category_key(Desk& desk, const std::string& field) {
+  const Secret* k = desk.vault().category_key();
+  if (!k)
+    fail(ErrorKind::refused, field + ": writing billing or payment data needs the admin or billing role (this slot is " +
+                                 role_name(desk.vault().role()) + ")");
+  return *k;
+}
+
+void refuse_card_number(const std::string& field, const std::string& value) {
+  if (validate::contains_card_number(value))
+    fail(ErrorKind::refused, field + ": the value looks like a full card number; only the brand, last 4 digits, "
+                                     "expiry and processor token may be stored (PCI DSS); use --card-number");
+}
+
+void refuse_security_code(const std::string& field) {
+  if (validate::is_security_code_key(field))
+    fail(ErrorKind::refused, field + ": card security codes (CVV/CVC) must never be stored, not even encrypted "
+                                     "(PCI DSS requirement 3.3.1)");
+}
+
+nlohmann::json provenance_of(const SubjectRow& row) {
+  auto j = nlohmann::json::parse(row.provenance, nullptr, false);
+  return j.is_object() ? j : nlohmann::json::object();
+}
+
+struct Writer {
+  Desk& desk;
+  SubjectRow& row;
+  nlohmann::json prov;
+  const SubjectInput& in;
+  int64_t t;
+  std::vector<std::string> changed;
+
+  std::optional<std::string> current(const std::string& col) const {
+    auto it = row.cols.find(col);
+    if (it == row.cols.end()) return std::nullopt;
+    if (sealed_column(col)) {
+      const Secret* k = desk.vault().category_key();
+      return k ? unseal(*k, row.id, col, it->second) : std::nullopt;
+    }
+    return it->second;
+  }
+
+  void put(const std::string& col, const std::string& value, const std::string& reported_as) {
+    bool same = current(col) == value;
+    row.cols[col] = sealed_column(col) ? seal(need_category_key(desk, col), row.id, col, value) : value;
+    prov[col] = {{"source", in.source}, {"collected_at", t}};
+    if (!same) changed.push_back(reported_as);
+  }
+};
+
+std::vector<std::string> split_interests(const std::string& v) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t comma = v.find(',', start);
+    std::string part = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (part.find_first_not_of(" \t") != std::string::npos) out.push_back(part);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string unknown_field(const std::string& f) {
+  std::string list;
+  for (const auto& [name, _] : subject_fields()) list += (list.empty() ? "" : ", ") + name;
+  return f + ": unknown field; fields are " + list + ", or CATEGORY.KEY for an attribute";
+}
+
+cal::Date today() { return cal::today(); }
+
+}  // namespace
+
+std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<store::AttributeRow>& attrs,
+                                     const SubjectInput& in, bool registering) {
+  std::string source = validate::text("source", in.source, validate::Limits::source);
+  SubjectInput src = in;
+  src.source = source;
+  Writer w{desk, row, provenance_of(row), src, cal::now_unix(), {}};
+  std::optional<std::vector<std::string>> interests;
+  bool card_number_given = false, card_expiry_given = false;
+  for (const auto& [field, value] : in.set) {
+    refuse_security_code(field);
+    if (field == "name") {
+      std::string v = validate::name(value);
+      refuse_card_number(field, v);
+      w.put("name", v, "name");
+      row.cols["name_key"] = validate::email_key(v);
+    } else if (field == "email") {
+      std::string v = validate::email(value);
+      w.put("email", v, "email");
+      row.cols["email_key"] = validate::email_key(v);
+    } else if (field == "username") {
+      std::string v = validate::username(value);
+      w.put("username", v, "username");
+      row.cols["username_key"] = validate::username_key(v);
+    } else if (field == "phone") {
+      w.put("phone", validate::phone(value), "phone");
+    } else if (field == "address") {
+      std::string v = validate::address(value);
+      refuse_card_number(field, v);
+      w.put("address", v, "address");
+    } else if (field == "zip") {
+      w.put("zip", validate::zip(value), "zip");
+    } else if (field == "contact_preference") {
+      w.put("contact_preference", validate::contact_preference(value), "contact_preference");
+    } else if (field == "account_type") {
+      w.put("account_type", validate::account_type(value), "account_type");
+    } else if (field == "interest" || field == "interests") {
+      if (!interests || field == "interests") interests.emplace();
+      for (const auto& part : field == "interests" ? split_interests(value) : std::vector<std::string>{value}) {
+        std::string v = validate::interest(part);
+        refuse_card_number("interests", v);
+        interests->push_back(v);
+      }
+    } else if (field == "card_number") {
+      validate::Card c = validate::card_number(value);
+      need_category_key(desk, field);
+      w.put("card_brand", c.brand, "card_number");
+      w.put("card_last4", c.last4, "card_number");
+      card_number_given = true;
+    } else if (field == "card_expiry") {
+      auto ymd = today();
+      w.put("card_expiry",
+            validate::card_expiry(value, {int(ymd.year()), int(unsigned(ymd.month()))}), "card_expiry");
+      card_expiry_given = true;
+    } else if (field == "card_token") {
+      w.put("card_token", validate::card_token(value), "card_token");
+    } else if (field == "card_brand" || field == "card_last4") {
+      fail(ErrorKind::usage, field + ": derived from the card number; set card_number instead");
+    } else if (field.find('.') != std::string::npos) {
+      validate::AttrName a = validate::attr_name(field);
+      refuse_security_code(a.key);
+      std::string label = a.category + "." + a.key;
+      std::string v = validate::text(label, value, validate::Limits::attr_value, /*multiline=*/true);
+      refuse_card_number(label, v);
+      const CategoryInfo* ci = category_info(a.category);
+      store::AttributeRow ar;
+      ar.category = a.category;
+      ar.key = a.key;
+      ar.sealed = ci && ci->restricted;
+      ar.value = ar.sealed ? seal(need_category_key(desk, label), row.id, label, v) : v;
+      ar.source = source;
+      ar.collected_at = w.t;
+      attrs.push_back(std::move(ar));
+      w.changed.push_back(label);  // correct compares attributes below
+    } else {
+      fail(ErrorKind::usage, unknown_field(field));
+    }
+  }
+  if (card_number_given && !card_expiry_given && (registering || !row.cols.count("card_expiry")))
+    fail(ErrorKind::usage, "card_expiry: required with card_number (MM/YY)");
+  if (interests) {
+    if (interests->size() > validate::Limits::interests_max)
+      fail(ErrorKind::usage, "interests: at most " + std::to_string(validate::Limits::interests_max));
+    w.put("interests", nlohmann::json(*interests).dump(), "interests");
+  }
+  // An attribute that is set to the value it already had is not a change.
+  if (!registering && !attrs.empty()) {
+    auto old = store::attributes_of(desk.db(), row.rowid);
+    for (const auto& a : attrs) {
+      std::string label = a.category + "." + a.key;
+      for (const auto& o : old) {
+        if (o.category != a.category || o.key != a.key) continue;
+        std::optional<std::string> ov = o.value, nv = a.value;
+        if (a.sealed) {
+          const Secret* k = desk.vault().category_key();
+          ov = unseal(*k, row.id, label, o.value);
+          nv = unseal(*k, row.id, label, a.value);
+        }
+        if (ov == nv && o.source == a.source) std::erase(w.changed, label);
+      }
+    }
+  }
+  row.provenance = w.prov.dump();
+  return w.changed;
+}
+
+bool unset_field(Desk& desk, SubjectRow& row, const std::string& field) {
+  if (field == "name" || field == "email")
+    fail(ErrorKind::usage, field + ": required; it can be corrected but not unset");
+  auto drop = [&](std::initializer_list<const char*> cols) {
+    bool any = false;
+    auto prov = provenance_of(row);
+    for (const char* c : cols) {
+      any |= row.cols.erase(c) > 0;
+      prov.erase(c);
+    }
+    row.provenance = prov.dump();
+    return any;
+  };
+  if (field == "username") return drop({"username", "username_key"});
+  if (field == "card_number") return drop({"card_brand", "card_last4", "card_expiry", "card_token"});
+  if (field == "interests" || field == "interest") return drop({"interests"});
+  for (const char* f : {"phone", "address", "zip", "contact_preference", "account_type", "card_expiry", "card_token"})
+    if (field == f) return drop({f});
+  if (field.find('.') != std::string::npos) {
+    validate::AttrName a = validate::attr_name(field);
+    return store::delete_attribute(desk.db(), row.rowid, a.category, a.key);
+  }
+  fail(ErrorKind::usage, unknown_field(field));
+}
+
+void check_unique(Desk& desk, const SubjectRow& row) {
+  if (auto it = row.cols.find("email_key"); it != row.cols.end()) {
+    auto other = store::subject_by_email_key(desk.db(), it->second);
+    if (other && other->rowid != row.rowid)
+      fail(ErrorKind::conflict, "email: already registered to subject " + other->id);
+  }
+  if (auto it = row.cols.find("username_key"); it != row.cols.end()) {
+    auto other = store::subject_by_username_key(desk.db(), it->second);
+    if (other && other->rowid != row.rowid)
+      fail(ErrorKind::conflict, "username: already taken by subject " + other->id);
+  }
+}
+
+Subject decode_subject(Desk& desk, const SubjectRow& row, const std::optional<std::vector<store::AttributeRow>>& given) {
+  Subject s;
+  s.id = row.id;
+  s.status = row.status;
+  s.created_at = row.created_at;
+  s.updated_at = row.updated_at;
+  s.status_changed_at = row.status_changed_at;
+  s.status_reason = row.status_reason.value_or("");
+  if (row.status == "erased") return s;
+  auto prov = provenance_of(row);
+  const Secret* key = desk.vault().category_key();
+  static const char* kOrder[] = {"name", "username", "email", "phone", "address", "zip", "contact_preference",
+                                 "interests", "account_type", "card_brand", "card_last4", "card_expiry", "card_token"};
+  for (const char* f : kOrder) {
+    auto it = row.cols.find(f);
+    if (it == row.cols.end()) continue;
+    FieldValue v;
+    v.field = f;
+    v.category = field_category(f);
+    if (auto p = prov.find(f); p != prov.end()) {
+      v.provenance.source = p->value("source", "");
+      v.provenance.collected_at = p->value("collected_at", int64_t{0});
+      v.provenance.policy_version = p->value("policy", "");
+    }
+    if (sealed_column(f)) {
+      auto plain = key ? unseal(*key, row.id, f, it->second) : std::nullopt;
+      if (plain) v.value = *plain;
+      else v.restricted = true;  // value stays null
+    } else if (v.field == "interests") {
+      v.value = nlohmann::json::parse(it->second, nullptr, false);
+    } else {
+      v.value = it->second;
+    }
+    s.values.push_back(std::move(v));
+  }
+  auto attrs = given ? *given : store::attributes_of(desk.db(), row.rowid);
+  for (const auto& a : attrs) {
+    FieldValue v;
+    v.field = a.category + "." + a.key;
+    v.category = a.category;
+    v.provenance = {a.source, a.collected_at, a.policy_version};
+    if (a.sealed) {
+      auto plain = key ? unseal(*key, row.id, v.field, a.value) : std::nullopt;
+      if (plain) v.value = *plain;
+      else v.restricted = true;
+    } else {
+      v.value = a.value;
+    }
+    s.values.push_back(std::move(v));
+  }
+  return s;
+}
+
+}  // namespace dsr

@@ -1,0 +1,25 @@
+// Between what a user types and the row the store keeps: validation,
+// normalisation, sealing of restricted values, provenance, and the way back.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsr/subjects.hpp"
+#include "store/subject_store.hpp"
+
+namespace dsr {
+
+// Applies FIELD=VALUE pairs to the row (and collects attribute rows); returns
+// the fields whose value changed. Throws usage/refused errors naming the field.
+std::vector<std::string> apply_input(Desk& desk, store::SubjectRow& row, std::vector<store::AttributeRow>& attrs,
+                                     const SubjectInput& in, bool registering);
+// Removes a field; true if it held a value.
+bool unset_field(Desk& desk, store::SubjectRow& row, const std::string& field);
+// Conflict error naming the other subject when the email or username is taken.
+void check_unique(Desk& desk, const store::SubjectRow& row);
+// The row as the domain shows it; attributes are read from the store unless given.
+Subject decode_subject(Desk& desk, const store::SubjectRow& row,
+                       const std::optional<std::vector<store::AttributeRow>>& attrs = std::nullopt);
+
+}  // namespace dsr

@@ -1,0 +1,241 @@
+#include "dsr/subjects.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <set>
+
+#include "domain/seal.hpp"
+#include "domain/subject_codec.hpp"
+#include "dsr/calendar.hpp"
+#include "dsr/catalog.hpp"
+#include "dsr/disclosures.hpp"
+#include "dsr/error.hpp"
+#include "dsr/timefmt.hpp"
+#include "dsr/validate.hpp"
+#include "store/subject_store.hpp"
+#include "store/tx.hpp"
+
+namespace dsr {
+
+using store::SubjectRow;
+
+const FieldValue* Subject::get(std::string_view field) const {
+  for (const auto& v : values)
+    if (v.field == field) return &v;
+  return nullptr;
+}
+
+std::string Subject::text(std::string_view field) const {
+  const FieldValue* v = get(field);
+  return v && v->value.is_string() ? v->value.get<std::string>() : std::string();
+}
+
+const std::vector<std::pair<std::string, std::string>>& subject_fields() {
+  static const std::vector<std::pair<std::string, std::string>> f = {
+      {"name", "identity"},          {"username", "identity"},      {"email", "contact"},
+      {"phone", "contact"},          {"address", "contact"},        {"zip", "contact"},
+      {"contact_preference", "contact"}, {"interests", "preferences"}, {"account_type", "billing"},
+      {"card_number", "payment"},    {"card_expiry", "payment"},    {"card_token", "payment"}};
+  return f;
+}
+
+namespace {
+
+int64_t now() { return cal::now_unix(); }
+
+std::string new_subject_id() {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford base32
+  unsigned char b[10];
+  randombytes_buf(b, sizeof b);
+  std::string id = "sub_";
+  uint64_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : b) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 5) {
+      id.push_back(kAlphabet[(acc >> (bits - 5)) & 31]);
+      bits -= 5;
+    }
+  }
+  return id;
+}
+
+
+std::string email_hash(Desk& desk, const std::string& email_key) {
+  return keyed_hash(desk.vault().index_key(), "suppression:email", email_key);
+}
+
+// Resolves SUBJECT (id, email or username) to its row.
+SubjectRow resolve(Desk& desk, std::string_view ref_in) {
+  std::string ref(ref_in);
+  if (ref.empty()) fail(ErrorKind::usage, "SUBJECT: give a subject id, email or username");
+  std::optional<SubjectRow> row;
+  if (ref.rfind("sub_", 0) == 0) row = store::subject_by_id(desk.db(), ref);
+  if (!row && ref.find('@') != std::string::npos) {
+    std::string key = validate::email_key(ref);
+    row = store::subject_by_email_key(desk.db(), key);
+    if (!row) {
+      if (auto s = store::find_suppression(desk.db(), email_hash(desk, key)))
+        fail(ErrorKind::not_found, "that email belonged to subject " + s->first + ", erased on " + iso_date(s->second));
+    }
+  }
+  if (!row) row = store::subject_by_username_key(desk.db(), validate::username_key(ref));
+  if (!row)
+    fail(ErrorKind::not_found, "no subject matches " + validate::quoted(ref) + "; try `dsr find " +
+                                   std::string(ref.substr(0, std::min<size_t>(ref.size(), 20))) + "`");
+  return *row;
+}
+
+SubjectRow resolve_live(Desk& desk, std::string_view ref) {
+  SubjectRow r = resolve(desk, ref);
+  if (r.status == "erased")
+    fail(ErrorKind::not_found, "subject " + r.id + " was erased on " + iso_date(r.status_changed_at.value_or(0)));
+  return r;
+}
+
+ChangeResult finish_change(Desk& desk, const SubjectRow& row, std::vector<std::string> changed) {
+  ChangeResult r;
+  r.subject = decode_subject(desk, row);
+  r.changed = std::move(changed);
+  if (!r.changed.empty()) r.notify = notify_list(desk, row.id);
+  return r;
+}
+
+}  // namespace
+
+RegisterResult register_subject(Desk& desk, const SubjectInput& in) {
+  store::WriteTx tx(desk.db());
+  SubjectRow row;
+  row.id = new_subject_id();
+  row.created_at = row.updated_at = now();
+  SubjectInput with_source = in;
+  if (with_source.source.empty()) with_source.source = "subject";
+  std::vector<store::AttributeRow> attrs;
+  apply_input(desk, row, attrs, with_source, /*registering=*/true);
+  for (const char* required : {"name", "email"})
+    if (!row.cols.count(required))
+      fail(ErrorKind::usage, std::string(required) + ": required to register (--" + required + ")");
+  check_unique(desk, row);
+  row.rowid = store::insert_subject(desk.db(), row);
+  for (const auto& a : attrs) store::put_attribute(desk.db(), row.rowid, a);
+  RegisterResult result;
+  if (auto s = store::find_suppression(desk.db(), email_hash(desk, row.cols.at("email_key"))))
+    result.previously_erased = *s;
+  tx.commit();
+  result.subject = decode_subject(desk, row, attrs);
+  return result;
+}
+
+Subject find_subject(Desk& desk, std::string_view ref) { return decode_subject(desk, resolve(desk, ref)); }
+
+std::vector<Subject> search_subjects(Desk& desk, std::string_view text_in, int limit) {
+  std::string text = validate::text("TEXT", text_in, validate::Limits::free_text);
+  store::SearchKeys k;
+  k.email_key = validate::email_key(text);
+  k.username_key = validate::username_key(text);
+  k.name_key = k.email_key;  // names are folded the same way as emails
+  std::string digits;
+  for (char c : text)
+    if (c >= '0' && c <= '9') digits.push_back(c);
+    else if (c != '+' && c != ' ' && c != '-' && c != '(' && c != ')' && c != '.') { digits.clear(); break; }
+  if (digits.size() >= 3) k.phone_prefix = "+" + digits;
+  auto rows = store::subjects_by_prefix(desk.db(), k, limit);
+  if (rows.empty()) rows = store::subjects_containing(desk.db(), k.email_key, limit);
+  std::vector<Subject> out;
+  for (const auto& r : rows)
+    if (r.status != "erased") out.push_back(decode_subject(desk, r));
+  return out;
+}
+
+std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q) {
+  static const std::set<std::string> statuses = {"active", "deactivated", "erased", "all"};
+  if (!statuses.count(q.status)) fail(ErrorKind::usage, "--status: must be active, deactivated, erased or all");
+  if (q.limit < 1 || q.offset < 0) fail(ErrorKind::usage, "--limit must be at least 1 and --offset at least 0");
+  std::vector<Subject> out;
+  for (const auto& r : store::list_subject_rows(desk.db(), q.status, q.limit, q.offset))
+    out.push_back(decode_subject(desk, r));
+  return out;
+}
+
+ChangeResult correct_subject(Desk& desk, std::string_view ref, const SubjectInput& in) {
+  if (in.set.empty() && in.unset.empty()) fail(ErrorKind::usage, "nothing to correct: give --set FIELD=VALUE or --unset FIELD");
+  store::WriteTx tx(desk.db());
+  SubjectRow row = resolve_live(desk, ref);
+  SubjectRow before = row;
+  auto old_attrs = store::attributes_of(desk.db(), row.rowid);
+  std::vector<store::AttributeRow> attrs;
+  SubjectInput with_source = in;
+  if (with_source.source.empty()) with_source.source = "subject";
+  std::vector<std::string> changed = apply_input(desk, row, attrs, with_source, /*registering=*/false);
+  for (const auto& f : in.unset) {
+    if (unset_field(desk, row, f)) changed.push_back(f);
+  }
+  check_unique(desk, row);
+  row.updated_at = now();
+  store::update_subject(desk.db(), row);
+  for (const auto& a : attrs) store::put_attribute(desk.db(), row.rowid, a);
+  // Report a field only once, and only when something really changed.
+  std::sort(changed.begin(), changed.end());
+  changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+  tx.commit();
+  return finish_change(desk, row, std::move(changed));
+}
+
+ChangeResult deactivate_subject(Desk& desk, std::string_view ref, const std::string& reason_in) {
+  std::string reason = reason_in.empty() ? "" : validate::text("reason", reason_in, validate::Limits::reason);
+  store::WriteTx tx(desk.db());
+  SubjectRow row = resolve_live(desk, ref);
+  std::vector<std::string> changed;
+  if (row.status != "deactivated") {
+    int64_t t = now();
+    store::set_status(desk.db(), row.rowid, "deactivated", t, reason.empty() ? std::nullopt : std::optional(reason), t);
+    row.status = "deactivated";
+    row.status_changed_at = t;
+    row.status_reason = reason;
+    changed.push_back("status");
+  }
+  tx.commit();
+  return finish_change(desk, row, std::move(changed));
+}
+
+ChangeResult reactivate_subject(Desk& desk, std::string_view ref) {
+  store::WriteTx tx(desk.db());
+  SubjectRow row = resolve_live(desk, ref);
+  std::vector<std::string> changed;
+  if (row.status != "active") {
+    int64_t t = now();
+    store::set_status(desk.db(), row.rowid, "active", std::nullopt, std::nullopt, t);
+    row.status = "active";
+    row.status_changed_at.reset();
+    row.status_reason.reset();
+    changed.push_back("status");
+  }
+  tx.commit();
+  return finish_change(desk, row, std::move(changed));
+}
+
+EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& reason_in, bool dry_run) {
+  std::string reason = reason_in.empty() ? "erasure request" : validate::text("reason", reason_in, validate::Limits::reason);
+  store::WriteTx tx(desk.db());
+  SubjectRow row = resolve(desk, ref);
+  EraseResult r;
+  r.id = row.id;
+  r.dry_run = dry_run;
+  if (row.status == "erased") {
+    r.erased_at = row.status_changed_at.value_or(0);
+    return r;  // already gone: nothing to do, nothing to say but when
+  }
+  Subject s = decode_subject(desk, row);
+  for (const auto& v : s.values) r.fields.push_back(v.field);
+  r.erased_at = now();
+  r.notify = notify_list(desk, row.id);
+  if (dry_run) return r;
+  store::add_suppression(desk.db(), email_hash(desk, row.cols.at("email_key")), row.id, r.erased_at);
+  store::erase_subject_row(desk.db(), row.rowid, r.erased_at, reason);
+  tx.commit();
+  return r;
+}
+
+}  // namespace dsr

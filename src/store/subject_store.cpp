@@ -1,0 +1,265 @@
+#include "store/subject_store.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <algorithm>
+
+namespace dsr::store {
+namespace {
+
+const std::string kBaseCols = "rowid, id, status, created_at, updated_at, status_changed_at, status_reason, provenance";
+
+std::string select_cols() {
+  std::string s = kBaseCols;
+  for (const auto& c : personal_columns()) s += ", " + c;
+  return s;
+}
+
+void bind_text_or_null(SQLite::Statement& st, int idx, const std::optional<std::string>& v, bool blob) {
+  if (!v) st.bind(idx);
+  else if (blob) st.bind(idx, v->data(), static_cast<int>(v->size()));
+  else st.bind(idx, *v);
+}
+
+std::optional<std::string> col_value(SQLite::Statement& st, int idx) {
+  auto c = st.getColumn(idx);
+  if (c.isNull()) return std::nullopt;
+  return std::string(static_cast<const char*>(c.getBlob()), static_cast<size_t>(c.getBytes()));
+}
+
+SubjectRow read_row(SQLite::Statement& st) {
+  SubjectRow r;
+  r.rowid = st.getColumn(0).getInt64();
+  r.id = st.getColumn(1).getString();
+  r.status = st.getColumn(2).getString();
+  r.created_at = st.getColumn(3).getInt64();
+  r.updated_at = st.getColumn(4).getInt64();
+  if (!st.getColumn(5).isNull()) r.status_changed_at = st.getColumn(5).getInt64();
+  if (!st.getColumn(6).isNull()) r.status_reason = st.getColumn(6).getString();
+  r.provenance = st.getColumn(7).getString();
+  int i = 8;
+  for (const auto& c : personal_columns()) {
+    if (auto v = col_value(st, i)) r.cols[c] = std::move(*v);
+    ++i;
+  }
+  return r;
+}
+
+std::vector<SubjectRow> read_all(SQLite::Statement& st) {
+  std::vector<SubjectRow> out;
+  while (st.executeStep()) out.push_back(read_row(st));
+  return out;
+}
+
+std::optional<SubjectRow> one(SQLite::Database& db, const std::string& where, const std::string& arg) {
+  SQLite::Statement st(db, "SELECT " + select_cols() + " FROM subjects WHERE " + where);
+  st.bind(1, arg);
+  if (!st.executeStep()) return std::nullopt;
+  return read_row(st);
+}
+
+std::optional<std::string> opt(const SubjectRow& r, const std::string& col) {
+  auto it = r.cols.find(col);
+  if (it == r.cols.end()) return std::nullopt;
+  return it->second;
+}
+
+// The first key after every string that starts with `prefix`.
+std::string prefix_end(const std::string& prefix) { return prefix + "\xff\xff\xff\xff"; }
+
+}  // namespace
+
+const std::vector<std::string>& personal_columns() {
+  static const std::vector<std::string> cols = {
+      "name", "name_key", "email", "email_key", "username", "username_key", "phone", "address", "zip",
+      "contact_preference", "account_type", "interests", "card_brand", "card_last4", "card_expiry", "card_token"};
+  return cols;
+}
+
+bool is_blob_column(const std::string& col) {
+  return col == "account_type" || col == "card_expiry" || col == "card_token";
+}
+
+int64_t insert_subject(SQLite::Database& db, const SubjectRow& row) {
+  std::string cols = "id, status, created_at, updated_at, provenance";
+  std::string qs = "?, ?, ?, ?, ?";
+  for (const auto& c : personal_columns()) {
+    cols += ", " + c;
+    qs += ", ?";
+  }
+  SQLite::Statement st(db, "INSERT INTO subjects (" + cols + ") VALUES (" + qs + ")");
+  st.bind(1, row.id);
+  st.bind(2, row.status);
+  st.bind(3, row.created_at);
+  st.bind(4, row.updated_at);
+  st.bind(5, row.provenance);
+  int i = 6;
+  for (const auto& c : personal_columns()) bind_text_or_null(st, i++, opt(row, c), is_blob_column(c));
+  st.exec();
+  return db.getLastInsertRowid();
+}
+
+void update_subject(SQLite::Database& db, const SubjectRow& row) {
+  std::string sets = "updated_at = ?, provenance = ?";
+  for (const auto& c : personal_columns()) sets += ", " + c + " = ?";
+  SQLite::Statement st(db, "UPDATE subjects SET " + sets + " WHERE rowid = ?");
+  st.bind(1, row.updated_at);
+  st.bind(2, row.provenance);
+  int i = 3;
+  for (const auto& c : personal_columns()) bind_text_or_null(st, i++, opt(row, c), is_blob_column(c));
+  st.bind(i, row.rowid);
+  st.exec();
+}
+
+void set_status(SQLite::Database& db, int64_t rowid, const std::string& status, std::optional<int64_t> at,
+                const std::optional<std::string>& reason, int64_t updated_at) {
+  SQLite::Statement st(db,
+                       "UPDATE subjects SET status = ?, status_changed_at = ?, status_reason = ?, updated_at = ? "
+                       "WHERE rowid = ?");
+  st.bind(1, status);
+  if (at) st.bind(2, *at); else st.bind(2);
+  bind_text_or_null(st, 3, reason, false);
+  st.bind(4, updated_at);
+  st.bind(5, rowid);
+  st.exec();
+}
+
+void erase_subject_row(SQLite::Database& db, int64_t rowid, int64_t at, const std::string& reason) {
+  SQLite::Statement del(db, "DELETE FROM attributes WHERE subject_rowid = ?");
+  del.bind(1, rowid);
+  del.exec();
+  std::string sets = "status = 'erased', status_changed_at = ?, status_reason = ?, updated_at = ?, provenance = '{}'";
+  for (const auto& c : personal_columns()) sets += ", " + c + " = NULL";
+  SQLite::Statement st(db, "UPDATE subjects SET " + sets + " WHERE rowid = ?");
+  st.bind(1, at);
+  st.bind(2, reason);
+  st.bind(3, at);
+  st.bind(4, rowid);
+  st.exec();
+}
+
+std::optional<SubjectRow> subject_by_id(SQLite::Database& db, const std::string& id) { return one(db, "id = ?", id); }
+std::optional<SubjectRow> subject_by_email_key(SQLite::Database& db, const std::string& key) {
+  return one(db, "email_key = ?", key);
+}
+std::optional<SubjectRow> subject_by_username_key(SQLite::Database& db, const std::string& key) {
+  return one(db, "username_key = ?", key);
+}
+
+std::vector<SubjectRow> subjects_by_prefix(SQLite::Database& db, const SearchKeys& k, int limit) {
+  // One indexed range scan per key; the union keeps each subject once.
+  std::vector<std::pair<std::string, std::string>> ranges;
+  if (!k.email_key.empty()) ranges.emplace_back("email_key", k.email_key);
+  if (!k.username_key.empty()) ranges.emplace_back("username_key", k.username_key);
+  if (!k.name_key.empty()) ranges.emplace_back("name_key", k.name_key);
+  if (!k.phone_prefix.empty()) ranges.emplace_back("phone", k.phone_prefix);
+  if (ranges.empty()) return {};
+  std::string sql;
+  for (const auto& [col, _] : ranges) {
+    if (!sql.empty()) sql += " UNION ";
+    sql += "SELECT rowid FROM (SELECT rowid FROM subjects WHERE " + col + " >= ? AND " + col + " < ? LIMIT ?)";
+  }
+  SQLite::Statement st(db, "SELECT " + select_cols() + " FROM subjects WHERE rowid IN (" + sql +
+                               ") ORDER BY created_at, rowid LIMIT ?");
+  int i = 1;
+  for (const auto& [_, v] : ranges) {
+    st.bind(i++, v);
+    st.bind(i++, prefix_end(v));
+    st.bind(i++, limit);
+  }
+  st.bind(i, limit);
+  return read_all(st);
+}
+
+std::vector<SubjectRow> subjects_containing(SQLite::Database& db, const std::string& folded, int limit) {
+  SQLite::Statement st(db, "SELECT " + select_cols() +
+                               " FROM subjects WHERE status != 'erased' AND (instr(email_key, ?1) > 0 OR "
+                               "instr(username_key, ?1) > 0 OR instr(name_key, ?1) > 0 OR instr(phone, ?1) > 0) "
+                               "ORDER BY created_at, rowid LIMIT ?2");
+  st.bind(1, folded);
+  st.bind(2, limit);
+  return read_all(st);
+}
+
+std::vector<SubjectRow> list_subject_rows(SQLite::Database& db, const std::string& status, int limit, int offset) {
+  std::string where = status == "all" ? "" : " WHERE status = ?";
+  SQLite::Statement st(db, "SELECT " + select_cols() + " FROM subjects" + where +
+                               " ORDER BY created_at, rowid LIMIT ? OFFSET ?");
+  int i = 1;
+  if (status != "all") st.bind(i++, status);
+  st.bind(i++, limit);
+  st.bind(i, offset);
+  return read_all(st);
+}
+
+std::map<std::string, int64_t> count_by_status(SQLite::Database& db) {
+  std::map<std::string, int64_t> out;
+  SQLite::Statement q(db, "SELECT status, count(*) FROM subjects GROUP BY status");
+  while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+  return out;
+}
+
+std::vector<AttributeRow> attributes_of(SQLite::Database& db, int64_t rowid) {
+  SQLite::Statement st(db,
+                       "SELECT category, key, value, source, collected_at, policy_version, typeof(value) = 'blob' "
+                       "FROM attributes WHERE subject_rowid = ? ORDER BY category, key");
+  st.bind(1, rowid);
+  std::vector<AttributeRow> out;
+  while (st.executeStep()) {
+    AttributeRow a;
+    a.category = st.getColumn(0).getString();
+    a.key = st.getColumn(1).getString();
+    a.value = *col_value(st, 2);
+    a.source = st.getColumn(3).getString();
+    a.collected_at = st.getColumn(4).getInt64();
+    if (!st.getColumn(5).isNull()) a.policy_version = st.getColumn(5).getString();
+    a.sealed = st.getColumn(6).getInt() != 0;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+void put_attribute(SQLite::Database& db, int64_t rowid, const AttributeRow& a) {
+  SQLite::Statement st(db,
+                       "INSERT INTO attributes (subject_rowid, category, key, value, source, collected_at, "
+                       "policy_version) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject_rowid, category, key) DO "
+                       "UPDATE SET value = excluded.value, source = excluded.source, collected_at = "
+                       "excluded.collected_at, policy_version = excluded.policy_version");
+  st.bind(1, rowid);
+  st.bind(2, a.category);
+  st.bind(3, a.key);
+  bind_text_or_null(st, 4, a.value, a.sealed);
+  st.bind(5, a.source);
+  st.bind(6, a.collected_at);
+  if (a.policy_version.empty()) st.bind(7); else st.bind(7, a.policy_version);
+  st.exec();
+}
+
+bool delete_attribute(SQLite::Database& db, int64_t rowid, const std::string& category, const std::string& key) {
+  SQLite::Statement st(db, "DELETE FROM attributes WHERE subject_rowid = ? AND category = ? AND key = ?");
+  st.bind(1, rowid);
+  st.bind(2, category);
+  st.bind(3, key);
+  return st.exec() > 0;
+}
+
+void add_suppression(SQLite::Database& db, const std::string& email_hash, const std::string& subject_id, int64_t at) {
+  SQLite::Statement st(db,
+                       "INSERT INTO suppressions (email_hash, subject_id, erased_at) VALUES (?, ?, ?) "
+                       "ON CONFLICT (email_hash) DO UPDATE SET subject_id = excluded.subject_id, erased_at = "
+                       "excluded.erased_at");
+  st.bind(1, email_hash.data(), static_cast<int>(email_hash.size()));
+  st.bind(2, subject_id);
+  st.bind(3, at);
+  st.exec();
+}
+
+std::optional<std::pair<std::string, int64_t>> find_suppression(SQLite::Database& db, const std::string& email_hash) {
+  SQLite::Statement st(db, "SELECT subject_id, erased_at FROM suppressions WHERE email_hash = ?");
+  st.bind(1, email_hash.data(), static_cast<int>(email_hash.size()));
+  if (!st.executeStep()) return std::nullopt;
+  return std::make_pair(st.getColumn(0).getString(), st.getColumn(1).getInt64());
+}
+
+}  // namespace dsr::store

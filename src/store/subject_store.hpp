@@ -1,0 +1,70 @@
+// Rows of the subjects, attributes and suppressions tables. Plain data in,
+// plain data out; no validation and no policy: that is the domain's job.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace SQLite { class Database; }
+
+namespace dsr::store {
+
+// The personal columns of a subject row, in schema order. card_expiry and
+// card_token hold sealed (binary) values.
+const std::vector<std::string>& personal_columns();
+bool is_blob_column(const std::string& col);
+
+struct SubjectRow {
+  int64_t rowid = 0;
+  std::string id;
+  std::string status = "active";
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  std::optional<int64_t> status_changed_at;
+  std::optional<std::string> status_reason;
+  std::map<std::string, std::string> cols;  // only the columns that hold a value
+  std::string provenance = "{}";            // JSON
+};
+
+struct AttributeRow {
+  std::string category;
+  std::string key;
+  std::string value;  // text, or sealed bytes when `sealed`
+  bool sealed = false;
+  std::string source;
+  int64_t collected_at = 0;
+  std::string policy_version;
+};
+
+int64_t insert_subject(SQLite::Database& db, const SubjectRow& row);
+void update_subject(SQLite::Database& db, const SubjectRow& row);  // all personal columns + provenance
+void set_status(SQLite::Database& db, int64_t rowid, const std::string& status, std::optional<int64_t> at,
+                const std::optional<std::string>& reason, int64_t updated_at);
+// Erasure: NULLs every personal column, deletes attributes; the row stays as the tombstone.
+void erase_subject_row(SQLite::Database& db, int64_t rowid, int64_t at, const std::string& reason);
+
+std::optional<SubjectRow> subject_by_id(SQLite::Database& db, const std::string& id);
+std::optional<SubjectRow> subject_by_email_key(SQLite::Database& db, const std::string& key);
+std::optional<SubjectRow> subject_by_username_key(SQLite::Database& db, const std::string& key);
+
+struct SearchKeys {
+  std::string email_key, username_key, name_key, phone_prefix;  // empty: not searched
+};
+// Rows where some key starts with the given text (indexed range scans).
+std::vector<SubjectRow> subjects_by_prefix(SQLite::Database& db, const SearchKeys& k, int limit);
+// Rows where the text appears anywhere in email, username, name or phone (full scan).
+std::vector<SubjectRow> subjects_containing(SQLite::Database& db, const std::string& folded, int limit);
+// status: a status or "all".
+std::vector<SubjectRow> list_subject_rows(SQLite::Database& db, const std::string& status, int limit, int offset);
+std::map<std::string, int64_t> count_by_status(SQLite::Database& db);
+
+std::vector<AttributeRow> attributes_of(SQLite::Database& db, int64_t rowid);
+void put_attribute(SQLite::Database& db, int64_t rowid, const AttributeRow& a);
+bool delete_attribute(SQLite::Database& db, int64_t rowid, const std::string& category, const std::string& key);
+
+void add_suppression(SQLite::Database& db, const std::string& email_hash, const std::string& subject_id, int64_t at);
+std::optional<std::pair<std::string, int64_t>> find_suppression(SQLite::Database& db, const std::string& email_hash);
+
+}  // namespace dsr::store
