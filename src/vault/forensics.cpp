@@ -1,0 +1,52 @@
+#include "dsr/forensics.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "dsr/error.hpp"
+#include "vault/header.hpp"
+#include "vault/vfs.hpp"
+
+namespace dsr {
+
+using namespace dsr::vault;
+
+void for_each_plain_page(const std::string& path, const Credential& cred,
+                         const std::function<void(PageSource, uint32_t, const unsigned char*, size_t, bool)>& visit) {
+  crypto_init();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(ErrorKind::not_found, "no vault at " + path);
+  HeaderRead hr = read_header(fd);
+  std::optional<Keys> keys;
+  for (const auto& s : hr.header.slots)
+    if ((keys = unwrap_slot(s, cred, hr.header.id))) break;
+  if (!keys) {
+    ::close(fd);
+    fail(ErrorKind::wrong_key, "the credential opens no key slot of this vault");
+  }
+  PageCipher cipher(derive(keys->master, Subkey::pages), hr.header.id);
+  std::vector<unsigned char> raw(kPageSize + 24);
+  Secret plain(kPageSize);
+  for (uint32_t pgno = 1;; ++pgno) {
+    off_t at = off_t(kHeaderBytes) + off_t(pgno - 1) * kPageSize;
+    ssize_t n = pread(fd, raw.data(), kPageSize, at);
+    if (n <= 0) break;
+    bool ok = n == ssize_t(kPageSize) && cipher.decrypt(pgno, raw.data(), plain.data());
+    visit(PageSource::main_file, pgno, ok ? plain.data() : raw.data(), ok ? kPageSize : size_t(n), ok);
+  }
+  ::close(fd);
+  int wfd = ::open((path + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+  if (wfd < 0) return;
+  for (off_t at = 32;; at += 24 + kPageSize) {
+    ssize_t n = pread(wfd, raw.data(), 24 + kPageSize, at);
+    if (n <= 0) break;
+    uint32_t pgno = uint32_t(raw[0]) << 24 | uint32_t(raw[1]) << 16 | uint32_t(raw[2]) << 8 | raw[3];
+    bool ok = n == ssize_t(24 + kPageSize) && cipher.decrypt(pgno, raw.data() + 24, plain.data());
+    visit(PageSource::wal, pgno, ok ? plain.data() : raw.data(), ok ? kPageSize : size_t(n), ok);
+  }
+  ::close(wfd);
+}
+
+}  // namespace dsr

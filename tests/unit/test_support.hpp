@@ -1,0 +1,44 @@
+// Shared fixtures for unit tests: a fresh vault in a private temp directory.
+#pragma once
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "dsr/desk.hpp"
+#include "dsr/vault.hpp"
+
+namespace dsr::test {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::filesystem::create_directories(DSR_TEST_TMP);
+    std::string tmpl = std::string(DSR_TEST_TMP) + "/t.XXXXXX";
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A vault with one admin key-file slot.
+struct TempVault {
+  TempDir dir;
+  std::string db = dir.file("v.dsr");
+  std::string key = dir.file("v.key");
+  TempVault() {
+    Credential c = make_key_file(key);
+    Desk d(Vault::create(db, "admin", c, KdfStrength::interactive));
+  }
+  Credential cred() const { return read_key_file(key); }
+  Desk desk(const OpenOptions& o = {}) const { return Desk(Vault::open(db, cred(), o)); }
+};
+
+}  // namespace dsr::test
