@@ -1,0 +1,53 @@
+# fish completion for dsr(1)
+set -l commands init info check register show find list correct export deactivate reactivate delete
+complete -c dsr -f
+complete -c dsr -l db -r -F -d 'Vault file'
+complete -c dsr -l key-file -r -F -d 'Unlock with a key file'
+complete -c dsr -l passphrase-file -r -F -d 'Passphrase from the first line of FILE'
+complete -c dsr -l passphrase-fd -x -d 'Passphrase from file descriptor N'
+complete -c dsr -l slot -x -d 'Try only this key slot'
+complete -c dsr -l lock-timeout -x -d 'Seconds to wait for the lock'
+complete -c dsr -l json -d 'One JSON document on stdout'
+complete -c dsr -s q -l quiet -d 'Only errors'
+complete -c dsr -l no-input -d 'Never prompt'
+complete -c dsr -l no-color -d 'Plain output'
+complete -c dsr -s y -l yes -d 'Answer yes to confirmations'
+complete -c dsr -l version -d 'Print the version'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a init -d 'Create a new vault'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a info -d 'Path, format, slots, counts'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a check -d 'Authenticate every page'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a register -d 'Register a data subject'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a show -d 'Show one subject'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a find -d 'Find subjects'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a list -d 'List subjects'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a correct -d 'Correct or update values'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a export -d 'Access package as JSON'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a deactivate -d 'Restrict a subject'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a reactivate -d 'Lift a restriction'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a delete -d 'Erase a subject'
+complete -c dsr -n '__fish_seen_subcommand_from init' -l new-key-file -r -F -d 'Generate a key file'
+complete -c dsr -n '__fish_seen_subcommand_from init' -l name -x -d 'Slot name'
+complete -c dsr -n '__fish_seen_subcommand_from init' -l kdf -x -a 'interactive moderate sensitive'
+complete -c dsr -n '__fish_seen_subcommand_from register' -l email -x
+complete -c dsr -n '__fish_seen_subcommand_from register' -l name -x
+complete -c dsr -n '__fish_seen_subcommand_from register' -l username -x
+complete -c dsr -n '__fish_seen_subcommand_from register' -l phone -x
+complete -c dsr -n '__fish_seen_subcommand_from register' -l address -x
+complete -c dsr -n '__fish_seen_subcommand_from register' -l zip -x
+complete -c dsr -n '__fish_seen_subcommand_from register' -l contact-preference -x -a 'email phone'
+complete -c dsr -n '__fish_seen_subcommand_from register' -l interest -x
+complete -c dsr -n '__fish_seen_subcommand_from register' -l account-type -x -a 'individual corporate'
+complete -c dsr -n '__fish_seen_subcommand_from register' -l card-number -x
+complete -c dsr -n '__fish_seen_subcommand_from register' -l card-expiry -x
+complete -c dsr -n '__fish_seen_subcommand_from register' -l card-token -x
+complete -c dsr -n '__fish_seen_subcommand_from register' -l attr -x
+complete -c dsr -n '__fish_seen_subcommand_from register correct' -l source -x
+complete -c dsr -n '__fish_seen_subcommand_from find list' -l format -x -a 'table json ndjson csv'
+complete -c dsr -n '__fish_seen_subcommand_from find list' -l limit -x
+complete -c dsr -n '__fish_seen_subcommand_from list' -l status -x -a 'active deactivated erased all'
+complete -c dsr -n '__fish_seen_subcommand_from list' -l offset -x
+complete -c dsr -n '__fish_seen_subcommand_from correct' -l set -x
+complete -c dsr -n '__fish_seen_subcommand_from correct' -l unset -x -a 'name email username phone address zip contact_preference interests account_type card_number card_expiry card_token'
+complete -c dsr -n '__fish_seen_subcommand_from export' -s o -l output -r -F
+complete -c dsr -n '__fish_seen_subcommand_from deactivate delete' -l reason -x
+complete -c dsr -n '__fish_seen_subcommand_from delete' -s n -l dry-run -d 'Show what would be erased'

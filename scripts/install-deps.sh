@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what dsr needs to build, test and document itself on Debian 12.
+# Idempotent: does nothing when everything is already installed.
+set -euo pipefail
+PKGS=(build-essential cmake pkg-config
+      libcli11-dev libsqlitecpp-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libsodium-dev doctest-dev
+      libphonenumber-dev libutf8proc-dev
+      scdoc groff-base python3 python3-jsonschema)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}; run as root (or with sudo)" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds dsr and runs the whole test suite: unit tests and end-to-end tests,
+# first in a normal build, then in an AddressSanitizer+UBSan build.
+# Usage: scripts/test.sh [--fast]   (--fast skips the sanitizer build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+jobs=$(nproc)
+run_suite() {  # run_suite BUILD_DIR CMAKE_ARGS...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDSR_TEST_CLOCK=ON -DDSR_BENCH=OFF "$@" >/dev/null
+  cmake --build "$dir" -j"$jobs"
+  (cd "$dir" && ctest -j"$jobs" --output-on-failure --timeout 600)
+}
+run_suite build-test
+if [ "${1:-}" != "--fast" ]; then
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_suite build-asan -DDSR_SANITIZE=ON
+fi

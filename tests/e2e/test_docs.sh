@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The man page and the completions describe every command and option the binary has.
+. "$(dirname "$0")/lib.sh"
+MAN="$DSR_SRC/man/dsr.1.scd"
+scdoc < "$MAN" > "$TMP/dsr.1"
+RC=$?; OUT=""; ERR=""
+expect_rc 0 "the man page source builds with scdoc"
+# scdoc's own output always draws mandoc's "PP after SH" notes, so groff is the judge.
+run groff -ww -z -man "$TMP/dsr.1"
+expect_rc 0 "the man page is groff -ww clean"
+check "groff printed no warning" test -z "$ERR"
+# Every command group and command in --help (and every subcommand of a group).
+commands=$("$DSR_BIN" --help | awk '/^Subcommands:/{on=1;next} on && /^  [a-z]/{print $1}')
+check "dsr --help lists commands" test -n "$commands"
+for c in $commands; do
+  grep -q "^\*$c\*" "$MAN" || { RC=1; OUT=""; ERR=""; bad "man page documents '$c'"; continue; }; ok
+  for f in dsr.bash _dsr dsr.fish; do
+    grep -qw -- "$c" "$DSR_SRC/completions/$f" || { RC=1; OUT=""; ERR=""; bad "completions/$f knows '$c'"; continue; }; ok
+  done
+  subs=$("$DSR_BIN" "$c" --help 2>/dev/null | awk '/^Subcommands:/{on=1;next} on && /^  [a-z]/{print $1}')
+  for s in $subs; do
+    grep -q "^\*$c $s\*" "$MAN" || { RC=1; OUT=""; ERR=""; bad "man page documents '$c $s'"; continue; }; ok
+  done
+  # Every long option of the command appears in the man page and in each completion.
+  for o in $("$DSR_BIN" "$c" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+    case $o in --help|--version) continue ;; esac
+    grep -q -- "$o" "$MAN" || { RC=1; OUT=""; ERR=""; bad "man page mentions $o ($c)"; continue; }; ok
+    for f in dsr.bash _dsr dsr.fish; do
+      grep -q -- "${o#--}" "$DSR_SRC/completions/$f" || { RC=1; OUT=""; ERR=""; bad "completions/$f completes $o ($c)"; continue; }; ok
+    done
+  done
+done
+bash -n "$DSR_SRC/completions/dsr.bash"; RC=$?; expect_rc 0 "the bash completion parses"
+finish
