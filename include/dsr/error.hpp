@@ -19,11 +19,15 @@ enum class ErrorKind {
 
 class Error : public std::runtime_error {
  public:
-  Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  Error(ErrorKind kind, const std::string& message, std::string details_json = {})
+      : std::runtime_error(message), kind_(kind), details_(std::move(details_json)) {}
   ErrorKind kind() const noexcept { return kind_; }
+  // Machine-readable details (a JSON text, e.g. the refusals of a disclosure), or empty.
+  const std::string& details() const noexcept { return details_; }
 
  private:
   ErrorKind kind_;
+  std::string details_;
 };
 
 // The documented exit code for an error kind (see dsr(1), EXIT STATUS).

@@ -44,12 +44,13 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     dsr::Error err = dsr::classify(e);
     std::cerr << "dsr: " << err.what() << "\n";
-    if (ctx.g.json)
-      ctx.emit_json({{"ok", false},
-                     {"error",
-                      {{"kind", dsr::kind_name(err.kind())},
-                       {"exit_code", dsr::exit_code(err.kind())},
-                       {"message", err.what()}}}});
+    if (ctx.g.json) {
+      nlohmann::json j = {{"kind", dsr::kind_name(err.kind())},
+                          {"exit_code", dsr::exit_code(err.kind())},
+                          {"message", err.what()}};
+      if (!err.details().empty()) j["details"] = nlohmann::json::parse(err.details(), nullptr, false);
+      ctx.emit_json({{"ok", false}, {"error", j}});
+    }
     return dsr::exit_code(err.kind());
   }
 }
