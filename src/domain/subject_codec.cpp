@@ -6,6 +6,9 @@
 #include "dsr/calendar.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/error.hpp"
+#include "dsr/policy.hpp"
+#include "dsr/timefmt.hpp"
+#include "store/subject_store.hpp"
 #include "dsr/validate.hpp"
 
 namespace dsr {
@@ -48,6 +51,7 @@ struct Writer {
   const SubjectInput& in;
   int64_t t;
   std::vector<std::string> changed;
+  std::string policy;  // the policy version in force at collection (dsr/policy.hpp); empty: none recorded
 
   std::optional<std::string> current(const std::string& col) const {
     auto it = row.cols.find(col);
@@ -63,6 +67,7 @@ struct Writer {
     bool same = current(col) == value;
     row.cols[col] = sealed_column(col) ? seal(need_category_key(desk, col), row.id, col, value) : value;
     prov[col] = {{"source", in.source}, {"collected_at", t}};
+    if (!policy.empty()) prov[col]["policy"] = policy;
     if (!same) changed.push_back(reported_as);
   }
 };
@@ -90,12 +95,44 @@ cal::Date today() { return cal::today(); }
 
 }  // namespace
 
+std::string email_hash(Desk& desk, const std::string& email_key) {
+  return keyed_hash(desk.vault().index_key(), "suppression:email", email_key);
+}
+
+// Resolves SUBJECT (id, email or username) to its row.
+SubjectRow resolve_subject(Desk& desk, std::string_view ref_in) {
+  std::string ref(ref_in);
+  if (ref.empty()) fail(ErrorKind::usage, "SUBJECT: give a subject id, email or username");
+  std::optional<SubjectRow> row;
+  if (ref.rfind("sub_", 0) == 0) row = store::subject_by_id(desk.db(), ref);
+  if (!row && ref.find('@') != std::string::npos) {
+    std::string key = validate::email_key(ref);
+    row = store::subject_by_email_key(desk.db(), key);
+    if (!row) {
+      if (auto s = store::find_suppression(desk.db(), email_hash(desk, key)))
+        fail(ErrorKind::not_found, "that email belonged to subject " + s->first + ", erased on " + iso_date(s->second));
+    }
+  }
+  if (!row) row = store::subject_by_username_key(desk.db(), validate::username_key(ref));
+  if (!row)
+    fail(ErrorKind::not_found, "no subject matches " + validate::quoted(ref) + "; try `dsr find " +
+                                   std::string(ref.substr(0, std::min<size_t>(ref.size(), 20))) + "`");
+  return *row;
+}
+
+SubjectRow resolve_live_subject(Desk& desk, std::string_view ref) {
+  SubjectRow r = resolve_subject(desk, ref);
+  if (r.status == "erased")
+    fail(ErrorKind::not_found, "subject " + r.id + " was erased on " + iso_date(r.status_changed_at.value_or(0)));
+  return r;
+}
+
 std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<store::AttributeRow>& attrs,
                                      const SubjectInput& in, bool registering) {
   std::string source = validate::text("source", in.source, validate::Limits::source);
   SubjectInput src = in;
   src.source = source;
-  Writer w{desk, row, provenance_of(row), src, cal::now_unix(), {}};
+  Writer w{desk, row, provenance_of(row), src, cal::now_unix(), {}, policy_in_force(desk)};
   std::optional<std::vector<std::string>> interests;
   bool card_number_given = false, card_expiry_given = false;
   for (const auto& [field, value] : in.set) {
@@ -161,6 +198,7 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
       ar.value = ar.sealed ? seal(need_category_key(desk, label), row.id, label, v) : v;
       ar.source = source;
       ar.collected_at = w.t;
+      ar.policy_version = w.policy;
       attrs.push_back(std::move(ar));
       w.changed.push_back(label);  // correct compares attributes below
     } else {

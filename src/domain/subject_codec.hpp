@@ -10,6 +10,13 @@
 
 namespace dsr {
 
+// SUBJECT (an id, email or username) to its row; not_found errors say when an
+// email belonged to an erased subject. The _live variant refuses erased subjects.
+store::SubjectRow resolve_subject(Desk& desk, std::string_view ref);
+store::SubjectRow resolve_live_subject(Desk& desk, std::string_view ref);
+// The keyed hash kept for an erased email (suppression list).
+std::string email_hash(Desk& desk, const std::string& email_key);
+
 // Applies FIELD=VALUE pairs to the row (and collects attribute rows); returns
 // the fields whose value changed. Throws usage/refused errors naming the field.
 std::vector<std::string> apply_input(Desk& desk, store::SubjectRow& row, std::vector<store::AttributeRow>& attrs,

@@ -13,6 +13,7 @@
 #include "dsr/error.hpp"
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
+#include "store/disclosure_store.hpp"
 #include "store/subject_store.hpp"
 #include "store/tx.hpp"
 
@@ -63,38 +64,6 @@ std::string new_subject_id() {
 }
 
 
-std::string email_hash(Desk& desk, const std::string& email_key) {
-  return keyed_hash(desk.vault().index_key(), "suppression:email", email_key);
-}
-
-// Resolves SUBJECT (id, email or username) to its row.
-SubjectRow resolve(Desk& desk, std::string_view ref_in) {
-  std::string ref(ref_in);
-  if (ref.empty()) fail(ErrorKind::usage, "SUBJECT: give a subject id, email or username");
-  std::optional<SubjectRow> row;
-  if (ref.rfind("sub_", 0) == 0) row = store::subject_by_id(desk.db(), ref);
-  if (!row && ref.find('@') != std::string::npos) {
-    std::string key = validate::email_key(ref);
-    row = store::subject_by_email_key(desk.db(), key);
-    if (!row) {
-      if (auto s = store::find_suppression(desk.db(), email_hash(desk, key)))
-        fail(ErrorKind::not_found, "that email belonged to subject " + s->first + ", erased on " + iso_date(s->second));
-    }
-  }
-  if (!row) row = store::subject_by_username_key(desk.db(), validate::username_key(ref));
-  if (!row)
-    fail(ErrorKind::not_found, "no subject matches " + validate::quoted(ref) + "; try `dsr find " +
-                                   std::string(ref.substr(0, std::min<size_t>(ref.size(), 20))) + "`");
-  return *row;
-}
-
-SubjectRow resolve_live(Desk& desk, std::string_view ref) {
-  SubjectRow r = resolve(desk, ref);
-  if (r.status == "erased")
-    fail(ErrorKind::not_found, "subject " + r.id + " was erased on " + iso_date(r.status_changed_at.value_or(0)));
-  return r;
-}
-
 ChangeResult finish_change(Desk& desk, const SubjectRow& row, std::vector<std::string> changed) {
   ChangeResult r;
   r.subject = decode_subject(desk, row);
@@ -128,7 +97,7 @@ RegisterResult register_subject(Desk& desk, const SubjectInput& in) {
   return result;
 }
 
-Subject find_subject(Desk& desk, std::string_view ref) { return decode_subject(desk, resolve(desk, ref)); }
+Subject find_subject(Desk& desk, std::string_view ref) { return decode_subject(desk, resolve_subject(desk, ref)); }
 
 std::vector<Subject> search_subjects(Desk& desk, std::string_view text_in, int limit) {
   std::string text = validate::text("TEXT", text_in, validate::Limits::free_text);
@@ -162,7 +131,7 @@ std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q) {
 ChangeResult correct_subject(Desk& desk, std::string_view ref, const SubjectInput& in) {
   if (in.set.empty() && in.unset.empty()) fail(ErrorKind::usage, "nothing to correct: give --set FIELD=VALUE or --unset FIELD");
   store::WriteTx tx(desk.db());
-  SubjectRow row = resolve_live(desk, ref);
+  SubjectRow row = resolve_live_subject(desk, ref);
   SubjectRow before = row;
   auto old_attrs = store::attributes_of(desk.db(), row.rowid);
   std::vector<store::AttributeRow> attrs;
@@ -186,7 +155,7 @@ ChangeResult correct_subject(Desk& desk, std::string_view ref, const SubjectInpu
 ChangeResult deactivate_subject(Desk& desk, std::string_view ref, const std::string& reason_in) {
   std::string reason = reason_in.empty() ? "" : validate::text("reason", reason_in, validate::Limits::reason);
   store::WriteTx tx(desk.db());
-  SubjectRow row = resolve_live(desk, ref);
+  SubjectRow row = resolve_live_subject(desk, ref);
   std::vector<std::string> changed;
   if (row.status != "deactivated") {
     int64_t t = now();
@@ -202,7 +171,7 @@ ChangeResult deactivate_subject(Desk& desk, std::string_view ref, const std::str
 
 ChangeResult reactivate_subject(Desk& desk, std::string_view ref) {
   store::WriteTx tx(desk.db());
-  SubjectRow row = resolve_live(desk, ref);
+  SubjectRow row = resolve_live_subject(desk, ref);
   std::vector<std::string> changed;
   if (row.status != "active") {
     int64_t t = now();
@@ -219,13 +188,22 @@ ChangeResult reactivate_subject(Desk& desk, std::string_view ref) {
 EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& reason_in, bool dry_run) {
   std::string reason = reason_in.empty() ? "erasure request" : validate::text("reason", reason_in, validate::Limits::reason);
   store::WriteTx tx(desk.db());
-  SubjectRow row = resolve(desk, ref);
+  SubjectRow row = resolve_subject(desk, ref);
   EraseResult r;
   r.id = row.id;
   r.dry_run = dry_run;
   if (row.status == "erased") {
     r.erased_at = row.status_changed_at.value_or(0);
     return r;  // already gone: nothing to do, nothing to say but when
+  }
+  // Art. 17(3)(e): a legal hold keeps the record while the proceeding runs.
+  auto holds = store::holds_for(desk.db(), row.rowid);
+  if (!holds.empty()) {
+    const auto& h = holds.front();
+    fail(ErrorKind::refused, "subject " + row.id + " is under legal hold (" + h.reason +
+                                 (h.reference.empty() ? "" : ", reference " + h.reference) + ", placed " +
+                                 iso_date(h.placed_at) + " by " + h.placed_by +
+                                 "); release it with `dsr hold release " + row.id + "` when the proceeding ends");
   }
   Subject s = decode_subject(desk, row);
   for (const auto& v : s.values) r.fields.push_back(v.field);

@@ -56,6 +56,103 @@ CREATE TABLE suppressions (   -- keyed hashes of erased emails (still personal d
   erased_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 2: the accounting of disclosures and legal holds. Disclosure rows point at
+    // the subject's row, which survives erasure as the tombstone; they hold no
+    // personal values of the subject.
+    R"sql(
+CREATE TABLE recipients (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('processor','authority','partner','acquirer','other')),
+  address TEXT,
+  UNIQUE (name, type)
+);
+CREATE TABLE disclosures (
+  id INTEGER PRIMARY KEY,
+  subject_rowid INTEGER NOT NULL REFERENCES subjects(rowid),
+  recipient_id INTEGER NOT NULL REFERENCES recipients(id),
+  disclosed_on TEXT NOT NULL,          -- YYYY-MM-DD
+  categories TEXT NOT NULL,            -- comma-separated category names
+  purpose TEXT NOT NULL,
+  basis TEXT NOT NULL,
+  reference TEXT,
+  withhold_until TEXT,                 -- YYYY-MM-DD: kept out of the subject's export until then
+  recorded_at INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL
+);
+CREATE INDEX disclosures_subject ON disclosures(subject_rowid, disclosed_on);
+CREATE INDEX disclosures_date ON disclosures(disclosed_on);
+CREATE TABLE holds (
+  id INTEGER PRIMARY KEY,
+  subject_rowid INTEGER NOT NULL REFERENCES subjects(rowid),
+  reason TEXT NOT NULL,
+  reference TEXT,
+  placed_at INTEGER NOT NULL,
+  placed_by TEXT NOT NULL
+);
+CREATE INDEX holds_subject ON holds(subject_rowid);
+)sql",
+    // 3: data-subject requests with their history, policy versions, and each
+    // subject's choice about new uses (issue 7). Requests name the subject by
+    // id, not by row, so their own retention (24 months after closing) does not
+    // depend on the tombstone's. A choice is personal data: it goes when the
+    // subject is erased (the trigger), like the subject's other values.
+    R"sql(
+CREATE TABLE requests (
+  id INTEGER PRIMARY KEY,              -- shown as req_<id>
+  subject_id TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('access','rectification','erasure','restriction','portability','objection','opt-out')),
+  law TEXT NOT NULL CHECK (law IN ('gdpr','ccpa')),
+  channel TEXT CHECK (channel IN ('email','phone','mail','web','in-person')),
+  received TEXT NOT NULL,              -- YYYY-MM-DD
+  status TEXT NOT NULL CHECK (status IN ('received','verified','in_progress','fulfilled','denied','cancelled')),
+  due TEXT NOT NULL,                   -- the first statutory due date
+  ack_due TEXT,                        -- CCPA: confirm receipt by then
+  acknowledged_on TEXT,
+  verified_on TEXT,
+  extended_due TEXT,
+  extended_on TEXT,
+  extension_reason TEXT,
+  closed_on TEXT,
+  outcome TEXT CHECK (outcome IN ('fulfilled','denied','cancelled')),
+  close_reason TEXT,
+  opened_at INTEGER NOT NULL,
+  opened_by TEXT NOT NULL
+);
+CREATE INDEX requests_status ON requests(status, due);
+CREATE INDEX requests_received ON requests(received);
+CREATE INDEX requests_subject ON requests(subject_id);
+CREATE INDEX requests_closed ON requests(closed_on);
+CREATE TABLE request_events (
+  id INTEGER PRIMARY KEY,
+  request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  event TEXT NOT NULL,                 -- opened, verified, acknowledged, started, extended, action, closed
+  detail TEXT NOT NULL DEFAULT '{}'    -- JSON: ids, field names, dates, reasons; never personal values
+);
+CREATE INDEX request_events_request ON request_events(request_id, id);
+CREATE TABLE policies (
+  version TEXT PRIMARY KEY,
+  effective TEXT NOT NULL UNIQUE,      -- YYYY-MM-DD
+  material INTEGER NOT NULL,
+  summary TEXT,
+  purposes TEXT,                       -- JSON array; NULL: the catalog's purposes
+  added_at INTEGER NOT NULL,
+  added_by TEXT NOT NULL
+);
+CREATE TABLE choices (
+  subject_rowid INTEGER PRIMARY KEY REFERENCES subjects(rowid) ON DELETE CASCADE,
+  new_uses TEXT NOT NULL CHECK (new_uses IN ('accept','decline')),
+  decided_at INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL,
+  policy_version TEXT                  -- in force when the choice was recorded
+);
+CREATE TRIGGER choices_erased AFTER UPDATE OF status ON subjects WHEN NEW.status = 'erased'
+BEGIN
+  DELETE FROM choices WHERE subject_rowid = NEW.rowid;
+END;
+)sql",
 };
 
 }  // namespace

@@ -1,0 +1,122 @@
+#include "store/disclosure_store.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+namespace dsr::store {
+namespace {
+void bind_opt(SQLite::Statement& st, int i, const std::string& v) {
+  if (v.empty()) st.bind(i);
+  else st.bind(i, v);
+}
+std::string text_or_empty(SQLite::Statement& st, int i) {
+  auto c = st.getColumn(i);
+  return c.isNull() ? std::string() : c.getString();
+}
+}  // namespace
+
+int64_t upsert_recipient(SQLite::Database& db, const std::string& name, const std::string& type,
+                         const std::string& address) {
+  SQLite::Statement st(db,
+                       "INSERT INTO recipients (name, type, address) VALUES (?, ?, ?) ON CONFLICT (name, type) DO "
+                       "UPDATE SET address = coalesce(excluded.address, recipients.address) RETURNING id");
+  st.bind(1, name);
+  st.bind(2, type);
+  bind_opt(st, 3, address);
+  st.executeStep();
+  return st.getColumn(0).getInt64();
+}
+
+DisclosureWriter::DisclosureWriter(SQLite::Database& db)
+    : db_(db),
+      st_(db,
+          "INSERT INTO disclosures (subject_rowid, recipient_id, disclosed_on, categories, purpose, basis, reference, "
+          "withhold_until, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") {}
+
+int64_t DisclosureWriter::insert(const DisclosureRow& r, int64_t recipient_id) {
+  st_.reset();
+  st_.bind(1, r.subject_rowid);
+  st_.bind(2, recipient_id);
+  st_.bind(3, r.date);
+  st_.bind(4, r.categories);
+  st_.bind(5, r.purpose);
+  st_.bind(6, r.basis);
+  bind_opt(st_, 7, r.reference);
+  bind_opt(st_, 8, r.withhold_until);
+  st_.bind(9, r.recorded_at);
+  st_.bind(10, r.recorded_by);
+  st_.exec();
+  return db_.getLastInsertRowid();
+}
+
+std::vector<DisclosureRow> disclosures_for(SQLite::Database& db, int64_t subject_rowid, const std::string& since) {
+  SQLite::Statement st(db,
+                       "SELECT d.id, s.id, d.disclosed_on, r.name, r.type, r.address, d.categories, d.purpose, "
+                       "d.basis, d.reference, d.withhold_until, d.recorded_at, d.recorded_by "
+                       "FROM disclosures d JOIN recipients r ON r.id = d.recipient_id "
+                       "JOIN subjects s ON s.rowid = d.subject_rowid "
+                       "WHERE d.subject_rowid = ? AND d.disclosed_on >= ? ORDER BY d.disclosed_on DESC, d.id DESC");
+  st.bind(1, subject_rowid);
+  st.bind(2, since);
+  std::vector<DisclosureRow> out;
+  while (st.executeStep()) {
+    DisclosureRow r;
+    r.id = st.getColumn(0).getInt64();
+    r.subject_rowid = subject_rowid;
+    r.subject_id = st.getColumn(1).getString();
+    r.date = st.getColumn(2).getString();
+    r.recipient = st.getColumn(3).getString();
+    r.recipient_type = st.getColumn(4).getString();
+    r.recipient_address = text_or_empty(st, 5);
+    r.categories = st.getColumn(6).getString();
+    r.purpose = st.getColumn(7).getString();
+    r.basis = st.getColumn(8).getString();
+    r.reference = text_or_empty(st, 9);
+    r.withhold_until = text_or_empty(st, 10);
+    r.recorded_at = st.getColumn(11).getInt64();
+    r.recorded_by = st.getColumn(12).getString();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+int64_t insert_hold(SQLite::Database& db, const HoldRow& h) {
+  SQLite::Statement st(db,
+                       "INSERT INTO holds (subject_rowid, reason, reference, placed_at, placed_by) VALUES (?, ?, ?, ?, ?)");
+  st.bind(1, h.subject_rowid);
+  st.bind(2, h.reason);
+  bind_opt(st, 3, h.reference);
+  st.bind(4, h.placed_at);
+  st.bind(5, h.placed_by);
+  st.exec();
+  return db.getLastInsertRowid();
+}
+
+int delete_holds(SQLite::Database& db, int64_t subject_rowid, const std::optional<std::string>& reference) {
+  SQLite::Statement st(db, reference ? "DELETE FROM holds WHERE subject_rowid = ? AND reference = ?"
+                                     : "DELETE FROM holds WHERE subject_rowid = ?");
+  st.bind(1, subject_rowid);
+  if (reference) st.bind(2, *reference);
+  return st.exec();
+}
+
+std::vector<HoldRow> holds_for(SQLite::Database& db, std::optional<int64_t> subject_rowid) {
+  SQLite::Statement st(db, std::string("SELECT h.id, h.subject_rowid, s.id, h.reason, h.reference, h.placed_at, "
+                                       "h.placed_by FROM holds h JOIN subjects s ON s.rowid = h.subject_rowid") +
+                               (subject_rowid ? " WHERE h.subject_rowid = ?" : "") + " ORDER BY h.placed_at, h.id");
+  if (subject_rowid) st.bind(1, *subject_rowid);
+  std::vector<HoldRow> out;
+  while (st.executeStep()) {
+    HoldRow h;
+    h.id = st.getColumn(0).getInt64();
+    h.subject_rowid = st.getColumn(1).getInt64();
+    h.subject_id = st.getColumn(2).getString();
+    h.reason = st.getColumn(3).getString();
+    h.reference = text_or_empty(st, 4);
+    h.placed_at = st.getColumn(5).getInt64();
+    h.placed_by = st.getColumn(6).getString();
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+}  // namespace dsr::store
