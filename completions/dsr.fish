@@ -1,5 +1,5 @@
 # fish completion for dsr(1)
-set -l commands init info check register show find list correct export deactivate reactivate delete
+set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold
 complete -c dsr -f
 complete -c dsr -l db -r -F -d 'Vault file'
 complete -c dsr -l key-file -r -F -d 'Unlock with a key file'
@@ -51,3 +51,22 @@ complete -c dsr -n '__fish_seen_subcommand_from correct' -l unset -x -a 'name em
 complete -c dsr -n '__fish_seen_subcommand_from export' -s o -l output -r -F
 complete -c dsr -n '__fish_seen_subcommand_from deactivate delete' -l reason -x
 complete -c dsr -n '__fish_seen_subcommand_from delete' -s n -l dry-run -d 'Show what would be erased'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a disclose -d 'Log a disclosure'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a disclosures -d 'Accounting of disclosures'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a recipients -d 'Recipients of a subject'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a hold -d 'Legal holds'
+complete -c dsr -n '__fish_seen_subcommand_from disclose' -l subjects-file -r -F
+complete -c dsr -n '__fish_seen_subcommand_from disclose' -l recipient -x
+complete -c dsr -n '__fish_seen_subcommand_from disclose' -l recipient-type -x -a 'processor authority partner acquirer other'
+complete -c dsr -n '__fish_seen_subcommand_from disclose' -l recipient-address -x
+complete -c dsr -n '__fish_seen_subcommand_from disclose' -l categories -x -a 'identity contact billing payment survey supplemental preferences'
+complete -c dsr -n '__fish_seen_subcommand_from disclose' -l purpose -x
+complete -c dsr -n '__fish_seen_subcommand_from disclose' -l basis -x -a 'legal-obligation contract consent legitimate-interests vital-interests public-task'
+complete -c dsr -n '__fish_seen_subcommand_from disclose hold' -l reference -x
+complete -c dsr -n '__fish_seen_subcommand_from disclose' -l date -x
+complete -c dsr -n '__fish_seen_subcommand_from disclose' -l withhold-until -x
+complete -c dsr -n '__fish_seen_subcommand_from disclose' -l rules -d 'Print the sharing rules'
+complete -c dsr -n '__fish_seen_subcommand_from disclosures' -l since -x
+complete -c dsr -n '__fish_seen_subcommand_from disclosures recipients hold' -l format -x -a 'table json ndjson csv'
+complete -c dsr -n '__fish_seen_subcommand_from hold; and not __fish_seen_subcommand_from place release list' -a 'place release list'
+complete -c dsr -n '__fish_seen_subcommand_from hold' -l reason -x
