@@ -13,7 +13,7 @@ check "groff printed no warning" test -z "$ERR"
 commands=$("$DSR_BIN" --help | awk '/^Subcommands:/{on=1;next} on && /^  [a-z]/{print $1}')
 check "dsr --help lists commands" test -n "$commands"
 for c in $commands; do
-  grep -q "^\*$c\*" "$MAN" || { RC=1; OUT=""; ERR=""; bad "man page documents '$c'"; continue; }; ok
+  grep -qE "^\*$c(\*| )" "$MAN" || { RC=1; OUT=""; ERR=""; bad "man page documents '$c'"; continue; }; ok
   for f in dsr.bash _dsr dsr.fish; do
     grep -qw -- "$c" "$DSR_SRC/completions/$f" || { RC=1; OUT=""; ERR=""; bad "completions/$f knows '$c'"; continue; }; ok
   done
