@@ -3,25 +3,37 @@ _dsr() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
   local globals="--db --key-file --passphrase-file --passphrase-fd --slot --lock-timeout --json -q --quiet --no-input --no-color -y --yes --help --version"
-  local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold"
+  local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold request report policy choice contacts inventory"
   local -A opts=(
     [init]="--new-key-file --name --kdf"
     [info]="" [check]=""
-    [register]="--email --name --username --phone --address --zip --contact-preference --interest --account-type --card-number --card-expiry --card-token --attr --source"
+    [register]="--email --name --username --phone --address --zip --contact-preference --interest --account-type --card-number --card-expiry --card-token --attr --source --request"
     [show]="" [find]="--limit --format"
     [list]="--status --format --limit --offset"
-    [correct]="--set --unset --source"
-    [export]="-o --output"
-    [deactivate]="--reason" [reactivate]=""
-    [delete]="--reason -n --dry-run"
+    [correct]="--set --unset --source --request"
+    [export]="-o --output --request"
+    [deactivate]="--reason --request" [reactivate]="--request"
+    [delete]="--reason -n --dry-run --request"
     [disclose]="--subjects-file --recipient --recipient-type --recipient-address --categories --purpose --basis --reference --date --withhold-until --rules"
     [disclosures]="--since --format" [recipients]="--format"
     [hold]="place release list --reason --reference --format"
+    [request]="open list show verify acknowledge start extend close --type --law --received --channel --verified --overdue --due-within --status --subject --format --reason --outcome"
+    [report]="requests --from --to --law --format"
+    [policy]="add list affected --effective --material --summary --purpose --format"
+    [choice]="--new-uses" [contacts]="--purpose --format" [inventory]=""
   )
   case $prev in
     --db|--key-file|--passphrase-file|--new-key-file|-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --format) COMPREPLY=($(compgen -W "table json ndjson csv" -- "$cur")); return ;;
-    --status) COMPREPLY=($(compgen -W "active deactivated erased all" -- "$cur")); return ;;
+    --status) if [[ " ${words[*]} " == *" request "* ]]; then
+                COMPREPLY=($(compgen -W "received verified in_progress fulfilled denied cancelled open closed all" -- "$cur"))
+              else COMPREPLY=($(compgen -W "active deactivated erased all" -- "$cur")); fi; return ;;
+    --type) COMPREPLY=($(compgen -W "access rectification erasure restriction portability objection opt-out" -- "$cur")); return ;;
+    --law) COMPREPLY=($(compgen -W "gdpr ccpa" -- "$cur")); return ;;
+    --channel) COMPREPLY=($(compgen -W "email phone mail web in-person" -- "$cur")); return ;;
+    --outcome) COMPREPLY=($(compgen -W "fulfilled denied cancelled" -- "$cur")); return ;;
+    --new-uses) COMPREPLY=($(compgen -W "accept decline" -- "$cur")); return ;;
+    --purpose) [[ " ${words[*]} " == *" contacts "* ]] && COMPREPLY=($(compgen -W "service-announcement policy-change business-transition" -- "$cur")); return ;;
     --recipient-type) COMPREPLY=($(compgen -W "processor authority partner acquirer other" -- "$cur")); return ;;
     --basis) COMPREPLY=($(compgen -W "legal-obligation contract consent legitimate-interests vital-interests public-task" -- "$cur")); return ;;
     --categories) COMPREPLY=($(compgen -W "identity contact billing payment survey supplemental preferences" -- "$cur")); return ;;

@@ -1,5 +1,5 @@
 # fish completion for dsr(1)
-set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold
+set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold request report policy choice contacts inventory
 complete -c dsr -f
 complete -c dsr -l db -r -F -d 'Vault file'
 complete -c dsr -l key-file -r -F -d 'Unlock with a key file'
@@ -70,3 +70,34 @@ complete -c dsr -n '__fish_seen_subcommand_from disclosures' -l since -x
 complete -c dsr -n '__fish_seen_subcommand_from disclosures recipients hold' -l format -x -a 'table json ndjson csv'
 complete -c dsr -n '__fish_seen_subcommand_from hold; and not __fish_seen_subcommand_from place release list' -a 'place release list'
 complete -c dsr -n '__fish_seen_subcommand_from hold' -l reason -x
+complete -c dsr -n '__fish_seen_subcommand_from register correct export deactivate reactivate delete' -l request -x -d 'Record against request ID'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a request -d 'Requests with deadlines'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a report -d 'Reports'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a policy -d 'Policy versions'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a choice -d 'Choice about new uses'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a contacts -d 'Whom to tell, by preferred contact'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a inventory -d 'Record of processing'
+complete -c dsr -n '__fish_seen_subcommand_from request; and not __fish_seen_subcommand_from open list show verify acknowledge start extend close' -a 'open list show verify acknowledge start extend close'
+complete -c dsr -n '__fish_seen_subcommand_from request' -l type -x -a 'access rectification erasure restriction portability objection opt-out'
+complete -c dsr -n '__fish_seen_subcommand_from request report' -l law -x -a 'gdpr ccpa'
+complete -c dsr -n '__fish_seen_subcommand_from request' -l received -x
+complete -c dsr -n '__fish_seen_subcommand_from request' -l channel -x -a 'email phone mail web in-person'
+complete -c dsr -n '__fish_seen_subcommand_from request' -l verified -d 'Identity verified at intake'
+complete -c dsr -n '__fish_seen_subcommand_from request' -l overdue -d 'Only overdue requests'
+complete -c dsr -n '__fish_seen_subcommand_from request' -l due-within -x
+complete -c dsr -n '__fish_seen_subcommand_from request' -l status -x -a 'received verified in_progress fulfilled denied cancelled open closed all'
+complete -c dsr -n '__fish_seen_subcommand_from request' -l subject -x
+complete -c dsr -n '__fish_seen_subcommand_from request' -l reason -x
+complete -c dsr -n '__fish_seen_subcommand_from request' -l outcome -x -a 'fulfilled denied cancelled'
+complete -c dsr -n '__fish_seen_subcommand_from request policy contacts' -l format -x -a 'table json ndjson csv'
+complete -c dsr -n '__fish_seen_subcommand_from report; and not __fish_seen_subcommand_from requests' -a requests
+complete -c dsr -n '__fish_seen_subcommand_from report' -l from -x
+complete -c dsr -n '__fish_seen_subcommand_from report' -l to -x
+complete -c dsr -n '__fish_seen_subcommand_from report' -l format -x -a 'table json csv'
+complete -c dsr -n '__fish_seen_subcommand_from policy; and not __fish_seen_subcommand_from add list affected' -a 'add list affected'
+complete -c dsr -n '__fish_seen_subcommand_from policy' -l effective -x
+complete -c dsr -n '__fish_seen_subcommand_from policy' -l material -d 'A material change'
+complete -c dsr -n '__fish_seen_subcommand_from policy' -l summary -x
+complete -c dsr -n '__fish_seen_subcommand_from policy' -l purpose -x
+complete -c dsr -n '__fish_seen_subcommand_from choice' -l new-uses -x -a 'accept decline'
+complete -c dsr -n '__fish_seen_subcommand_from contacts' -l purpose -x -a 'service-announcement policy-change business-transition'

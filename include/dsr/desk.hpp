@@ -2,6 +2,7 @@
 // domain operation takes. It also carries the actor (the slot's name).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,15 +10,32 @@
 
 namespace dsr {
 
+namespace store { class StatementCache; }
+
 class Desk {
  public:
   explicit Desk(Vault vault);  // runs migrations
+  Desk(Desk&&) noexcept;
+  Desk& operator=(Desk&&) noexcept;
+  ~Desk();
   Vault& vault() { return vault_; }
   SQLite::Database& db() { return vault_.db(); }
   const std::string& actor() const { return vault_.slot_name(); }
 
+  // The request (`--request ID`) the current actions are made under, for the audit trail.
+  void set_request(std::string id) { request_ = std::move(id); }
+  const std::string& request() const { return request_; }
+  // Benchmarks measure the audit trail's cost by turning it off; nothing else should.
+  void set_audit_enabled(bool on) { audit_enabled_ = on; }
+  bool audit_enabled() const { return audit_enabled_; }
+  // Prepared statements reused for the life of the desk (store layer only).
+  store::StatementCache& statements() { return *statements_; }
+
  private:
   Vault vault_;
+  std::unique_ptr<store::StatementCache> statements_;  // destroyed before the vault closes
+  std::string request_;
+  bool audit_enabled_ = true;
 };
 
 struct StatusCounts {

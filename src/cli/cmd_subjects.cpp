@@ -8,6 +8,7 @@
 #include "cli/context.hpp"
 #include "cli/render.hpp"
 #include "dsr/error.hpp"
+#include "dsr/requests.hpp"
 #include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
 
@@ -67,6 +68,7 @@ struct RegisterArgs {
   std::string email, name, username, phone, address, zip, contact_preference, account_type;
   std::string card_number, card_expiry, card_token, source;
   std::vector<std::string> interests, attrs;
+  std::string request;  // --request ID: record the registration against that request
 };
 
 std::pair<std::string, std::string> split_assignment(const std::string& s, const char* flag) {
@@ -104,7 +106,13 @@ void run_register(Context& ctx, const RegisterArgs& a) {
   add("card_token", a.card_token);
   for (const auto& at : a.attrs) in.set.push_back(split_assignment(at, "--attr"));
   Desk desk = ctx.open_desk();
-  RegisterResult r = register_subject(desk, in);
+  RegisterResult r;
+  act_for_request(desk, a.request, "register", "", [&] {
+    r = register_subject(desk, in);
+    RequestAction done{r.subject.id, {}};
+    for (const auto& v : r.subject.values) done.fields.push_back(v.field);
+    return done;
+  });
   if (r.previously_erased)
     ctx.note("note: this email belonged to subject " + r.previously_erased->first + ", erased on " +
              iso_date(r.previously_erased->second));
@@ -144,9 +152,19 @@ void run_list(Context& ctx, const ListQuery& q, const std::string& format) {
   print_list(ctx, list_subjects(desk, q), format);
 }
 
-void run_export(Context& ctx, const std::string& ref, const std::string& out) {
+void write_export(Context& ctx, const nlohmann::json& pkg, const std::string& out);
+
+void run_export(Context& ctx, const std::string& ref, const std::string& out, const std::string& request) {
   Desk desk = ctx.open_desk();
-  nlohmann::json pkg = export_subject(desk, ref);
+  // With --request the package is written inside the request's transaction: a failed write records nothing.
+  act_for_request(desk, request, "export", ref, [&] {
+    nlohmann::json pkg = export_subject(desk, ref);
+    write_export(ctx, pkg, out);
+    return RequestAction{pkg["subject"]["id"].get<std::string>(), {}};
+  });
+}
+
+void write_export(Context& ctx, const nlohmann::json& pkg, const std::string& out) {
   std::string text = pkg.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (out.empty() || out == "-") {
     std::cout << text;
@@ -184,7 +202,7 @@ void print_change(Context& ctx, const char* verb, const ChangeResult& r) {
 }
 
 struct CorrectArgs {
-  std::string subject, source;
+  std::string subject, source, request;
   std::vector<std::string> set, unset;
 };
 
@@ -198,12 +216,18 @@ void run_correct(Context& ctx, const CorrectArgs& a) {
   }
   in.unset = a.unset;
   Desk desk = ctx.open_desk();
-  print_change(ctx, "corrected", correct_subject(desk, a.subject, in));
+  ChangeResult r;
+  act_for_request(desk, a.request, "correct", a.subject, [&] {
+    r = correct_subject(desk, a.subject, in);
+    return RequestAction{r.subject.id, r.changed};
+  });
+  print_change(ctx, "corrected", r);
 }
 
-void run_delete(Context& ctx, const std::string& ref, const std::string& reason, bool dry_run) {
+void run_delete(Context& ctx, const std::string& ref, const std::string& reason, bool dry_run, const std::string& request) {
   Desk desk = ctx.open_desk();
   Subject s = find_subject(desk, ref);
+  if (!request.empty()) check_request_action(desk, request, s.id);  // before anyone is asked to confirm
   if (!dry_run && s.status != "erased") {
     std::string email = s.text("email");
     if (!ctx.g.yes) {
@@ -215,7 +239,11 @@ void run_delete(Context& ctx, const std::string& ref, const std::string& reason,
         fail(ErrorKind::usage, "confirmation did not match; nothing was erased");
     }
   }
-  EraseResult r = erase_subject(desk, s.id, reason, dry_run);
+  EraseResult r;
+  act_for_request(desk, dry_run ? "" : request, "delete", s.id, [&] {
+    r = erase_subject(desk, s.id, reason, dry_run);
+    return RequestAction{r.id, r.fields};
+  });
   bool already = s.status == "erased";
   if (ctx.g.json) {
     ctx.emit_json({{"id", r.id},
@@ -259,6 +287,7 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   reg->add_option("--card-token", ra->card_token, "The card processor's token");
   reg->add_option("--attr", ra->attrs, "CATEGORY.KEY=VALUE custom value (repeatable)");
   reg->add_option("--source", ra->source, "Where the data came from: subject (default), staff, or a third party's name");
+  reg->add_option("--request", ra->request, "Record the registration against request ID (dsr request)");
   reg->footer("Example:\n  dsr register --email alice@example.com --name 'Alice Doe' --username alice --phone '+1 415 555 0100'");
   reg->callback([&ctx, ra] { run_register(ctx, *ra); });
 
@@ -294,37 +323,51 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   correct->add_option("--set", ca->set, "FIELD=VALUE (repeatable)");
   correct->add_option("--unset", ca->unset, "FIELD to remove (repeatable)");
   correct->add_option("--source", ca->source, "Where the new values came from (a third party's name for supplemented data)");
+  correct->add_option("--request", ca->request, "Record the correction against request ID (dsr request)");
   correct->footer("FIELD: name, email, username, phone, address, zip, contact_preference, interests, account_type,\n"
                   "card_number, card_expiry, card_token, or CATEGORY.KEY.\n"
                   "Example:\n  dsr correct alice@example.com --set phone='+1 415 555 0199' --set zip=94110");
   correct->callback([&ctx, ca] { run_correct(ctx, *ca); });
 
-  struct ExportArgs { std::string subject, out; };
+  struct ExportArgs { std::string subject, out, request; };
   auto ea = std::make_shared<ExportArgs>();
   auto* exp = app.add_subcommand("export", "Write the whole access package of a subject as JSON");
   exp->add_option("SUBJECT", ea->subject, "Subject id, email or username")->required();
   exp->add_option("-o,--output", ea->out, "Write to FILE (mode 0600, must not exist) or - for stdout");
+  exp->add_option("--request", ea->request, "Record the export against request ID (dsr request)");
   exp->footer("Example:\n  dsr export alice@example.com -o alice-access.json");
-  exp->callback([&ctx, ea] { run_export(ctx, ea->subject, ea->out); });
+  exp->callback([&ctx, ea] { run_export(ctx, ea->subject, ea->out, ea->request); });
 
-  struct StatusArgs { std::string subject, reason; bool dry_run = false; };
+  struct StatusArgs { std::string subject, reason, request; bool dry_run = false; };
   auto da = std::make_shared<StatusArgs>();
   auto* deact = app.add_subcommand("deactivate", "Restrict a subject: kept, but left out of listings and notices");
   deact->add_option("SUBJECT", da->subject, "Subject id, email or username")->required();
   deact->add_option("--reason", da->reason, "Why (kept with the record)");
+  deact->add_option("--request", da->request, "Record the restriction against request ID (dsr request)");
   deact->footer("Example:\n  dsr deactivate alice@example.com --reason 'restriction request 2026-11-29'");
   deact->callback([&ctx, da] {
     Desk desk = ctx.open_desk();
-    print_change(ctx, "deactivated", deactivate_subject(desk, da->subject, da->reason));
+    ChangeResult r;
+    act_for_request(desk, da->request, "deactivate", da->subject, [&] {
+      r = deactivate_subject(desk, da->subject, da->reason);
+      return RequestAction{r.subject.id, r.changed};
+    });
+    print_change(ctx, "deactivated", r);
   });
 
   auto rea = std::make_shared<StatusArgs>();
   auto* react = app.add_subcommand("reactivate", "Lift a restriction: the subject is active again");
   react->add_option("SUBJECT", rea->subject, "Subject id, email or username")->required();
+  react->add_option("--request", rea->request, "Record the reactivation against request ID (dsr request)");
   react->footer("Example:\n  dsr reactivate alice@example.com");
   react->callback([&ctx, rea] {
     Desk desk = ctx.open_desk();
-    print_change(ctx, "reactivated", reactivate_subject(desk, rea->subject));
+    ChangeResult r;
+    act_for_request(desk, rea->request, "reactivate", rea->subject, [&] {
+      r = reactivate_subject(desk, rea->subject);
+      return RequestAction{r.subject.id, r.changed};
+    });
+    print_change(ctx, "reactivated", r);
   });
 
   auto dla = std::make_shared<StatusArgs>();
@@ -332,9 +375,10 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   del->add_option("SUBJECT", dla->subject, "Subject id, email or username")->required();
   del->add_option("--reason", dla->reason, "Why (kept in the tombstone)");
   del->add_flag("-n,--dry-run", dla->dry_run, "Print what would be erased and change nothing");
+  del->add_option("--request", dla->request, "Record the erasure against request ID (dsr request)");
   del->footer("At a terminal you type the subject's email or id to confirm; elsewhere pass --yes.\n"
               "Example:\n  dsr delete alice@example.com --reason 'erasure request' --yes");
-  del->callback([&ctx, dla] { run_delete(ctx, dla->subject, dla->reason, dla->dry_run); });
+  del->callback([&ctx, dla] { run_delete(ctx, dla->subject, dla->reason, dla->dry_run, dla->request); });
 }
 
 }  // namespace dsr::cli

@@ -52,9 +52,12 @@ class Context {
 void add_vault_commands(CLI::App& app, Context& ctx);
 void add_subject_commands(CLI::App& app, Context& ctx);
 void add_disclosure_commands(CLI::App& app, Context& ctx);
+void add_audit_commands(CLI::App& app, Context& ctx);
 void add_request_commands(CLI::App& app, Context& ctx);  // request ..., report requests
 void add_policy_commands(CLI::App& app, Context& ctx);   // policy ..., choice
 void add_notice_commands(CLI::App& app, Context& ctx);   // contacts, inventory
+void add_batch_commands(CLI::App& app, Context& ctx);    // batch, import
+void add_retention_commands(CLI::App& app, Context& ctx);  // retention show|set|run
 
 // Prompt on the terminal with echo off; returns the line in guarded memory.
 Secret prompt_secret(const std::string& prompt);

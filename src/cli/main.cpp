@@ -32,9 +32,12 @@ int main(int argc, char** argv) {
   dsr::cli::add_vault_commands(app, ctx);
   dsr::cli::add_subject_commands(app, ctx);
   dsr::cli::add_disclosure_commands(app, ctx);
+  dsr::cli::add_audit_commands(app, ctx);
   dsr::cli::add_request_commands(app, ctx);
   dsr::cli::add_policy_commands(app, ctx);
   dsr::cli::add_notice_commands(app, ctx);
+  dsr::cli::add_batch_commands(app, ctx);
+  dsr::cli::add_retention_commands(app, ctx);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 
   try {

@@ -3,11 +3,18 @@
 #include <sys/stat.h>
 
 #include "store/schema.hpp"
+#include "store/statement_cache.hpp"
 #include "store/subject_store.hpp"
 
 namespace dsr {
 
-Desk::Desk(Vault vault) : vault_(std::move(vault)) { store::migrate(vault_.db()); }
+Desk::Desk(Vault vault) : vault_(std::move(vault)) {
+  store::migrate(vault_.db());
+  statements_ = std::make_unique<store::StatementCache>(vault_.db());
+}
+Desk::Desk(Desk&&) noexcept = default;
+Desk& Desk::operator=(Desk&&) noexcept = default;
+Desk::~Desk() = default;
 
 VaultSummary summarize(Desk& desk) {
   VaultSummary s;

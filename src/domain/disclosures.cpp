@@ -6,9 +6,11 @@
 
 #include "domain/sharing_rules.hpp"
 #include "domain/subject_codec.hpp"
+#include "dsr/audit.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/error.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
 #include "store/disclosure_store.hpp"
@@ -100,6 +102,9 @@ nlohmann::json or_null(const std::string& s) { return s.empty() ? nlohmann::json
 
 DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
   DisclosureRequest req = normalise(in);
+  return audited(desk, "disclose", [&](Audit& audit) {
+  require(desk, Action::disclose);
+  for (const auto& c : req.categories) audit.field(c, "*");
   store::WriteTx tx(desk.db());
   // Resolve everyone first and apply the rules to each: all or nothing.
   std::vector<store::SubjectRow> rows;
@@ -110,6 +115,7 @@ DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
   for (const auto& ref : req.subjects) {
     store::SubjectRow row = resolve_live_subject(desk, ref);
     if (!seen.insert(row.rowid).second) continue;
+    audit.subject(row.id);
     auto refused = check_sharing({row.status, req.recipient_type, req.purpose, req.basis, req.categories});
     for (const auto& r : refused) {
       if (refusals.size() < 100) refusals.push_back({{"subject", row.id}, {"rule", r.rule}, {"category", r.category}, {"message", r.message}});
@@ -141,37 +147,22 @@ DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
     if (!result.first_id) result.first_id = id;
     result.subject_ids.push_back(row.id);
   }
+  audit.ok();
   tx.commit();
   return result;
+  });
 }
 
-std::vector<DisclosureRecord> disclosures_of(Desk& desk, std::string_view subject, const std::string& since) {
-  store::SubjectRow row = resolve_subject(desk, subject);
-  std::string from = since.empty() ? six_years_ago() : cal::format(cal::parse_date("since", since));
+namespace {
+std::vector<DisclosureRecord> accounting(Desk& desk, int64_t rowid, const std::string& from) {
   std::vector<DisclosureRecord> out;
-  for (const auto& r : store::disclosures_for(desk.db(), row.rowid, from)) out.push_back(to_record(r));
+  for (const auto& r : store::disclosures_for(desk.db(), rowid, from)) out.push_back(to_record(r));
   return out;
 }
 
-nlohmann::json disclosure_json(const DisclosureRecord& r) {
-  return {{"id", r.id},
-          {"subject", r.subject_id},
-          {"date", r.date},
-          {"recipient", r.recipient},
-          {"recipient_type", r.recipient_type},
-          {"recipient_address", or_null(r.recipient_address)},
-          {"categories", r.categories},
-          {"purpose", r.purpose},
-          {"basis", r.basis},
-          {"reference", or_null(r.reference)},
-          {"withhold_until", or_null(r.withhold_until)},
-          {"recorded_at", iso_time(r.recorded_at)},
-          {"recorded_by", r.recorded_by}};
-}
-
-std::vector<RecipientSummary> recipients_of(Desk& desk, std::string_view subject) {
+std::vector<RecipientSummary> summarise(const std::vector<DisclosureRecord>& all) {
   std::map<std::pair<std::string, std::string>, RecipientSummary> by;
-  for (const auto& d : disclosures_of(desk, subject, "0001-01-01")) {
+  for (const auto& d : all) {
     auto& s = by[{d.recipient, d.recipient_type}];
     if (s.count == 0) {
       s.recipient = d.recipient;
@@ -191,10 +182,54 @@ std::vector<RecipientSummary> recipients_of(Desk& desk, std::string_view subject
   return out;
 }
 
+// A read of the accounting, with its audit entry.
+template <class F>
+auto read_accounting(Desk& desk, const char* command, std::string_view subject, F&& body) {
+  return audited(desk, command, [&](Audit& audit) {
+    require(desk, Action::read_disclosures);
+    store::WriteTx tx(desk.db());
+    store::SubjectRow row = resolve_subject(desk, subject);
+    audit.subject(row.id);
+    auto out = body(row);
+    audit.ok();
+    tx.commit();
+    return out;
+  });
+}
+}  // namespace
+
+std::vector<DisclosureRecord> disclosures_of(Desk& desk, std::string_view subject, const std::string& since) {
+  std::string from = since.empty() ? six_years_ago() : cal::format(cal::parse_date("since", since));
+  return read_accounting(desk, "disclosures", subject,
+                         [&](const store::SubjectRow& row) { return accounting(desk, row.rowid, from); });
+}
+
+nlohmann::json disclosure_json(const DisclosureRecord& r) {
+  return {{"id", r.id},
+          {"subject", r.subject_id},
+          {"date", r.date},
+          {"recipient", r.recipient},
+          {"recipient_type", r.recipient_type},
+          {"recipient_address", or_null(r.recipient_address)},
+          {"categories", r.categories},
+          {"purpose", r.purpose},
+          {"basis", r.basis},
+          {"reference", or_null(r.reference)},
+          {"withhold_until", or_null(r.withhold_until)},
+          {"recorded_at", iso_time(r.recorded_at)},
+          {"recorded_by", r.recorded_by}};
+}
+
+std::vector<RecipientSummary> recipients_of(Desk& desk, std::string_view subject) {
+  return read_accounting(desk, "recipients", subject, [&](const store::SubjectRow& row) {
+    return summarise(accounting(desk, row.rowid, "0001-01-01"));
+  });
+}
+
 nlohmann::json subject_recipients_json(Desk& desk, const std::string& subject_id) {
   std::string today = cal::format(cal::today());
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& d : disclosures_of(desk, subject_id, "0001-01-01")) {
+  for (const auto& d : accounting(desk, resolve_subject(desk, subject_id).rowid, "0001-01-01")) {
     if (!d.withhold_until.empty() && d.withhold_until > today) continue;  // confidentiality order still running
     out.push_back({{"recipient", d.recipient},
                    {"recipient_type", d.recipient_type},
@@ -210,7 +245,7 @@ nlohmann::json subject_recipients_json(Desk& desk, const std::string& subject_id
 
 nlohmann::json notify_list(Desk& desk, const std::string& subject_id) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& r : recipients_of(desk, subject_id))
+  for (const auto& r : summarise(accounting(desk, resolve_subject(desk, subject_id).rowid, "0001-01-01")))
     out.push_back({{"recipient", r.recipient},
                    {"recipient_type", r.recipient_type},
                    {"recipient_address", or_null(r.recipient_address)},
@@ -225,8 +260,11 @@ Hold to_hold(const store::HoldRow& h) { return {h.id, h.subject_id, h.reason, h.
 }  // namespace
 
 Hold place_hold(Desk& desk, std::string_view subject, const std::string& reason, const std::string& reference) {
+  return audited(desk, "hold place", [&](Audit& audit) {
+  require(desk, Action::disclose);
   store::WriteTx tx(desk.db());
   store::SubjectRow row = resolve_live_subject(desk, subject);
+  audit.subject(row.id);
   store::HoldRow h;
   h.subject_rowid = row.rowid;
   h.subject_id = row.id;
@@ -235,21 +273,29 @@ Hold place_hold(Desk& desk, std::string_view subject, const std::string& reason,
   h.placed_at = cal::now_unix();
   h.placed_by = desk.actor();
   h.id = store::insert_hold(desk.db(), h);
+  audit.ok();
   tx.commit();
   return to_hold(h);
+  });
 }
 
 int release_holds(Desk& desk, std::string_view subject, const std::string& reference) {
+  return audited(desk, "hold release", [&](Audit& audit) {
+  require(desk, Action::disclose);
   store::WriteTx tx(desk.db());
   store::SubjectRow row = resolve_subject(desk, subject);
+  audit.subject(row.id);
   int n = store::delete_holds(desk.db(), row.rowid, reference.empty() ? std::nullopt : std::optional(reference));
   if (n == 0)
     fail(ErrorKind::not_found, "no legal hold on " + row.id + (reference.empty() ? "" : " with reference " + reference));
+  audit.ok();
   tx.commit();
   return n;
+  });
 }
 
 std::vector<Hold> list_holds(Desk& desk) {
+  require(desk, Action::read_disclosures);
   std::vector<Hold> out;
   for (const auto& h : store::holds_for(desk.db(), std::nullopt)) out.push_back(to_hold(h));
   return out;

@@ -3,11 +3,16 @@
 #include <set>
 
 #include "dsr/calendar.hpp"
+#include "domain/subject_codec.hpp"
+#include "dsr/audit.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/disclosures.hpp"
 #include "dsr/error.hpp"
+#include "dsr/policy.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
+#include "store/tx.hpp"
 
 namespace dsr {
 
@@ -34,10 +39,20 @@ nlohmann::json subject_json(const Subject& s) {
 }
 
 nlohmann::json export_subject(Desk& desk, std::string_view ref) {
-  Subject s = find_subject(desk, ref);
+  return audited(desk, "export", [&](Audit& audit) {
+  require(desk, Action::export_subjects);
+  store::WriteTx tx(desk.db());  // the read and its audit entry commit together
+  Subject s = decode_subject(desk, resolve_subject(desk, ref));
+  audit.subject(s.id);
   if (s.status == "erased")
     fail(ErrorKind::not_found, "subject " + s.id + " was erased on " + iso_time(s.status_changed_at.value_or(0)) +
                                    "; nothing is held to export");
+  // The access package must be whole: a role that cannot read a held category may not make it.
+  for (const auto& v : s.values)
+    if (v.restricted)
+      fail(ErrorKind::refused, "export of " + s.id + " needs the admin role: it holds " + v.category +
+                                   " data (" + v.field + ") that slot '" + desk.actor() + "' (" +
+                                   role_name(desk.vault().role()) + ") may not read");
   nlohmann::json data = nlohmann::json::array();
   std::set<std::string> held, third_parties;
   for (const auto& v : s.values) {
@@ -51,6 +66,7 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
     if (v.restricted) j["restricted"] = true;
     data.push_back(std::move(j));
     held.insert(v.category);
+    audit.field(v.category, v.field);
     if (v.provenance.source != "subject" && v.provenance.source != "staff") third_parties.insert(v.provenance.source);
   }
   nlohmann::json cats = nlohmann::json::array();
@@ -65,16 +81,22 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
   for (const auto& r : subject_rights()) rights.push_back({{"right", r.name}, {"basis", r.basis}, {"how", r.how}});
   nlohmann::json status = {{"status", s.status}, {"registered_at", iso_time(s.created_at)}};
   if (s.status_changed_at) status["deactivated_at"] = iso_time(*s.status_changed_at);
-  return {{"format", "dsr-access-package"},
+  nlohmann::json subject = {{"id", s.id}, {"status", status}};
+  if (auto c = choice_of(desk, s.id)) subject["choices"] = choice_json(*c);  // the choice about new uses
+  nlohmann::json package = {{"format", "dsr-access-package"},
           {"format_version", 1},
           {"generated_at", iso_time(cal::now_unix())},
-          {"subject", {{"id", s.id}, {"status", status}}},
+          {"subject", subject},
           {"data", data},
           {"categories", cats},
           {"purposes", std::vector<std::string>(purposes.begin(), purposes.end())},
           {"sources", std::vector<std::string>(third_parties.begin(), third_parties.end())},
           {"recipients", subject_recipients_json(desk, s.id)},
           {"rights", rights}};
+  audit.ok();
+  tx.commit();
+  return package;
+  });
 }
 
 }  // namespace dsr

@@ -6,6 +6,7 @@
 #include "dsr/calendar.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/error.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/policy.hpp"
 #include "dsr/timefmt.hpp"
 #include "store/subject_store.hpp"
@@ -64,6 +65,7 @@ struct Writer {
   }
 
   void put(const std::string& col, const std::string& value, const std::string& reported_as) {
+    require_write(desk, field_category(col), reported_as);
     bool same = current(col) == value;
     row.cols[col] = sealed_column(col) ? seal(need_category_key(desk, col), row.id, col, value) : value;
     prov[col] = {{"source", in.source}, {"collected_at", t}};
@@ -190,6 +192,7 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
       std::string label = a.category + "." + a.key;
       std::string v = validate::text(label, value, validate::Limits::attr_value, /*multiline=*/true);
       refuse_card_number(label, v);
+      require_write(desk, a.category, label);
       const CategoryInfo* ci = category_info(a.category);
       store::AttributeRow ar;
       ar.category = a.category;
@@ -282,6 +285,15 @@ Subject decode_subject(Desk& desk, const SubjectRow& row, const std::optional<st
   if (row.status == "erased") return s;
   auto prov = provenance_of(row);
   const Secret* key = desk.vault().category_key();
+  Role role = desk.vault().role();
+  // A role sees only the categories it may read; support sees payment only masked (brand, last 4).
+  auto readable = [&](const FieldValue& v) {
+    return role_reads_category(role, v.category) || (role == Role::support && masked_field(v.field));
+  };
+  auto mask = [](FieldValue& v) {
+    v.value = nullptr;
+    v.restricted = true;
+  };
   static const char* kOrder[] = {"name", "username", "email", "phone", "address", "zip", "contact_preference",
                                  "interests", "account_type", "card_brand", "card_last4", "card_expiry", "card_token"};
   for (const char* f : kOrder) {
@@ -304,6 +316,7 @@ Subject decode_subject(Desk& desk, const SubjectRow& row, const std::optional<st
     } else {
       v.value = it->second;
     }
+    if (!readable(v)) mask(v);
     s.values.push_back(std::move(v));
   }
   auto attrs = given ? *given : store::attributes_of(desk.db(), row.rowid);
@@ -319,6 +332,7 @@ Subject decode_subject(Desk& desk, const SubjectRow& row, const std::optional<st
     } else {
       v.value = a.value;
     }
+    if (!readable(v)) mask(v);
     s.values.push_back(std::move(v));
   }
   return s;

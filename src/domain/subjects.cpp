@@ -8,10 +8,12 @@
 #include "domain/seal.hpp"
 #include "domain/subject_codec.hpp"
 #include "dsr/calendar.hpp"
+#include "dsr/audit.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/disclosures.hpp"
 #include "dsr/error.hpp"
 #include "dsr/timefmt.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/validate.hpp"
 #include "store/disclosure_store.hpp"
 #include "store/subject_store.hpp"
@@ -64,6 +66,12 @@ std::string new_subject_id() {
 }
 
 
+// What a read or a change touched, for the audit trail: the subject and its field names.
+void note(Audit& a, const Subject& s) {
+  a.subject(s.id);
+  for (const auto& v : s.values) a.field(v.category, v.field);
+}
+
 ChangeResult finish_change(Desk& desk, const SubjectRow& row, std::vector<std::string> changed) {
   ChangeResult r;
   r.subject = decode_subject(desk, row);
@@ -75,6 +83,8 @@ ChangeResult finish_change(Desk& desk, const SubjectRow& row, std::vector<std::s
 }  // namespace
 
 RegisterResult register_subject(Desk& desk, const SubjectInput& in) {
+  return audited(desk, "register", [&](Audit& audit) {
+  require(desk, Action::write_subjects);
   store::WriteTx tx(desk.db());
   SubjectRow row;
   row.id = new_subject_id();
@@ -92,14 +102,29 @@ RegisterResult register_subject(Desk& desk, const SubjectInput& in) {
   RegisterResult result;
   if (auto s = store::find_suppression(desk.db(), email_hash(desk, row.cols.at("email_key"))))
     result.previously_erased = *s;
-  tx.commit();
   result.subject = decode_subject(desk, row, attrs);
+  note(audit, result.subject);
+  audit.ok();
+  tx.commit();
   return result;
+  });
 }
 
-Subject find_subject(Desk& desk, std::string_view ref) { return decode_subject(desk, resolve_subject(desk, ref)); }
+Subject find_subject(Desk& desk, std::string_view ref) {
+  return audited(desk, "show", [&](Audit& audit) {
+    require(desk, Action::read_subjects);
+    store::WriteTx tx(desk.db());  // the read and its audit entry commit together
+    Subject s = decode_subject(desk, resolve_subject(desk, ref));
+    note(audit, s);
+    audit.ok();
+    tx.commit();
+    return s;
+  });
+}
 
 std::vector<Subject> search_subjects(Desk& desk, std::string_view text_in, int limit) {
+  return audited(desk, "find", [&](Audit& audit) {
+  require(desk, Action::read_subjects);
   std::string text = validate::text("TEXT", text_in, validate::Limits::free_text);
   store::SearchKeys k;
   k.email_key = validate::email_key(text);
@@ -113,27 +138,40 @@ std::vector<Subject> search_subjects(Desk& desk, std::string_view text_in, int l
   auto rows = store::subjects_by_prefix(desk.db(), k, limit);
   if (rows.empty()) rows = store::subjects_containing(desk.db(), k.email_key, limit);
   std::vector<Subject> out;
+  store::WriteTx tx(desk.db());
   for (const auto& r : rows)
     if (r.status != "erased") out.push_back(decode_subject(desk, r));
+  for (const auto& x : out) note(audit, x);
+  audit.ok();  // the search text itself is personal data: it is not recorded
+  tx.commit();
   return out;
+  });
 }
 
 std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q) {
+  return audited(desk, "list", [&](Audit& audit) {
+  require(desk, Action::read_subjects);
   static const std::set<std::string> statuses = {"active", "deactivated", "erased", "all"};
   if (!statuses.count(q.status)) fail(ErrorKind::usage, "--status: must be active, deactivated, erased or all");
   if (q.limit < 1 || q.offset < 0) fail(ErrorKind::usage, "--limit must be at least 1 and --offset at least 0");
   std::vector<Subject> out;
+  store::WriteTx tx(desk.db());
   for (const auto& r : store::list_subject_rows(desk.db(), q.status, q.limit, q.offset))
     out.push_back(decode_subject(desk, r));
+  for (const auto& x : out) note(audit, x);
+  audit.ok();
+  tx.commit();
   return out;
+  });
 }
 
 ChangeResult correct_subject(Desk& desk, std::string_view ref, const SubjectInput& in) {
   if (in.set.empty() && in.unset.empty()) fail(ErrorKind::usage, "nothing to correct: give --set FIELD=VALUE or --unset FIELD");
+  return audited(desk, "correct", [&](Audit& audit) {
+  require(desk, Action::write_subjects);
   store::WriteTx tx(desk.db());
   SubjectRow row = resolve_live_subject(desk, ref);
-  SubjectRow before = row;
-  auto old_attrs = store::attributes_of(desk.db(), row.rowid);
+  audit.subject(row.id);
   std::vector<store::AttributeRow> attrs;
   SubjectInput with_source = in;
   if (with_source.source.empty()) with_source.source = "subject";
@@ -148,14 +186,21 @@ ChangeResult correct_subject(Desk& desk, std::string_view ref, const SubjectInpu
   // Report a field only once, and only when something really changed.
   std::sort(changed.begin(), changed.end());
   changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+  for (const auto& f : changed) audit.field(field_category(f), f);
+  ChangeResult result = finish_change(desk, row, std::move(changed));
+  audit.ok();
   tx.commit();
-  return finish_change(desk, row, std::move(changed));
+  return result;
+  });
 }
 
 ChangeResult deactivate_subject(Desk& desk, std::string_view ref, const std::string& reason_in) {
   std::string reason = reason_in.empty() ? "" : validate::text("reason", reason_in, validate::Limits::reason);
+  return audited(desk, "deactivate", [&](Audit& audit) {
+  require(desk, Action::write_subjects);
   store::WriteTx tx(desk.db());
   SubjectRow row = resolve_live_subject(desk, ref);
+  audit.subject(row.id);
   std::vector<std::string> changed;
   if (row.status != "deactivated") {
     int64_t t = now();
@@ -165,13 +210,19 @@ ChangeResult deactivate_subject(Desk& desk, std::string_view ref, const std::str
     row.status_reason = reason;
     changed.push_back("status");
   }
+  ChangeResult result = finish_change(desk, row, std::move(changed));
+  audit.ok();
   tx.commit();
-  return finish_change(desk, row, std::move(changed));
+  return result;
+  });
 }
 
 ChangeResult reactivate_subject(Desk& desk, std::string_view ref) {
+  return audited(desk, "reactivate", [&](Audit& audit) {
+  require(desk, Action::write_subjects);
   store::WriteTx tx(desk.db());
   SubjectRow row = resolve_live_subject(desk, ref);
+  audit.subject(row.id);
   std::vector<std::string> changed;
   if (row.status != "active") {
     int64_t t = now();
@@ -181,14 +232,20 @@ ChangeResult reactivate_subject(Desk& desk, std::string_view ref) {
     row.status_reason.reset();
     changed.push_back("status");
   }
+  ChangeResult result = finish_change(desk, row, std::move(changed));
+  audit.ok();
   tx.commit();
-  return finish_change(desk, row, std::move(changed));
+  return result;
+  });
 }
 
 EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& reason_in, bool dry_run) {
   std::string reason = reason_in.empty() ? "erasure request" : validate::text("reason", reason_in, validate::Limits::reason);
+  return audited(desk, dry_run ? "delete --dry-run" : "delete", [&](Audit& audit) {
+  require(desk, Action::erase_subjects);
   store::WriteTx tx(desk.db());
   SubjectRow row = resolve_subject(desk, ref);
+  audit.subject(row.id);
   EraseResult r;
   r.id = row.id;
   r.dry_run = dry_run;
@@ -207,13 +264,17 @@ EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& r
   }
   Subject s = decode_subject(desk, row);
   for (const auto& v : s.values) r.fields.push_back(v.field);
+  note(audit, s);
   r.erased_at = now();
   r.notify = notify_list(desk, row.id);
-  if (dry_run) return r;
-  store::add_suppression(desk.db(), email_hash(desk, row.cols.at("email_key")), row.id, r.erased_at);
-  store::erase_subject_row(desk.db(), row.rowid, r.erased_at, reason);
+  if (!dry_run) {
+    store::add_suppression(desk.db(), email_hash(desk, row.cols.at("email_key")), row.id, r.erased_at);
+    store::erase_subject_row(desk.db(), row.rowid, r.erased_at, reason);
+  }
+  audit.ok();
   tx.commit();
   return r;
+  });
 }
 
 }  // namespace dsr

@@ -153,6 +153,46 @@ BEGIN
   DELETE FROM choices WHERE subject_rowid = NEW.rowid;
 END;
 )sql",
+    // 4: retention rules (issue 5). A row overrides the built-in default of its
+    // rule (the defaults live in the code, so new rules need no migration);
+    // retention_runs keeps the counts of the last runs (never personal values).
+    R"sql(
+CREATE TABLE retention_rules (
+  rule TEXT PRIMARY KEY,
+  duration TEXT NOT NULL,              -- "24m", "6y", or "never"
+  set_at INTEGER NOT NULL,
+  set_by TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE retention_runs (
+  id INTEGER PRIMARY KEY,
+  ran_at INTEGER NOT NULL,
+  ran_by TEXT NOT NULL,
+  summary TEXT NOT NULL                -- JSON: counts per rule
+);
+)sql",
+    // The audit trail (hash-chained; ids, names and outcomes only, never values)
+    // and its anchors: k=1 the last pruned entry, k=2 the newest entry written.
+    R"sql(
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  command TEXT NOT NULL,
+  subjects TEXT NOT NULL,   -- JSON array of subject ids
+  fields TEXT NOT NULL,     -- JSON array of category.field names
+  request TEXT,
+  outcome TEXT NOT NULL,
+  prev_hash BLOB NOT NULL,
+  hash BLOB NOT NULL
+);
+CREATE INDEX audit_at ON audit(at);
+CREATE INDEX audit_actor ON audit(actor, at);
+CREATE TABLE audit_anchor (
+  k INTEGER PRIMARY KEY,
+  last_id INTEGER NOT NULL,
+  hash BLOB NOT NULL
+);
+)sql",
 };
 
 }  // namespace

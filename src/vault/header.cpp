@@ -125,20 +125,24 @@ HeaderRead read_header(int fd) {
       fail(ErrorKind::integrity, "not a dsr vault (no vault header)");
   }
   HeaderRead out;
-  std::optional<Header> best;
+  std::array<std::optional<Header>, 2> h;
   int best_copy = -1;
   for (int c = 0; c < 2; ++c) {
     std::string why = "truncated";
-    std::optional<Header> h;
-    if ((c == 0 ? got : got2) == static_cast<ssize_t>(kCopyBytes)) h = decode(raw[c].data(), why);
-    if (!h) {
+    if ((c == 0 ? got : got2) == static_cast<ssize_t>(kCopyBytes)) h[c] = decode(raw[c].data(), why);
+    if (!h[c]) {
       out.problems.push_back(std::string("header copy ") + (c == 0 ? "A" : "B") + " is damaged (" + why + ")");
       continue;
     }
-    if (!best || h->generation > best->generation) { best = std::move(h); best_copy = c; }
+    if (best_copy < 0 || h[c]->generation > h[best_copy]->generation) best_copy = c;
   }
-  if (!best) fail(ErrorKind::integrity, "the vault header is damaged in both copies; restore from a backup");
-  out.header = std::move(*best);
+  if (best_copy < 0) fail(ErrorKind::integrity, "the vault header is damaged in both copies; restore from a backup");
+  int other = 1 - best_copy;
+  if (h[other] && h[other]->generation == h[best_copy]->generation) {
+    out.twin = raw[other];
+    out.twin_name = other == 0 ? 'A' : 'B';
+  }
+  out.header = std::move(*h[best_copy]);
   out.chosen = raw[best_copy];
   return out;
 }
@@ -149,6 +153,16 @@ void verify_header_mac(const HeaderRead& h, const Secret& master) {
   crypto_generichash(mac, 32, h.chosen.data(), kMacAt, mk.data(), mk.size());
   if (sodium_memcmp(mac, h.chosen.data() + kMacAt, 32) != 0)
     fail(ErrorKind::integrity, "the vault header fails authentication (tampered)");
+}
+
+std::string verify_twin_mac(const HeaderRead& h, const Secret& master) {
+  if (!h.twin) return {};
+  Secret mk = derive(master, Subkey::header_mac);
+  unsigned char mac[32];
+  crypto_generichash(mac, 32, h.twin->data(), kMacAt, mk.data(), mk.size());
+  if (sodium_memcmp(mac, h.twin->data() + kMacAt, 32) != 0)
+    return std::string("header copy ") + h.twin_name + " fails authentication (tampered)";
+  return {};
 }
 
 void write_header(int fd, Header& h, const Secret& master) {

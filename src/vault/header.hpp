@@ -49,12 +49,18 @@ struct HeaderRead {
   Header header;
   std::array<unsigned char, kCopyBytes> chosen{};  // raw bytes of the copy in use (for the MAC)
   std::vector<std::string> problems;             // damaged copies
+  // Raw bytes of the other copy when it is intact and of the same generation
+  // (it must then carry a valid MAC too); empty otherwise.
+  std::optional<std::array<unsigned char, kCopyBytes>> twin;
+  char twin_name = 0;  // 'A' or 'B'
 };
 // Reads both copies from the start of fd and picks the valid one with the
 // highest generation. Throws integrity when neither copy is valid.
 HeaderRead read_header(int fd);
 // Throws integrity when the chosen copy's MAC does not verify under `master`.
 void verify_header_mac(const HeaderRead& h, const Secret& master);
+// For dsr check: the twin copy's MAC as well (a problem line, or empty).
+std::string verify_twin_mac(const HeaderRead& h, const Secret& master);
 // Writes copy B then copy A (each fsync'd) with generation+1.
 void write_header(int fd, Header& h, const Secret& master);
 

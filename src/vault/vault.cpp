@@ -67,6 +67,11 @@ struct Vault::Impl {
     }
     db->exec("PRAGMA mmap_size=0; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;"
              "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cell_size_check=ON");
+    // create() always leaves page 1 behind: a vault without pages was cut
+    // short, and SQLite would take it for a new, empty database (and the
+    // journal_mode switch below would write a fresh page 1 into it).
+    if (!fresh && db->execAndGet("PRAGMA page_count").getInt64() == 0)
+      fail(ErrorKind::integrity, "the vault file is truncated: it holds no database pages; restore from a backup");
     if (fresh) {
       db->exec("PRAGMA journal_mode=WAL");
     } else if (!opts.read_only) {
@@ -86,6 +91,9 @@ struct Vault::Impl {
 
   void close() {
     if (db) {
+      // Never wait at exit: when another process holds the vault, the last
+      // one to close checkpoints (a reader must not stall behind a writer).
+      sqlite3_busy_timeout(db->getHandle(), 0);
       checkpoint();
       db.reset();
     }
@@ -246,6 +254,7 @@ CheckReport check_vault(const std::string& path, const Credential& cred, const O
       throw;
     }
   }();
+  if (std::string twin = verify_twin_mac(hr, u.keys.master); !twin.empty()) report.problems.push_back(twin);
   PageCipher cipher(derive(u.keys.master, Subkey::pages), hr.header.id);
 
   struct stat st{};
@@ -280,6 +289,8 @@ CheckReport check_vault(const std::string& path, const Credential& cred, const O
   ::close(fd);
   struct stat wst{};
   bool wal_empty = ::stat((path + "-wal").c_str(), &wst) != 0 || wst.st_size == 0;
+  if (wal_empty && report.pages == 0 && data_bytes == 0)
+    report.problems.push_back("the file is truncated: it holds no database pages");
   if (wal_empty && header_pages > report.pages)
     report.problems.push_back("the file is truncated: the database holds " + std::to_string(header_pages) +
                               " pages but the file only " + std::to_string(report.pages));

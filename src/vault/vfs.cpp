@@ -20,9 +20,12 @@ namespace {
 
 enum class Kind { main_db, wal, journal };
 
+// Every open Vault binds its cipher to its file's canonical path. Two Vaults of
+// one file may be open in a process at once (each with its own connection):
+// the path stays bound until the last of them closes.
 struct Registry {
   std::mutex mu;
-  std::map<std::string, std::shared_ptr<const PageCipher>> ciphers;
+  std::map<std::string, std::vector<std::shared_ptr<const PageCipher>>> ciphers;
 };
 Registry& registry() {
   static Registry r;
@@ -68,10 +71,14 @@ int real_write(File* f, const void* buf, int n, sqlite3_int64 off) {
   return f->real()->pMethods->xWrite(f->real(), buf, n, off);
 }
 
-// The page number stored just before a journal or WAL page (4-byte pgno
-// record, or the frame header 24 bytes earlier). Cached from the last write.
-int pgno_before(File* f, sqlite3_int64 page_off, sqlite3_int64 back, uint32_t* pgno) {
-  if (f->last_pgno_off == page_off - back) {
+// The page number stored just before a journal or WAL page (the 4-byte pgno
+// record, or the frame header 24 bytes earlier). Only the write path may use
+// the number cached from the last write: SQLite writes the record header and
+// then the page, under the write lock. A reader must read it from disk, since
+// another process may have rewritten the frame since (the WAL restarts from
+// frame 1 after every complete checkpoint).
+int stored_pgno(File* f, sqlite3_int64 page_off, sqlite3_int64 back, uint32_t* pgno, bool may_use_cache) {
+  if (may_use_cache && f->last_pgno_off == page_off - back) {
     *pgno = f->last_pgno;
     return SQLITE_OK;
   }
@@ -82,30 +89,50 @@ int pgno_before(File* f, sqlite3_int64 page_off, sqlite3_int64 back, uint32_t* p
   return SQLITE_OK;
 }
 
+bool all_zero(const unsigned char* p, size_t n) {
+  return std::all_of(p, p + n, [](unsigned char c) { return c == 0; });
+}
+
 // ---- main database: pages at kHeaderBytes + (pgno-1)*kPageSize -------------
+// One page at a page boundary, straight into SQLite's buffer (nearly every read).
+int main_read_page(File* f, unsigned char* out, sqlite3_int64 off) {
+  unsigned char raw[kPageSize];  // ciphertext only: no need to wipe
+  uint32_t pgno = uint32_t(off / kPageSize + 1);
+  int rc = real_read(f, raw, kPageSize, kHeaderBytes + off);
+  if (rc == SQLITE_IOERR_SHORT_READ) {
+    // Beyond the end SQLite expects zeros (a short read); a page cut in half is damage.
+    if (!all_zero(raw, kPageSize)) {
+      t_last_error = "page " + std::to_string(pgno) + " of the main file is truncated";
+      return SQLITE_IOERR_DATA;
+    }
+    std::memset(out, 0, kPageSize);
+    return SQLITE_IOERR_SHORT_READ;
+  }
+  if (rc != SQLITE_OK) return rc;
+  if (!(*f->cipher)->decrypt(pgno, raw, out)) {
+    std::memset(out, 0, kPageSize);
+    note_failure(Kind::main_db, pgno);
+    return SQLITE_IOERR_DATA;
+  }
+  return SQLITE_OK;
+}
+
+// Any other shape (the 100-byte header read, 16-byte reads at offset 24, and
+// the partial overflow reads of newer SQLite): decrypt each whole page.
 int main_read(File* f, unsigned char* out, int n, sqlite3_int64 off) {
-  std::memset(out, 0, n);
-  unsigned char raw[kPageSize];
+  if (n == int(kPageSize) && off % kPageSize == 0) return main_read_page(f, out, off);
+  std::memset(out, 0, size_t(n));
   unsigned char plain[kPageSize];
   Wipe w{plain, sizeof plain};
   bool short_read = false;
   for (sqlite3_int64 p = off / kPageSize; p * kPageSize < off + n; ++p) {
     sqlite3_int64 page_start = p * kPageSize;
-    int rc = real_read(f, raw, kPageSize, kHeaderBytes + page_start);
+    int rc = main_read_page(f, plain, page_start);
     if (rc == SQLITE_IOERR_SHORT_READ) {
-      // Beyond the end: SQLite expects zeros. A page cut in half is damage.
-      if (std::any_of(raw, raw + kPageSize, [](unsigned char c) { return c != 0; })) {
-        t_last_error = "page " + std::to_string(p + 1) + " of the main file is truncated";
-        return SQLITE_IOERR_DATA;
-      }
       short_read = true;
       continue;
     }
     if (rc != SQLITE_OK) return rc;
-    if (!(*f->cipher)->decrypt(uint32_t(p + 1), raw, plain)) {
-      note_failure(Kind::main_db, uint32_t(p + 1));
-      return SQLITE_IOERR_DATA;
-    }
     sqlite3_int64 from = std::max(off, page_start);
     sqlite3_int64 to = std::min(off + n, page_start + kPageSize);
     std::memcpy(out + (from - off), plain + (from - page_start), size_t(to - from));
@@ -113,17 +140,13 @@ int main_read(File* f, unsigned char* out, int n, sqlite3_int64 off) {
   return short_read ? SQLITE_IOERR_SHORT_READ : SQLITE_OK;
 }
 
-bool reserve_is_zero(const unsigned char* page) {
-  for (uint32_t i = kPageSize - kReserveBytes; i < kPageSize; ++i)
-    if (page[i]) return false;
-  return true;
-}
+bool reserve_is_zero(const unsigned char* page) { return all_zero(page + kPageSize - kReserveBytes, kReserveBytes); }
 
 int encrypt_and_write(File* f, uint32_t pgno, const unsigned char* page, sqlite3_int64 real_off) {
   // SQLite must have left the reserved bytes zero (VAULT.md rule 7): if not, the
   // page would not round-trip, so refuse rather than lose data.
   if (!reserve_is_zero(page)) return SQLITE_IOERR_WRITE;
-  unsigned char out[kPageSize];
+  unsigned char out[kPageSize];  // never encrypt in SQLite's buffer (rule 1)
   (*f->cipher)->encrypt(pgno, page, out);
   return real_write(f, out, kPageSize, real_off);
 }
@@ -139,8 +162,8 @@ int main_write(File* f, const unsigned char* in, int n, sqlite3_int64 off) {
 }
 
 // ---- WAL: 32-byte header, then frames of a 24-byte header and a page --------
-// Offset of the page inside the frame that holds `off`, or -1 in the WAL header.
 sqlite3_int64 wal_page_start(sqlite3_int64 frame_index) { return kWalHeader + frame_index * kFrame + 24; }
+bool wal_page_aligned(sqlite3_int64 off) { return off >= kWalHeader + 24 && (off - kWalHeader) % kFrame == 24; }
 
 int wal_write(File* f, const unsigned char* in, int n, sqlite3_int64 off) {
   if (off >= kWalHeader) {
@@ -150,15 +173,17 @@ int wal_write(File* f, const unsigned char* in, int n, sqlite3_int64 off) {
       f->last_pgno = be32(in);
       return real_write(f, in, n, off);
     }
-    if (rel == 24 && n == int(kPageSize)) {
+    if (rel == 24 && n == int(kPageSize)) {  // the page (also rewritten alone within a transaction)
       uint32_t pgno;
-      int rc = pgno_before(f, off, 24, &pgno);
+      int rc = stored_pgno(f, off, 24, &pgno, /*may_use_cache=*/true);
       if (rc != SQLITE_OK) return rc;
       return encrypt_and_write(f, pgno, in, off);
     }
     if (rel == 0 && n == int(kFrame)) {
       int rc = real_write(f, in, 24, off);
       if (rc != SQLITE_OK) return rc;
+      f->last_pgno_off = off;
+      f->last_pgno = be32(in);
       return encrypt_and_write(f, be32(in), in + 24, off + 24);
     }
     return SQLITE_IOERR_WRITE;  // any other shape could put plaintext on disk
@@ -167,43 +192,52 @@ int wal_write(File* f, const unsigned char* in, int n, sqlite3_int64 off) {
   return real_write(f, in, n, off);
 }
 
+// A page read on its own (a reader's page lookup, a checkpoint's copy): one
+// read of the frame header and the page, decrypted straight into SQLite's buffer.
+int wal_read_page(File* f, unsigned char* out, sqlite3_int64 off) {
+  unsigned char frame[kFrame];  // ciphertext only
+  int rc = real_read(f, frame, int(kFrame), off - 24);
+  uint32_t pgno = be32(frame);
+  if (rc == SQLITE_IOERR_SHORT_READ) {
+    // SQLite only reads frames the wal-index lists as committed: a missing one is damage.
+    t_last_error = "frame " + std::to_string((off - kWalHeader) / kFrame + 1) + " of the WAL is truncated";
+    return SQLITE_IOERR_DATA;
+  }
+  if (rc != SQLITE_OK) return rc;
+  if (!(*f->cipher)->decrypt(pgno, frame + 24, out)) {
+    std::memset(out, 0, kPageSize);
+    note_failure(Kind::wal, pgno);
+    return SQLITE_IOERR_DATA;
+  }
+  return SQLITE_OK;
+}
+
 int wal_read(File* f, unsigned char* out, int n, sqlite3_int64 off) {
+  if (n == int(kPageSize) && wal_page_aligned(off)) return wal_read_page(f, out, off);
   int rc = real_read(f, out, n, off);
   if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ) return rc;
   bool short_read = rc == SQLITE_IOERR_SHORT_READ;
   sqlite3_int64 end = off + n;
   if (end <= kWalHeader + 24) return rc;
   sqlite3_int64 first = off <= kWalHeader ? 0 : (off - kWalHeader) / kFrame;
-  unsigned char raw[kPageSize];
   unsigned char plain[kPageSize];
   Wipe w{plain, sizeof plain};
   for (sqlite3_int64 k = first; wal_page_start(k) < end; ++k) {
     sqlite3_int64 ps = wal_page_start(k);
     if (ps + kPageSize <= off) continue;
-    bool whole_frame = off <= ps - 24 && ps + kPageSize <= end;  // recovery-style read
-    const unsigned char* src;
-    uint32_t pgno;
     bool page_inside = off <= ps && ps + sqlite3_int64(kPageSize) <= end;
+    bool whole_frame = page_inside && off <= ps - 24;  // recovery-style read: the header came with it
     if (page_inside && short_read) continue;  // frame not all there: SQLite sees the short read
     if (whole_frame) {
-      src = out + (ps - off);
-      pgno = be32(out + (ps - 24 - off));
-    } else if (page_inside) {
-      int r = pgno_before(f, ps, 24, &pgno);
-      if (r != SQLITE_OK) return r;
-      src = out + (ps - off);
-    } else {
-      int r = pgno_before(f, ps, 24, &pgno);
-      if (r != SQLITE_OK) return r;
-      r = real_read(f, raw, kPageSize, ps);
-      if (r != SQLITE_OK) return r == SQLITE_IOERR_SHORT_READ ? SQLITE_IOERR_DATA : r;
-      src = raw;
+      // A torn or stale frame fails here; leave its raw bytes so that SQLite's
+      // frame checksum rejects it (rule 5: never invent data).
+      if ((*f->cipher)->decrypt(be32(out + (ps - 24 - off)), out + (ps - off), plain))
+        std::memcpy(out + (ps - off), plain, kPageSize);
+      continue;
     }
-    if (!(*f->cipher)->decrypt(pgno, src, plain)) {
-      if (whole_frame) continue;  // torn or stale frame: raw bytes fail SQLite's checksum
-      note_failure(Kind::wal, pgno);
-      return SQLITE_IOERR_DATA;
-    }
+    // Part of a page, or a page without its header: decrypt the whole frame privately.
+    int r = wal_read_page(f, plain, ps);
+    if (r != SQLITE_OK) return r;
     sqlite3_int64 from = std::max(off, ps);
     sqlite3_int64 to = std::min(end, ps + sqlite3_int64(kPageSize));
     std::memcpy(out + (from - off), plain + (from - ps), size_t(to - from));
@@ -219,7 +253,7 @@ bool journal_page(sqlite3_int64 off, int n) { return n == int(kPageSize) && off 
 int journal_write(File* f, const unsigned char* in, int n, sqlite3_int64 off) {
   if (journal_page(off, n)) {
     uint32_t pgno;
-    int rc = pgno_before(f, off, 4, &pgno);
+    int rc = stored_pgno(f, off, 4, &pgno, /*may_use_cache=*/true);
     if (rc != SQLITE_OK) return rc;
     return encrypt_and_write(f, pgno, in, off);
   }
@@ -236,7 +270,7 @@ int journal_read(File* f, unsigned char* out, int n, sqlite3_int64 off) {
   int rc = real_read(f, out, n, off);
   if (rc != SQLITE_OK || !journal_page(off, n)) return rc;
   uint32_t pgno;
-  int r = pgno_before(f, off, 4, &pgno);
+  int r = stored_pgno(f, off, 4, &pgno, /*may_use_cache=*/false);
   if (r != SQLITE_OK) return r;
   unsigned char plain[kPageSize];
   Wipe w{plain, sizeof plain};
@@ -344,7 +378,7 @@ std::shared_ptr<const PageCipher> lookup(const char* db_name) {
   auto& r = registry();
   std::lock_guard lock(r.mu);
   auto it = r.ciphers.find(db_name);
-  return it == r.ciphers.end() ? nullptr : it->second;
+  return it == r.ciphers.end() || it->second.empty() ? nullptr : it->second.back();
 }
 
 int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* out_flags) {
@@ -457,7 +491,7 @@ std::string bind_cipher(const std::string& db_path, std::shared_ptr<const PageCi
   std::string canonical(full.data());
   auto& r = registry();
   std::lock_guard lock(r.mu);
-  r.ciphers[canonical] = std::move(cipher);
+  r.ciphers[canonical].push_back(std::move(cipher));
   return canonical;
 }
 
@@ -465,7 +499,10 @@ void unbind_cipher(const std::string& canonical_path, const PageCipher* owner) {
   auto& r = registry();
   std::lock_guard lock(r.mu);
   auto it = r.ciphers.find(canonical_path);
-  if (it != r.ciphers.end() && it->second.get() == owner) r.ciphers.erase(it);
+  if (it == r.ciphers.end()) return;
+  auto& v = it->second;
+  v.erase(std::remove_if(v.begin(), v.end(), [owner](const auto& c) { return c.get() == owner; }), v.end());
+  if (v.empty()) r.ciphers.erase(it);
 }
 
 std::string take_last_vfs_error() { return std::exchange(t_last_error, {}); }

@@ -17,7 +17,15 @@ expect_rc 0 "register --json"
 BOB=$(jget "$OUT" 'd["id"]')
 check "register --json prints the stored record" test "$(jget "$OUT" 'd["status"]')" = active
 
-# Bad input: each names the field, exits 2, and changes nothing.
+# A refusal (exit 7) changes no data; it is recorded in the audit trail.
+run dsr register --email x@example.com --name X --attr payment.cvv=SECRETCVV
+expect_rc 7 "a card security code is refused"
+expect_err "PCI" "and the refusal says why"
+run dsr audit log --json
+check "the refusal is in the audit trail" test "$(jget "$OUT" '[e["outcome"] for e in d if e["command"]=="register"][-1]')" = refused
+expect_no_out "SECRETCVV" "the refused value is not in the audit trail"
+
+# Bad input: each names the field, exits 2, and changes nothing (not even the audit trail).
 before=$(sha256sum "$V" | cut -d' ' -f1)
 for args in "--email not-an-email --name X:email" "--email x@example.com --name X --phone 12:phone" \
             "--email x@example.com --name X --card-number 4111111111111112 --card-expiry 12/39:card_number" \
@@ -34,9 +42,6 @@ done
 run dsr register --email x@example.com --name "$(printf 'x%.0s' $(seq 1 201))"
 expect_rc 2 "a 201-character name is too long"
 expect_err "name" "the error names the field"
-run dsr register --email x@example.com --name X --attr payment.cvv=123
-expect_rc 7 "a card security code is refused"
-expect_err "PCI" "and the refusal says why"
 run bash -c "printf '4111111111111111\0junk\n' | \"$DSR_BIN\" register --email x@example.com --name X --card-number - --card-expiry 12/39"
 expect_rc 2 "a NUL inside a value is refused"
 run dsr register --email ALICE@example.com --name Dup

@@ -1,0 +1,77 @@
+// The audit trail: who did what to whose record, and how it ended. Entries
+// hold ids, command names, categories and field names, never personal values.
+// Each entry's hash covers the previous one's (keyed BLAKE2b under a key
+// derived from the master key), so `audit verify` finds an altered, removed
+// or reordered entry.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsr/desk.hpp"
+
+namespace dsr {
+
+struct AuditEntry {
+  int64_t id = 0;
+  int64_t at = 0;
+  std::string actor;
+  std::string command;
+  std::vector<std::string> subjects;  // subject ids
+  std::vector<std::string> fields;    // "category.field"
+  std::string request;                // request reference, if the action was made under one
+  std::string outcome;                // "ok", or the error kind ("refused", ...)
+};
+
+// Collects what one operation touched, then appends it. Operations use it
+// through audited() below.
+class Audit {
+ public:
+  Audit(Desk& desk, std::string command);
+  void subject(const std::string& id);
+  void field(const std::string& category, const std::string& field);
+  // Appends the entry with outcome "ok" (inside the caller's transaction).
+  void ok();
+  // Appends the entry with the error's kind, in a transaction of its own.
+  void failed(const std::exception& e);
+
+ private:
+  Desk& desk_;
+  AuditEntry e_;
+};
+
+// Runs body(Audit&); a refusal (exit 7) is recorded before it propagates.
+// The body calls audit.ok() before committing.
+template <class F>
+auto audited(Desk& desk, const char* command, F&& body) -> decltype(body(std::declval<Audit&>())) {
+  Audit a(desk, command);
+  try {
+    return body(a);
+  } catch (const std::exception& e) {
+    a.failed(e);
+    throw;
+  }
+}
+
+struct AuditQuery {
+  std::string subject;  // a subject id
+  std::string actor;
+  std::string since;    // YYYY-MM-DD
+  int limit = 1000;
+};
+std::vector<AuditEntry> audit_log(Desk& desk, const AuditQuery& q);
+
+struct AuditVerify {
+  bool ok = true;
+  int64_t checked = 0;
+  int64_t first_bad = 0;  // id of the first bad entry (or the last good one's successor)
+  std::string problem;
+};
+AuditVerify verify_audit(Desk& desk);
+
+// Removes entries older than `before` (unix seconds), keeping the chain
+// verifiable from the first entry that remains. Returns how many went.
+int64_t prune_audit(Desk& desk, int64_t before);
+
+}  // namespace dsr

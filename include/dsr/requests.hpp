@@ -1,0 +1,146 @@
+// Data-subject requests with their statutory deadlines (GDPR Art. 12(3), the
+// CCPA regulations), their history, and the yearly metrics. Every change runs
+// in one transaction and appends to the request's history.
+//
+// Statuses: received -> verified -> in_progress -> fulfilled | denied | cancelled.
+//   verify       received -> verified (the requester's identity is checked)
+//   start        verified -> in_progress (also done by the first action recorded
+//                against the request)
+//   close        fulfilled needs verified or in_progress; denied needs a reason;
+//                cancelled (withdrawn by the requester) from any open status
+//   acknowledge  records the confirmation of receipt (CCPA: due in 10 business days)
+//   extend       once, on or before the first due date, with a reason
+// Errors: no such request -> not_found; a closed request, a second verify,
+// start or acknowledge -> conflict; what the law or the desk's rules refuse
+// (acting on or fulfilling an unverified request, a second or late extension)
+// -> refused; bad values -> usage.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsr/calendar.hpp"
+#include "dsr/desk.hpp"
+
+namespace dsr {
+
+struct RequestEvent {
+  int64_t at = 0;
+  std::string actor;
+  std::string event;  // opened, verified, acknowledged, started, extended, action, closed
+  nlohmann::json detail = nlohmann::json::object();  // ids, field names, dates, reasons; no personal values
+};
+
+struct Request {
+  std::string id;  // "req_12"
+  std::string subject_id;
+  std::string type;     // access, rectification, erasure, restriction, portability, objection, opt-out
+  std::string law;      // gdpr, ccpa
+  std::string channel;  // email, phone, mail, web, in-person; empty when not recorded
+  std::string received;  // YYYY-MM-DD
+  std::string status;
+  std::string first_due;  // the statutory due date
+  std::string due;        // the one in force: the extended due date once extended
+  std::string extended_on, extension_reason;  // empty unless extended
+  std::string ack_due;          // CCPA (but opt-out): confirm receipt by then; empty otherwise
+  std::string acknowledged_on;  // empty until acknowledged
+  std::string verified_on;
+  std::string closed_on, outcome, close_reason;  // empty while open
+  int64_t opened_at = 0;
+  std::string opened_by;
+  // Figures as of today:
+  std::optional<int> days_left;        // open requests: due - today (negative when overdue)
+  bool overdue = false;                // open and past its due date
+  bool ack_overdue = false;            // open, not acknowledged, past ack_due
+  std::optional<int> days_to_respond;  // fulfilled or denied: closed_on - received
+  bool late = false;                   // answered after its due date, or open and overdue
+  std::vector<RequestEvent> history;   // filled by find_request only
+
+  bool is_open() const { return closed_on.empty(); }
+  bool extended() const { return !extended_on.empty(); }
+};
+
+struct RequestInput {
+  std::string subject;   // SUBJECT: id, email or username
+  std::string type;
+  std::string law;
+  std::string received;  // YYYY-MM-DD; empty: today. Never in the future.
+  std::string channel;   // empty: not recorded
+  bool verified = false;  // identity already verified at intake
+};
+
+// Types each law knows: GDPR access, rectification, erasure, restriction,
+// portability, objection; CCPA access, rectification, erasure, portability,
+// opt-out. Anything else is a usage error that says which types the law has.
+//
+// Due dates: GDPR cal::gdpr_due (extension: cal::gdpr_extended_due); CCPA
+// cal::ccpa_due with an acknowledgement due at cal::ccpa_ack_due (extension:
+// cal::ccpa_extended_due). A CCPA opt-out is due in 15 business days, needs no
+// verification (so it opens verified), no acknowledgement and has no extension
+// (CCPA regulations 7026(f)).
+Request open_request(Desk& desk, const RequestInput& in);
+// ID: "req_12" or "12". Returns the request with its whole history.
+Request find_request(Desk& desk, std::string_view id);
+Request verify_request(Desk& desk, std::string_view id);
+Request acknowledge_request(Desk& desk, std::string_view id);
+Request start_request(Desk& desk, std::string_view id);
+Request extend_request(Desk& desk, std::string_view id, const std::string& reason);
+// outcome: fulfilled, denied (reason required) or cancelled.
+Request close_request(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason);
+
+struct RequestQuery {
+  std::string status = "open";  // a status, or open, closed, all
+  bool overdue = false;         // only open requests past their due date or acknowledgement date
+  std::optional<int> due_within;  // only open requests due within this many days (overdue ones included)
+  std::string subject;          // SUBJECT; empty: every subject
+};
+// Ordered by due date, soonest first.
+std::vector<Request> list_requests(Desk& desk, const RequestQuery& q);
+
+// The stable JSON shape of a request (with "history" when it was filled).
+nlohmann::json request_json(const Request& r);
+
+// ---- actions taken for a request (the subject commands' --request ID) --------
+struct RequestAction {
+  std::string subject_id;           // the subject acted on
+  std::vector<std::string> fields;  // field names touched (never values)
+};
+// Throws unless the request exists (not_found), is open (conflict), is verified
+// (refused) and, when subject_ref is given, names that subject (usage).
+void check_request_action(Desk& desk, std::string_view request_id, std::string_view subject_ref);
+// Appends the action to the request's history; a verified request moves to in_progress.
+void record_request_action(Desk& desk, std::string_view request_id, const std::string& action,
+                           const RequestAction& done);
+// The check, then op, then the record, in one transaction: when the check
+// fails op never runs, when op fails nothing is recorded. With an empty
+// request_id it only runs op.
+void act_for_request(Desk& desk, std::string_view request_id, const std::string& action,
+                     std::string_view subject_ref, const std::function<RequestAction()>& op);
+
+// ---- the yearly metrics (CCPA regulations 7102) -------------------------------
+struct RequestFigures {
+  int64_t received = 0, fulfilled = 0, denied = 0, cancelled = 0, open = 0, late = 0;
+  int64_t responses = 0;         // fulfilled + denied: those with days to respond
+  std::optional<double> median_days, mean_days;
+};
+struct RequestReport {
+  std::string from, to;  // received between, inclusive
+  std::string law;       // empty: both
+  RequestFigures all;
+  std::vector<std::pair<std::string, RequestFigures>> by_type;  // every type, in a fixed order
+};
+// Requests received from `from` to `to` (YYYY-MM-DD; defaults: 1 January of
+// to's year, and today). Late: answered after the due date in force, or still
+// open past it (as of today). Days to respond: closed_on - received.
+RequestReport report_requests(Desk& desk, const std::string& from, const std::string& to,
+                              const std::string& law = "");
+nlohmann::json report_json(const RequestReport& r);
+
+// Request records are kept at least 24 months after closing (CCPA regulations
+// 7101): the retention rule request_records (dsr/retention.hpp) deletes them.
+
+}  // namespace dsr

@@ -1,0 +1,186 @@
+// dsr batch (NDJSON operations) and dsr import (CSV registrations): open the
+// input, hand it to the library, print results, progress and the summary.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "dsr/batch.hpp"
+#include "dsr/error.hpp"
+#include "dsr/import.hpp"
+
+namespace dsr::cli {
+namespace {
+
+struct ScriptArgs {
+  std::string file = "-";
+  bool atomic = false;
+  bool dry_run = false;
+  size_t chunk = 1000;
+  std::string format = "summary";  // import: summary or ndjson
+};
+
+std::unique_ptr<Input> open_input(const std::string& file) {
+  return file == "-" ? fd_input(STDIN_FILENO) : file_input(file);
+}
+
+// Writes result lines (or errors) as they are released, a progress line on a
+// terminal, and flushes stdout after every committed chunk.
+class CliSink : public ResultSink {
+ public:
+  enum class Mode { ndjson, errors };  // every result on stdout, or failed rows on stderr
+  CliSink(Context& ctx, Mode mode) : ctx_(ctx), mode_(mode), progress_(ctx.stderr_is_tty() && !ctx.g.quiet) {
+    std::setvbuf(stdout, nullptr, _IOFBF, 1 << 20);
+  }
+  ~CliSink() override { clear_progress(); }
+
+  void result(const LineResult& r) override {
+    if (mode_ == Mode::ndjson) {
+      std::string line = result_line(r);
+      line += '\n';
+      std::fwrite(line.data(), 1, line.size(), stdout);
+    } else if (!r.ok && r.error) {
+      if (++shown_ <= kShownErrors) {
+        clear_progress();
+        std::fprintf(stderr, "line %lld: %s\n", static_cast<long long>(r.line), r.error->what());
+      }
+      if (r.error && errors_.size() < kJsonErrors)
+        errors_.push_back({{"line", r.line}, {"kind", kind_name(r.error->kind())},
+                           {"exit_code", exit_code(r.error->kind())}, {"message", r.error->what()}});
+    }
+  }
+
+  void chunk_done(const BatchSummary& s) override {
+    std::fflush(stdout);
+    if (!progress_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    double rate = s.seconds > 0 ? static_cast<double>(s.lines) / s.seconds : 0;
+    std::fprintf(stderr, "\r%lld lines, %.0f/s, %lld failed   ", static_cast<long long>(s.lines), rate,
+                 static_cast<long long>(s.failed));
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+
+  void clear_progress() {
+    if (drawn_) std::fprintf(stderr, "\r%60s\r", "");
+    drawn_ = false;
+  }
+  int64_t shown() const { return shown_; }
+  nlohmann::json& errors() { return errors_; }
+
+  static constexpr int64_t kShownErrors = 100;
+  static constexpr size_t kJsonErrors = 10000;
+
+ private:
+  Context& ctx_;
+  Mode mode_;
+  bool progress_;
+  bool drawn_ = false;
+  int64_t shown_ = 0;
+  nlohmann::json errors_ = nlohmann::json::array();
+  std::chrono::steady_clock::time_point last_{};
+};
+
+std::string rate_text(const BatchSummary& s) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "in %.2f s (%.0f/s)", s.seconds, s.seconds > 0 ? s.lines / s.seconds : 0.0);
+  return buf;
+}
+
+// The failure line (stderr, even with -q) and exit code 1 when any line failed.
+[[noreturn]] void fail_lines(Context& ctx, const BatchSummary& s, const char* unit) {
+  std::string msg = std::to_string(s.failed) + " of " + std::to_string(s.lines) + " " + unit + " failed (first at line " +
+                    std::to_string(s.first_failed_line) + ")";
+  if (s.rolled_back) msg += "; --atomic rolled every " + std::string(unit) + " back: nothing was written";
+  else if (s.dry_run) msg += "; dry run: nothing was written";
+  ctx.g.json = false;  // the results are already on stdout: no second document
+  fail(ErrorKind::failure, msg);
+}
+
+BatchOptions options(Context& ctx, const ScriptArgs& a) {
+  BatchOptions o;
+  o.atomic = a.atomic;
+  o.dry_run = a.dry_run;
+  o.chunk = a.chunk;
+  o.allow_delete = ctx.g.yes;
+  return o;
+}
+
+void run_batch_command(Context& ctx, const ScriptArgs& a) {
+  auto in = open_input(a.file);
+  Desk desk = ctx.open_desk();
+  CliSink sink(ctx, CliSink::Mode::ndjson);
+  BatchSummary s = run_batch(desk, *in, options(ctx, a), sink);
+  std::fflush(stdout);
+  sink.clear_progress();
+  if (s.failed > 0) fail_lines(ctx, s, "lines");
+  ctx.note(std::string(s.dry_run ? "dry run: " : "batch: ") + std::to_string(s.lines) + " lines " +
+           (s.dry_run ? "would work" : "ok") + " " + rate_text(s) + (s.dry_run ? "; nothing was written" : ""));
+}
+
+void run_import_command(Context& ctx, const ScriptArgs& a) {
+  auto in = open_input(a.file);
+  Desk desk = ctx.open_desk();
+  bool ndjson = a.format == "ndjson" && !ctx.g.json;
+  CliSink sink(ctx, ndjson ? CliSink::Mode::ndjson : CliSink::Mode::errors);
+  BatchSummary s = import_csv(desk, *in, options(ctx, a), sink);
+  std::fflush(stdout);
+  sink.clear_progress();
+  if (!ndjson && sink.shown() > CliSink::kShownErrors)
+    std::fprintf(stderr, "... and %lld more failed rows (--format ndjson lists every row)\n",
+                 static_cast<long long>(sink.shown() - CliSink::kShownErrors));
+  int64_t kept = s.rolled_back || s.dry_run ? 0 : s.ok;
+  if (ctx.g.json) {
+    nlohmann::json j = {{"ok", s.failed == 0},        {"rows", s.lines},         {"imported", kept},
+                        {"failed", s.failed},          {"dry_run", s.dry_run},    {"rolled_back", s.rolled_back},
+                        {"seconds", s.seconds},        {"errors", sink.errors()}};
+    if (s.failed > static_cast<int64_t>(CliSink::kJsonErrors)) j["errors_omitted"] = s.failed - CliSink::kJsonErrors;
+    ctx.emit_json(j);
+  } else if (!ndjson) {
+    ctx.say(s.dry_run ? "dry run: " + std::to_string(s.ok) + " of " + std::to_string(s.lines) +
+                            " rows would be imported; nothing was written"
+                      : "imported " + std::to_string(kept) + " of " + std::to_string(s.lines) + " rows " + rate_text(s));
+  } else {
+    ctx.note("import: " + std::to_string(kept) + " of " + std::to_string(s.lines) + " rows imported " + rate_text(s));
+  }
+  if (s.failed > 0) fail_lines(ctx, s, "rows");
+}
+
+}  // namespace
+
+void add_batch_commands(CLI::App& app, Context& ctx) {
+  auto ba = std::make_shared<ScriptArgs>();
+  auto* batch = app.add_subcommand("batch", "Run NDJSON operations, one per line; print one NDJSON result per line");
+  batch->add_option("FILE", ba->file, "NDJSON input, or - for stdin (default)");
+  batch->add_flag("--atomic", ba->atomic, "All lines or none: any failure rolls every line back");
+  batch->add_option("--chunk", ba->chunk, "Lines per transaction (default 1000)")->check(CLI::Range(1, 1000000));
+  batch->add_flag("-n,--dry-run", ba->dry_run, "Run every line, then roll everything back");
+  batch->footer(
+      "Operations: register, correct, deactivate, reactivate, delete (needs --yes), disclose, hold, export.\n"
+      "A result that says ok is printed only after its chunk committed. Exit 1 when any line failed.\n"
+      "Example:\n"
+      "  printf '%s\\n' '{\"op\":\"register\",\"email\":\"a@example.com\",\"name\":\"A\"}' \\\n"
+      "    '{\"op\":\"deactivate\",\"subject\":\"a@example.com\",\"reason\":\"restriction\"}' | dsr batch -");
+  batch->callback([&ctx, ba] { run_batch_command(ctx, *ba); });
+
+  auto ia = std::make_shared<ScriptArgs>();
+  auto* imp = app.add_subcommand("import", "Register subjects from a CSV file whose header names the columns");
+  imp->add_option("FILE", ia->file, "CSV input, or - for stdin")->required();
+  imp->add_flag("-n,--dry-run", ia->dry_run, "Validate every row and write nothing");
+  imp->add_flag("--atomic", ia->atomic, "All rows or none: any failure rolls every row back");
+  imp->add_option("--chunk", ia->chunk, "Rows per transaction (default 1000)")->check(CLI::Range(1, 1000000));
+  imp->add_option("--format", ia->format, "summary (default) or ndjson: one result per row with the new id")
+      ->check(CLI::IsMember({"summary", "ndjson"}));
+  imp->footer(
+      "Columns: email, name, username, phone, address, zip, contact_preference, interests (separated by ;),\n"
+      "account_type, card_number, card_expiry, card_token, source, or CATEGORY.KEY. Good rows are kept,\n"
+      "bad rows are named by line; exit 1 when any row failed, 2 for a bad header (nothing imported).\n"
+      "Example:\n  dsr import customers.csv --dry-run && dsr import customers.csv");
+  imp->callback([&ctx, ia] { run_import_command(ctx, *ia); });
+}
+
+}  // namespace dsr::cli

@@ -1,0 +1,246 @@
+// dsr request open|list|show|verify|acknowledge|start|extend|close, dsr report requests.
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "cli/render.hpp"
+#include "dsr/error.hpp"
+#include "dsr/requests.hpp"
+#include "dsr/timefmt.hpp"
+
+namespace dsr::cli {
+namespace {
+
+const auto kFormats = CLI::IsMember({"table", "json", "ndjson", "csv"});
+
+// "in 3 days", "due today", "2 days overdue"; closed requests say how they ended.
+std::string left_text(const Request& r) {
+  if (!r.days_left) return r.outcome + " " + r.closed_on;
+  int d = *r.days_left;
+  if (d == 0) return "due today";
+  if (d > 0) return "in " + std::to_string(d) + (d == 1 ? " day" : " days");
+  return std::to_string(-d) + (d == -1 ? " day" : " days") + " overdue";
+}
+
+std::string ack_text(const Request& r) {
+  if (!r.acknowledged_on.empty()) return "sent " + r.acknowledged_on;
+  if (r.ack_due.empty()) return "-";
+  return (r.ack_overdue ? "OVERDUE " : "due ") + r.ack_due;
+}
+
+// The flat record for tables, CSV and NDJSON (request_json plus the words a person reads).
+nlohmann::json list_record(const Request& r) {
+  nlohmann::json j = request_json(r);
+  j["left"] = left_text(r);
+  j["ack"] = ack_text(r);
+  return j;
+}
+
+const std::vector<Column>& request_columns() {
+  static const std::vector<Column> c = {{"ID", "id"},         {"SUBJECT", "subject"}, {"TYPE", "type"},
+                                        {"LAW", "law"},       {"STATUS", "status"},   {"RECEIVED", "received"},
+                                        {"DUE", "due"},       {"LEFT", "left"},       {"ACK", "ack"}};
+  return c;
+}
+const std::vector<Column>& request_csv_columns() {
+  static const std::vector<Column> c = {
+      {"", "id"},          {"", "subject"},     {"", "type"},        {"", "law"},          {"", "channel"},
+      {"", "status"},      {"", "received"},    {"", "verified_on"}, {"", "first_due"},    {"", "due"},
+      {"", "extended_on"}, {"", "ack_due"},     {"", "acknowledged_on"}, {"", "days_left"}, {"", "overdue"},
+      {"", "closed_on"},   {"", "outcome"},     {"", "close_reason"}, {"", "days_to_respond"}, {"", "late"}};
+  return c;
+}
+
+void print_request(Context& ctx, const Request& r) {
+  if (ctx.g.json) return ctx.emit_json(request_json(r));
+  ctx.say(r.id + "  " + r.type + " (" + r.law + ")  " + r.status + "  subject " + r.subject_id);
+  ctx.say("  received " + r.received + (r.channel.empty() ? "" : " by " + r.channel) +
+          (r.verified_on.empty() ? ", not verified" : ", verified " + r.verified_on));
+  ctx.say("  due " + r.due + (r.extended() ? " (extended on " + r.extended_on + " from " + r.first_due + ": " +
+                                                 r.extension_reason + ")"
+                                           : "") +
+          "  " + left_text(r));
+  if (!r.ack_due.empty() || !r.acknowledged_on.empty()) ctx.say("  acknowledgement " + ack_text(r));
+  if (!r.is_open())
+    ctx.say("  closed " + r.closed_on + ": " + r.outcome + (r.close_reason.empty() ? "" : " (" + r.close_reason + ")") +
+            (r.days_to_respond ? ", " + std::to_string(*r.days_to_respond) + " days to respond" : "") +
+            (r.late ? ", LATE" : ""));
+  if (r.history.empty()) return;
+  ctx.say("  history:");
+  for (const auto& e : r.history) {
+    std::string detail;
+    for (const auto& [k, v] : e.detail.items()) detail += (detail.empty() ? "" : " ") + k + "=" + cell_text(v);
+    ctx.say("    " + iso_time(e.at) + "  " + e.actor + "  " + e.event + (detail.empty() ? "" : "  " + detail));
+  }
+}
+
+void say_change(Context& ctx, const std::string& verb, const Request& r) {
+  if (ctx.g.json) return ctx.emit_json(request_json(r));
+  ctx.say(verb + " " + r.id + " (" + r.status + "; due " + r.due + ", " + left_text(r) + ")");
+}
+
+void run_open(Context& ctx, const RequestInput& in) {
+  Desk desk = ctx.open_desk();
+  Request r = open_request(desk, in);
+  if (ctx.g.json) return ctx.emit_json(request_json(r));
+  if (!ctx.g.quiet) std::cout << r.id << "\n";  // what a script wants
+  ctx.note("opened " + r.id + " (" + r.type + ", " + r.law + ", " + r.status + "): due " + r.due +
+           (r.ack_due.empty() ? "" : ", acknowledge by " + r.ack_due));
+}
+
+struct ListArgs {
+  RequestQuery q;
+  int due_within = -1;
+  std::string format = "table";
+};
+
+void run_list(Context& ctx, ListArgs& a) {
+  if (a.due_within >= 0) a.q.due_within = a.due_within;
+  Desk desk = ctx.open_desk();
+  auto found = list_requests(desk, a.q);
+  Format f = ctx.g.json ? Format::json : parse_format(a.format);
+  std::vector<nlohmann::json> recs;
+  for (const auto& r : found) recs.push_back(f == Format::json ? request_json(r) : list_record(r));
+  if (f == Format::table) {
+    if (ctx.g.quiet) return;
+    if (recs.empty()) return ctx.note("no requests match");
+  }
+  render_records(std::cout, f, recs, f == Format::csv ? request_csv_columns() : request_columns());
+}
+
+void run_report(Context& ctx, const std::string& from, const std::string& to, const std::string& law,
+                const std::string& format) {
+  Desk desk = ctx.open_desk();
+  RequestReport rep = report_requests(desk, from, to, law);
+  nlohmann::json j = report_json(rep);
+  Format f = ctx.g.json ? Format::json : parse_format(format);
+  if (f == Format::json) return ctx.emit_json(j);
+  std::vector<nlohmann::json> rows;
+  for (const auto& t : j["by_type"]) rows.push_back(t);
+  nlohmann::json total = j["total"];
+  total["type"] = "all";
+  rows.push_back(total);
+  for (auto& r : rows) {
+    r["from"] = rep.from;
+    r["to"] = rep.to;
+  }
+  std::vector<Column> cols = {{"TYPE", "type"},         {"RECEIVED", "received"}, {"FULFILLED", "fulfilled"},
+                              {"DENIED", "denied"},     {"CANCELLED", "cancelled"}, {"OPEN", "open"},
+                              {"LATE", "late"},         {"MEDIAN DAYS", "median_days"}, {"MEAN DAYS", "mean_days"}};
+  if (f == Format::table) {
+    ctx.say("Requests received " + rep.from + " to " + rep.to + (law.empty() ? "" : " (" + law + ")"));
+    if (ctx.g.quiet) return;
+  } else {
+    cols.insert(cols.begin(), {{"FROM", "from"}, {"TO", "to"}});
+    cols.push_back({"RESPONSES", "responses"});
+  }
+  render_records(std::cout, f, rows, cols);
+}
+
+}  // namespace
+
+void add_request_commands(CLI::App& app, Context& ctx) {
+  auto* req = app.add_subcommand("request", "Data-subject requests with their statutory deadlines");
+  req->require_subcommand(1);
+
+  auto oa = std::make_shared<RequestInput>();
+  auto* open = req->add_subcommand("open", "Open a request for a subject; prints the new request id");
+  open->add_option("SUBJECT", oa->subject, "Subject id, email or username")->required();
+  open->add_option("--type", oa->type, "access, rectification, erasure, restriction, portability, objection or opt-out")
+      ->required()
+      ->check(CLI::IsMember({"access", "rectification", "erasure", "restriction", "portability", "objection", "opt-out"}));
+  open->add_option("--law", oa->law, "gdpr or ccpa (sets the deadlines)")->required()->check(CLI::IsMember({"gdpr", "ccpa"}));
+  open->add_option("--received", oa->received, "Date received, YYYY-MM-DD (default today)");
+  open->add_option("--channel", oa->channel, "email, phone, mail, web or in-person")
+      ->check(CLI::IsMember({"email", "phone", "mail", "web", "in-person"}));
+  open->add_flag("--verified", oa->verified, "The requester's identity was verified at intake");
+  open->footer("GDPR: due one month after receipt (Reg. 1182/71; a weekend end moves to Monday).\n"
+               "CCPA: due in 45 days, acknowledge within 10 business days; an opt-out is due in 15 business days.\n"
+               "Example:\n  dsr request open alice --type access --law gdpr --received 2026-01-31 --channel email");
+  open->callback([&ctx, oa] { run_open(ctx, *oa); });
+
+  auto la = std::make_shared<ListArgs>();
+  auto* list = req->add_subcommand("list", "List requests (open ones by default), soonest due first");
+  list->add_flag("--overdue", la->q.overdue, "Only requests past their due date or acknowledgement date");
+  list->add_option("--due-within", la->due_within, "Only requests due within DAYS days (overdue ones included)")
+      ->check(CLI::NonNegativeNumber);
+  list->add_option("--status", la->q.status,
+                   "received, verified, in_progress, fulfilled, denied, cancelled, open (default), closed or all")
+      ->check(CLI::IsMember({"received", "verified", "in_progress", "fulfilled", "denied", "cancelled", "open", "closed",
+                             "all"}));
+  list->add_option("--subject", la->q.subject, "Only this subject's requests");
+  list->add_option("--format", la->format, "table, json, ndjson or csv")->check(kFormats);
+  list->footer("Example (every morning):\n  dsr request list --due-within 7\n  dsr request list --overdue --format csv");
+  list->callback([&ctx, la] { run_list(ctx, *la); });
+
+  auto id = std::make_shared<std::string>();
+  auto* show = req->add_subcommand("show", "Show a request with its whole history");
+  show->add_option("ID", *id, "Request id (req_12 or 12)")->required();
+  show->footer("Example:\n  dsr request show req_12 --json");
+  show->callback([&ctx, id] {
+    Desk desk = ctx.open_desk();
+    print_request(ctx, find_request(desk, *id));
+  });
+
+  auto* verify = req->add_subcommand("verify", "Record that the requester's identity was verified");
+  verify->add_option("ID", *id, "Request id")->required();
+  verify->footer("Example:\n  dsr request verify req_12");
+  verify->callback([&ctx, id] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "verified", verify_request(desk, *id));
+  });
+
+  auto* ack = req->add_subcommand("acknowledge", "Record that receipt was confirmed to the requester (CCPA: 10 business days)");
+  ack->add_option("ID", *id, "Request id")->required();
+  ack->footer("Example:\n  dsr request acknowledge req_12");
+  ack->callback([&ctx, id] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "acknowledged", acknowledge_request(desk, *id));
+  });
+
+  auto* start = req->add_subcommand("start", "Mark a verified request as in progress");
+  start->add_option("ID", *id, "Request id")->required();
+  start->footer("Example:\n  dsr request start req_12");
+  start->callback([&ctx, id] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "started", start_request(desk, *id));
+  });
+
+  auto reason = std::make_shared<std::string>();
+  auto* extend = req->add_subcommand("extend", "Extend the deadline once, before it passes (GDPR +2 months, CCPA +45 days)");
+  extend->add_option("ID", *id, "Request id")->required();
+  extend->add_option("--reason", *reason, "Why (the requester must be told)")->required();
+  extend->footer("Example:\n  dsr request extend req_12 --reason 'complex request: records in three systems'");
+  extend->callback([&ctx, id, reason] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "extended", extend_request(desk, *id, *reason));
+  });
+
+  auto outcome = std::make_shared<std::string>();
+  auto* close = req->add_subcommand("close", "Close a request: fulfilled, denied (with a reason) or cancelled");
+  close->add_option("ID", *id, "Request id")->required();
+  close->add_option("--outcome", *outcome, "fulfilled, denied or cancelled")
+      ->required()
+      ->check(CLI::IsMember({"fulfilled", "denied", "cancelled"}));
+  close->add_option("--reason", *reason, "Why (required for a denial)");
+  close->footer("Example:\n  dsr request close req_12 --outcome denied --reason 'identity could not be verified'");
+  close->callback([&ctx, id, outcome, reason] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "closed", close_request(desk, *id, *outcome, *reason));
+  });
+  for (auto* s : req->get_subcommands({})) s->fallthrough();
+
+  auto* report = app.add_subcommand("report", "Reports for record-keeping");
+  report->require_subcommand(1);
+  struct ReportArgs { std::string from, to, law, format = "table"; };
+  auto ra = std::make_shared<ReportArgs>();
+  auto* rr = report->add_subcommand("requests", "Counts by type and outcome, days to respond, late requests");
+  rr->add_option("--from", ra->from, "Received on or after YYYY-MM-DD (default 1 January of --to's year)");
+  rr->add_option("--to", ra->to, "Received on or before YYYY-MM-DD (default today)");
+  rr->add_option("--law", ra->law, "Only gdpr or ccpa requests")->check(CLI::IsMember({"gdpr", "ccpa"}));
+  rr->add_option("--format", ra->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  rr->footer("Example (the CCPA's yearly metrics):\n  dsr report requests --from 2025-01-01 --to 2025-12-31 --law ccpa --format csv");
+  rr->callback([&ctx, ra] { run_report(ctx, ra->from, ra->to, ra->law, ra->format); });
+  for (auto* s : report->get_subcommands({})) s->fallthrough();
+}
+
+}  // namespace dsr::cli

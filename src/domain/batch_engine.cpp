@@ -1,0 +1,189 @@
+#include "domain/batch_engine.hpp"
+
+#include <sqlite3.h>
+
+namespace dsr {
+namespace {
+
+// Results held for one chunk are capped in bytes too (exports are large), so
+// memory stays flat whatever the operations return.
+constexpr size_t kMaxHeldBytes = 8u << 20;
+
+}  // namespace
+
+BatchEngine::BatchEngine(Desk& desk, const BatchOptions& opts, ResultSink& sink)
+    : desk_(desk), opts_(opts), sink_(sink) {
+  if (opts_.chunk == 0) opts_.chunk = 1;
+  sum_.dry_run = opts_.dry_run;
+}
+
+BatchEngine::~BatchEngine() = default;  // the open transaction (if any) rolls back
+
+void BatchEngine::begin() {
+  if (!tx_) tx_.emplace(desk_.db());  // BEGIN IMMEDIATE: waits for the lock up to the timeout
+}
+
+void BatchEngine::emit(LineResult& r) {
+  ++sum_.lines;
+  if (r.ok) {
+    ++sum_.ok;
+  } else {
+    ++sum_.failed;
+    if (!sum_.first_failed_line) sum_.first_failed_line = r.line;
+  }
+  sink_.result(r);
+}
+
+void BatchEngine::push(LineResult r) {
+  ++in_chunk_;
+  if (opts_.dry_run) {  // nothing will ever commit: no reason to hold the answer back
+    r.dry_run = r.ok;
+    emit(r);
+  } else {
+    held_bytes_ += r.result.size() + sizeof(LineResult);
+    held_.push_back(std::move(r));
+  }
+  if (holds_everything() && in_chunk_ % opts_.chunk == 0) {
+    sum_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    sink_.chunk_done(sum_);  // progress only: nothing committed
+  }
+}
+
+void BatchEngine::abort(const Error& why) {
+  tx_.reset();  // roll back the chunk
+  for (auto& r : held_) {
+    if (r.ok) {
+      r.ok = false;
+      r.rolled_back = true;
+      r.result.clear();
+      r.error = Error(why.kind(), std::string("not committed: ") + why.what());
+    }
+    emit(r);
+  }
+  held_.clear();
+  throw why;
+}
+
+void BatchEngine::run(int64_t line, std::string_view op, const std::function<nlohmann::json()>& fn) {
+  try {
+    begin();
+  } catch (const std::exception& e) {
+    Error err = classify(e);
+    abort(Error(err.kind(), std::string(err.what()) + "; stopped before line " + std::to_string(line) +
+                                ": lines reported ok before it are committed, the rest did not run"));
+  }
+  LineResult r;
+  r.line = line;
+  r.op = op;
+  try {
+    // A savepoint per line, so a failed line rolls back alone whatever the operation does.
+    store::WriteTx line_tx(desk_.db());
+    nlohmann::json j = fn();
+    line_tx.commit();
+    r.result = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    r.ok = true;
+  } catch (const std::exception& e) {
+    Error err = classify(e);
+    r.error = err;
+    // SQLite rolls the whole transaction back on some errors (disk full, I/O):
+    // the chunk is lost, and so is every line reported in it.
+    bool tx_lost = sqlite3_get_autocommit(desk_.db().getHandle()) != 0;
+    if (tx_lost || err.kind() == ErrorKind::integrity || err.kind() == ErrorKind::locked) {
+      held_.push_back(std::move(r));
+      abort(Error(err.kind(), std::string(err.what()) + " (line " + std::to_string(line) + "); the batch stopped"));
+    }
+  }
+  push(std::move(r));
+  if (!holds_everything() && (in_chunk_ >= opts_.chunk || held_bytes_ >= kMaxHeldBytes)) commit_chunk();
+}
+
+void BatchEngine::fail(int64_t line, std::string_view op, Error e) {
+  LineResult r;
+  r.line = line;
+  r.op = op;
+  r.error = std::move(e);
+  push(std::move(r));
+  if (!holds_everything() && in_chunk_ >= opts_.chunk) commit_chunk();
+}
+
+void BatchEngine::commit_chunk() {
+  if (tx_) {
+    try {
+      tx_->commit();
+    } catch (const std::exception& e) {
+      abort(classify(e));
+    }
+    tx_.reset();
+  }
+  for (auto& r : held_) emit(r);
+  held_.clear();
+  held_bytes_ = 0;
+  in_chunk_ = 0;
+  sum_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  sink_.chunk_done(sum_);
+}
+
+void BatchEngine::pause() {
+  if (!holds_everything() && (tx_ || !held_.empty())) commit_chunk();
+}
+
+BatchSummary BatchEngine::finish() {
+  if (opts_.dry_run) {
+    tx_.reset();
+  } else if (opts_.atomic) {
+    int64_t first_bad = 0;
+    for (const auto& r : held_)
+      if (!r.ok) {
+        first_bad = r.line;
+        break;
+      }
+    if (first_bad == 0) {
+      commit_chunk();
+    } else {
+      tx_.reset();
+      std::string why = "rolled back: line " + std::to_string(first_bad) +
+                        " failed and --atomic keeps every line or none";
+      for (auto& r : held_) {
+        if (r.ok) {
+          r.ok = false;
+          r.rolled_back = true;
+          r.result.clear();
+          r.error = Error(ErrorKind::failure, why);
+        }
+        emit(r);
+      }
+      held_.clear();
+      sum_.rolled_back = true;
+    }
+  } else {
+    commit_chunk();
+  }
+  sum_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  return sum_;
+}
+
+std::string result_line(const LineResult& r) {
+  std::string out = "{\"line\":" + std::to_string(r.line) + ",\"ok\":" + (r.ok ? "true" : "false");
+  if (r.dry_run) out += ",\"dry_run\":true";
+  if (r.rolled_back) out += ",\"rolled_back\":true";
+  out += ",\"op\":";
+  out += r.op.empty() ? std::string("null") : nlohmann::json(r.op).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (r.ok) {
+    out += ",\"result\":";
+    out += r.result;
+  } else if (r.error) {
+    nlohmann::json e = {{"kind", kind_name(r.error->kind())},
+                        {"exit_code", exit_code(r.error->kind())},
+                        {"message", r.error->what()}};
+    if (!r.error->details().empty()) {
+      auto d = nlohmann::json::parse(r.error->details(), nullptr, false);
+      if (!d.is_discarded()) e["details"] = std::move(d);
+    }
+    out += ",\"error\":";
+    out += e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace dsr

@@ -1,0 +1,53 @@
+// The transaction machinery shared by `batch` and `import`: runs one line at a
+// time inside the current chunk's transaction, buffers the results until the
+// chunk commits, and hands them out in order.
+#pragma once
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsr/batch.hpp"
+#include "store/tx.hpp"
+
+namespace dsr {
+
+class BatchEngine {
+ public:
+  BatchEngine(Desk& desk, const BatchOptions& opts, ResultSink& sink);
+  ~BatchEngine();  // rolls back whatever did not commit
+  BatchEngine(const BatchEngine&) = delete;
+  BatchEngine& operator=(const BatchEngine&) = delete;
+
+  // Runs `fn` for input line `line` inside the current chunk and records its
+  // result (or its error). Throws only the errors that end the batch.
+  void run(int64_t line, std::string_view op, const std::function<nlohmann::json()>& fn);
+  // Records a line that could not even be read as an operation.
+  void fail(int64_t line, std::string_view op, Error e);
+  // The input has paused: commit what is held so a waiting producer gets its answers.
+  void pause();
+  // Commits (or, for --atomic with failures and for dry runs, rolls back) and hands out the rest.
+  BatchSummary finish();
+
+ private:
+  void begin();
+  void commit_chunk();
+  void push(LineResult r);
+  void emit(LineResult& r);
+  [[noreturn]] void abort(const Error& why);
+  bool holds_everything() const { return opts_.atomic || opts_.dry_run; }
+
+  Desk& desk_;
+  BatchOptions opts_;
+  ResultSink& sink_;
+  std::optional<store::WriteTx> tx_;
+  std::vector<LineResult> held_;  // results waiting for their chunk to commit
+  size_t held_bytes_ = 0;
+  size_t in_chunk_ = 0;
+  BatchSummary sum_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace dsr

@@ -1,0 +1,130 @@
+// CSV rows to registrations, through the batch engine.
+#include "dsr/import.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "domain/batch_engine.hpp"
+#include "dsr/csv.hpp"
+#include "dsr/subjects.hpp"
+#include "dsr/timefmt.hpp"
+#include "dsr/validate.hpp"
+
+namespace dsr {
+namespace {
+
+std::string trim_lower(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  std::string out = b == std::string::npos ? "" : s.substr(b, e - b + 1);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+bool blank(const std::string& s) { return s.find_first_not_of(" \t") == std::string::npos; }
+
+// The header, checked: one entry per column, the field name each cell sets.
+std::vector<std::string> read_header(csv::Reader& reader) {
+  csv::Record h;
+  if (!reader.next(h)) fail(ErrorKind::usage, "the input is empty: the first line must name the columns (email,name,...)");
+  if (!h.error.empty()) fail(ErrorKind::usage, "line " + std::to_string(h.line) + " (the header): " + h.error);
+  const auto& known = import_columns();
+  std::vector<std::string> cols;
+  std::string unknown;
+  std::set<std::string> seen;
+  for (const auto& raw : h.fields) {
+    std::string c = trim_lower(raw);
+    if (std::find(known.begin(), known.end(), c) == known.end()) {
+      bool attr = false;
+      if (c.find('.') != std::string::npos) {
+        try {
+          validate::AttrName a = validate::attr_name(c);
+          c = a.category + "." + a.key;
+          attr = true;
+        } catch (const Error&) {
+        }
+      }
+      if (!attr) {
+        unknown += (unknown.empty() ? "" : ", ") + validate::quoted(raw);
+        continue;
+      }
+    }
+    if (!seen.insert(c).second) fail(ErrorKind::usage, "the header names column " + c + " twice");
+    cols.push_back(c);
+  }
+  if (!unknown.empty()) {
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    fail(ErrorKind::usage, "unknown column " + unknown + " in the header; columns are " + list +
+                               ", or CATEGORY.KEY for an attribute (e.g. survey.age_band); nothing was imported");
+  }
+  for (const char* required : {"email", "name"})
+    if (!seen.count(required))
+      fail(ErrorKind::usage, std::string("the header has no ") + required + " column; it is required to register");
+  return cols;
+}
+
+SubjectInput row_input(const std::vector<std::string>& cols, std::vector<std::string>& cells) {
+  SubjectInput in;
+  for (size_t i = 0; i < cols.size(); ++i) {
+    std::string& v = cells[i];
+    if (blank(v)) continue;
+    const std::string& c = cols[i];
+    if (c == "source") {
+      in.source = std::move(v);
+    } else if (c == "interests") {
+      size_t start = 0;
+      for (;;) {
+        size_t sep = v.find_first_of(";,", start);
+        std::string part = v.substr(start, sep == std::string::npos ? std::string::npos : sep - start);
+        if (!blank(part)) in.set.emplace_back("interest", std::move(part));
+        if (sep == std::string::npos) break;
+        start = sep + 1;
+      }
+    } else {
+      in.set.emplace_back(c, std::move(v));
+    }
+  }
+  return in;
+}
+
+}  // namespace
+
+const std::vector<std::string>& import_columns() {
+  static const std::vector<std::string> cols = {"email",        "name",        "username",   "phone",
+                                                "address",      "zip",         "contact_preference",
+                                                "interests",    "account_type", "card_number", "card_expiry",
+                                                "card_token",   "source"};
+  return cols;
+}
+
+BatchSummary import_csv(Desk& desk, Input& in, const BatchOptions& opts, ResultSink& sink) {
+  csv::Reader reader(in, opts.max_line);
+  std::vector<std::string> cols = read_header(reader);
+  BatchEngine engine(desk, opts, sink);
+  csv::Record rec;
+  for (;;) {
+    if (reader.would_block()) engine.pause();
+    if (!reader.next(rec)) break;
+    if (!rec.error.empty()) {
+      engine.fail(rec.line, "register", Error(ErrorKind::usage, rec.error));
+      continue;
+    }
+    if (rec.fields.size() != cols.size()) {
+      engine.fail(rec.line, "register",
+                  Error(ErrorKind::usage, std::to_string(rec.fields.size()) + " fields, but the header names " +
+                                              std::to_string(cols.size()) + " columns"));
+      continue;
+    }
+    SubjectInput input = row_input(cols, rec.fields);
+    engine.run(rec.line, "register", [&] {
+      RegisterResult r = register_subject(desk, input);
+      nlohmann::json out = {{"id", r.subject.id}};
+      if (r.previously_erased)
+        out["previously_erased"] = {{"id", r.previously_erased->first}, {"erased_at", iso_time(r.previously_erased->second)}};
+      return out;
+    });
+  }
+  return engine.finish();
+}
+
+}  // namespace dsr

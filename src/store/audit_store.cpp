@@ -1,0 +1,114 @@
+#include "store/audit_store.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "store/statement_cache.hpp"
+
+namespace dsr::store {
+namespace {
+std::string blob(SQLite::Statement& st, int i) {
+  auto c = st.getColumn(i);
+  return c.isNull() ? std::string() : std::string(static_cast<const char*>(c.getBlob()), size_t(c.getBytes()));
+}
+std::string text(SQLite::Statement& st, int i) {
+  auto c = st.getColumn(i);
+  return c.isNull() ? std::string() : c.getString();
+}
+}  // namespace
+
+AuditHead audit_head(StatementCache& sc) {
+  auto& st = sc.get("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+  AuditHead h;
+  if (st.executeStep()) {
+    h.last_id = st.getColumn(0).getInt64();
+    h.hash = blob(st, 1);
+    return h;
+  }
+  auto& a = sc.get("SELECT last_id, hash FROM audit_anchor WHERE k = 1");
+  if (a.executeStep()) {
+    h.last_id = a.getColumn(0).getInt64();
+    h.hash = blob(a, 1);
+  }
+  return h;
+}
+
+std::optional<AuditHead> recorded_head(SQLite::Database& db) {
+  SQLite::Statement st(db, "SELECT last_id, hash FROM audit_anchor WHERE k = 2");
+  if (!st.executeStep()) return std::nullopt;
+  return AuditHead{st.getColumn(0).getInt64(), blob(st, 1)};
+}
+
+void insert_audit(StatementCache& sc, const AuditRow& r) {
+  auto& st = sc.get(
+      "INSERT INTO audit (id, at, actor, command, subjects, fields, request, outcome, prev_hash, hash) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  st.bind(1, r.id);
+  st.bind(2, r.at);
+  st.bind(3, r.actor);
+  st.bind(4, r.command);
+  st.bind(5, r.subjects);
+  st.bind(6, r.fields);
+  if (r.request.empty()) st.bind(7); else st.bind(7, r.request);
+  st.bind(8, r.outcome);
+  st.bind(9, r.prev_hash.data(), int(r.prev_hash.size()));
+  st.bind(10, r.hash.data(), int(r.hash.size()));
+  st.exec();
+  auto& head = sc.get("INSERT INTO audit_anchor (k, last_id, hash) VALUES (2, ?, ?) "
+                      "ON CONFLICT (k) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash");
+  head.bind(1, r.id);
+  head.bind(2, r.hash.data(), int(r.hash.size()));
+  head.exec();
+}
+
+void scan_audit(SQLite::Database& db, const std::string& subject, const std::string& actor, int64_t since,
+                const std::function<bool(const AuditRow&)>& visit) {
+  std::string sql = "SELECT id, at, actor, command, subjects, fields, request, outcome, prev_hash, hash FROM audit WHERE at >= ?";
+  if (!actor.empty()) sql += " AND actor = ?";
+  if (!subject.empty()) sql += " AND EXISTS (SELECT 1 FROM json_each(audit.subjects) WHERE value = ?)";
+  SQLite::Statement st(db, sql + " ORDER BY id");
+  int i = 1;
+  st.bind(i++, since);
+  if (!actor.empty()) st.bind(i++, actor);
+  if (!subject.empty()) st.bind(i++, subject);
+  while (st.executeStep()) {
+    AuditRow r;
+    r.id = st.getColumn(0).getInt64();
+    r.at = st.getColumn(1).getInt64();
+    r.actor = text(st, 2);
+    r.command = text(st, 3);
+    r.subjects = text(st, 4);
+    r.fields = text(st, 5);
+    r.request = text(st, 6);
+    r.outcome = text(st, 7);
+    r.prev_hash = blob(st, 8);
+    r.hash = blob(st, 9);
+    if (!visit(r)) break;
+  }
+}
+
+std::optional<std::string> audit_anchor(SQLite::Database& db) {
+  SQLite::Statement st(db, "SELECT hash FROM audit_anchor WHERE k = 1");
+  if (st.executeStep()) return blob(st, 0);
+  return std::nullopt;
+}
+
+int64_t delete_audit_before(SQLite::Database& db, int64_t before) {
+  // The last entry that goes becomes the anchor for the first that stays.
+  SQLite::Statement last(db, "SELECT id, hash FROM audit WHERE at < ? ORDER BY id DESC LIMIT 1");
+  last.bind(1, before);
+  if (!last.executeStep()) return 0;
+  int64_t upto = last.getColumn(0).getInt64();
+  std::string anchor = blob(last, 1);
+  SQLite::Statement del(db, "DELETE FROM audit WHERE id <= ?");
+  del.bind(1, upto);
+  int64_t n = del.exec();
+  SQLite::Statement up(db, "INSERT INTO audit_anchor (k, last_id, hash) VALUES (1, ?, ?) ON CONFLICT (k) DO UPDATE SET "
+                           "last_id = excluded.last_id, hash = excluded.hash");
+  up.bind(1, upto);
+  up.bind(2, anchor.data(), int(anchor.size()));
+  up.exec();
+  return n;
+}
+
+}  // namespace dsr::store

@@ -1,0 +1,41 @@
+// Rows of the audit table and the chain's anchor.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace SQLite { class Database; }
+
+namespace dsr::store {
+
+struct AuditRow {
+  int64_t id = 0;
+  int64_t at = 0;
+  std::string actor, command;
+  std::string subjects;  // JSON array text
+  std::string fields;    // JSON array text
+  std::string request, outcome;
+  std::string prev_hash, hash;  // 32 bytes each
+};
+
+class StatementCache;
+
+struct AuditHead {
+  int64_t last_id = 0;   // 0: no entry
+  std::string hash;      // the newest entry's hash (or the pruning anchor); "" if none
+};
+// The newest entry as the table holds it.
+AuditHead audit_head(StatementCache& sc);
+// The newest entry as last recorded beside the table (so a removed tail shows).
+std::optional<AuditHead> recorded_head(SQLite::Database& db);
+// Inserts the entry and records it as the head.
+void insert_audit(StatementCache& sc, const AuditRow& r);
+// Entries in id order; filters may be empty. `subject` matches an id inside the subjects array.
+void scan_audit(SQLite::Database& db, const std::string& subject, const std::string& actor, int64_t since,
+                const std::function<bool(const AuditRow&)>& visit);
+// The anchor left by pruning: the hash the first remaining entry must point at.
+std::optional<std::string> audit_anchor(SQLite::Database& db);
+int64_t delete_audit_before(SQLite::Database& db, int64_t before);
+
+}  // namespace dsr::store

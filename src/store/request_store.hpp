@@ -1,0 +1,52 @@
+// Rows of the requests and request_events tables. Dates are YYYY-MM-DD text;
+// the domain decides what they mean.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace SQLite { class Database; }
+
+namespace dsr::store {
+
+struct RequestRow {
+  int64_t id = 0;
+  std::string subject_id;
+  std::string type, law;
+  std::optional<std::string> channel;
+  std::string received;
+  std::string status;
+  std::string due;
+  std::optional<std::string> ack_due, acknowledged_on, verified_on;
+  std::optional<std::string> extended_due, extended_on, extension_reason;
+  std::optional<std::string> closed_on, outcome, close_reason;
+  int64_t opened_at = 0;
+  std::string opened_by;
+};
+
+struct RequestEventRow {
+  int64_t id = 0;
+  int64_t request_id = 0;
+  int64_t at = 0;
+  std::string actor;
+  std::string event;
+  std::string detail = "{}";  // JSON
+};
+
+int64_t insert_request(SQLite::Database& db, const RequestRow& r);
+void update_request(SQLite::Database& db, const RequestRow& r);  // every column but id and opened_*
+std::optional<RequestRow> request_by_id(SQLite::Database& db, int64_t id);
+
+struct RequestFilter {
+  std::vector<std::string> statuses;  // empty: any
+  std::string subject_id;             // empty: any
+  std::string received_from, received_to;  // inclusive; empty: unbounded
+};
+// Ordered by due date (the extended one when set), then id.
+std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter& f);
+
+int64_t insert_request_event(SQLite::Database& db, const RequestEventRow& e);
+std::vector<RequestEventRow> request_events(SQLite::Database& db, int64_t request_id);
+
+}  // namespace dsr::store
