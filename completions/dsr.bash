@@ -3,7 +3,7 @@ _dsr() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
   local globals="--db --key-file --passphrase-file --passphrase-fd --slot --lock-timeout --json -q --quiet --no-input --no-color -y --yes --help --version"
-  local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold request report policy choice contacts inventory"
+  local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory"
   local -A opts=(
     [init]="--new-key-file --name --kdf"
     [info]="" [check]=""
@@ -17,6 +17,7 @@ _dsr() {
     [disclose]="--subjects-file --recipient --recipient-type --recipient-address --categories --purpose --basis --reference --date --withhold-until --rules"
     [disclosures]="--since --format" [recipients]="--format"
     [hold]="place release list --reason --reference --format"
+    [audit]="log verify --subject --actor --since --limit --format"
     [request]="open list show verify acknowledge start extend close --type --law --received --channel --verified --overdue --due-within --status --subject --format --reason --outcome"
     [report]="requests --from --to --law --format"
     [policy]="add list affected --effective --material --summary --purpose --format"

@@ -1,5 +1,5 @@
 # fish completion for dsr(1)
-set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold request report policy choice contacts inventory
+set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory
 complete -c dsr -f
 complete -c dsr -l db -r -F -d 'Vault file'
 complete -c dsr -l key-file -r -F -d 'Unlock with a key file'
@@ -101,3 +101,10 @@ complete -c dsr -n '__fish_seen_subcommand_from policy' -l summary -x
 complete -c dsr -n '__fish_seen_subcommand_from policy' -l purpose -x
 complete -c dsr -n '__fish_seen_subcommand_from choice' -l new-uses -x -a 'accept decline'
 complete -c dsr -n '__fish_seen_subcommand_from contacts' -l purpose -x -a 'service-announcement policy-change business-transition'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a audit -d 'The audit trail'
+complete -c dsr -n '__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from log verify' -a 'log verify'
+complete -c dsr -n '__fish_seen_subcommand_from audit' -l subject -x
+complete -c dsr -n '__fish_seen_subcommand_from audit' -l actor -x
+complete -c dsr -n '__fish_seen_subcommand_from audit' -l since -x
+complete -c dsr -n '__fish_seen_subcommand_from audit' -l limit -x
+complete -c dsr -n '__fish_seen_subcommand_from audit' -l format -x -a 'table json ndjson csv'
