@@ -126,8 +126,11 @@ std::vector<AuditEntry> audit_log(Desk& desk, const AuditQuery& q) {
 AuditVerify verify_audit(Desk& desk) {
   require(desk, Action::read_audit);
   AuditVerify v;
-  std::string prev = store::audit_anchor(desk.db()).value_or("");
-  int64_t expected_id = 0, last_id = 0;
+  // After pruning, the chain starts from the anchor: the last entry that went.
+  auto anchor = store::pruned_anchor(desk.db());
+  std::string prev = anchor ? anchor->hash : "";
+  int64_t last_id = anchor ? anchor->last_id : 0;
+  int64_t expected_id = last_id + 1;
   store::scan_audit(desk.db(), "", "", INT64_MIN, [&](const store::AuditRow& r) {
     auto bad = [&](std::string why) {
       v.ok = false;
@@ -135,7 +138,7 @@ AuditVerify verify_audit(Desk& desk) {
       v.problem = "entry " + std::to_string(r.id) + " " + why;
       return false;
     };
-    if (expected_id && r.id != expected_id)
+    if (r.id != expected_id)
       return bad("follows entry " + std::to_string(expected_id - 1) + ": the entries between were removed");
     if (r.prev_hash != prev) return bad("does not follow the entry before it (entries removed or reordered)");
     if (chain_hash(desk, r) != r.hash) return bad("was altered after it was written");

@@ -87,10 +87,10 @@ void scan_audit(SQLite::Database& db, const std::string& subject, const std::str
   }
 }
 
-std::optional<std::string> audit_anchor(SQLite::Database& db) {
-  SQLite::Statement st(db, "SELECT hash FROM audit_anchor WHERE k = 1");
-  if (st.executeStep()) return blob(st, 0);
-  return std::nullopt;
+std::optional<AuditHead> pruned_anchor(SQLite::Database& db) {
+  SQLite::Statement st(db, "SELECT last_id, hash FROM audit_anchor WHERE k = 1");
+  if (!st.executeStep()) return std::nullopt;
+  return AuditHead{st.getColumn(0).getInt64(), blob(st, 1)};
 }
 
 int64_t delete_audit_before(SQLite::Database& db, int64_t before) {

@@ -34,8 +34,8 @@ void insert_audit(StatementCache& sc, const AuditRow& r);
 // Entries in id order; filters may be empty. `subject` matches an id inside the subjects array.
 void scan_audit(SQLite::Database& db, const std::string& subject, const std::string& actor, int64_t since,
                 const std::function<bool(const AuditRow&)>& visit);
-// The anchor left by pruning: the hash the first remaining entry must point at.
-std::optional<std::string> audit_anchor(SQLite::Database& db);
+// The anchor left by pruning: the last entry that went, which the first remaining entry must follow.
+std::optional<AuditHead> pruned_anchor(SQLite::Database& db);
 int64_t delete_audit_before(SQLite::Database& db, int64_t before);
 
 }  // namespace dsr::store
