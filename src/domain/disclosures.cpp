@@ -187,7 +187,7 @@ template <class F>
 auto read_accounting(Desk& desk, const char* command, std::string_view subject, F&& body) {
   return audited(desk, command, [&](Audit& audit) {
     require(desk, Action::read_disclosures);
-    store::WriteTx tx(desk.db());
+    store::WriteTx tx(desk.db(), store::Durability::relaxed);
     store::SubjectRow row = resolve_subject(desk, subject);
     audit.subject(row.id);
     auto out = body(row);

@@ -113,7 +113,7 @@ RegisterResult register_subject(Desk& desk, const SubjectInput& in) {
 Subject find_subject(Desk& desk, std::string_view ref) {
   return audited(desk, "show", [&](Audit& audit) {
     require(desk, Action::read_subjects);
-    store::WriteTx tx(desk.db());  // the read and its audit entry commit together
+    store::WriteTx tx(desk.db(), store::Durability::relaxed);  // the read and its audit entry commit together
     Subject s = decode_subject(desk, resolve_subject(desk, ref));
     note(audit, s);
     audit.ok();
@@ -138,7 +138,7 @@ std::vector<Subject> search_subjects(Desk& desk, std::string_view text_in, int l
   auto rows = store::subjects_by_prefix(desk.db(), k, limit);
   if (rows.empty()) rows = store::subjects_containing(desk.db(), k.email_key, limit);
   std::vector<Subject> out;
-  store::WriteTx tx(desk.db());
+  store::WriteTx tx(desk.db(), store::Durability::relaxed);
   for (const auto& r : rows)
     if (r.status != "erased") out.push_back(decode_subject(desk, r));
   for (const auto& x : out) note(audit, x);
@@ -155,7 +155,7 @@ std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q) {
   if (!statuses.count(q.status)) fail(ErrorKind::usage, "--status: must be active, deactivated, erased or all");
   if (q.limit < 1 || q.offset < 0) fail(ErrorKind::usage, "--limit must be at least 1 and --offset at least 0");
   std::vector<Subject> out;
-  store::WriteTx tx(desk.db());
+  store::WriteTx tx(desk.db(), store::Durability::relaxed);
   for (const auto& r : store::list_subject_rows(desk.db(), q.status, q.limit, q.offset))
     out.push_back(decode_subject(desk, r));
   for (const auto& x : out) note(audit, x);

@@ -11,9 +11,17 @@
 
 namespace dsr::store {
 
+// How hard a commit must try to survive a power cut. `relaxed` is for
+// transactions that only append audit entries of reads: their commit skips the
+// WAL fsync; the checkpoint that ends every command syncs them all the same.
+enum class Durability { full, relaxed };
+
 class WriteTx {
  public:
-  explicit WriteTx(SQLite::Database& db) : db_(db), nested_(sqlite3_get_autocommit(db.getHandle()) == 0) {
+  explicit WriteTx(SQLite::Database& db, Durability d = Durability::full)
+      : db_(db), nested_(sqlite3_get_autocommit(db.getHandle()) == 0),
+        relaxed_(!nested_ && d == Durability::relaxed) {
+    if (relaxed_) db_.exec("PRAGMA synchronous=NORMAL");
     if (nested_) {
       name_ = "dsr_sp" + std::to_string(++depth());
       db_.exec("SAVEPOINT " + name_);
@@ -32,11 +40,13 @@ class WriteTx {
     } catch (...) {
     }
     if (nested_) --depth();
+    restore();
   }
   void commit() {
     db_.exec(nested_ ? "RELEASE " + name_ : std::string("COMMIT"));
     open_ = false;
     if (nested_) --depth();
+    restore();
   }
 
  private:
@@ -44,8 +54,17 @@ class WriteTx {
     static thread_local int d = 0;
     return d;
   }
+  void restore() noexcept {
+    if (!relaxed_) return;
+    relaxed_ = false;
+    try {
+      db_.exec("PRAGMA synchronous=FULL");
+    } catch (...) {
+    }
+  }
   SQLite::Database& db_;
   bool nested_;
+  bool relaxed_;
   bool open_ = false;
   std::string name_;
 };
