@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Two processes on one vault: a writer waits for the lock up to --lock-timeout,
+# then exits 75 and says so; once the lock is free it succeeds.
+. "$(dirname "$0")/lib.sh"
+new_vault l
+export DSR_DB="$V" DSR_KEY_FILE="$K"
+mkfifo "$TMP/in"
+# An --atomic batch holds the write lock from its first line until its input ends.
+"$DSR_BIN" batch --atomic "$TMP/in" >"$TMP/batch.out" 2>"$TMP/batch.err" &
+BATCH=$!
+exec 3>"$TMP/in"
+echo '{"op":"register","email":"first@example.com","name":"First"}' >&3
+sleep 1
+start=$(date +%s%N)
+run dsr --lock-timeout 1 register --email second@example.com --name Second
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+expect_rc 75 "a writer blocked past the timeout exits 75"
+expect_err "locked by another process" "and says the vault is locked"
+check "it waited for the timeout first (${elapsed} ms)" test "$elapsed" -ge 900
+run dsr --lock-timeout 1 info --json
+expect_rc 0 "info reads no personal data and is not blocked (WAL readers do not wait)"
+check "and it does not see the uncommitted subject" test "$(jget "$OUT" 'd["subjects"]["active"]')" -eq 0
+run dsr --lock-timeout 1 show first@example.com
+expect_rc 75 "a read of personal data waits too: its audit entry needs the write lock"
+exec 3>&-
+wait "$BATCH"
+RC=$?; OUT=$(cat "$TMP/batch.out"); ERR=$(cat "$TMP/batch.err")
+expect_rc 0 "the batch finished once its input ended"
+run dsr register --email second@example.com --name Second
+expect_rc 0 "with the lock free the writer succeeds"
+run dsr list --format ndjson
+check "both subjects are stored" test "$(printf '%s\n' "$OUT" | grep -c .)" -eq 2
+finish
