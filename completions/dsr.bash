@@ -3,7 +3,7 @@ _dsr() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
   local globals="--db --key-file --passphrase-file --passphrase-fd --slot --lock-timeout --json -q --quiet --no-input --no-color -y --yes --help --version"
-  local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory"
+  local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory batch import retention"
   local -A opts=(
     [init]="--new-key-file --name --kdf"
     [info]="" [check]=""
@@ -22,10 +22,15 @@ _dsr() {
     [report]="requests --from --to --law --format"
     [policy]="add list affected --effective --material --summary --purpose --format"
     [choice]="--new-uses" [contacts]="--purpose --format" [inventory]=""
+    [batch]="--atomic --chunk -n --dry-run"
+    [import]="-n --dry-run --atomic --chunk --format"
+    [retention]="show set run -n --dry-run"
   )
   case $prev in
     --db|--key-file|--passphrase-file|--new-key-file|-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --format) COMPREPLY=($(compgen -W "table json ndjson csv" -- "$cur")); return ;;
+    --format) if [[ " ${words[*]} " == *" import "* ]]; then COMPREPLY=($(compgen -W "summary ndjson" -- "$cur"))
+              else COMPREPLY=($(compgen -W "table json ndjson csv" -- "$cur")); fi; return ;;
+    set) [[ " ${words[*]} " == *" retention "* ]] && { COMPREPLY=($(compgen -W "deactivated_subjects disclosure_records request_records suppression_hashes tombstones audit_trail" -- "$cur")); return; } ;;
     --status) if [[ " ${words[*]} " == *" request "* ]]; then
                 COMPREPLY=($(compgen -W "received verified in_progress fulfilled denied cancelled open closed all" -- "$cur"))
               else COMPREPLY=($(compgen -W "active deactivated erased all" -- "$cur")); fi; return ;;

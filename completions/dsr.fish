@@ -1,5 +1,5 @@
 # fish completion for dsr(1)
-set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory
+set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory batch import retention
 complete -c dsr -f
 complete -c dsr -l db -r -F -d 'Vault file'
 complete -c dsr -l key-file -r -F -d 'Unlock with a key file'
@@ -108,3 +108,13 @@ complete -c dsr -n '__fish_seen_subcommand_from audit' -l actor -x
 complete -c dsr -n '__fish_seen_subcommand_from audit' -l since -x
 complete -c dsr -n '__fish_seen_subcommand_from audit' -l limit -x
 complete -c dsr -n '__fish_seen_subcommand_from audit' -l format -x -a 'table json ndjson csv'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a batch -d 'NDJSON operations, one result per line'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a import -d 'Register subjects from CSV'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a retention -d 'Retention rules and cleanup'
+complete -c dsr -n '__fish_seen_subcommand_from batch import' -l atomic -d 'All or nothing'
+complete -c dsr -n '__fish_seen_subcommand_from batch import' -l chunk -x -d 'Lines per transaction'
+complete -c dsr -n '__fish_seen_subcommand_from batch import' -F
+complete -c dsr -n '__fish_seen_subcommand_from import' -l format -x -a 'summary ndjson'
+complete -c dsr -n '__fish_seen_subcommand_from batch import retention' -s n -l dry-run -d 'Keep nothing'
+complete -c dsr -n '__fish_seen_subcommand_from retention; and not __fish_seen_subcommand_from show set run' -a 'show set run'
+complete -c dsr -n '__fish_seen_subcommand_from retention; and __fish_seen_subcommand_from set' -a 'deactivated_subjects disclosure_records request_records suppression_hashes tombstones audit_trail'

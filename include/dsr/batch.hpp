@@ -37,7 +37,8 @@ namespace dsr {
 struct BatchOptions {
   bool atomic = false;        // one transaction for everything: every line or none
   bool dry_run = false;       // run every line in one transaction, then roll it all back
-  size_t chunk = 1000;        // lines per transaction (a chunk also ends when the input pauses)
+  size_t chunk = 10000;       // lines per transaction at most; a chunk also ends when
+  double chunk_seconds = 1.0; // it has run this long, or when the input pauses
   bool allow_delete = false;  // erasing needs this (the CLI's --yes)
   size_t max_line = 1 << 20;  // bytes; a longer line (or CSV record) is that line's error
 };

@@ -10,7 +10,8 @@
 //   suppression_hashes    3y   keyed hashes of erased emails are deleted
 //   tombstones            6y   erased subjects' tombstones are deleted once no
 //                              disclosure record or hold refers to them
-//   audit_trail           6y   applies once the vault keeps an audit trail
+//   audit_trail           6y   older audit entries are pruned (prune_audit keeps
+//                              the rest of the chain verifiable)
 //
 // "Older than D" means: its date is on or before today minus D (UTC dates;
 // today() honours the test clock). A rule set to "never" keeps everything.
@@ -42,7 +43,7 @@ struct RetentionRule {
 // Every rule in the order they run.
 std::vector<RetentionRule> retention_rules(Desk& desk);
 // Sets a rule to DURATION ("18m", see cal::parse_duration), "never", or
-// "default". Admin slots only (refused otherwise). Usage errors for an unknown
+// "default". Roles that manage keys only (admin; refused otherwise); audited. Usage errors for an unknown
 // rule or a bad duration; refused below a legal minimum.
 RetentionRule set_retention_rule(Desk& desk, const std::string& rule, const std::string& duration);
 nlohmann::json retention_rule_json(const RetentionRule& r);
@@ -78,7 +79,8 @@ struct RetentionProgress {
 // Applies every rule. Never prompts; idempotent (a second run finds nothing
 // more to do); commits in chunks, so an interrupted run keeps what it did and
 // the next run finishes. Throws Error(locked) when the vault stays locked
-// past the timeout. Records the counts of a real run (retention show).
+// past the timeout, Error(refused) for a role that may not erase. Records
+// the counts of a real run (retention show) and audits it.
 RetentionReport run_retention(Desk& desk, bool dry_run,
                               const std::function<void(const RetentionProgress&)>& progress = {});
 nlohmann::json retention_report_json(const RetentionReport& r);

@@ -2,6 +2,7 @@
 // VFS, behind a small authenticated header of key slots (see dsr(1), FILES).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,11 +37,26 @@ Credential read_passphrase_fd(int fd);                         // first line
 
 struct SlotInfo {
   std::string name;
-  Role role;
-  SlotKind kind;
-  int64_t created;  // unix seconds
-  uint64_t kdf_ops;
-  uint64_t kdf_mem;
+  Role role = Role::admin;
+  SlotKind kind = SlotKind::key_file;
+  int64_t created = 0;   // unix seconds
+  uint64_t kdf_ops = 0;  // Argon2id cost of a passphrase slot; 0 for a key-file slot
+  uint64_t kdf_mem = 0;  // bytes
+};
+
+// What a long job (rekey, backup, restore) reports as it goes.
+struct Progress {
+  enum class Stage { copying, syncing, replacing, verifying, done };
+  Stage stage = Stage::copying;
+  uint64_t done = 0;   // pages written (copying) or checked (verifying) so far
+  uint64_t total = 0;  // pages expected (an estimate while copying)
+};
+using ProgressFn = std::function<void(const Progress&)>;
+
+struct BackupReport {
+  std::string path;
+  uint64_t pages = 0;  // pages written and authenticated
+  uint64_t bytes = 0;  // size of the backup file
 };
 
 struct OpenOptions {
@@ -76,6 +92,46 @@ class Vault {
   void checkpoint();
   void close();
 
+  // ---- key slots (src/vault/keyring.cpp) ----------------------------------
+  // Each holds the vault's write lock while it re-reads the header from disk,
+  // checks its MAC and writes both copies (B, then A, each synced): a
+  // concurrent change is never lost and a crash leaves the old or the new
+  // header. The data pages are not touched. Who may do this is the caller's
+  // business (dsr/keys.hpp). A support or auditor slot never gets the
+  // category key (role_reads_restricted).
+  // conflict: the name is taken or all 16 slots are in use; usage: bad name.
+  void add_slot(const std::string& name, Role role, const Credential& secret, KdfStrength kdf);
+  // not_found: no such slot; refused: it is the last admin slot.
+  void remove_slot(const std::string& name);
+  // Re-wraps the slot that opened the vault under a new passphrase (same
+  // name, role and creation date; `kdf` unset: the slot's current cost).
+  // usage: the slot is a key-file slot.
+  void change_passphrase(const Credential& new_passphrase, std::optional<KdfStrength> kdf = std::nullopt);
+
+  // ---- rekey (src/vault/rekey.cpp) ----------------------------------------
+  // A new data key for the pages: under the write lock, the WAL emptied, a
+  // copy of the database is written (VACUUM INTO) next to the file with the new
+  // data key in its header, synced and renamed over the vault. Every slot keeps
+  // opening it (slots wrap the master key, which wraps the data key); the index
+  // key (blind indexes, the audit chain) derives from the master key and stays.
+  // Killed at any point, the file opens with the old or the new data key; a
+  // copy left by a killed rekey (PATH-rekey) is removed by the next one.
+  // Afterwards this Vault's connection is still on the replaced file, where
+  // every statement fails (ErrorKind::locked): finalize your statements and
+  // call reopen(). Returns the number of pages written.
+  uint64_t rekey(const ProgressFn& progress = {});
+  // Closes the connection and opens the file at path() again with the keys
+  // held in memory (the header re-read from disk and authenticated).
+  void reopen();
+
+  // ---- backup (src/vault/backup.cpp) --------------------------------------
+  // An online, consistent copy (VACUUM INTO, one read snapshot, while others
+  // write) that is itself a vault under the same slots with its own data key,
+  // mode 0600, synced, then verified (every page authenticated, SQLite's
+  // integrity check). conflict: dest exists. integrity: the copy failed its
+  // verification (it is removed).
+  BackupReport backup(const std::string& dest, const ProgressFn& progress = {});
+
   struct Impl;
 
  private:
@@ -92,5 +148,26 @@ struct CheckReport {
 // Authenticates both header copies and every page, compares the page count with
 // the file size, and runs SQLite's integrity check. Unlocking errors throw.
 CheckReport check_vault(const std::string& path, const Credential& cred, const OpenOptions& opts = {});
+
+// ---- backups (src/vault/backup.cpp) -----------------------------------------
+struct BackupSlot {
+  std::string name;  // the backup's slot the credential opens
+  Role role;
+};
+// Unlocks the backup's header with the caller's credential (no page is read):
+// not_found, integrity (not a vault, damaged or forged header), wrong_key.
+BackupSlot open_backup_header(const std::string& path, const Credential& cred);
+// Authenticates every page of a backup and runs SQLite's integrity check on it,
+// read only. Unlocking errors throw; damage is reported in the problems.
+CheckReport verify_backup(const std::string& path, const Credential& cred, const ProgressFn& progress = {});
+// Copies a backup to dest (which must not exist, nor its -wal, -shm or
+// -journal: conflict), mode 0600, verifies the copy and only then moves it into
+// place. integrity: the backup is truncated, altered or corrupt (dest is not
+// created).
+// `approve` sees the backup's slot that the credential opens before anything
+// is written, and may refuse by throwing. Returns that slot.
+BackupSlot restore_backup(const std::string& backup, const std::string& dest, const Credential& cred,
+                          const std::function<void(const BackupSlot&)>& approve = {},
+                          const ProgressFn& progress = {});
 
 }  // namespace dsr

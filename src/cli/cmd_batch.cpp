@@ -18,7 +18,7 @@ struct ScriptArgs {
   std::string file = "-";
   bool atomic = false;
   bool dry_run = false;
-  size_t chunk = 1000;
+  size_t chunk = 10000;
   std::string format = "summary";  // import: summary or ndjson
 };
 
@@ -42,7 +42,7 @@ class CliSink : public ResultSink {
       line += '\n';
       std::fwrite(line.data(), 1, line.size(), stdout);
     } else if (!r.ok && r.error) {
-      if (++shown_ <= kShownErrors) {
+      if (++shown_ <= kShownErrors && !ctx_.g.json) {
         clear_progress();
         std::fprintf(stderr, "line %lld: %s\n", static_cast<long long>(r.line), r.error->what());
       }
@@ -130,7 +130,7 @@ void run_import_command(Context& ctx, const ScriptArgs& a) {
   BatchSummary s = import_csv(desk, *in, options(ctx, a), sink);
   std::fflush(stdout);
   sink.clear_progress();
-  if (!ndjson && sink.shown() > CliSink::kShownErrors)
+  if (!ndjson && !ctx.g.json && sink.shown() > CliSink::kShownErrors)
     std::fprintf(stderr, "... and %lld more failed rows (--format ndjson lists every row)\n",
                  static_cast<long long>(sink.shown() - CliSink::kShownErrors));
   int64_t kept = s.rolled_back || s.dry_run ? 0 : s.ok;
@@ -157,7 +157,8 @@ void add_batch_commands(CLI::App& app, Context& ctx) {
   auto* batch = app.add_subcommand("batch", "Run NDJSON operations, one per line; print one NDJSON result per line");
   batch->add_option("FILE", ba->file, "NDJSON input, or - for stdin (default)");
   batch->add_flag("--atomic", ba->atomic, "All lines or none: any failure rolls every line back");
-  batch->add_option("--chunk", ba->chunk, "Lines per transaction (default 1000)")->check(CLI::Range(1, 1000000));
+  batch->add_option("--chunk", ba->chunk, "Lines per transaction at most (default 10000; a chunk also ends after a second)")
+      ->check(CLI::Range(1, 1000000));
   batch->add_flag("-n,--dry-run", ba->dry_run, "Run every line, then roll everything back");
   batch->footer(
       "Operations: register, correct, deactivate, reactivate, delete (needs --yes), disclose, hold, export.\n"
@@ -172,7 +173,8 @@ void add_batch_commands(CLI::App& app, Context& ctx) {
   imp->add_option("FILE", ia->file, "CSV input, or - for stdin")->required();
   imp->add_flag("-n,--dry-run", ia->dry_run, "Validate every row and write nothing");
   imp->add_flag("--atomic", ia->atomic, "All rows or none: any failure rolls every row back");
-  imp->add_option("--chunk", ia->chunk, "Rows per transaction (default 1000)")->check(CLI::Range(1, 1000000));
+  imp->add_option("--chunk", ia->chunk, "Rows per transaction at most (default 10000; a chunk also ends after a second)")
+      ->check(CLI::Range(1, 1000000));
   imp->add_option("--format", ia->format, "summary (default) or ndjson: one result per row with the new id")
       ->check(CLI::IsMember({"summary", "ndjson"}));
   imp->footer(

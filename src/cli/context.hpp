@@ -58,6 +58,8 @@ void add_policy_commands(CLI::App& app, Context& ctx);   // policy ..., choice
 void add_notice_commands(CLI::App& app, Context& ctx);   // contacts, inventory
 void add_batch_commands(CLI::App& app, Context& ctx);    // batch, import
 void add_retention_commands(CLI::App& app, Context& ctx);  // retention show|set|run
+void add_key_commands(CLI::App& app, Context& ctx);      // key add|list|remove|passwd, rekey
+void add_backup_commands(CLI::App& app, Context& ctx);   // backup [--verify], restore
 
 // Prompt on the terminal with echo off; returns the line in guarded memory.
 Secret prompt_secret(const std::string& prompt);

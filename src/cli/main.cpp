@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   dsr::cli::add_notice_commands(app, ctx);
   dsr::cli::add_batch_commands(app, ctx);
   dsr::cli::add_retention_commands(app, ctx);
+  dsr::cli::add_key_commands(app, ctx);
+  dsr::cli::add_backup_commands(app, ctx);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 
   try {

@@ -11,6 +11,12 @@ constexpr size_t kMaxHeldBytes = 8u << 20;
 
 }  // namespace
 
+void release_stale_reads(Desk& desk) {
+  sqlite3* db = desk.db().getHandle();
+  for (sqlite3_stmt* st = sqlite3_next_stmt(db, nullptr); st; st = sqlite3_next_stmt(db, st))
+    if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
+}
+
 BatchEngine::BatchEngine(Desk& desk, const BatchOptions& opts, ResultSink& sink)
     : desk_(desk), opts_(opts), sink_(sink) {
   if (opts_.chunk == 0) opts_.chunk = 1;
@@ -20,7 +26,19 @@ BatchEngine::BatchEngine(Desk& desk, const BatchOptions& opts, ResultSink& sink)
 BatchEngine::~BatchEngine() = default;  // the open transaction (if any) rolls back
 
 void BatchEngine::begin() {
-  if (!tx_) tx_.emplace(desk_.db());  // BEGIN IMMEDIATE: waits for the lock up to the timeout
+  if (tx_) return;
+  tx_.emplace(desk_.db());  // BEGIN IMMEDIATE: waits for the lock up to the timeout
+  chunk_start_ = std::chrono::steady_clock::now();
+}
+
+// A commit costs an fsync or two (10-40 ms on a VM disk), so chunks are large;
+// the time limit keeps the write lock from being held long enough for another
+// process to give up waiting, whatever the operations cost.
+bool BatchEngine::chunk_full() const {
+  if (holds_everything()) return false;
+  if (in_chunk_ >= opts_.chunk || held_bytes_ >= kMaxHeldBytes) return true;
+  return tx_ && std::chrono::duration<double>(std::chrono::steady_clock::now() - chunk_start_).count() >=
+                    opts_.chunk_seconds;
 }
 
 void BatchEngine::emit(LineResult& r) {
@@ -76,10 +94,11 @@ void BatchEngine::run(int64_t line, std::string_view op, const std::function<nlo
   r.line = line;
   r.op = op;
   try {
-    // A savepoint per line, so a failed line rolls back alone whatever the operation does.
-    store::WriteTx line_tx(desk_.db());
+    // No savepoint of our own: every domain operation runs in its own write
+    // transaction, which inside the chunk's is a savepoint (store/tx.hpp), so
+    // a failed line already rolls back alone (and a second savepoint per line
+    // costs two more statements on the hot path).
     nlohmann::json j = fn();
-    line_tx.commit();
     r.result = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     r.ok = true;
   } catch (const std::exception& e) {
@@ -94,7 +113,7 @@ void BatchEngine::run(int64_t line, std::string_view op, const std::function<nlo
     }
   }
   push(std::move(r));
-  if (!holds_everything() && (in_chunk_ >= opts_.chunk || held_bytes_ >= kMaxHeldBytes)) commit_chunk();
+  if (chunk_full()) commit_chunk();
 }
 
 void BatchEngine::fail(int64_t line, std::string_view op, Error e) {
@@ -103,12 +122,13 @@ void BatchEngine::fail(int64_t line, std::string_view op, Error e) {
   r.op = op;
   r.error = std::move(e);
   push(std::move(r));
-  if (!holds_everything() && in_chunk_ >= opts_.chunk) commit_chunk();
+  if (chunk_full()) commit_chunk();
 }
 
 void BatchEngine::commit_chunk() {
   if (tx_) {
     try {
+      release_stale_reads(desk_);
       tx_->commit();
     } catch (const std::exception& e) {
       abort(classify(e));

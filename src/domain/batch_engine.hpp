@@ -14,6 +14,12 @@
 
 namespace dsr {
 
+// Resets every statement of the desk's connection left part-way through its
+// rows. Such a statement keeps a read snapshot open, and while it does no
+// checkpoint can copy the WAL back: in a long run the WAL would grow without
+// end. Call it only between operations, when no statement is in use.
+void release_stale_reads(Desk& desk);
+
 class BatchEngine {
  public:
   BatchEngine(Desk& desk, const BatchOptions& opts, ResultSink& sink);
@@ -38,6 +44,7 @@ class BatchEngine {
   void emit(LineResult& r);
   [[noreturn]] void abort(const Error& why);
   bool holds_everything() const { return opts_.atomic || opts_.dry_run; }
+  bool chunk_full() const;
 
   Desk& desk_;
   BatchOptions opts_;
@@ -46,6 +53,7 @@ class BatchEngine {
   std::vector<LineResult> held_;  // results waiting for their chunk to commit
   size_t held_bytes_ = 0;
   size_t in_chunk_ = 0;
+  std::chrono::steady_clock::time_point chunk_start_{};
   BatchSummary sum_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };

@@ -6,6 +6,7 @@
 
 #include "domain/batch_engine.hpp"
 #include "dsr/csv.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
@@ -30,6 +31,7 @@ std::vector<std::string> read_header(csv::Reader& reader) {
   const auto& known = import_columns();
   std::vector<std::string> cols;
   std::string unknown;
+  int unknown_count = 0;
   std::set<std::string> seen;
   for (const auto& raw : h.fields) {
     std::string c = trim_lower(raw);
@@ -45,6 +47,7 @@ std::vector<std::string> read_header(csv::Reader& reader) {
       }
       if (!attr) {
         unknown += (unknown.empty() ? "" : ", ") + validate::quoted(raw);
+        ++unknown_count;
         continue;
       }
     }
@@ -54,7 +57,7 @@ std::vector<std::string> read_header(csv::Reader& reader) {
   if (!unknown.empty()) {
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-    fail(ErrorKind::usage, "unknown column " + unknown + " in the header; columns are " + list +
+    fail(ErrorKind::usage, std::string(unknown_count == 1 ? "unknown column " : "unknown columns ") + unknown + " in the header; columns are " + list +
                                ", or CATEGORY.KEY for an attribute (e.g. survey.age_band); nothing was imported");
   }
   for (const char* required : {"email", "name"})
@@ -63,11 +66,23 @@ std::vector<std::string> read_header(csv::Reader& reader) {
   return cols;
 }
 
+// A line break inside a quoted cell (CRLF from spreadsheets, or a lone CR) is stored as LF.
+void normalise_newlines(std::string& v) {
+  if (v.find('\r') == std::string::npos) return;
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] != '\r') out += v[i];
+    else if (i + 1 >= v.size() || v[i + 1] != '\n') out += '\n';
+  }
+  v = std::move(out);
+}
+
 SubjectInput row_input(const std::vector<std::string>& cols, std::vector<std::string>& cells) {
   SubjectInput in;
   for (size_t i = 0; i < cols.size(); ++i) {
     std::string& v = cells[i];
     if (blank(v)) continue;
+    normalise_newlines(v);
     const std::string& c = cols[i];
     if (c == "source") {
       in.source = std::move(v);
@@ -98,6 +113,7 @@ const std::vector<std::string>& import_columns() {
 }
 
 BatchSummary import_csv(Desk& desk, Input& in, const BatchOptions& opts, ResultSink& sink) {
+  require(desk, Action::write_subjects);  // once, rather than a refusal on every row
   csv::Reader reader(in, opts.max_line);
   std::vector<std::string> cols = read_header(reader);
   BatchEngine engine(desk, opts, sink);

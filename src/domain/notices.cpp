@@ -10,6 +10,7 @@ namespace dsr {
 void for_each_contact(Desk& desk, const std::string& purpose, const std::function<void(const Contact&)>& f) {
   if (purpose != "service-announcement" && purpose != "policy-change" && purpose != "business-transition")
     fail(ErrorKind::usage, "--purpose: must be service-announcement, policy-change or business-transition");
+  audit_contact_list(desk, "contacts");
   store::for_each_active_contact(desk.db(), /*with_versions=*/false,
                                  [&](const store::ContactRow& row) { f(to_contact(row)); });
 }

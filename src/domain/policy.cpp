@@ -6,6 +6,7 @@
 #include "dsr/catalog.hpp"
 #include "dsr/disclosures.hpp"
 #include "dsr/error.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
 #include "store/policy_store.hpp"
@@ -57,6 +58,7 @@ std::vector<std::string> catalog_purposes() {
 }  // namespace
 
 PolicyVersion add_policy(Desk& desk, const PolicyVersion& in) {
+  require(desk, Action::manage_requests);
   PolicyVersion v;
   v.version = valid_version(in.version);
   v.effective = cal::format(cal::parse_date("--effective", in.effective));

@@ -7,7 +7,9 @@
 #include "domain/contact_model.hpp"
 #include "domain/sharing_rules.hpp"
 #include "domain/subject_codec.hpp"
+#include "dsr/audit.hpp"
 #include "dsr/error.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/policy.hpp"
 #include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
@@ -35,6 +37,23 @@ std::string purpose_key(std::string_view s) {
   return out;
 }
 
+}  // namespace
+
+// A contact list reads the name, email and phone of many subjects: the audit
+// entry names the fields (listing every subject would make it as long as the list).
+void audit_contact_list(Desk& desk, const char* command) {
+  audited(desk, command, [&](Audit& audit) {
+    require(desk, Action::notices);  // inside: a refusal is audited too
+    audit.field("identity", "name");
+    for (const char* f : {"email", "phone", "contact_preference"}) audit.field("contact", f);
+    store::WriteTx tx(desk.db());
+    audit.ok();
+    tx.commit();
+  });
+}
+
+namespace {
+
 Choice from_row(const std::string& subject_id, const store::ChoiceRow& r) {
   return Choice{subject_id, r.new_uses, r.decided_at, r.policy_version.value_or(""), r.recorded_by};
 }
@@ -58,14 +77,20 @@ Contact to_contact(const store::ContactRow& row) {
 
 Choice record_choice(Desk& desk, std::string_view subject, const std::string& new_uses) {
   if (new_uses != "accept" && new_uses != "decline") fail(ErrorKind::usage, "--new-uses: must be accept or decline");
-  store::WriteTx tx(desk.db());
-  store::SubjectRow row = resolve_live_subject(desk, subject);
-  std::string version = policy_in_force(desk);
-  store::ChoiceRow c{new_uses, cal::now_unix(), desk.actor(), std::nullopt};
-  if (!version.empty()) c.policy_version = version;
-  store::put_choice(desk.db(), row.rowid, c);
-  tx.commit();
-  return from_row(row.id, c);
+  return audited(desk, "choice", [&](Audit& audit) {
+    require(desk, Action::manage_requests);
+    store::WriteTx tx(desk.db());
+    store::SubjectRow row = resolve_live_subject(desk, subject);
+    audit.subject(row.id);
+    audit.field("preferences", "new_uses");
+    std::string version = policy_in_force(desk);
+    store::ChoiceRow c{new_uses, cal::now_unix(), desk.actor(), std::nullopt};
+    if (!version.empty()) c.policy_version = version;
+    store::put_choice(desk.db(), row.rowid, c);
+    audit.ok();
+    tx.commit();
+    return from_row(row.id, c);
+  });
 }
 
 std::optional<Choice> choice_of(Desk& desk, const std::string& subject_id) {
@@ -83,6 +108,7 @@ nlohmann::json choice_json(const Choice& c) {
 }
 
 AffectedReport policy_affected(Desk& desk, std::string_view version) {
+  audit_contact_list(desk, "policy affected");
   AffectedReport rep;
   rep.policy = find_policy(desk, version);
   // A value is under an earlier version when its version took effect before

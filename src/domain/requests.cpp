@@ -6,7 +6,9 @@
 
 #include "domain/request_model.hpp"
 #include "domain/subject_codec.hpp"
+#include "dsr/audit.hpp"
 #include "dsr/error.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
 #include "store/request_store.hpp"
@@ -123,8 +125,11 @@ Request open_request(Desk& desk, const RequestInput& in) {
   if (cal::days_between(today, received) > 0)
     fail(ErrorKind::usage, "--received: " + cal::format(received) + " is in the future (today is " +
                                cal::format(today) + ")");
+  return audited(desk, "request open", [&](Audit& audit) {
+  require(desk, Action::manage_requests);
   store::WriteTx tx(desk.db());
   store::SubjectRow subject = resolve_live_subject(desk, in.subject);
+  audit.subject(subject.id);
   RequestRow row;
   row.subject_id = subject.id;
   row.type = in.type;
@@ -151,11 +156,14 @@ Request open_request(Desk& desk, const RequestInput& in) {
   if (row.ack_due) detail["ack_due"] = *row.ack_due;
   if (verified && !in.verified) detail["note"] = "a CCPA opt-out needs no verification";
   add_event(desk, row.id, "opened", detail);
+  audit.ok();
   tx.commit();
   return to_request(row, today);
+  });
 }
 
 Request find_request(Desk& desk, std::string_view id) {
+  require(desk, Action::read_requests);
   RequestRow row = load_request(desk, id);
   Request r = to_request(row, cal::today());
   for (const auto& e : store::request_events(desk.db(), row.id)) {
@@ -168,24 +176,31 @@ Request find_request(Desk& desk, std::string_view id) {
 
 namespace {
 
-// Loads, checks and changes one request in a transaction, and logs the event.
+// Loads, checks and changes one request in a transaction, and logs the event
+// in its history and in the audit trail (as "request <command>").
 template <class F>
-Request transition(Desk& desk, std::string_view id, const char* event, F&& change) {
-  store::WriteTx tx(desk.db());
-  RequestRow row = load_request(desk, id);
-  need_open(row);
-  nlohmann::json detail = nlohmann::json::object();
-  change(row, detail);
-  store::update_request(desk.db(), row);
-  add_event(desk, row.id, event, detail);
-  tx.commit();
-  return find_request(desk, request_label(row.id));
+Request transition(Desk& desk, std::string_view id, const char* command, const char* event, F&& change) {
+  int64_t changed = audited(desk, (std::string("request ") + command).c_str(), [&](Audit& audit) {
+    require(desk, Action::manage_requests);
+    store::WriteTx tx(desk.db());
+    RequestRow row = load_request(desk, id);
+    audit.subject(row.subject_id);
+    need_open(row);
+    nlohmann::json detail = nlohmann::json::object();
+    change(row, detail);
+    store::update_request(desk.db(), row);
+    add_event(desk, row.id, event, detail);
+    audit.ok();
+    tx.commit();
+    return row.id;
+  });
+  return find_request(desk, request_label(changed));
 }
 
 }  // namespace
 
 Request verify_request(Desk& desk, std::string_view id) {
-  return transition(desk, id, "verified", [&](RequestRow& row, nlohmann::json&) {
+  return transition(desk, id, "verify", "verified", [&](RequestRow& row, nlohmann::json&) {
     if (row.status != "received")
       fail(ErrorKind::conflict, request_label(row.id) + " is already verified (on " + row.verified_on.value_or("?") + ")");
     row.status = "verified";
@@ -194,7 +209,7 @@ Request verify_request(Desk& desk, std::string_view id) {
 }
 
 Request acknowledge_request(Desk& desk, std::string_view id) {
-  return transition(desk, id, "acknowledged", [&](RequestRow& row, nlohmann::json& detail) {
+  return transition(desk, id, "acknowledge", "acknowledged", [&](RequestRow& row, nlohmann::json& detail) {
     if (row.acknowledged_on)
       fail(ErrorKind::conflict, request_label(row.id) + " was already acknowledged on " + *row.acknowledged_on);
     row.acknowledged_on = cal::format(cal::today());
@@ -206,7 +221,7 @@ Request acknowledge_request(Desk& desk, std::string_view id) {
 }
 
 Request start_request(Desk& desk, std::string_view id) {
-  return transition(desk, id, "started", [&](RequestRow& row, nlohmann::json&) {
+  return transition(desk, id, "start", "started", [&](RequestRow& row, nlohmann::json&) {
     if (row.status == "received")
       fail(ErrorKind::refused, request_label(row.id) + " is not verified: check the requester's identity first, then "
                                                        "`dsr request verify " + request_label(row.id) + "`");
@@ -218,7 +233,7 @@ Request start_request(Desk& desk, std::string_view id) {
 Request extend_request(Desk& desk, std::string_view id, const std::string& reason_in) {
   if (reason_in.empty()) fail(ErrorKind::usage, "--reason: an extension needs a reason (it is told to the requester)");
   std::string reason = reason_text("--reason", reason_in);
-  return transition(desk, id, "extended", [&](RequestRow& row, nlohmann::json& detail) {
+  return transition(desk, id, "extend", "extended", [&](RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     if (is_ccpa_opt_out(row))
       fail(ErrorKind::refused, label + ": a CCPA opt-out cannot be extended (due in 15 business days)");
@@ -243,7 +258,7 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
   if (outcome == "denied" && reason_in.empty())
     fail(ErrorKind::usage, "--reason: a denial needs a reason (it is kept and told to the requester)");
   std::string reason = reason_in.empty() ? "" : reason_text("--reason", reason_in);
-  return transition(desk, id, "closed", [&](RequestRow& row, nlohmann::json& detail) {
+  return transition(desk, id, "close", "closed", [&](RequestRow& row, nlohmann::json& detail) {
     if (outcome == "fulfilled" && row.status == "received")
       fail(ErrorKind::refused, request_label(row.id) + " cannot be fulfilled before the requester is verified "
                                                        "(`dsr request verify`), or close it as denied with a reason");
@@ -258,6 +273,7 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
 }
 
 std::vector<Request> list_requests(Desk& desk, const RequestQuery& q) {
+  require(desk, Action::read_requests);
   static const std::vector<std::string> kOpen = {"received", "verified", "in_progress"};
   static const std::vector<std::string> kClosed = {"fulfilled", "denied", "cancelled"};
   store::RequestFilter f;

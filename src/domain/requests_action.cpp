@@ -3,6 +3,7 @@
 #include "domain/request_model.hpp"
 #include "domain/subject_codec.hpp"
 #include "dsr/error.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/requests.hpp"
 #include "store/tx.hpp"
 
@@ -11,6 +12,7 @@ namespace dsr {
 namespace {
 
 store::RequestRow checked(Desk& desk, std::string_view request_id, std::string_view subject_ref) {
+  require(desk, Action::manage_requests);
   store::RequestRow row = load_request(desk, request_id);
   std::string label = request_label(row.id);
   if (row.closed_on)

@@ -3,9 +3,13 @@
 
 #include <algorithm>
 
+#include "domain/batch_engine.hpp"
+
+#include "dsr/audit.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/disclosures.hpp"
 #include "dsr/error.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
@@ -56,7 +60,7 @@ std::string not_applicable(Desk& desk, const std::string& rule) {
     return "this vault keeps no disclosure records yet";
   if (rule == "request_records" && !store::table_exists(desk.db(), "requests"))
     return "this vault keeps no request records yet";
-  if (rule == "audit_trail") return "this vault keeps no audit trail yet; the rule applies once it does";
+  if (rule == "audit_trail" && !store::table_exists(desk.db(), "audit")) return "this vault keeps no audit trail yet";
   return "";
 }
 
@@ -98,6 +102,7 @@ void erase_deactivated(Desk& desk, int64_t before, bool dry_run, const std::stri
         else o.errors.push_back(d.id + ": " + err.what());
       }
     }
+    release_stale_reads(desk);
     if (tx) tx->commit();
     if (progress) progress({o.rule, static_cast<int64_t>(o.erased.size())});
   }
@@ -118,6 +123,7 @@ void apply(Desk& desk, const std::string& rule, const std::string& cutoff, int64
   else if (rule == "request_records") c = store::purge_closed_requests(desk.db(), cutoff, dry_run);
   else if (rule == "suppression_hashes") c = store::purge_suppressions(desk.db(), before, dry_run);
   else if (rule == "tombstones") c = store::purge_tombstones(desk.db(), before, dry_run);
+  else if (rule == "audit_trail") c.removed = dry_run ? store::count_audit_before(desk.db(), before) : prune_audit(desk, before);
   if (tx) tx->commit();
   o.removed = c.removed;
   o.held = c.held;
@@ -151,9 +157,6 @@ std::vector<RetentionRule> retention_rules(Desk& desk) {
 RetentionRule set_retention_rule(Desk& desk, const std::string& rule, const std::string& duration_in) {
   const RuleDef* def = find_rule(rule);
   if (!def) fail(ErrorKind::usage, "RULE: unknown rule " + validate::quoted(rule) + "; rules are " + rule_names());
-  if (desk.vault().role() != Role::admin)
-    fail(ErrorKind::refused, "only an admin slot may change retention rules (this slot's role is " +
-                                 std::string(role_name(desk.vault().role())) + ")");
   std::string duration = duration_in;
   if (duration != "never" && duration != "default") {
     cal::Duration d = cal::parse_duration(duration);
@@ -162,10 +165,14 @@ RetentionRule set_retention_rule(Desk& desk, const std::string& rule, const std:
                                    "; refusing " + duration);
     duration = cal::format(d);
   }
-  store::WriteTx tx(desk.db());
-  if (duration == "default") store::delete_retention_rule(desk.db(), rule);
-  else store::put_retention_rule(desk.db(), rule, {duration, cal::now_unix(), desk.actor()});
-  tx.commit();
+  audited(desk, "retention set", [&](Audit& audit) {
+    require(desk, Action::manage_keys);
+    store::WriteTx tx(desk.db());
+    if (duration == "default") store::delete_retention_rule(desk.db(), rule);
+    else store::put_retention_rule(desk.db(), rule, {duration, cal::now_unix(), desk.actor()});
+    audit.ok();
+    tx.commit();
+  });
   for (auto& r : retention_rules(desk))
     if (r.name == rule) return r;
   fail(ErrorKind::failure, "rule vanished: " + rule);
@@ -200,6 +207,7 @@ int64_t RetentionReport::errors() const {
 
 RetentionReport run_retention(Desk& desk, bool dry_run, const std::function<void(const RetentionProgress&)>& progress) {
   try {
+    require(desk, Action::erase_subjects);
     RetentionReport rep;
     rep.dry_run = dry_run;
     cal::Date today = cal::today();
@@ -224,9 +232,12 @@ RetentionReport run_retention(Desk& desk, bool dry_run, const std::function<void
       nlohmann::json counts = nlohmann::json::object();
       for (const auto& o : rep.rules)
         if (o.applied) counts[o.rule] = {{"removed", o.removed}, {"held", o.held}};
-      store::WriteTx tx(desk.db());
-      store::insert_retention_run(desk.db(), {cal::now_unix(), desk.actor(), counts.dump()});
-      tx.commit();
+      audited(desk, "retention run", [&](Audit& audit) {
+        store::WriteTx tx(desk.db());
+        store::insert_retention_run(desk.db(), {cal::now_unix(), desk.actor(), counts.dump()});
+        audit.ok();
+        tx.commit();
+      });
     }
     return rep;
   } catch (const std::exception& e) {

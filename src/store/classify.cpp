@@ -15,6 +15,8 @@ Error classify(const std::exception& e) {
       return Error(ErrorKind::locked,
                    "the vault is locked by another process; retry later (or raise --lock-timeout)");
     std::string detail = vault::take_last_vfs_error();
+    // The VFS refuses locks on a vault file that a rekey replaced: retry.
+    if (ext == SQLITE_IOERR_LOCK && !detail.empty()) return Error(ErrorKind::locked, detail);
     if (ext == SQLITE_IOERR_DATA || primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
       return Error(ErrorKind::integrity,
                    "the vault is damaged: " + (detail.empty() ? std::string(se->what()) : detail) +

@@ -136,4 +136,8 @@ PurgeCount purge_tombstones(SQLite::Database& db, int64_t before, bool dry_run) 
   return purge(db, where, not_held, "DELETE " + where + (not_held.empty() ? "" : " AND " + not_held), bind, dry_run);
 }
 
+int64_t count_audit_before(SQLite::Database& db, int64_t before) {
+  return count(db, "SELECT count(*) FROM audit WHERE at < ?", [&](SQLite::Statement& st) { st.bind(1, before); });
+}
+
 }  // namespace dsr::store

@@ -55,4 +55,7 @@ PurgeCount purge_suppressions(SQLite::Database& db, int64_t before, bool dry_run
 // Tombstones of subjects erased before `before` that no disclosure record or hold refers to.
 PurgeCount purge_tombstones(SQLite::Database& db, int64_t before, bool dry_run);
 
+// Audit entries written before `before` (a dry run's count; pruning is the audit trail's own).
+int64_t count_audit_before(SQLite::Database& db, int64_t before);
+
 }  // namespace dsr::store

@@ -26,7 +26,7 @@ void for_each_plain_page(const std::string& path, const Credential& cred,
     ::close(fd);
     fail(ErrorKind::wrong_key, "the credential opens no key slot of this vault");
   }
-  PageCipher cipher(derive(keys->master, Subkey::pages), hr.header.id);
+  PageCipher cipher(page_key(hr.header, keys->master), hr.header.id);
   std::vector<unsigned char> raw(kPageSize + 24);
   Secret plain(kPageSize);
   for (uint32_t pgno = 1;; ++pgno) {

@@ -17,7 +17,8 @@ constexpr size_t kMacAt = kCopyBytes - 64;
 constexpr size_t kSumAt = kCopyBytes - 32;
 constexpr size_t kSlotAdBytes = 112;  // name .. salt
 constexpr size_t kPayloadBytes = 72;  // master(32) | has_category(1) | category(32) | pad
-static_assert(kSlotsAt + kMaxSlots * kSlotBytes <= kMacAt);
+constexpr size_t kDataKeyAt = kSlotsAt + kMaxSlots * kSlotBytes;  // nonce(24) | wrapped data key(48)
+static_assert(kDataKeyAt + 24 + 48 <= kMacAt);
 
 void put32(unsigned char* p, uint32_t v) { for (int i = 0; i < 4; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i)); }
 void put64(unsigned char* p, uint64_t v) { for (int i = 0; i < 8; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i)); }
@@ -65,6 +66,20 @@ void encode(const Header& h, unsigned char* p) {
   put64(p + 24, h.generation);
   std::memcpy(p + 32, h.id.data(), 16);
   for (size_t i = 0; i < h.slots.size(); ++i) encode_slot(h.slots[i], p + kSlotsAt + i * kSlotBytes);
+  std::memcpy(p + kDataKeyAt, h.data_nonce.data(), 24);
+  std::memcpy(p + kDataKeyAt + 24, h.data_wrapped.data(), h.data_wrapped.size());
+}
+
+// A slot's metadata is authenticated only when it is unwrapped, after the key
+// derivation has run: bound the Argon2id cost first, so that a forged header
+// is reported as damage instead of exhausting memory or running for hours.
+bool plausible(const SlotInfo& s) {
+  bool role_ok = s.role == Role::admin || s.role == Role::support || s.role == Role::billing || s.role == Role::auditor;
+  if (!role_ok) return false;
+  if (s.kind == SlotKind::key_file) return true;
+  if (s.kind != SlotKind::passphrase) return false;
+  return s.kdf_ops >= crypto_pwhash_OPSLIMIT_MIN && s.kdf_ops <= 64 && s.kdf_mem >= crypto_pwhash_MEMLIMIT_MIN &&
+         s.kdf_mem <= (uint64_t(16) << 30);
 }
 
 std::optional<Header> decode(const unsigned char* p, std::string& why) {
@@ -81,7 +96,15 @@ std::optional<Header> decode(const unsigned char* p, std::string& why) {
   std::memcpy(h.id.data(), p + 32, 16);
   if (h.version != kFormatVersion) { why = "unsupported format version " + std::to_string(h.version); return std::nullopt; }
   if (h.page_size != kPageSize || h.reserve != kReserveBytes || n > kMaxSlots) { why = "bad parameters"; return std::nullopt; }
-  for (uint32_t i = 0; i < n; ++i) h.slots.push_back(decode_slot(p + kSlotsAt + i * kSlotBytes));
+  for (uint32_t i = 0; i < n; ++i) {
+    h.slots.push_back(decode_slot(p + kSlotsAt + i * kSlotBytes));
+    if (!plausible(h.slots.back().info)) {
+      why = "slot " + std::to_string(i + 1) + " has impossible parameters";
+      return std::nullopt;
+    }
+  }
+  std::memcpy(h.data_nonce.data(), p + kDataKeyAt, 24);
+  std::memcpy(h.data_wrapped.data(), p + kDataKeyAt + 24, h.data_wrapped.size());
   return h;
 }
 
@@ -108,6 +131,12 @@ Secret wrapping_key(const SlotRecord& s, const Credential& cred) {
   return k;
 }
 
+// The data key's associated data: the vault id and the format version.
+void data_key_ad(const VaultId& id, unsigned char ad[20]) {
+  std::memcpy(ad, id.data(), 16);
+  put32(ad + 16, kFormatVersion);
+}
+
 }  // namespace
 
 Secret derive(const Secret& master, Subkey which) {
@@ -116,10 +145,39 @@ Secret derive(const Secret& master, Subkey which) {
   return k;
 }
 
+void set_data_key(Header& h, const Secret& master, const Secret& data_key) {
+  if (data_key.size() != 32) fail(ErrorKind::failure, "a data key is 32 bytes");
+  Secret wk = derive(master, Subkey::data_key_wrap);
+  unsigned char ad[20];
+  data_key_ad(h.id, ad);
+  randombytes_buf(h.data_nonce.data(), h.data_nonce.size());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(h.data_wrapped.data(), nullptr, data_key.data(), 32, ad, sizeof ad,
+                                             nullptr, h.data_nonce.data(), wk.data());
+}
+
+Secret page_key(const Header& h, const Secret& master) {
+  Secret wk = derive(master, Subkey::data_key_wrap);
+  unsigned char ad[20];
+  data_key_ad(h.id, ad);
+  Secret data_key(32);
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(data_key.data(), nullptr, nullptr, h.data_wrapped.data(),
+                                                 h.data_wrapped.size(), ad, sizeof ad, h.data_nonce.data(),
+                                                 wk.data()) != 0)
+    fail(ErrorKind::integrity, "the vault header's data key fails authentication (tampered)");
+  return derive(data_key, Subkey::pages);
+}
+
 HeaderRead read_header(int fd) {
   std::array<std::array<unsigned char, kCopyBytes>, 2> raw{};
   ssize_t got = pread(fd, raw[0].data(), kCopyBytes, 0);
   ssize_t got2 = pread(fd, raw[1].data(), kCopyBytes, kCopyBytes);
+  return parse_header(raw[0].data(), got, raw[1].data(), got2);
+}
+
+HeaderRead parse_header(const unsigned char* copy_a, long got, const unsigned char* copy_b, long got2) {
+  std::array<std::array<unsigned char, kCopyBytes>, 2> raw{};
+  if (got > 0) std::memcpy(raw[0].data(), copy_a, std::min<size_t>(size_t(got), kCopyBytes));
+  if (got2 > 0) std::memcpy(raw[1].data(), copy_b, std::min<size_t>(size_t(got2), kCopyBytes));
   if (got < static_cast<ssize_t>(8) || std::memcmp(raw[0].data(), kMagic, 8) != 0) {
     if (got2 != static_cast<ssize_t>(kCopyBytes) || std::memcmp(raw[1].data(), kMagic, 8) != 0)
       fail(ErrorKind::integrity, "not a dsr vault (no vault header)");
@@ -129,7 +187,7 @@ HeaderRead read_header(int fd) {
   int best_copy = -1;
   for (int c = 0; c < 2; ++c) {
     std::string why = "truncated";
-    if ((c == 0 ? got : got2) == static_cast<ssize_t>(kCopyBytes)) h[c] = decode(raw[c].data(), why);
+    if ((c == 0 ? got : got2) == static_cast<long>(kCopyBytes)) h[c] = decode(raw[c].data(), why);
     if (!h[c]) {
       out.problems.push_back(std::string("header copy ") + (c == 0 ? "A" : "B") + " is damaged (" + why + ")");
       continue;
@@ -165,13 +223,18 @@ std::string verify_twin_mac(const HeaderRead& h, const Secret& master) {
   return {};
 }
 
-void write_header(int fd, Header& h, const Secret& master) {
+std::array<unsigned char, kCopyBytes> seal_header(Header& h, const Secret& master) {
   h.generation += 1;
   std::array<unsigned char, kCopyBytes> buf{};
   encode(h, buf.data());
   Secret mk = derive(master, Subkey::header_mac);
   crypto_generichash(buf.data() + kMacAt, 32, buf.data(), kMacAt, mk.data(), mk.size());
   crypto_generichash(buf.data() + kSumAt, 32, buf.data(), kSumAt, nullptr, 0);
+  return buf;
+}
+
+void write_header(int fd, Header& h, const Secret& master) {
+  std::array<unsigned char, kCopyBytes> buf = seal_header(h, master);
   // B first: a crash while writing A leaves B (new) valid; while writing B, A (old).
   for (off_t at : {off_t(kCopyBytes), off_t(0)}) {
     if (pwrite(fd, buf.data(), kCopyBytes, at) != static_cast<ssize_t>(kCopyBytes) || fsync(fd) != 0)
@@ -180,14 +243,16 @@ void write_header(int fd, Header& h, const Secret& master) {
 }
 
 SlotRecord make_slot(const std::string& name, Role role, const Credential& cred, KdfStrength kdf,
-                     const Keys& keys, const VaultId& id) {
+                     const Keys& keys, const VaultId& id, int64_t created) {
   if (name.empty() || name.size() > kMaxSlotName)
     fail(ErrorKind::usage, "slot name must be 1 to 63 bytes");
   SlotRecord s;
   s.info.name = name;
   s.info.role = role;
   s.info.kind = cred.kind;
-  s.info.created = static_cast<int64_t>(time(nullptr));
+  s.info.created = created != 0 ? created : static_cast<int64_t>(time(nullptr));
+  s.info.kdf_ops = 0;  // the header is plaintext: never leave a field uninitialised
+  s.info.kdf_mem = 0;
   if (cred.kind == SlotKind::passphrase) {
     switch (kdf) {
       case KdfStrength::interactive:

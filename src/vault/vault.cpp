@@ -15,6 +15,7 @@
 
 #include "dsr/error.hpp"
 #include "vault/header.hpp"
+#include "vault/vault_impl.hpp"
 #include "vault/vfs.hpp"
 
 namespace dsr {
@@ -40,74 +41,6 @@ std::optional<Role> parse_role(std::string_view s) {
 const char* slot_kind_name(SlotKind k) { return k == SlotKind::passphrase ? "passphrase" : "key-file"; }
 
 bool role_reads_restricted(Role r) { return r == Role::admin || r == Role::billing; }
-
-struct Vault::Impl {
-  std::string path;
-  std::string canonical;
-  Header header;
-  Secret master;
-  Secret index_key;
-  Secret category;
-  std::string slot_name;
-  Role role = Role::admin;
-  std::shared_ptr<const PageCipher> cipher;
-  std::unique_ptr<SQLite::Database> db;
-
-  ~Impl() { close(); }
-
-  void connect(const OpenOptions& opts, bool fresh) {
-    cipher = std::make_shared<const PageCipher>(derive(master, Subkey::pages), header.id);
-    canonical = bind_cipher(path, cipher);
-    int flags = opts.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
-    db = std::make_unique<SQLite::Database>(path.c_str(), flags, opts.lock_timeout_ms, kVfsName);
-    if (fresh) {
-      // The reserve must be set before SQLite writes its first page (VAULT.md rule 7).
-      int reserve = kReserveBytes;
-      sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
-      db->exec("PRAGMA page_size=" + std::to_string(kPageSize));
-    }
-    // Keep the (checkpointed, zero-length) WAL file between commands: recreating
-    // it costs a directory fsync on every command.
-    int persist_wal = 1;
-    sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
-    db->exec("PRAGMA mmap_size=0; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;"
-             "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cell_size_check=ON");
-    // create() always leaves page 1 behind: a vault without pages was cut
-    // short, and SQLite would take it for a new, empty database (and the
-    // journal_mode switch below would write a fresh page 1 into it).
-    if (!fresh && db->execAndGet("PRAGMA page_count").getInt64() == 0)
-      fail(ErrorKind::integrity, "the vault file is truncated: it holds no database pages; restore from a backup");
-    if (fresh) {
-      db->exec("PRAGMA journal_mode=WAL");
-    } else if (!opts.read_only) {
-      std::string mode = db->execAndGet("PRAGMA journal_mode").getString();
-      if (mode != "wal") db->exec("PRAGMA journal_mode=WAL");
-    }
-  }
-
-  void checkpoint() {
-    if (!db) return;
-    try {
-      db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    } catch (const std::exception&) {
-      // Another process is reading: it (or the last to close) checkpoints later.
-    }
-  }
-
-  void close() {
-    if (db) {
-      // Never wait at exit: when another process holds the vault, the last
-      // one to close checkpoints (a reader must not stall behind a writer).
-      sqlite3_busy_timeout(db->getHandle(), 0);
-      checkpoint();
-      db.reset();
-    }
-    if (cipher) {
-      unbind_cipher(canonical, cipher.get());
-      cipher.reset();
-    }
-  }
-};
 
 namespace {
 
@@ -173,6 +106,7 @@ Vault Vault::create(const std::string& path, const std::string& slot_name, const
   try {
     Keys keys{Secret::random(32), Secret::random(32)};
     randombytes_buf(impl->header.id.data(), impl->header.id.size());
+    set_data_key(impl->header, keys.master, Secret::random(32));
     impl->header.slots.push_back(make_slot(slot_name, Role::admin, cred, kdf, keys, impl->header.id));
     write_header(fd, impl->header, keys.master);
     ::close(fd);
@@ -195,26 +129,38 @@ Vault Vault::create(const std::string& path, const std::string& slot_name, const
 Vault Vault::open(const std::string& path, const Credential& cred, const OpenOptions& opts) {
   crypto_init();
   register_vfs();
-  int fd = open_existing(path, O_RDONLY);
-  HeaderRead hr;
-  try {
-    hr = read_header(fd);
-  } catch (...) {
+  // A rekey in another process may replace the file (rename) between reading
+  // its header here and SQLite opening it: then start again from the new header.
+  for (int attempt = 1;; ++attempt) {
+    int fd = open_existing(path, O_RDONLY);
+    HeaderRead hr;
+    struct stat read_from{};
+    try {
+      hr = read_header(fd);
+      ::fstat(fd, &read_from);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
     ::close(fd);
-    throw;
+    Unlocked u = unlock(hr, cred, opts);
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->slot_name = u.slot->info.name;
+    impl->role = u.slot->info.role;
+    impl->header = std::move(hr.header);
+    impl->master = std::move(u.keys.master);
+    impl->category = std::move(u.keys.category);
+    impl->index_key = derive(impl->master, Subkey::index);
+    try {
+      impl->connect(opts, /*fresh=*/false);
+    } catch (...) {
+      if (attempt < 3 && file_replaced(path, read_from)) continue;
+      throw;
+    }
+    if (attempt < 3 && file_replaced(path, read_from)) continue;
+    return Vault(std::move(impl));
   }
-  ::close(fd);
-  Unlocked u = unlock(hr, cred, opts);
-  auto impl = std::make_unique<Impl>();
-  impl->path = path;
-  impl->slot_name = u.slot->info.name;
-  impl->role = u.slot->info.role;
-  impl->header = std::move(hr.header);
-  impl->master = std::move(u.keys.master);
-  impl->category = std::move(u.keys.category);
-  impl->index_key = derive(impl->master, Subkey::index);
-  impl->connect(opts, /*fresh=*/false);
-  return Vault(std::move(impl));
 }
 
 SQLite::Database& Vault::db() {
@@ -315,7 +261,7 @@ CheckReport check_vault(const std::string& path, const Credential& cred, const O
     }
   }();
   if (std::string twin = verify_twin_mac(hr, u.keys.master); !twin.empty()) report.problems.push_back(twin);
-  PageCipher cipher(derive(u.keys.master, Subkey::pages), hr.header.id);
+  PageCipher cipher(page_key(hr.header, u.keys.master), hr.header.id);
 
   struct stat st{};
   ::fstat(fd, &st);

@@ -17,6 +17,7 @@
 
 #include "dsr/error.hpp"
 #include "dsr/vault.hpp"
+#include "vault/header.hpp"
 #include "vault/vfs.hpp"
 
 namespace fs = std::filesystem;
@@ -90,11 +91,13 @@ TEST_CASE("vault: unlocking succeeds only with a credential that opens a slot") 
     Vault v = Vault::open(kpath, clone(key));
     CHECK(v.slot_name() == "ops");
     CHECK(v.role() == dsr::Role::admin);
-    CHECK(v.format_version() == 1);
+    CHECK(v.format_version() == dsr::vault::kFormatVersion);
     REQUIRE(v.slots().size() == 1);
     CHECK(v.slots()[0].kind == SlotKind::key_file);
     CHECK(v.index_key().size() == 32);
     CHECK(v.category_key() != nullptr);  // an admin may read billing and payment data
+    CHECK(v.slots()[0].kdf_ops == 0);    // a key-file slot has no key derivation...
+    CHECK(v.slots()[0].kdf_mem == 0);    // ...and the plaintext header no uninitialised bytes
   }
   {
     Vault v = Vault::open(ppath, pass);
@@ -166,6 +169,7 @@ TEST_CASE("vault: SQLite runs with the settings the vault promises") {
     CHECK(db.execAndGet("PRAGMA temp_store").getInt() == 2);  // MEMORY
     CHECK(db.execAndGet("PRAGMA mmap_size").getInt() == 0);
     CHECK(db.execAndGet("PRAGMA synchronous").getInt() == 2);  // FULL
+    CHECK(db.execAndGet("PRAGMA cache_size").getInt() == -32768);  // 32 MiB: a miss costs a decryption
     if (!reopened) db.exec("CREATE TABLE t(x)");
   }
 }

@@ -8,9 +8,14 @@
 #include <SQLiteCpp/Transaction.h>
 #include <doctest/doctest.h>
 #include <sodium.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -166,6 +171,58 @@ Outcome read_through_vault(Fixture& fx, bool expect_damage_found = true) {
   }
   return Outcome::same_data;
 }
+
+// A vault whose last writer was killed after `commits` commits of one 3000-byte
+// row each, before any checkpoint: the WAL holds every one of them.
+struct CrashedVault {
+  TmpDir dir;
+  std::string path = dir / "v.dsr";
+  std::string wal = path + "-wal";
+  Credential key{SlotKind::key_file, dsr::Secret::random(32)};
+  static constexpr size_t kFrame = 24 + kPageSize;
+
+  explicit CrashedVault(int commits) {
+    {
+      Vault v = Vault::create(path, "admin", key, dsr::KdfStrength::interactive);
+      v.db().exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+    }
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    fflush(nullptr);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      try {
+        Vault v = Vault::open(path, key);
+        v.db().exec("PRAGMA wal_autocheckpoint=0");
+        for (int i = 1; i <= commits; ++i)
+          v.db().exec("INSERT INTO t VALUES (" + std::to_string(i) + ", printf('%.3000d', " + std::to_string(i) + "))");
+        char one = 1;
+        if (::write(fds[1], &one, 1) == 1)
+          for (;;) pause();
+      } catch (...) {
+      }
+      _exit(3);
+    }
+    ::close(fds[1]);
+    char c = 0;
+    ssize_t n = ::read(fds[0], &c, 1);
+    ::close(fds[0]);
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    REQUIRE(n == 1);
+    REQUIRE(fs::file_size(wal) > 32 + size_t(commits) * kFrame);
+  }
+  Credential cred() const { return Credential{key.kind, key.secret.clone()}; }
+  size_t frames() const { return (fs::file_size(wal) - 32) / kFrame; }
+  std::vector<int64_t> ids() {
+    Vault v = Vault::open(path, cred());
+    std::vector<int64_t> out;
+    SQLite::Statement q(v.db(), "SELECT id FROM t ORDER BY id");
+    while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
+    return out;
+  }
+};
 
 void recompute_checksum(std::string& bytes, size_t copy_at) {
   crypto_generichash(reinterpret_cast<unsigned char*>(&bytes[copy_at + kSumAt]), 32,
@@ -331,4 +388,68 @@ TEST_CASE("vault: check passes on an intact vault and counts its pages") {
   CHECK_MESSAGE(report.ok(), joined(report));
   CHECK(report.pages == fx.pages);
   CHECK(read_through_vault(fx, false) == Outcome::same_data);
+}
+
+TEST_CASE("vault: a damaged WAL frame before an intact commit is named by check, which leaves the WAL alone") {
+  CrashedVault cv(6);
+  std::string wal = slurp(cv.wal);
+  std::string main_file = slurp(cv.path);
+  wal[32 + 1 * CrashedVault::kFrame + 24 + 500] ^= 0x08;  // the second frame's page
+  spit(cv.wal, wal);
+  auto report = dsr::check_vault(cv.path, cv.cred());
+  CHECK_FALSE(report.ok());
+  CHECK_MESSAGE(mentions(report, "frame 2 of the WAL"), joined(report));
+  CHECK_MESSAGE(mentions(report, "would be lost"), joined(report));
+  // check did not open the vault: no recovery, no checkpoint made the loss permanent.
+  CHECK(slurp(cv.wal) == wal);
+  CHECK(slurp(cv.path) == main_file);
+}
+
+TEST_CASE("vault: a torn last WAL frame after a crash is normal: earlier commits survive and check passes") {
+  SUBCASE("cut in the middle of the last frame") {
+    CrashedVault cv(4);
+    fs::resize_file(cv.wal, fs::file_size(cv.wal) - 1000);
+    CHECK(dsr::check_vault(cv.path, cv.cred()).ok());
+    CHECK(cv.ids() == std::vector<int64_t>{1, 2, 3});
+  }
+  SUBCASE("garbage in the last frame") {
+    CrashedVault cv(4);
+    std::string wal = slurp(cv.wal);
+    wal[wal.size() - 100] ^= 0x40;
+    spit(cv.wal, wal);
+    auto report = dsr::check_vault(cv.path, cv.cred());
+    CHECK_MESSAGE(report.ok(), joined(report));
+    // The frame's raw bytes fail SQLite's frame checksum: the last transaction is
+    // dropped as never committed, not read as data.
+    CHECK(cv.ids() == std::vector<int64_t>{1, 2, 3});
+  }
+  SUBCASE("intact: every commit is there") {
+    CrashedVault cv(4);
+    CHECK(cv.ids() == std::vector<int64_t>{1, 2, 3, 4});
+    CHECK(dsr::check_vault(cv.path, cv.cred()).ok());
+  }
+}
+
+TEST_CASE("vault: a header forged to demand an absurd key-derivation cost is damage, not a hang") {
+  TmpDir dir;
+  std::string path = dir / "p.dsr";
+  std::string pw = "correct horse";
+  Credential pass{SlotKind::passphrase, dsr::Secret::copy_of(reinterpret_cast<const unsigned char*>(pw.data()), pw.size())};
+  Vault::create(path, "alice", pass, dsr::KdfStrength::interactive).close();
+  constexpr size_t kSlotOpsAt = 64 + 80;  // first slot's Argon2id opslimit, little-endian u64
+  std::string bytes = slurp(path);
+  for (size_t copy_at : {size_t(0), kCopyBytes}) {
+    bytes[copy_at + kSlotOpsAt + 5] = 1;  // opslimit 2^40
+    recompute_checksum(bytes, copy_at);
+  }
+  spit(path, bytes);
+  auto t0 = std::chrono::steady_clock::now();
+  try {
+    Vault::open(path, Credential{pass.kind, pass.secret.clone()});
+    FAIL("a forged header opened");
+  } catch (const dsr::Error& e) {
+    CHECK(e.kind() == ErrorKind::integrity);
+    CHECK(std::string(e.what()).find("both copies") != std::string::npos);
+  }
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
 }

@@ -1,0 +1,102 @@
+#include "dsr/keys.hpp"
+
+#include <algorithm>
+
+#include "dsr/audit.hpp"
+#include "dsr/error.hpp"
+#include "dsr/roles.hpp"
+#include "store/slot_activity.hpp"
+
+namespace dsr {
+
+void require_key_admin(Desk& desk, const char* command) {
+  // audited() records the refusal; a permitted check leaves no entry.
+  audited(desk, command, [&](Audit&) { require(desk, Action::manage_keys); });
+}
+
+std::vector<KeySlot> list_keys(Desk& desk) {
+  require_key_admin(desk, "key list");
+  std::vector<KeySlot> out;
+  for (auto& s : desk.vault().slots()) {
+    KeySlot k{s, store::last_activity(desk.db(), s.name, s.created), s.name == desk.actor()};
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+KeySlot find_key(Desk& desk, const std::string& name) {
+  for (auto& k : list_keys(desk))
+    if (k.info.name == name) return k;
+  fail(ErrorKind::not_found, "the vault has no key slot named '" + name + "'; see `dsr key list`");
+}
+
+void add_key(Desk& desk, const std::string& name, Role role, const Credential& secret, KdfStrength kdf) {
+  audited(desk, "key add", [&](Audit&) {
+    require(desk, Action::manage_keys);
+    desk.vault().add_slot(name, role, secret, kdf);
+  });
+}
+
+void remove_key(Desk& desk, const std::string& name) {
+  audited(desk, "key remove", [&](Audit&) {
+    require(desk, Action::manage_keys);
+    desk.vault().remove_slot(name);
+  });
+}
+
+void change_own_passphrase(Desk& desk, const Credential& new_passphrase, std::optional<KdfStrength> kdf) {
+  desk.vault().change_passphrase(new_passphrase, kdf);
+}
+
+uint64_t rekey(Desk& desk, const ProgressFn& progress) {
+  require_key_admin(desk, "rekey");
+  std::string request = desk.request();
+  bool audit_on = desk.audit_enabled();
+  auto rebuild = [&](Vault v) {
+    desk = Desk(std::move(v));
+    desk.set_request(request);
+    desk.set_audit_enabled(audit_on);
+  };
+  // The desk's prepared statements go first: one left running holds a read
+  // snapshot (the WAL could not be emptied), and after the rekey their
+  // connection is on the replaced file, which closes only without them.
+  Vault v = std::move(desk.vault());
+  { Desk stale = std::move(desk); }
+  uint64_t pages;
+  try {
+    pages = v.rekey(progress);
+  } catch (...) {
+    rebuild(std::move(v));
+    throw;
+  }
+  v.reopen();
+  rebuild(std::move(v));
+  Audit a(desk, "rekey");
+  a.ok();
+  return pages;
+}
+
+BackupReport backup(Desk& desk, const std::string& dest, const ProgressFn& progress) {
+  require_key_admin(desk, "backup");
+  BackupReport r = desk.vault().backup(dest, progress);
+  Audit a(desk, "backup");
+  a.ok();
+  return r;
+}
+
+BackupSlot restore(const std::string& backup, const std::string& dest, const Credential& cred,
+                   const ProgressFn& progress) {
+  BackupSlot slot = restore_backup(backup, dest, cred, [](const BackupSlot& s) {
+    if (!role_may(s.role, Action::manage_keys))
+      fail(ErrorKind::refused, "restoring a backup needs an admin slot of the backup; slot '" + s.name + "' is " +
+                                   role_name(s.role));
+  }, progress);
+  OpenOptions o;
+  o.slot = slot.name;
+  Desk restored(Vault::open(dest, cred, o));
+  Audit a(restored, "restore");
+  a.ok();
+  return slot;
+}
+
+}  // namespace dsr

@@ -1,0 +1,201 @@
+// Backups: an online, consistent copy of the vault that is itself a vault
+// under the same slots (same header, its own data key), verified when written;
+// verifying one on its own; restoring one to a new path.
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "vault/file_copy.hpp"
+#include "vault/header_io.hpp"
+#include "vault/vault_impl.hpp"
+
+namespace dsr {
+namespace {
+
+struct Unlocked {
+  HeaderRead hr;
+  Keys keys;
+  BackupSlot slot;
+};
+
+// Reads a backup's header and unlocks it with the caller's credential.
+Unlocked unlock_backup(const std::string& path, const Credential& cred) {
+  crypto_init();
+  register_vfs();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) fail(ErrorKind::not_found, "no backup at " + path);
+    fail(ErrorKind::failure, "cannot open " + path + ": " + std::strerror(errno));
+  }
+  Unlocked u;
+  try {
+    u.hr = read_header(fd);
+  } catch (const Error& e) {
+    ::close(fd);
+    throw Error(e.kind(), path + ": " + e.what());
+  }
+  ::close(fd);
+  for (const auto& s : u.hr.header.slots) {
+    if (auto keys = unwrap_slot(s, cred, u.hr.header.id)) {
+      verify_header_mac(u.hr, keys->master);
+      u.keys = std::move(*keys);
+      u.slot = {s.info.name, s.info.role};
+      return u;
+    }
+  }
+  fail(ErrorKind::wrong_key, "the " + std::string(cred.kind == SlotKind::passphrase ? "passphrase" : "key file") +
+                                 " opens no key slot of the backup " + path);
+}
+
+// Every page authenticated, then SQLite's integrity check (read only).
+CheckReport check_copy(const std::string& path, const HeaderRead& hr, const Secret& master,
+                       const ProgressFn& progress) {
+  CheckReport r;
+  r.problems = hr.problems;
+  if (std::string twin = verify_twin_mac(hr, master); !twin.empty()) r.problems.push_back(twin);
+  auto cipher = std::make_shared<const PageCipher>(page_key(hr.header, master), hr.header.id);
+  r.pages = vault::authenticate_pages(path, *cipher, r.problems, progress);
+  for (const char* suffix : {"-wal", "-journal"}) {
+    struct stat st{};
+    if (::stat((path + suffix).c_str(), &st) == 0 && st.st_size > 0)
+      r.problems.push_back(path + suffix + " exists: the backup was opened and changed as a vault; make a new backup");
+  }
+  // A damaged file is never handed to SQLite: nothing more to learn there.
+  if (r.ok()) vault::integrity_check(path, cipher, r.problems);
+  return r;
+}
+
+std::string summary(const CheckReport& r) {
+  std::string s;
+  for (size_t i = 0; i < r.problems.size() && i < 3; ++i) s += (i ? "; " : "") + r.problems[i];
+  if (r.problems.size() > 3) s += "; ...";
+  return s;
+}
+
+}  // namespace
+
+BackupReport Vault::backup(const std::string& dest, const ProgressFn& progress) {
+  Impl& im = *impl_;
+  if (!im.db) fail(ErrorKind::failure, "the vault is closed");
+  // The header as it is now (slots added since this vault was opened included).
+  HeaderRead hr = read_header_via(im.db->getHandle());
+  verify_header_mac(hr, im.master);
+  Header copy = std::move(hr.header);
+  copy.generation = 0;
+  set_data_key(copy, im.master, Secret::random(32));  // its own pages: never interchangeable with the vault's
+  auto cipher = std::make_shared<const PageCipher>(page_key(copy, im.master), copy.id);
+  vault::create_header_file(dest, copy, im.master);  // conflict if dest exists
+  try {
+    auto worker = vault::side_connection(im.path, im.options.lock_timeout_ms);
+    uint64_t total = uint64_t(worker->execAndGet("PRAGMA page_count").getInt64());
+    {
+      vault::CipherBinding bound(dest, cipher);
+      if (progress) progress({Progress::Stage::copying, 0, total});
+      vault::vacuum_into(*worker, dest, total, progress);
+    }
+    worker.reset();
+    int fd = ::open(dest.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(ErrorKind::failure, "cannot reopen " + dest + ": " + std::strerror(errno));
+    HeaderRead written;
+    try {
+      written = read_header(fd);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    ::close(fd);
+    verify_header_mac(written, im.master);
+    CheckReport r = check_copy(dest, written, im.master, progress);
+    if (!r.ok()) fail(ErrorKind::integrity, "the backup failed its verification (" + summary(r) + "); it was removed");
+    struct stat st{};
+    ::stat(dest.c_str(), &st);
+    if (progress) progress({Progress::Stage::done, r.pages, r.pages});
+    return {dest, r.pages, uint64_t(st.st_size)};
+  } catch (...) {
+    ::unlink(dest.c_str());
+    throw;
+  }
+}
+
+BackupSlot open_backup_header(const std::string& path, const Credential& cred) {
+  return unlock_backup(path, cred).slot;
+}
+
+CheckReport verify_backup(const std::string& path, const Credential& cred, const ProgressFn& progress) {
+  Unlocked u = unlock_backup(path, cred);
+  return check_copy(path, u.hr, u.keys.master, progress);
+}
+
+BackupSlot restore_backup(const std::string& backup, const std::string& dest, const Credential& cred,
+                          const std::function<void(const BackupSlot&)>& approve, const ProgressFn& progress) {
+  Unlocked u = unlock_backup(backup, cred);
+  if (approve) approve(u.slot);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::string p = dest + suffix;
+    if (::access(p.c_str(), F_OK) == 0)
+      fail(ErrorKind::conflict, p + " already exists; restore writes only to a new path (it was left untouched)");
+  }
+  // Copy into a private file beside dest, check the copy, then move it into
+  // place without ever replacing a file that appeared meanwhile.
+  std::string tmp = dest + ".restore-XXXXXX";
+  int out = ::mkstemp(tmp.data());
+  if (out < 0) fail(ErrorKind::failure, "cannot create a file beside " + dest + ": " + std::strerror(errno));
+  ::fchmod(out, 0600);
+  try {
+    int in = ::open(backup.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) fail(ErrorKind::failure, "cannot open " + backup + ": " + std::strerror(errno));
+    std::vector<char> buf(1 << 20);
+    uint64_t copied = 0;
+    for (;;) {
+      ssize_t n = ::read(in, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        ::close(in);
+        fail(ErrorKind::failure, "cannot read " + backup + ": " + std::strerror(errno));
+      }
+      if (n == 0) break;
+      for (ssize_t off = 0; off < n;) {
+        ssize_t w = ::write(out, buf.data() + off, size_t(n - off));
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) {
+          ::close(in);
+          fail(ErrorKind::failure, "cannot write " + tmp + ": " + std::strerror(errno));
+        }
+        off += w;
+      }
+      copied += uint64_t(n);
+      if (progress) progress({Progress::Stage::copying, copied / vault::kPageSize, 0});
+    }
+    ::close(in);
+    if (::fsync(out) != 0) fail(ErrorKind::failure, "cannot sync " + tmp + ": " + std::strerror(errno));
+    ::close(out);
+    out = -1;
+    CheckReport r = check_copy(tmp, u.hr, u.keys.master, progress);
+    if (!r.ok())
+      fail(ErrorKind::integrity, "the backup " + backup + " fails verification (" + summary(r) +
+                                     "); nothing was restored");
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dest.c_str(), RENAME_NOREPLACE) != 0) {
+      if (errno == EEXIST) fail(ErrorKind::conflict, dest + " appeared meanwhile; it was left untouched");
+      // A filesystem without RENAME_NOREPLACE: a hard link never replaces either.
+      if (::link(tmp.c_str(), dest.c_str()) != 0) {
+        if (errno == EEXIST) fail(ErrorKind::conflict, dest + " appeared meanwhile; it was left untouched");
+        fail(ErrorKind::failure, "cannot create " + dest + ": " + std::strerror(errno));
+      }
+      ::unlink(tmp.c_str());
+    }
+    vault::sync_parent_dir(dest);
+    if (progress) progress({Progress::Stage::done, r.pages, r.pages});
+    return u.slot;
+  } catch (...) {
+    if (out >= 0) ::close(out);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+}
+
+}  // namespace dsr

@@ -1,0 +1,17 @@
+// The vault header read and written through an open connection's own file
+// descriptor (vault/vfs.hpp, header_read), for the changes made while SQLite
+// holds the file open: key slots, rekey, backup. A second descriptor opened
+// and closed on the file would drop the process's POSIX locks on it.
+#pragma once
+#include <sqlite3.h>
+
+#include "vault/header.hpp"
+
+namespace dsr::vault {
+
+// Both copies as they are on disk now; throws integrity as read_header does.
+HeaderRead read_header_via(sqlite3* db);
+// Writes copy B then copy A, each synced, with generation+1 (see write_header).
+void write_header_via(sqlite3* db, Header& h, const Secret& master);
+
+}  // namespace dsr::vault

@@ -1,0 +1,130 @@
+// dsr rekey: a new data key, every page re-encrypted into a copy that replaces
+// the vault file in one rename. The slots wrap the master key, which wraps the
+// data key, so every slot keeps opening the vault without its secret.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "vault/file_copy.hpp"
+#include "vault/header_io.hpp"
+#include "vault/vault_impl.hpp"
+
+namespace dsr {
+namespace {
+
+// Takes the write lock on `locker` at a moment when the WAL holds no frame:
+// everything committed is then in the main file (which the copy reads), and
+// nothing can be committed to the WAL (which the new file inherits) until the
+// lock is released. Writers keep committing while we wait: retry until the
+// lock timeout.
+void lock_with_empty_wal(SQLite::Database& worker, SQLite::Database& locker, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    int frames = -1, copied = -1;
+    // Waits (busy handler) for readers and writers to finish; may fall short.
+    sqlite3_wal_checkpoint_v2(worker.getHandle(), "main", SQLITE_CHECKPOINT_TRUNCATE, &frames, &copied);
+    locker.exec("BEGIN IMMEDIATE");  // busy past the lock timeout: ErrorKind::locked
+    int rc = sqlite3_wal_checkpoint_v2(worker.getHandle(), "main", SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    if (rc == SQLITE_OK && frames == 0) return;
+    locker.exec("ROLLBACK");
+    if (std::chrono::steady_clock::now() > deadline)
+      fail(ErrorKind::locked, "other processes keep writing to the vault and rekey needs a moment without "
+                              "them: retry later (or raise --lock-timeout)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+void release(SQLite::Database& locker) noexcept {
+  try {
+    locker.exec("ROLLBACK");  // nothing was written through it: this only drops the lock
+  } catch (...) {
+  }
+}
+
+}  // namespace
+
+uint64_t Vault::rekey(const ProgressFn& progress) {
+  Impl& im = *impl_;
+  if (!im.db) fail(ErrorKind::failure, "the vault is closed");
+  if (im.options.read_only) fail(ErrorKind::usage, "the vault was opened read-only; it cannot be rekeyed");
+  sqlite3* own = im.db->getHandle();
+  if (sqlite3_get_autocommit(own) == 0) fail(ErrorKind::failure, "rekey cannot run inside a transaction");
+  // A statement left running holds a read snapshot that the WAL can never be emptied past.
+  for (sqlite3_stmt* st = sqlite3_next_stmt(own, nullptr); st; st = sqlite3_next_stmt(own, st))
+    if (sqlite3_stmt_busy(st)) fail(ErrorKind::failure, "rekey: reset the statements running on the vault first");
+
+  const std::string tmp = im.path + "-rekey";
+  auto worker = side_connection(im.path, im.options.lock_timeout_ms);
+  auto locker = side_connection(im.path, im.options.lock_timeout_ms);
+  lock_with_empty_wal(*worker, *locker, im.options.lock_timeout_ms);
+  bool renamed = false;
+  try {
+    // The header as it is now: a slot may have changed since this vault was opened.
+    HeaderRead hr = read_header_via(locker->getHandle());
+    verify_header_mac(hr, im.master);
+    if (hr.header.id != im.header.id) fail(ErrorKind::integrity, "the vault header belongs to another vault");
+    Header next = std::move(hr.header);
+    set_data_key(next, im.master, Secret::random(32));
+    auto cipher = std::make_shared<const PageCipher>(page_key(next, im.master), next.id);
+    uint64_t total = uint64_t(worker->execAndGet("PRAGMA page_count").getInt64() -
+                              worker->execAndGet("PRAGMA freelist_count").getInt64());
+    // A copy left by a killed rekey: no other rekey can be running, we hold the lock.
+    ::unlink(tmp.c_str());
+    create_header_file(tmp, next, im.master);
+    uint64_t pages;
+    {
+      vault::CipherBinding bound(tmp, cipher);
+      if (progress) progress({Progress::Stage::copying, 0, total});
+      pages = vault::vacuum_into(*worker, tmp, total, progress);
+    }
+    // The old file goes with the rename: check the copy first.
+    std::vector<std::string> problems;
+    vault::authenticate_pages(tmp, *cipher, problems, progress);
+    if (!problems.empty())
+      fail(ErrorKind::failure, "rekey: the new copy fails its check (" + problems.front() +
+                                   "); the vault was left as it was");
+    if (progress) progress({Progress::Stage::replacing, pages, pages});
+    if (::rename(tmp.c_str(), im.path.c_str()) != 0)
+      fail(ErrorKind::failure, "rekey: cannot replace " + im.path + ": " + std::strerror(errno) +
+                                   "; the vault was left as it was");
+    renamed = true;
+    vault::sync_parent_dir(im.path);
+    im.header = std::move(next);
+    release(*locker);
+    locker.reset();  // both are on the replaced file: closing them checkpoints nothing
+    worker.reset();
+    take_last_vfs_error();
+    if (progress) progress({Progress::Stage::done, pages, pages});
+    return pages;
+  } catch (...) {
+    if (!renamed) ::unlink(tmp.c_str());
+    if (locker) release(*locker);
+    throw;
+  }
+}
+
+void Vault::reopen() {
+  Impl& im = *impl_;
+  OpenOptions opts = im.options;
+  im.close();
+  take_last_vfs_error();  // the old connection's checkpoint on a replaced file was refused
+  int fd = ::open(im.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(ErrorKind::not_found, "no vault at " + im.path);
+  HeaderRead hr;
+  try {
+    hr = read_header(fd);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  verify_header_mac(hr, im.master);
+  if (hr.header.id != im.header.id) fail(ErrorKind::integrity, im.path + " holds another vault now");
+  im.header = std::move(hr.header);
+  im.connect(opts, /*fresh=*/false);
+}
+
+}  // namespace dsr

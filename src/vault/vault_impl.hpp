@@ -1,0 +1,105 @@
+// Vault::Impl: what an open vault holds. Shared by the files that implement
+// Vault (vault.cpp: open/create/check; keyring.cpp: key slots; rekey.cpp;
+// backup.cpp); nothing outside src/vault includes it.
+#pragma once
+#include <SQLiteCpp/Database.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <memory>
+#include <string>
+
+#include "dsr/error.hpp"
+#include "dsr/vault.hpp"
+#include "vault/header.hpp"
+#include "vault/vfs.hpp"
+
+namespace dsr {
+
+using namespace dsr::vault;
+
+inline constexpr int kCacheKiB = 32768;  // see connect()
+
+struct Vault::Impl {
+  std::string path;
+  std::string canonical;
+  Header header;
+  Secret master;
+  Secret index_key;
+  Secret category;
+  std::string slot_name;
+  Role role = Role::admin;
+  std::shared_ptr<const PageCipher> cipher;
+  std::unique_ptr<SQLite::Database> db;
+  OpenOptions options;  // as last connected
+
+  ~Impl() { close(); }
+
+  void connect(const OpenOptions& opts, bool fresh) {
+    options = opts;
+    cipher = std::make_shared<const PageCipher>(page_key(header, master), header.id);
+    canonical = bind_cipher(path, cipher);
+    int flags = opts.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
+    db = std::make_unique<SQLite::Database>(path.c_str(), flags, opts.lock_timeout_ms, kVfsName);
+    if (fresh) {
+      // The reserve must be set before SQLite writes its first page (VAULT.md rule 7).
+      int reserve = kReserveBytes;
+      sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+      db->exec("PRAGMA page_size=" + std::to_string(kPageSize));
+    }
+    // Keep the (checkpointed, zero-length) WAL file between commands: recreating
+    // it costs a directory fsync on every command.
+    int persist_wal = 1;
+    sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
+    // Every page SQLite reads from disk costs an AEAD decryption (about 3 us per
+    // page on one core): a page cache of 32 MiB instead of SQLite's 2 MiB keeps
+    // a vault of 100k subjects in memory once read. SQLite grows the cache on
+    // demand and the wiping allocator clears it on free. (bench/RESULTS.md)
+    db->exec("PRAGMA mmap_size=0; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;"
+             "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cell_size_check=ON;"
+             "PRAGMA cache_size=-" + std::to_string(kCacheKiB));
+    // create() always leaves page 1 behind: a vault without pages was cut
+    // short, and SQLite would take it for a new, empty database (and the
+    // journal_mode switch below would write a fresh page 1 into it).
+    if (!fresh && db->execAndGet("PRAGMA page_count").getInt64() == 0)
+      fail(ErrorKind::integrity, "the vault file is truncated: it holds no database pages; restore from a backup");
+    if (fresh) {
+      db->exec("PRAGMA journal_mode=WAL");
+    } else if (!opts.read_only) {
+      std::string mode = db->execAndGet("PRAGMA journal_mode").getString();
+      if (mode != "wal") db->exec("PRAGMA journal_mode=WAL");
+    }
+  }
+
+  void checkpoint() {
+    if (!db) return;
+    try {
+      db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch (const std::exception&) {
+      // Another process is reading: it (or the last to close) checkpoints later.
+    }
+  }
+
+  void close() {
+    if (db) {
+      // Never wait at exit: when another process holds the vault, the last
+      // one to close checkpoints (a reader must not stall behind a writer).
+      sqlite3_busy_timeout(db->getHandle(), 0);
+      checkpoint();
+      db.reset();
+    }
+    if (cipher) {
+      unbind_cipher(canonical, cipher.get());
+      cipher.reset();
+    }
+  }
+};
+
+// Whether the file at `path` is no longer the one `then` describes (a rekey
+// renamed a new file over it, or it is gone).
+inline bool file_replaced(const std::string& path, const struct stat& then) {
+  struct stat now{};
+  return ::stat(path.c_str(), &now) != 0 || now.st_ino != then.st_ino || now.st_dev != then.st_dev;
+}
+
+}  // namespace dsr
