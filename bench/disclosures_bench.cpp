@@ -93,7 +93,7 @@ dsr::SubjectInput input_of(int i) {
             {"email", lower(g) + "." + lower(f) + "." + std::to_string(i) + "@example.com"},
             {"username", lower(g).substr(0, 1) + lower(f) + std::to_string(i)},
             {"phone", phone},
-            {"zip", std::to_string(10000 + (i * 7919) % 89999)}};
+            {"zip", std::to_string(10000 + (int64_t(i) * 7919) % 89999)}};
   return in;
 }
 

@@ -110,7 +110,7 @@ Person person(int i) {
   char phone[32];
   std::snprintf(phone, sizeof phone, "+1 %s %03d %04d", kAreas[(i / 7) % 8], exchange, i % 10000);
   p.phone = phone;
-  p.zip = std::to_string(10000 + (i * 7919) % 89999);
+  p.zip = std::to_string(10000 + (int64_t(i) * 7919) % 89999);
   p.address = std::to_string(1 + i % 999) + " " + kStreets[i % 8] + ", Springfield";
   return p;
 }

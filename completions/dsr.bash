@@ -3,7 +3,7 @@ _dsr() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
   local globals="--db --key-file --passphrase-file --passphrase-fd --slot --lock-timeout --json -q --quiet --no-input --no-color -y --yes --help --version"
-  local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory batch import retention"
+  local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory batch import retention key rekey backup restore"
   local -A opts=(
     [init]="--new-key-file --name --kdf"
     [info]="" [check]=""
@@ -25,9 +25,12 @@ _dsr() {
     [batch]="--atomic --chunk -n --dry-run"
     [import]="-n --dry-run --atomic --chunk --format"
     [retention]="show set run -n --dry-run"
+    [key]="add list remove passwd --role --new-key-file --new-passphrase-file --kdf --format -n --dry-run"
+    [rekey]="-n --dry-run" [backup]="--verify" [restore]=""
   )
   case $prev in
-    --db|--key-file|--passphrase-file|--new-key-file|-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --db|--key-file|--passphrase-file|--new-key-file|--new-passphrase-file|-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --role) COMPREPLY=($(compgen -W "admin support billing auditor" -- "$cur")); return ;;
     --format) if [[ " ${words[*]} " == *" import "* ]]; then COMPREPLY=($(compgen -W "summary ndjson" -- "$cur"))
               else COMPREPLY=($(compgen -W "table json ndjson csv" -- "$cur")); fi; return ;;
     set) [[ " ${words[*]} " == *" retention "* ]] && { COMPREPLY=($(compgen -W "deactivated_subjects disclosure_records request_records suppression_hashes tombstones audit_trail" -- "$cur")); return; } ;;
@@ -57,6 +60,8 @@ _dsr() {
     COMPREPLY=($(compgen -W "$commands $globals" -- "$cur"))
   else
     COMPREPLY=($(compgen -W "${opts[$cmd]} $globals" -- "$cur"))
+    # backup FILE, restore FILE: the file itself
+    [[ ($cmd == backup || $cmd == restore) && $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur"))
   fi
 }
 complete -F _dsr dsr

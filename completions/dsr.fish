@@ -1,5 +1,5 @@
 # fish completion for dsr(1)
-set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory batch import retention
+set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory batch import retention key rekey backup restore
 complete -c dsr -f
 complete -c dsr -l db -r -F -d 'Vault file'
 complete -c dsr -l key-file -r -F -d 'Unlock with a key file'
@@ -118,3 +118,16 @@ complete -c dsr -n '__fish_seen_subcommand_from import' -l format -x -a 'summary
 complete -c dsr -n '__fish_seen_subcommand_from batch import retention' -s n -l dry-run -d 'Keep nothing'
 complete -c dsr -n '__fish_seen_subcommand_from retention; and not __fish_seen_subcommand_from show set run' -a 'show set run'
 complete -c dsr -n '__fish_seen_subcommand_from retention; and __fish_seen_subcommand_from set' -a 'deactivated_subjects disclosure_records request_records suppression_hashes tombstones audit_trail'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a key -d 'Key slots'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a rekey -d 'New data key, every page re-encrypted'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a backup -d 'Verified encrypted backup'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a restore -d 'Restore a backup into a new --db'
+complete -c dsr -n '__fish_seen_subcommand_from key; and not __fish_seen_subcommand_from add list remove passwd' -a 'add list remove passwd'
+complete -c dsr -n '__fish_seen_subcommand_from key' -l role -x -a 'admin support billing auditor'
+complete -c dsr -n '__fish_seen_subcommand_from key' -l new-key-file -r -F -d 'Generate a key file for the new slot'
+complete -c dsr -n '__fish_seen_subcommand_from key' -l new-passphrase-file -r -F -d 'The new passphrase, first line of FILE'
+complete -c dsr -n '__fish_seen_subcommand_from key' -l kdf -x -a 'interactive moderate sensitive'
+complete -c dsr -n '__fish_seen_subcommand_from key' -l format -x -a 'table json ndjson csv'
+complete -c dsr -n '__fish_seen_subcommand_from key rekey' -s n -l dry-run -d 'Change nothing'
+complete -c dsr -n '__fish_seen_subcommand_from backup' -l verify -d 'Check an existing backup'
+complete -c dsr -n '__fish_seen_subcommand_from backup restore' -F

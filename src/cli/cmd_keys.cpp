@@ -86,7 +86,8 @@ void run_list(Context& ctx, const std::string& format) {
 
 void run_remove(Context& ctx, const std::string& name, bool dry_run) {
   Desk desk = ctx.open_desk();
-  KeySlot k = find_key(desk, name);  // admin only; not_found
+  require_key_admin(desk, "key remove");
+  KeySlot k = find_key(desk, name);  // not_found
   auto slots = desk.vault().slots();
   long admins = std::count_if(slots.begin(), slots.end(), [](const SlotInfo& s) { return s.role == Role::admin; });
   if (k.info.role == Role::admin && admins == 1)

@@ -2,6 +2,7 @@
 #include "dsr/retention.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "domain/batch_engine.hpp"
 
@@ -73,15 +74,32 @@ bool shorter(cal::Duration a, cal::Duration b) {
   return cal::days_between(cal::add(t, a), cal::add(t, b)) > 0;
 }
 
-// Erases deactivated subjects due under the rule, a chunk per transaction.
+// Erases deactivated subjects due under the rule. Like a batch it commits
+// about once a second: each commit costs an fsync, and an interrupted run
+// keeps what it committed (the next run finishes the rest).
 void erase_deactivated(Desk& desk, int64_t before, bool dry_run, const std::string& reason, RetentionOutcome& o,
                        const std::function<void(const RetentionProgress&)>& progress) {
-  constexpr int kChunk = 500;
+  constexpr int kPage = 500;
+  constexpr size_t kMaxPerCommit = 10000;
+  using Clock = std::chrono::steady_clock;
   int64_t after = 0;
+  std::optional<store::WriteTx> tx;
+  Clock::time_point started{};
+  size_t in_tx = 0;
+  auto commit = [&] {
+    if (!tx) return;
+    release_stale_reads(desk);
+    tx->commit();
+    tx.reset();
+    in_tx = 0;
+    if (progress) progress({o.rule, static_cast<int64_t>(o.erased.size())});
+  };
   for (;;) {
-    std::optional<store::WriteTx> tx;
-    if (!dry_run) tx.emplace(desk.db());
-    auto due = store::deactivated_before(desk.db(), before, after, kChunk);
+    if (!dry_run && !tx) {
+      tx.emplace(desk.db());
+      started = Clock::now();
+    }
+    auto due = store::deactivated_before(desk.db(), before, after, kPage);
     if (due.empty()) break;
     for (const auto& d : due) {
       after = d.rowid;
@@ -94,6 +112,7 @@ void erase_deactivated(Desk& desk, int64_t before, bool dry_run, const std::stri
         if (dry_run) notify = notify_list(desk, d.id);
         else notify = erase_subject(desk, d.id, reason, false).notify;
         o.erased.push_back(d.id);
+        ++in_tx;
         if (!notify.empty()) o.notify.push_back({{"id", d.id}, {"recipients", notify}});
       } catch (const std::exception& e) {
         Error err = classify(e);
@@ -102,10 +121,9 @@ void erase_deactivated(Desk& desk, int64_t before, bool dry_run, const std::stri
         else o.errors.push_back(d.id + ": " + err.what());
       }
     }
-    release_stale_reads(desk);
-    if (tx) tx->commit();
-    if (progress) progress({o.rule, static_cast<int64_t>(o.erased.size())});
+    if (tx && (in_tx >= kMaxPerCommit || Clock::now() - started >= std::chrono::seconds(1))) commit();
   }
+  commit();
   o.removed = static_cast<int64_t>(o.erased.size());
   o.held = static_cast<int64_t>(o.held_ids.size());
 }

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include "store/statement_cache.hpp"
+
 namespace dsr::store {
 namespace {
 
@@ -86,11 +88,13 @@ std::optional<PolicyRow> policy_effective_on(SQLite::Database& db, const std::st
   return one_policy(db, "effective = ?", effective);
 }
 
-std::optional<std::string> policy_in_force(SQLite::Database& db, const std::string& date) {
-  SQLite::Statement st(db, "SELECT version FROM policies WHERE effective <= ? ORDER BY effective DESC LIMIT 1");
+std::optional<std::string> policy_in_force(StatementCache& statements, const std::string& date) {
+  auto& st = statements.get("SELECT version FROM policies WHERE effective <= ? ORDER BY effective DESC LIMIT 1");
   st.bind(1, date);
-  if (!st.executeStep()) return std::nullopt;
-  return st.getColumn(0).getString();
+  std::optional<std::string> out;
+  if (st.executeStep()) out = st.getColumn(0).getString();
+  st.reset();  // a statement left running would hold a read snapshot
+  return out;
 }
 
 void put_choice(SQLite::Database& db, int64_t subject_rowid, const ChoiceRow& c) {

@@ -14,6 +14,8 @@ namespace SQLite { class Database; }
 
 namespace dsr::store {
 
+class StatementCache;
+
 struct PolicyRow {
   std::string version;
   std::string effective;  // YYYY-MM-DD
@@ -27,8 +29,9 @@ void insert_policy(SQLite::Database& db, const PolicyRow& p);
 std::vector<PolicyRow> list_policies(SQLite::Database& db);  // by effective date
 std::optional<PolicyRow> policy_by_version(SQLite::Database& db, const std::string& version);
 std::optional<PolicyRow> policy_effective_on(SQLite::Database& db, const std::string& effective);
-// The latest version effective on or before `date`.
-std::optional<std::string> policy_in_force(SQLite::Database& db, const std::string& date);
+// The latest version effective on or before `date`. On the registration hot
+// path, so through the desk's prepared statements.
+std::optional<std::string> policy_in_force(StatementCache& statements, const std::string& date);
 
 struct ChoiceRow {
   std::string new_uses;

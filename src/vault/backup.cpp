@@ -82,16 +82,18 @@ std::string summary(const CheckReport& r) {
 BackupReport Vault::backup(const std::string& dest, const ProgressFn& progress) {
   Impl& im = *impl_;
   if (!im.db) fail(ErrorKind::failure, "the vault is closed");
-  // The header as it is now (slots added since this vault was opened included).
-  HeaderRead hr = read_header_via(im.db->getHandle());
+  auto worker = vault::side_connection(im.path, im.options.lock_timeout_ms, im.header, im.db->getHandle());
+  // The header as it is now (slots added since this vault was opened included),
+  // read through the connection that will make the copy.
+  HeaderRead hr = read_header_via(worker->getHandle());
   verify_header_mac(hr, im.master);
+  require_same_data_key(hr.header, im.header);
   Header copy = std::move(hr.header);
   copy.generation = 0;
   set_data_key(copy, im.master, Secret::random(32));  // its own pages: never interchangeable with the vault's
   auto cipher = std::make_shared<const PageCipher>(page_key(copy, im.master), copy.id);
   vault::create_header_file(dest, copy, im.master);  // conflict if dest exists
   try {
-    auto worker = vault::side_connection(im.path, im.options.lock_timeout_ms);
     uint64_t total = uint64_t(worker->execAndGet("PRAGMA page_count").getInt64());
     {
       vault::CipherBinding bound(dest, cipher);

@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "dsr/error.hpp"
+#include "vault/header_io.hpp"
 #include "vault/vault_impl.hpp"
 #include "vault/vfs.hpp"
 
@@ -43,7 +44,7 @@ int probe(void* arg) {
   auto* p = static_cast<CopyProbe*>(arg);
   uint64_t pages = file_pages(*p->dest);
   // Report growth, and now and then anyway: the copy may sit in SQLite's cache.
-  if (pages == p->last && ++p->calls % 64 != 0) return 0;
+  if (pages == p->last && ++p->calls % 32 != 0) return 0;
   p->last = pages;
   try {
     (*p->progress)({Progress::Stage::copying, pages, std::max(pages, p->total)});
@@ -56,8 +57,27 @@ int probe(void* arg) {
 
 }  // namespace
 
-std::unique_ptr<SQLite::Database> side_connection(const std::string& path, int lock_timeout_ms) {
-  auto db = std::make_unique<SQLite::Database>(path.c_str(), SQLite::OPEN_READWRITE, lock_timeout_ms, kVfsName);
+std::unique_ptr<SQLite::Database> side_connection(const std::string& path, int lock_timeout_ms, const Header& opened,
+                                                  sqlite3* own) {
+  auto replaced = [own] {
+    int moved = 0;
+    return sqlite3_file_control(own, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved;
+  };
+  auto rekeyed = [] {
+    take_last_vfs_error();
+    fail(ErrorKind::locked, "another process rekeyed the vault after this command opened it; run the command again");
+  };
+  if (replaced()) rekeyed();
+  std::unique_ptr<SQLite::Database> db;
+  try {
+    // SQLite reads the first page as it opens: on a replaced file that page fails authentication.
+    db = std::make_unique<SQLite::Database>(path.c_str(), SQLite::OPEN_READWRITE, lock_timeout_ms, kVfsName);
+  } catch (...) {
+    if (replaced()) rekeyed();
+    throw;
+  }
+  if (replaced()) rekeyed();
+  require_same_data_key(read_header_via(db->getHandle()).header, opened);
   int persist_wal = 1;  // as every connection of a vault (vault_impl.hpp)
   sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
   db->exec("PRAGMA mmap_size=0; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" + std::to_string(kCacheKiB));
@@ -89,7 +109,7 @@ CipherBinding::~CipherBinding() { unbind_cipher(canonical_, cipher_.get()); }
 
 uint64_t vacuum_into(SQLite::Database& from, const std::string& dest, uint64_t total, const ProgressFn& progress) {
   CopyProbe p{&dest, total, &progress, 0, 0, {}};
-  if (progress) sqlite3_progress_handler(from.getHandle(), 10000, probe, &p);
+  if (progress) sqlite3_progress_handler(from.getHandle(), 1000, probe, &p);
   struct Detach {
     sqlite3* db;
     ~Detach() { sqlite3_progress_handler(db, 0, nullptr, nullptr); }

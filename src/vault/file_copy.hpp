@@ -15,7 +15,12 @@ namespace dsr::vault {
 
 // A second connection to an open vault (its cipher is already bound to the
 // path) for a long job, with the vault's settings (no temp files, a big cache).
-std::unique_ptr<SQLite::Database> side_connection(const std::string& path, int lock_timeout_ms);
+// `own` is the vault's connection: when a rekey in another process has
+// replaced the file since it opened (so that the path now holds a file under
+// another data key), this fails with ErrorKind::locked (run it again), never
+// with a page that fails authentication.
+std::unique_ptr<SQLite::Database> side_connection(const std::string& path, int lock_timeout_ms, const Header& opened,
+                                                  sqlite3* own);
 
 // Creates `dest` (O_EXCL, mode 0600) holding only `header`, both copies
 // synced (generation+1). conflict when dest exists.

@@ -25,4 +25,9 @@ void write_header_via(sqlite3* db, Header& h, const Secret& master) {
       fail(ErrorKind::failure, "cannot write the vault header");
 }
 
+void require_same_data_key(const Header& on_disk, const Header& opened) {
+  if (on_disk.data_nonce != opened.data_nonce || on_disk.data_wrapped != opened.data_wrapped)
+    fail(ErrorKind::locked, "another process rekeyed the vault after this command opened it; run the command again");
+}
+
 }  // namespace dsr::vault

@@ -13,5 +13,9 @@ namespace dsr::vault {
 HeaderRead read_header_via(sqlite3* db);
 // Writes copy B then copy A, each synced, with generation+1 (see write_header).
 void write_header_via(sqlite3* db, Header& h, const Secret& master);
+// Fails (ErrorKind::locked: run it again) unless the header read from disk
+// still carries the data key this process opened the vault with: another
+// process rekeyed the vault meanwhile.
+void require_same_data_key(const Header& on_disk, const Header& opened);
 
 }  // namespace dsr::vault

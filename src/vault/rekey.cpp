@@ -20,8 +20,30 @@ namespace {
 // nothing can be committed to the WAL (which the new file inherits) until the
 // lock is released. Writers keep committing while we wait: retry until the
 // lock timeout.
+// SQLite's own busy handler sleeps longer and longer; against a writer that
+// commits in a loop it would rarely get in. Poll every millisecond instead.
+struct Polling {
+  std::chrono::steady_clock::time_point until;
+  static int wait(void* self, int) {
+    if (std::chrono::steady_clock::now() > static_cast<Polling*>(self)->until) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return 1;
+  }
+};
+
 void lock_with_empty_wal(SQLite::Database& worker, SQLite::Database& locker, int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  Polling polling{deadline};
+  sqlite3_busy_handler(worker.getHandle(), Polling::wait, &polling);
+  sqlite3_busy_handler(locker.getHandle(), Polling::wait, &polling);
+  struct Restore {  // the copy and the rest wait as any connection does
+    SQLite::Database &a, &b;
+    int ms;
+    ~Restore() {
+      sqlite3_busy_timeout(a.getHandle(), ms);
+      sqlite3_busy_timeout(b.getHandle(), ms);
+    }
+  } restore{worker, locker, timeout_ms};
   for (;;) {
     int frames = -1, copied = -1;
     // Waits (busy handler) for readers and writers to finish; may fall short.
@@ -33,7 +55,6 @@ void lock_with_empty_wal(SQLite::Database& worker, SQLite::Database& locker, int
     if (std::chrono::steady_clock::now() > deadline)
       fail(ErrorKind::locked, "other processes keep writing to the vault and rekey needs a moment without "
                               "them: retry later (or raise --lock-timeout)");
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 
@@ -57,8 +78,8 @@ uint64_t Vault::rekey(const ProgressFn& progress) {
     if (sqlite3_stmt_busy(st)) fail(ErrorKind::failure, "rekey: reset the statements running on the vault first");
 
   const std::string tmp = im.path + "-rekey";
-  auto worker = side_connection(im.path, im.options.lock_timeout_ms);
-  auto locker = side_connection(im.path, im.options.lock_timeout_ms);
+  auto worker = side_connection(im.path, im.options.lock_timeout_ms, im.header, im.db->getHandle());
+  auto locker = side_connection(im.path, im.options.lock_timeout_ms, im.header, im.db->getHandle());
   lock_with_empty_wal(*worker, *locker, im.options.lock_timeout_ms);
   bool renamed = false;
   try {
@@ -66,6 +87,7 @@ uint64_t Vault::rekey(const ProgressFn& progress) {
     HeaderRead hr = read_header_via(locker->getHandle());
     verify_header_mac(hr, im.master);
     if (hr.header.id != im.header.id) fail(ErrorKind::integrity, "the vault header belongs to another vault");
+    require_same_data_key(hr.header, im.header);
     Header next = std::move(hr.header);
     set_data_key(next, im.master, Secret::random(32));
     auto cipher = std::make_shared<const PageCipher>(page_key(next, im.master), next.id);

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
 #include "dsr/batch.hpp"
@@ -114,6 +115,38 @@ TEST_CASE("batch: a result is handed out only after its chunk committed") {
   // And what was reported is on disk for another connection.
   Desk other = tv.desk();
   CHECK(count_all(other) == 10);
+}
+
+TEST_CASE("batch: a chunk also ends when its time is up") {
+  test::TempVault tv;
+  Desk d = tv.desk();
+  std::string text;
+  for (int i = 0; i < 5; ++i) text += reg_line(i) + "\n";
+  Collect c(&d);
+  BatchOptions o;
+  o.chunk_seconds = 0;  // every line is over time: one line per transaction
+  batch(d, text, c, o);
+  CHECK(c.chunks == 5);
+  for (bool committed : c.committed_when_seen) CHECK(committed);
+}
+
+TEST_CASE("batch: a statement left part-way does not keep the WAL from being checkpointed") {
+  test::TempVault tv;
+  Desk d = tv.desk();
+  for (int i = 0; i < 3; ++i) register_subject(d, [&] { SubjectInput in; in.set = {{"email", "x" + std::to_string(i) + "@example.com"}, {"name", "X"}}; return in; }());
+  SQLite::Statement stale(d.db(), "SELECT id FROM subjects");
+  REQUIRE(stale.executeStep());  // a row read, the statement not reset: it holds a read snapshot
+  REQUIRE(sqlite3_stmt_busy(stale.getStatement()));
+  std::string text;
+  for (int i = 0; i < 20; ++i) text += reg_line(i) + "\n";
+  BatchOptions o;
+  o.chunk = 5;
+  Collect c;
+  batch(d, text, c, o);
+  CHECK_FALSE(sqlite3_stmt_busy(stale.getStatement()));
+  int frames = -1, copied = -1;
+  CHECK(sqlite3_wal_checkpoint_v2(d.db().getHandle(), "main", SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) == SQLITE_OK);
+  CHECK(copied == frames);
 }
 
 TEST_CASE("batch: --atomic keeps every line or none") {

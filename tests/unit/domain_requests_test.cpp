@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "dsr/audit.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/error.hpp"
 #include "dsr/requests.hpp"
@@ -305,6 +306,11 @@ TEST_CASE("requests: an action for a request is checked first, recorded after, a
   CHECK(after.history[2].detail["subject"] == a);
   CHECK(after.history[2].detail["fields"] == nlohmann::json::array({"zip"}));
   CHECK(after.history[2].detail.dump().find("94110") == std::string::npos);  // names, never values
+  bool audited_under_request = false;
+  for (const auto& e : audit_log(d, {a, "", "", 100}))
+    audited_under_request |= e.command == "correct" && e.request == r.id && e.outcome == "ok";
+  CHECK(audited_under_request);  // the audit trail names the request too
+  CHECK(d.request().empty());    // and the desk forgets it afterwards
   close_request(d, r.id, "fulfilled", "");
   CHECK(kind_of([&] { act_for_request(d, r.id, "correct", a, correct(a)); }) == ErrorKind::conflict);
   // Without a request the operation simply runs.

@@ -220,7 +220,8 @@ TEST_CASE("rekey: killed (SIGKILL) at any point, the vault opens with the old or
       {Progress::Stage::done, 1, "after the rename", true},
   };
   for (const Point& pt : points) {
-    CAPTURE(pt.name);
+    std::string point = pt.name;
+    CAPTURE(point);
     {
       std::ofstream out(tv.db, std::ios::binary | std::ios::trunc);
       out.write(pristine.data(), std::streamsize(pristine.size()));
@@ -242,7 +243,7 @@ TEST_CASE("rekey: killed (SIGKILL) at any point, the vault opens with the old or
     }
     int status = 0;
     REQUIRE(::waitpid(pid, &status, 0) == pid);
-    CHECK(WIFSIGNALED(status));
+    CHECK_MESSAGE(WIFSIGNALED(status), "the child exited with " << WEXITSTATUS(status));
     CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
     CHECK((header_of(tv.db).data_wrapped != original_key) == pt.rekeyed);
     CheckReport r = check_vault(tv.db, tv.cred());

@@ -1,0 +1,306 @@
+// keys_bench: rekey and backup of a vault of 1,000,000 subjects, against
+// SQLite's own online backup API copying a plain (unencrypted) copy of the
+// same database, in the same run; and the audit trail's cost on register
+// (issue 6, "Benchmark"). Not a test: it prints figures for bench/RESULTS.md.
+//
+//   keys_bench [--dir DIR] [--subjects N] [--chunk N] [--rounds N] [--audit-subjects N] [--reuse] [--keep]
+//
+// 1. Builds DIR/keys.dsr through the library's bulk path: register_subject
+//    inside one outer store::WriteTx committed every --chunk subjects (name,
+//    email, username, phone, zip, address, contact preference; every 4th
+//    interests, every 5th an attribute, every 10th card data, sealed), with
+//    the audit trail on as in normal use. Then DIR/plain.db: the same database
+//    decrypted into a plain SQLite file (sqlite3_backup from the unlocked vault).
+// 2. --rounds times, interleaved: SQLite's online backup API copying plain.db
+//    to a new plain file (default VFS, one step, synchronous=FULL), then
+//    Vault::backup (VACUUM INTO a new vault, synced, every page authenticated,
+//    PRAGMA integrity_check), then Vault::rekey (+ reopen). Medians, with the
+//    split of each into copy / sync / verify from the progress reports.
+// 3. The audit trail on register: --audit-subjects registrations into the big
+//    vault, each in a transaction of its own as `dsr register` does, in
+//    alternating blocks with the audit on and off (Desk::set_audit_enabled);
+//    then the same in bulk (one transaction per block). Per-subject medians.
+#include <SQLiteCpp/Database.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dsr/desk.hpp"
+#include "dsr/error.hpp"
+#include "dsr/subjects.hpp"
+#include "dsr/vault.hpp"
+#include "store/tx.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+struct Config {
+  std::string dir = "/tmp/dsr-bench-keys";
+  int subjects = 1000000;
+  int chunk = 50000;
+  int rounds = 3;
+  int audit_subjects = 4000;
+  bool reuse = false;
+  bool keep = false;
+};
+
+// ---- the people --------------------------------------------------------------------
+const char* kGiven[] = {"Maria", "James", "Aiko", "Olu", "Chen", "Fatima", "Liam", "Sofia",
+                        "Noah", "Mateo", "Amara", "Lucas", "Priya", "Ivan", "Omar", "Elif"};
+const char* kFamily[] = {"Garcia", "Smith", "Tanaka", "Adeyemi", "Wang", "Khan", "Murphy", "Rossi",
+                         "Dubois", "Silva", "Novak", "Nguyen", "Jensen", "Haddad", "Okafor", "Costa"};
+const char* kStreets[] = {"Oak St", "Main St", "Elm Ave", "Pine Rd", "Maple Dr", "Cedar Ln", "Lake Blvd", "Hill Way"};
+const char* kCards[] = {"4111111111111111", "5555555555554444", "378282246310005", "6011111111111117"};
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+dsr::SubjectInput input_of(int i) {
+  std::string g = kGiven[i % 16], f = kFamily[(i / 16) % 16];
+  int exchange = 200 + (i / 10000) % 700;
+  if (exchange % 100 == 11) ++exchange;  // no N11 service codes
+  char phone[32];
+  std::snprintf(phone, sizeof phone, "+1 415 %03d %04d", exchange, i % 10000);
+  dsr::SubjectInput in;
+  in.set = {{"name", g + " " + f},
+            {"email", lower(g) + "." + lower(f) + "." + std::to_string(i) + "@example.com"},
+            {"username", lower(g).substr(0, 1) + lower(f) + std::to_string(i)},
+            {"phone", phone},
+            {"zip", std::to_string(10000 + (int64_t(i) * 7919) % 89999)},
+            {"address", std::to_string(1 + i % 999) + " " + kStreets[i % 8] + ", Springfield"},
+            {"contact_preference", i % 3 ? "email" : "phone"}};
+  if (i % 4 == 0) in.set.push_back({"interests", i % 8 ? "cycling,books" : "travel"});
+  if (i % 5 == 0) in.set.push_back({"preferences.newsletter", i % 10 ? "weekly" : "monthly"});
+  if (i % 10 == 0) {
+    in.set.push_back({"card_number", kCards[(i / 10) % 4]});
+    in.set.push_back({"card_expiry", "12/30"});
+    in.set.push_back({"card_token", "tok_" + std::to_string(i)});
+    in.set.push_back({"account_type", "individual"});
+  }
+  return in;
+}
+
+// ---- helpers ---------------------------------------------------------------------------
+void remove_db(const std::string& p) {
+  for (const char* s : {"", "-wal", "-shm", "-journal", "-rekey"}) std::filesystem::remove(p + s);
+}
+double file_mb(const std::string& p) {
+  struct stat st{};
+  return ::stat(p.c_str(), &st) == 0 ? double(st.st_size) / 1e6 : 0;
+}
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+std::string loadavg() {
+  std::ifstream f("/proc/loadavg");
+  std::string a, b, c;
+  f >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+// SQLite's online backup API, src to a new dst, one step; synchronous=FULL on dst.
+void sqlite_backup(const std::string& src, const std::string& dst) {
+  sqlite3 *s = nullptr, *d = nullptr;
+  if (sqlite3_open_v2(src.c_str(), &s, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK ||
+      sqlite3_open_v2(dst.c_str(), &d, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
+    throw std::runtime_error("cannot open " + src + " or " + dst);
+  sqlite3_exec(d, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
+  sqlite3_backup* b = sqlite3_backup_init(d, "main", s, "main");
+  if (!b) throw std::runtime_error(std::string("backup: ") + sqlite3_errmsg(d));
+  int rc = sqlite3_backup_step(b, -1);
+  sqlite3_backup_finish(b);
+  sqlite3_close(s);
+  sqlite3_close(d);
+  if (rc != SQLITE_DONE) throw std::runtime_error(std::string("backup: ") + sqlite3_errstr(rc));
+}
+
+// Times the stages of a rekey or backup from its progress reports.
+struct Stages {
+  Clock::time_point t0 = Clock::now(), sync{}, verify{}, end{};
+  dsr::ProgressFn fn() {
+    return [this](const dsr::Progress& p) {
+      auto now = Clock::now();
+      if (p.stage == dsr::Progress::Stage::syncing && sync == Clock::time_point{}) sync = now;
+      if (p.stage == dsr::Progress::Stage::verifying && verify == Clock::time_point{}) verify = now;
+      if (p.stage == dsr::Progress::Stage::replacing || p.stage == dsr::Progress::Stage::done)
+        if (end == Clock::time_point{}) end = now;
+    };
+  }
+  double copy_ms() const { return std::chrono::duration<double, std::milli>(sync - t0).count(); }
+  double sync_ms() const { return std::chrono::duration<double, std::milli>(verify - sync).count(); }
+  double verify_ms() const { return std::chrono::duration<double, std::milli>(end - verify).count(); }
+};
+
+void build(const Config& cfg, const std::string& vault, const std::string& key, const std::string& plain) {
+  remove_db(vault);
+  remove_db(plain);
+  std::filesystem::remove(key);
+  dsr::Credential cred = dsr::make_key_file(key);
+  auto t0 = Clock::now();
+  {
+    dsr::Desk desk(dsr::Vault::create(vault, "bench", cred));
+    auto tx = std::make_unique<dsr::store::WriteTx>(desk.db());
+    auto tc = Clock::now();
+    for (int i = 0; i < cfg.subjects; ++i) {
+      dsr::register_subject(desk, input_of(i));
+      if ((i + 1) % cfg.chunk == 0 || i + 1 == cfg.subjects) {
+        tx->commit();
+        tx.reset();
+        std::fprintf(stderr, "\r  registered %d/%d (%.0f/s this chunk)   ", i + 1, cfg.subjects,
+                     cfg.chunk / (ms_since(tc) / 1000));
+        tc = Clock::now();
+        if (i + 1 < cfg.subjects) tx = std::make_unique<dsr::store::WriteTx>(desk.db());
+      }
+    }
+    std::fprintf(stderr, "\n");
+  }
+  std::printf("build: %d subjects registered in %.0f s (%.0f/s)\n", cfg.subjects, ms_since(t0) / 1000,
+              cfg.subjects / (ms_since(t0) / 1000));
+  // The plain copy: every page as the vault's connection reads it (decrypted).
+  dsr::Vault v = dsr::Vault::open(vault, dsr::read_key_file(key));
+  sqlite3* dst = nullptr;
+  if (sqlite3_open_v2(plain.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
+    throw std::runtime_error("cannot create " + plain);
+  sqlite3_backup* bk = sqlite3_backup_init(dst, "main", v.db().getHandle(), "main");
+  int rc = bk ? sqlite3_backup_step(bk, -1) : SQLITE_ERROR;
+  sqlite3_backup_finish(bk);
+  sqlite3_close(dst);
+  if (rc != SQLITE_DONE) throw std::runtime_error("cannot copy the vault into " + plain);
+}
+
+// ---- the audit trail's cost on register ------------------------------------------------
+struct AuditCost {
+  double on_ms = 0, off_ms = 0;  // per subject, median over blocks
+};
+AuditCost audit_cost(const std::string& vault, const std::string& key, int subjects, bool bulk) {
+  const int blocks = 10, per_block = std::max(1, subjects / blocks);
+  std::vector<double> on, off;
+  dsr::Desk desk(dsr::Vault::open(vault, dsr::read_key_file(key)));
+  // New people after those already there (a --reuse run registered some before).
+  int next = int(desk.db().execAndGet("SELECT count(*) FROM subjects").getInt64());
+  for (int b = 0; b < blocks; ++b) {
+    bool audit = b % 2 == (b / 2) % 2;  // on, off, off, on, on, off, ...: neither side always goes first
+    desk.set_audit_enabled(audit);
+    auto t0 = Clock::now();
+    std::unique_ptr<dsr::store::WriteTx> tx;
+    if (bulk) tx = std::make_unique<dsr::store::WriteTx>(desk.db());
+    for (int i = 0; i < per_block; ++i) dsr::register_subject(desk, input_of(next++));
+    if (tx) tx->commit();
+    (audit ? on : off).push_back(ms_since(t0) / per_block);
+  }
+  desk.set_audit_enabled(true);
+  return {median(on), median(off)};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config cfg;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--dir") cfg.dir = next();
+    else if (a == "--subjects") cfg.subjects = std::stoi(next());
+    else if (a == "--chunk") cfg.chunk = std::stoi(next());
+    else if (a == "--rounds") cfg.rounds = std::stoi(next());
+    else if (a == "--audit-subjects") cfg.audit_subjects = std::stoi(next());
+    else if (a == "--reuse") cfg.reuse = true;
+    else if (a == "--keep") cfg.keep = true;
+    else {
+      std::fprintf(stderr, "usage: keys_bench [--dir DIR] [--subjects N] [--chunk N] [--rounds N] "
+                           "[--audit-subjects N] [--reuse] [--keep]\n");
+      return 2;
+    }
+  }
+  try {
+    std::filesystem::create_directories(cfg.dir);
+    const std::string vault = cfg.dir + "/keys.dsr", key = cfg.dir + "/keys.key", plain = cfg.dir + "/plain.db";
+    std::printf("keys_bench: nproc %ld, load average %s\n", sysconf(_SC_NPROCESSORS_ONLN), loadavg().c_str());
+    if (!(cfg.reuse && std::filesystem::exists(vault) && std::filesystem::exists(plain))) build(cfg, vault, key, plain);
+    std::printf("vault %.0f MB, plain copy %.0f MB\n", file_mb(vault), file_mb(plain));
+
+    std::vector<double> base, bk, bk_copy, bk_sync, bk_verify, rk, rk_copy, rk_sync, rk_verify;
+    uint64_t pages = 0;
+    for (int r = 0; r < cfg.rounds; ++r) {
+      const std::string plain_copy = cfg.dir + "/plain-copy.db", backup = cfg.dir + "/backup.dsr";
+      remove_db(plain_copy);
+      auto t0 = Clock::now();
+      sqlite_backup(plain, plain_copy);
+      base.push_back(ms_since(t0));
+      remove_db(plain_copy);
+
+      std::filesystem::remove(backup);
+      {
+        Stages st;
+        dsr::Vault v = dsr::Vault::open(vault, dsr::read_key_file(key));
+        pages = v.backup(backup, st.fn()).pages;
+        bk.push_back(ms_since(st.t0));
+        bk_copy.push_back(st.copy_ms());
+        bk_sync.push_back(st.sync_ms());
+        bk_verify.push_back(st.verify_ms());
+      }
+      std::filesystem::remove(backup);
+      {
+        Stages st;
+        dsr::Vault v = dsr::Vault::open(vault, dsr::read_key_file(key));
+        v.rekey(st.fn());
+        v.reopen();
+        rk.push_back(ms_since(st.t0));
+        rk_copy.push_back(st.copy_ms());
+        rk_sync.push_back(st.sync_ms());
+        rk_verify.push_back(st.verify_ms());
+      }
+      std::printf("round %d: sqlite3_backup %.0f ms, backup %.0f ms, rekey %.0f ms (load %s)\n", r + 1, base.back(),
+                  bk.back(), rk.back(), loadavg().c_str());
+      std::fflush(stdout);
+    }
+    double b = median(base);
+    std::printf("\n%d subjects, %llu pages; medians of %d rounds\n", cfg.subjects, (unsigned long long)pages, cfg.rounds);
+    std::printf("| measure | time | copy | sync | verify | / sqlite3_backup |\n|---|---|---|---|---|---|\n");
+    std::printf("| SQLite online backup API, plain copy | %.1f s | | | | 1.00x |\n", b / 1000);
+    std::printf("| dsr backup (VACUUM INTO, verified) | %.1f s | %.1f s | %.1f s | %.1f s | %.2fx |\n", median(bk) / 1000,
+                median(bk_copy) / 1000, median(bk_sync) / 1000, median(bk_verify) / 1000, median(bk) / b);
+    std::printf("| dsr rekey (VACUUM INTO, checked, renamed) | %.1f s | %.1f s | %.1f s | %.1f s | %.2fx |\n",
+                median(rk) / 1000, median(rk_copy) / 1000, median(rk_sync) / 1000, median(rk_verify) / 1000,
+                median(rk) / b);
+
+    AuditCost each = audit_cost(vault, key, cfg.audit_subjects, /*bulk=*/false);
+    AuditCost bulk = audit_cost(vault, key, cfg.audit_subjects * 5, /*bulk=*/true);
+    std::printf("\naudit trail on register (per subject, median of 5 blocks each way)\n");
+    std::printf("| mode | audit on | audit off | on/off |\n|---|---|---|---|\n");
+    std::printf("| own transaction (as `dsr register`) | %.3f ms | %.3f ms | %.3fx |\n", each.on_ms, each.off_ms,
+                each.on_ms / each.off_ms);
+    std::printf("| bulk (one transaction per block) | %.3f ms | %.3f ms | %.3fx |\n", bulk.on_ms, bulk.off_ms,
+                bulk.on_ms / bulk.off_ms);
+    std::printf("load average at the end: %s\n", loadavg().c_str());
+    if (!cfg.keep) {
+      remove_db(vault);
+      remove_db(plain);
+      std::filesystem::remove(key);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "keys_bench: %s\n", dsr::classify(e).what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Key slots from the command line: add (key file or passphrase), list, remove
+# (confirmation, dry run, the last admin slot), passwd; taken names and files;
+# adding and removing a slot leave every data page byte for byte as it was.
+. "$(dirname "$0")/lib.sh"
+new_vault keys
+export DSR_DB="$V" DSR_KEY_FILE="$K"
+for i in $(seq 1 40); do
+  printf '{"op":"register","email":"p%d@example.com","name":"Person %d","address":"%d Long Street"}\n' "$i" "$i" "$i"
+done > "$TMP/people.ndjson"
+run dsr batch "$TMP/people.ndjson"
+expect_rc 0 "40 subjects registered"
+
+pages() { python3 -c 'import sys; print(open(sys.argv[1],"rb").read()[8192:].hex())' "$V" | sha256sum | cut -c1-64; }
+header() { head -c 8192 "$V" | sha256sum | cut -c1-64; }
+PAGES0=$(pages); HEADER0=$(header)
+
+# ---- add ----------------------------------------------------------------------
+run dsr key add sam --role support --new-key-file "$TMP/sam.key"
+expect_rc 0 "key add with a new key file"
+expect_out "added support key slot 'sam' \(key-file\)" "key add says what it added"
+check "the new key file is mode 0600" test "$(stat -c %a "$TMP/sam.key")" = 600
+run dsr --key-file "$TMP/sam.key" --json info
+expect_rc 0 "the new key file opens the vault"
+check "it opens sam's slot" test "$(jget "$OUT" 'd["opened_by"]')" = sam
+printf 'pat passphrase one\n' > "$TMP/pat1.txt"
+run dsr key add pat --role billing --new-passphrase-file "$TMP/pat1.txt" --kdf interactive
+expect_rc 0 "key add with a passphrase from a file"
+run dsr --key-file "" --passphrase-file "$TMP/pat1.txt" --json info
+expect_rc 0 "the passphrase opens the vault"
+check "it opens pat's slot" test "$(jget "$OUT" 'd["opened_by"]')" = pat
+run dsr --json key add cron --role auditor --new-key-file "$TMP/cron.key"
+expect_rc 0 "key add --json"
+check "--json names the slot and its role" test "$(jget "$OUT" 'd["slot"]["name"] + "/" + d["slot"]["role"] + "/" + d["key_file"]')" = "cron/auditor/$TMP/cron.key"
+check "adding slots changed no data page" test "$(pages)" = "$PAGES0"
+check "adding slots changed the header" test "$(header)" != "$HEADER0"
+
+run dsr key add sam --role auditor --new-key-file "$TMP/sam2.key"
+expect_rc 4 "a slot name that exists exits 4"
+check "no key file is made for a refused name" test ! -e "$TMP/sam2.key"
+run dsr key add sally --role support --new-key-file "$TMP/sam.key"
+expect_rc 4 "an existing key file is never overwritten (exit 4)"
+run dsr --json info
+check "sally was not added" test "$(jget "$OUT" '"sally" in [s["name"] for s in d["slots"]]')" = False
+run dsr key add ann --role support
+expect_rc 2 "no new secret and no terminal: exit 2"
+expect_err "--new-passphrase-file" "the error names the flag to pass"
+run dsr key add ann --role janitor --new-key-file "$TMP/ann.key"
+expect_rc 2 "an unknown role is a usage error"
+run dsr key add ann --role support --new-key-file "$TMP/ann.key" --new-passphrase-file "$TMP/pat1.txt"
+expect_rc 2 "two secrets for one slot is a usage error"
+run dsr key add "two words" --role support --new-key-file "$TMP/tw.key"
+expect_rc 2 "a slot name with a space is a usage error"
+check "and leaves no key file" test ! -e "$TMP/tw.key"
+
+# ---- concurrent adds: each process re-reads the header under the write lock -----------
+PAGESC=$(pages)
+for i in 1 2 3 4 5 6; do
+  "$DSR_BIN" key add "par$i" --role auditor --new-key-file "$TMP/par$i.key" </dev/null >/dev/null 2>"$TMP/par$i.err" &
+done
+wait
+run dsr --json info
+check "six slots added at once by six processes are all there" \
+  test "$(jget "$OUT" 'sorted(s["name"] for s in d["slots"] if s["name"].startswith("par"))')" = "['par1', 'par2', 'par3', 'par4', 'par5', 'par6']"
+for i in 1 2 3 4 5 6; do
+  run dsr --key-file "$TMP/par$i.key" --json info
+  expect_rc 0 "par$i's key file opens the vault"
+done
+check "concurrent adds changed no data page" test "$(pages)" = "$PAGESC"
+for i in 1 2 3 4 5 6; do
+  run dsr key remove "par$i" --yes
+  expect_rc 0 "par$i removed"
+done
+
+# ---- list ---------------------------------------------------------------------
+run dsr --key-file "$TMP/sam.key" show p1@example.com
+expect_rc 0 "sam reads a subject (an audit entry)"
+run dsr key list
+expect_rc 0 "key list"
+expect_out "^NAME +ROLE +KIND +CREATED +LAST USED" "key list has a header"
+expect_out "admin \* +admin +key-file" "the current slot is marked"
+expect_out "pat +billing +passphrase" "pat is a billing passphrase slot"
+run dsr --json key list
+expect_rc 0 "key list --json"
+check "four slots listed" test "$(jget "$OUT" 'len(d["slots"])')" = 4
+check "sam was last used (from the audit trail)" test "$(jget "$OUT" '[s for s in d["slots"] if s["name"]=="sam"][0]["last_used"] is not None')" = True
+check "cron was never used" test "$(jget "$OUT" '[s for s in d["slots"] if s["name"]=="cron"][0]["last_used"]')" = None
+check "created is an ISO time" test "$(jget "$OUT" 'd["slots"][1]["created"].endswith("Z")')" = True
+run dsr key list --format csv
+expect_out "^name,role,kind,created,last_used|^NAME,ROLE,KIND,CREATED,LAST USED" "key list --format csv"
+
+# ---- remove -------------------------------------------------------------------
+PAGES1=$(pages)
+run dsr key remove cron
+expect_rc 2 "key remove off a terminal without --yes exits 2"
+expect_err "--yes" "and names --yes"
+run dsr key remove cron --dry-run
+expect_rc 0 "key remove --dry-run"
+expect_out "would remove auditor key slot 'cron'" "the dry run says what would go"
+run dsr --key-file "$TMP/cron.key" --json info
+expect_rc 0 "after the dry run cron still opens the vault"
+run dsr key remove cron --yes
+expect_rc 0 "key remove --yes"
+check "removing a slot changed no data page" test "$(pages)" = "$PAGES1"
+run dsr --key-file "$TMP/cron.key" info
+expect_rc 5 "the removed slot's key file no longer opens the vault"
+run dsr key remove nobody --yes
+expect_rc 3 "removing a slot that does not exist exits 3"
+run dsr key remove admin --yes
+expect_rc 7 "removing the last admin slot exits 7"
+expect_err "last admin slot" "and says why"
+run dsr key remove admin --dry-run
+expect_rc 7 "the dry run of it is refused too"
+run dsr key add ops2 --role admin --new-key-file "$TMP/ops2.key"
+expect_rc 0 "a second admin slot"
+run dsr --key-file "$TMP/ops2.key" key remove admin --yes
+expect_rc 0 "with two admins, one may go"
+run dsr --key-file "$TMP/ops2.key" key remove ops2 --yes
+expect_rc 7 "the remaining admin is the last one again"
+export DSR_KEY_FILE="$TMP/ops2.key"
+PAGES2=$(pages)
+
+# ---- passwd -------------------------------------------------------------------
+printf 'pat passphrase two\n' > "$TMP/pat2.txt"
+run dsr --key-file "" --passphrase-file "$TMP/pat1.txt" key passwd --new-passphrase-file "$TMP/pat2.txt"
+expect_rc 0 "a billing slot changes its own passphrase"
+expect_out "changed the passphrase of key slot 'pat'" "passwd says whose"
+check "passwd changed no data page" test "$(pages)" = "$PAGES2"
+run dsr --key-file "" --passphrase-file "$TMP/pat1.txt" info
+expect_rc 5 "the old passphrase no longer opens the vault"
+run dsr --key-file "" --passphrase-file "$TMP/pat2.txt" --json info
+expect_rc 0 "the new passphrase opens it"
+check "as pat, still billing" test "$(jget "$OUT" '[s["role"] for s in d["slots"] if s["name"]=="pat"][0]')" = billing
+run dsr --key-file "" --passphrase-file "$TMP/pat2.txt" key passwd
+expect_rc 2 "passwd without a new passphrase off a terminal exits 2"
+run dsr --key-file "$TMP/sam.key" key passwd --new-passphrase-file "$TMP/pat2.txt"
+expect_rc 2 "a key-file slot has no passphrase to change"
+expect_err "key-file slot" "and says so"
+run dsr check
+expect_rc 0 "the vault passes its check"
+finish
