@@ -105,7 +105,7 @@ const Batch kBatches[] = {
     {"PayCo", "processor", "identity,contact,billing,payment", "billing", "contract", "", "2019-02-15"},
     {"MailCo", "processor", "identity,contact", "email-delivery", "contract", "", "2020-06-01"},
     {"County Court", "authority", "identity,contact", "civil subpoena", "legal-obligation", "CV-2021-7", "2021-09-10"},
-    {"AddressCheck Ltd", "processor", "identity,contact,billing", "address-verification", "contract", "", "2022-03-03"},
+    {"AddressCheck Ltd", "processor", "identity,contact", "address-verification", "contract", "", "2022-03-03"},
     {"Tax Office", "authority", "identity,billing", "statutory reporting", "legal-obligation", "TX-2023", "2023-05-05"},
     {"HelpDesk Inc", "processor", "identity,contact,preferences", "customer-support", "contract", "", "2024-07-07"},
     {"SurveyCo", "processor", "identity,contact", "survey", "contract", "", "2025-08-08"},

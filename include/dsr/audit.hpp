@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dsr/desk.hpp"
+#include "dsr/roles.hpp"
 
 namespace dsr {
 
@@ -53,6 +54,10 @@ auto audited(Desk& desk, const char* command, F&& body) -> decltype(body(std::de
     throw;
   }
 }
+
+// For reads that leave no entry of their own: a refusal is still recorded,
+// under `command`, before it propagates.
+void require_audited(Desk& desk, Action a, const char* command);
 
 struct AuditQuery {
   std::string subject;  // a subject id

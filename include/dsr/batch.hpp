@@ -21,6 +21,9 @@
 //   {"op":"hold","action":"place","subject","reason","reference"} -> the hold
 //   {"op":"hold","action":"release","subject","reference"} -> {"subject","released"}
 //   {"op":"export","subject"} -> the access package
+// register, correct, deactivate, reactivate, delete and export also take
+// "request": "req_12" (the CLI's --request): the action is checked against
+// that request and recorded in its history, in the same transaction.
 #pragma once
 #include <cstdint>
 #include <nlohmann/json.hpp>

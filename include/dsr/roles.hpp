@@ -31,6 +31,8 @@ void require(Desk& desk, Action a);
 // Whether the role may read / write values of a category.
 bool role_reads_category(Role r, std::string_view category);
 bool role_writes_category(Role r, std::string_view category);
+// "admin or support", "admin or billing": the roles that may read `category`.
+std::string category_readers(std::string_view category);
 // Payment values a support slot sees in masked form (brand, last 4 digits).
 bool masked_field(std::string_view field);
 // Throws Error(refused) when the desk's role may not write `category` (naming `field`).

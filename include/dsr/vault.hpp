@@ -46,7 +46,9 @@ struct SlotInfo {
 
 // What a long job (rekey, backup, restore) reports as it goes.
 struct Progress {
-  enum class Stage { copying, syncing, replacing, verifying, done };
+  // copying, syncing the copy, verifying (authenticating every page),
+  // checking (SQLite's integrity check), replacing the vault (rekey), done.
+  enum class Stage { copying, syncing, replacing, verifying, checking, done };
   Stage stage = Stage::copying;
   uint64_t done = 0;   // pages written (copying) or checked (verifying) so far
   uint64_t total = 0;  // pages expected (an estimate while copying)

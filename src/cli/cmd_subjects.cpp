@@ -9,6 +9,7 @@
 #include "cli/render.hpp"
 #include "dsr/error.hpp"
 #include "dsr/requests.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
 
@@ -56,7 +57,7 @@ void print_subject(Context& ctx, const Subject& s) {
   size_t w = 0;
   for (const auto& v : s.values) w = std::max(w, v.field.size());
   for (const auto& v : s.values) {
-    std::string val = v.restricted ? "(restricted: needs the admin or billing role)" : cell_text(v.value);
+    std::string val = v.restricted ? "(restricted: needs the " + category_readers(v.category) + " role)" : cell_text(v.value);
     std::string prov = v.provenance.source == "subject" ? "" : "  [source: " + v.provenance.source + "]";
     ctx.say("  " + v.field + std::string(w - v.field.size() + 2, ' ') + val + prov);
   }

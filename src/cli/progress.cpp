@@ -30,6 +30,7 @@ void TerminalProgress::show(const Progress& p) {
     case Progress::Stage::syncing: what = "syncing"; break;
     case Progress::Stage::verifying: what = "verifying"; break;
     case Progress::Stage::replacing: what = "replacing"; break;
+    case Progress::Stage::checking: what = "SQLite integrity check of"; break;
     case Progress::Stage::done: clear(); return;
   }
   if (p.total > 0)

@@ -106,8 +106,12 @@ void Audit::failed(const std::exception& ex) {
   }
 }
 
+void require_audited(Desk& desk, Action a, const char* command) {
+  audited(desk, command, [&](Audit&) { require(desk, a); });
+}
+
 std::vector<AuditEntry> audit_log(Desk& desk, const AuditQuery& q) {
-  require(desk, Action::read_audit);
+  require_audited(desk, Action::read_audit, "audit log");
   int64_t since = 0;
   if (!q.since.empty()) {
     auto d = cal::parse_date("since", q.since);
@@ -124,7 +128,7 @@ std::vector<AuditEntry> audit_log(Desk& desk, const AuditQuery& q) {
 }
 
 AuditVerify verify_audit(Desk& desk) {
-  require(desk, Action::read_audit);
+  require_audited(desk, Action::read_audit, "audit verify");
   AuditVerify v;
   // After pruning, the chain starts from the anchor: the last entry that went.
   auto anchor = store::pruned_anchor(desk.db());

@@ -126,6 +126,7 @@ void BatchEngine::fail(int64_t line, std::string_view op, Error e) {
 }
 
 void BatchEngine::commit_chunk() {
+  if (!tx_ && held_.empty()) return;
   if (tx_) {
     try {
       release_stale_reads(desk_);

@@ -2,10 +2,12 @@
 // (an unknown key or a value of the wrong type is a usage error naming it)
 // and returns the same JSON shapes the single commands print with --json.
 #include <algorithm>
+#include <functional>
 #include <initializer_list>
 
 #include "dsr/batch.hpp"
 #include "dsr/disclosures.hpp"
+#include "dsr/requests.hpp"
 #include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
@@ -91,11 +93,25 @@ json change_json(const ChangeResult& r) {
   return {{"id", r.subject.id}, {"status", r.subject.status}, {"changed", r.changed}, {"notify", r.notify}};
 }
 
+// A change made under a data-subject request ("request": "req_12", as the
+// CLI's --request): checked, run and recorded in the request's history
+// together, or not at all.
+ChangeResult change(Desk& desk, const Keys& k, const char* action, const std::string& subject,
+                    const std::function<ChangeResult()>& op) {
+  ChangeResult r;
+  act_for_request(desk, k.str("request"), action, subject, [&] {
+    r = op();
+    return RequestAction{r.subject.id, r.changed};
+  });
+  return r;
+}
+
 json op_register(Desk& desk, const json& j) {
   static const char* kFields[] = {"name", "email", "username", "phone", "address", "zip",
                                   "contact_preference", "account_type", "card_number", "card_expiry", "card_token"};
   Keys k(j, "register", {"name", "email", "username", "phone", "address", "zip", "contact_preference",
-                         "interests", "account_type", "card_number", "card_expiry", "card_token", "attrs", "source"});
+                         "interests", "account_type", "card_number", "card_expiry", "card_token", "attrs", "source",
+                         "request"});
   SubjectInput in;
   for (const char* f : kFields) {
     std::string v = k.str(f);
@@ -114,7 +130,13 @@ json op_register(Desk& desk, const json& j) {
     in.set.push_back(std::move(a));
   }
   in.source = k.str("source");
-  RegisterResult r = register_subject(desk, in);
+  RegisterResult r;
+  act_for_request(desk, k.str("request"), "register", "", [&] {
+    r = register_subject(desk, in);
+    RequestAction done{r.subject.id, {}};
+    for (const auto& v : r.subject.values) done.fields.push_back(v.field);
+    return done;
+  });
   json out = {{"id", r.subject.id}};
   if (r.previously_erased)
     out["previously_erased"] = {{"id", r.previously_erased->first}, {"erased_at", iso_time(r.previously_erased->second)}};
@@ -122,23 +144,28 @@ json op_register(Desk& desk, const json& j) {
 }
 
 json op_correct(Desk& desk, const json& j) {
-  Keys k(j, "correct", {"subject", "set", "unset", "source"});
+  Keys k(j, "correct", {"subject", "set", "unset", "source", "request"});
   SubjectInput in;
   k.pairs("set", "interest", in.set);
   in.unset = k.list("unset");
   in.source = k.str("source");
-  return change_json(correct_subject(desk, k.str("subject", true), in));
+  std::string ref = k.str("subject", true);
+  return change_json(change(desk, k, "correct", ref, [&] { return correct_subject(desk, ref, in); }));
 }
 
 json op_delete(Desk& desk, const json& j, const BatchOptions& opts) {
-  Keys k(j, "delete", {"subject", "reason", "dry_run"});
+  Keys k(j, "delete", {"subject", "reason", "dry_run", "request"});
   std::string ref = k.str("subject", true);
   bool dry = k.flag("dry_run");
   if (!dry && !opts.allow_delete)
     fail(ErrorKind::usage, "delete: erasing needs --yes on the batch command (or \"dry_run\": true to see what would go)");
   Subject s = find_subject(desk, ref);
   bool already = s.status == "erased";
-  EraseResult r = erase_subject(desk, s.id, k.str("reason"), dry);
+  EraseResult r;
+  act_for_request(desk, dry ? "" : k.str("request"), "delete", s.id, [&] {
+    r = erase_subject(desk, s.id, k.str("reason"), dry);
+    return RequestAction{r.id, r.fields};
+  });
   return {{"id", r.id},          {"dry_run", r.dry_run},  {"erased", !r.dry_run}, {"already_erased", already},
           {"erased_at", iso_time(r.erased_at)}, {"fields", r.fields}, {"notify", r.notify}};
 }
@@ -191,19 +218,27 @@ json run_operation(Desk& desk, const json& j, const BatchOptions& opts) {
   if (op == "register") return op_register(desk, j);
   if (op == "correct") return op_correct(desk, j);
   if (op == "deactivate") {
-    Keys k(j, op, {"subject", "reason"});
-    return change_json(deactivate_subject(desk, k.str("subject", true), k.str("reason")));
+    Keys k(j, op, {"subject", "reason", "request"});
+    std::string ref = k.str("subject", true);
+    return change_json(change(desk, k, "deactivate", ref, [&] { return deactivate_subject(desk, ref, k.str("reason")); }));
   }
   if (op == "reactivate") {
-    Keys k(j, op, {"subject"});
-    return change_json(reactivate_subject(desk, k.str("subject", true)));
+    Keys k(j, op, {"subject", "request"});
+    std::string ref = k.str("subject", true);
+    return change_json(change(desk, k, "reactivate", ref, [&] { return reactivate_subject(desk, ref); }));
   }
   if (op == "delete") return op_delete(desk, j, opts);
   if (op == "disclose") return op_disclose(desk, j);
   if (op == "hold") return op_hold(desk, j);
   if (op == "export") {
-    Keys k(j, op, {"subject"});
-    return export_subject(desk, k.str("subject", true));
+    Keys k(j, op, {"subject", "request"});
+    std::string ref = k.str("subject", true);
+    json pkg;
+    act_for_request(desk, k.str("request"), "export", ref, [&] {
+      pkg = export_subject(desk, ref);
+      return RequestAction{pkg["subject"]["id"].get<std::string>(), {}};
+    });
+    return pkg;
   }
   std::string names;
   for (const auto& n : batch_operations()) names += (names.empty() ? "" : ", ") + n;

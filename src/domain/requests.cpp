@@ -163,7 +163,7 @@ Request open_request(Desk& desk, const RequestInput& in) {
 }
 
 Request find_request(Desk& desk, std::string_view id) {
-  require(desk, Action::read_requests);
+  require_audited(desk, Action::read_requests, "request show");
   RequestRow row = load_request(desk, id);
   Request r = to_request(row, cal::today());
   for (const auto& e : store::request_events(desk.db(), row.id)) {
@@ -273,7 +273,7 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
 }
 
 std::vector<Request> list_requests(Desk& desk, const RequestQuery& q) {
-  require(desk, Action::read_requests);
+  require_audited(desk, Action::read_requests, "request list");
   static const std::vector<std::string> kOpen = {"received", "verified", "in_progress"};
   static const std::vector<std::string> kClosed = {"fulfilled", "denied", "cancelled"};
   store::RequestFilter f;

@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "domain/request_model.hpp"
+#include "dsr/audit.hpp"
 #include "dsr/error.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/requests.hpp"
@@ -55,7 +56,7 @@ nlohmann::json figures_json(const RequestFigures& f) {
 }  // namespace
 
 RequestReport report_requests(Desk& desk, const std::string& from_in, const std::string& to_in, const std::string& law) {
-  require(desk, Action::read_requests);
+  require_audited(desk, Action::read_requests, "report");
   if (!law.empty() && law != "gdpr" && law != "ccpa") fail(ErrorKind::usage, "--law: must be gdpr or ccpa");
   cal::Date today = cal::today();
   cal::Date to = to_in.empty() ? today : cal::parse_date("--to", to_in);

@@ -81,12 +81,19 @@ bool role_reads_category(Role r, std::string_view c) {
 
 bool role_writes_category(Role r, std::string_view c) { return role_reads_category(r, c); }
 
+std::string category_readers(std::string_view c) {
+  std::string who = "admin";
+  for (Role r : {Role::support, Role::billing, Role::auditor})
+    if (role_reads_category(r, c)) who += std::string(" or ") + role_name(r);
+  return who;
+}
+
 bool masked_field(std::string_view f) { return f == "card_brand" || f == "card_last4"; }
 
 void require_write(Desk& desk, std::string_view category, std::string_view field) {
   Role r = desk.vault().role();
   if (role_writes_category(r, category)) return;
-  std::string who = category == "billing" || category == "payment" ? "admin or billing" : "admin or support";
+  std::string who = category_readers(category);
   fail(ErrorKind::refused, std::string(field) + ": writing " + std::string(category) + " data needs the " + who +
                                " role; slot '" + desk.actor() + "' is " + role_name(r));
 }

@@ -66,7 +66,10 @@ CheckReport check_copy(const std::string& path, const HeaderRead& hr, const Secr
       r.problems.push_back(path + suffix + " exists: the backup was opened and changed as a vault; make a new backup");
   }
   // A damaged file is never handed to SQLite: nothing more to learn there.
-  if (r.ok()) vault::integrity_check(path, cipher, r.problems);
+  if (r.ok()) {
+    if (progress) progress({Progress::Stage::checking, r.pages, r.pages});
+    vault::integrity_check(path, cipher, r.problems);
+  }
   return r;
 }
 

@@ -1,13 +1,15 @@
 #include <doctest/doctest.h>
 
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
+
+#include <memory>
 
 #include "dsr/batch.hpp"
 #include "dsr/disclosures.hpp"
 #include "dsr/error.hpp"
 #include "dsr/import.hpp"
+#include "dsr/requests.hpp"
 #include "dsr/subjects.hpp"
 #include "test_support.hpp"
 
@@ -133,17 +135,23 @@ TEST_CASE("batch: a chunk also ends when its time is up") {
 TEST_CASE("batch: a statement left part-way does not keep the WAL from being checkpointed") {
   test::TempVault tv;
   Desk d = tv.desk();
-  for (int i = 0; i < 3; ++i) register_subject(d, [&] { SubjectInput in; in.set = {{"email", "x" + std::to_string(i) + "@example.com"}, {"name", "X"}}; return in; }());
-  SQLite::Statement stale(d.db(), "SELECT id FROM subjects");
-  REQUIRE(stale.executeStep());  // a row read, the statement not reset: it holds a read snapshot
-  REQUIRE(sqlite3_stmt_busy(stale.getStatement()));
+  for (int i = 0; i < 3; ++i) {
+    SubjectInput in;
+    in.set = {{"email", "x" + std::to_string(i) + "@example.com"}, {"name", "X"}};
+    register_subject(d, in);
+  }
+  sqlite3_stmt* stale = nullptr;
+  REQUIRE(sqlite3_prepare_v2(d.db().getHandle(), "SELECT id FROM subjects", -1, &stale, nullptr) == SQLITE_OK);
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(stale, sqlite3_finalize);
+  REQUIRE(sqlite3_step(stale) == SQLITE_ROW);  // a row read, the statement not reset: it holds a read snapshot
+  REQUIRE(sqlite3_stmt_busy(stale));
   std::string text;
   for (int i = 0; i < 20; ++i) text += reg_line(i) + "\n";
   BatchOptions o;
   o.chunk = 5;
   Collect c;
   batch(d, text, c, o);
-  CHECK_FALSE(sqlite3_stmt_busy(stale.getStatement()));
+  CHECK_FALSE(sqlite3_stmt_busy(stale));
   int frames = -1, copied = -1;
   CHECK(sqlite3_wal_checkpoint_v2(d.db().getHandle(), "main", SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) == SQLITE_OK);
   CHECK(copied == frames);
@@ -257,6 +265,33 @@ TEST_CASE("batch: every subject operation, delete only when allowed, and a legal
   CHECK(erased["already_erased"] == false);
   CHECK(nlohmann::json::parse(c2.results[3].result)["already_erased"] == true);
   CHECK(find_subject(d, erased["id"].get<std::string>()).status == "erased");
+}
+
+TEST_CASE("batch: an operation made under a request is checked against it and recorded in its history") {
+  test::TempVault tv;
+  Desk d = tv.desk();
+  Collect c0;
+  batch(d, reg_line(1) + "\n" + reg_line(2) + "\n", c0);
+  RequestInput in;
+  in.subject = "u1@example.com";
+  in.type = "rectification";
+  in.law = "gdpr";
+  in.verified = true;
+  Request req = open_request(d, in);
+  Collect c;
+  batch(d, R"({"op":"correct","subject":"u1@example.com","set":{"name":"Una"},"request":")" + req.id + "\"}\n" +
+           R"({"op":"correct","subject":"u2@example.com","set":{"name":"Other"},"request":")" + req.id + "\"}\n" +
+           R"({"op":"correct","subject":"u1@example.com","set":{"name":"X"},"request":"req_999"})" "\n",
+        c);
+  REQUIRE(c.results.size() == 3);
+  CHECK(c.results[0].ok);
+  CHECK(c.results[1].error->kind() == ErrorKind::usage);  // the request is about someone else
+  CHECK(c.results[2].error->kind() == ErrorKind::not_found);
+  CHECK(find_subject(d, "u2@example.com").text("name") == "User 2");
+  bool recorded = false;
+  for (const auto& e : find_request(d, req.id).history)
+    recorded |= e.event == "action" && e.detail.dump().find("correct") != std::string::npos;
+  CHECK(recorded);
 }
 
 TEST_CASE("batch: operations check the type of every key") {

@@ -264,3 +264,16 @@ TEST_CASE("backup: an old backup keeps an erased subject, and a rekey does not c
   CHECK(s.status == "active");
   CHECK(s.text("name") == "Person 3");
 }
+
+TEST_CASE("backup: a connection opened before another one's rekey is told to run again, and writes nothing") {
+  test::TempVault tv;
+  Vault before = Vault::open(tv.db, tv.cred());
+  {
+    Vault other = Vault::open(tv.db, tv.cred());
+    other.rekey();
+    other.reopen();
+  }
+  std::string bk = tv.dir.file("late.dsr");
+  CHECK(kind_thrown([&] { before.backup(bk); }) == ErrorKind::locked);
+  CHECK(::access(bk.c_str(), F_OK) != 0);
+}
