@@ -10,6 +10,7 @@
 #include "dsr/calendar.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/error.hpp"
+#include "dsr/policy.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
@@ -121,6 +122,18 @@ DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
       if (refusals.size() < 100) refusals.push_back({{"subject", row.id}, {"rule", r.rule}, {"category", r.category}, {"message", r.message}});
       rules_broken.insert(r.message);
     }
+    // The policy's promise on new uses: a subject who declined them is not
+    // disclosed to for a purpose their policy version did not state (a legal
+    // obligation still is).
+    if (req.basis != "legal-obligation")
+      if (auto objection = new_use_objection(desk, row.id, req.purpose)) {
+        if (refusals.size() < 100)
+          refusals.push_back({{"subject", row.id}, {"rule", "declined-new-uses"}, {"category", nullptr}, {"message", *objection}});
+        rules_broken.insert(req.subjects.size() == 1
+                                ? *objection
+                                : "subjects who declined new uses are not disclosed to for a purpose their policy "
+                                  "version did not state (the error details name them)");
+      }
     rows.push_back(std::move(row));
   }
   if (!refusals.empty()) {
