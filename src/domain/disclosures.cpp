@@ -308,7 +308,7 @@ int release_holds(Desk& desk, std::string_view subject, const std::string& refer
 }
 
 std::vector<Hold> list_holds(Desk& desk) {
-  require(desk, Action::read_disclosures);
+  require_audited(desk, Action::read_disclosures, "hold list");
   std::vector<Hold> out;
   for (const auto& h : store::holds_for(desk.db(), std::nullopt)) out.push_back(to_hold(h));
   return out;

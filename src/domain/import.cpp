@@ -1,4 +1,5 @@
 // CSV rows to registrations, through the batch engine.
+#include "dsr/audit.hpp"
 #include "dsr/import.hpp"
 
 #include <algorithm>
@@ -113,7 +114,7 @@ const std::vector<std::string>& import_columns() {
 }
 
 BatchSummary import_csv(Desk& desk, Input& in, const BatchOptions& opts, ResultSink& sink) {
-  require(desk, Action::write_subjects);  // once, rather than a refusal on every row
+  require_audited(desk, Action::write_subjects, "import");  // once, rather than a refusal on every row
   csv::Reader reader(in, opts.max_line);
   std::vector<std::string> cols = read_header(reader);
   BatchEngine engine(desk, opts, sink);

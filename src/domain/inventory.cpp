@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "dsr/audit.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/notices.hpp"
 #include "dsr/policy.hpp"
@@ -115,7 +116,7 @@ nlohmann::json security_json(Desk& desk) {
 }  // namespace
 
 nlohmann::json inventory(Desk& desk) {
-  require(desk, Action::read_requests);  // a report without personal values: support and auditor
+  require_audited(desk, Action::read_requests, "inventory");  // a report without personal values: support and auditor
   VaultSummary summary = summarize(desk);
   std::string in_force = policy_in_force(desk);
   std::vector<std::string> purposes = policy_purposes(desk, in_force);

@@ -1,4 +1,5 @@
 // Policy versions and the version in force.
+#include "dsr/audit.hpp"
 #include "dsr/policy.hpp"
 
 #include <set>
@@ -58,7 +59,7 @@ std::vector<std::string> catalog_purposes() {
 }  // namespace
 
 PolicyVersion add_policy(Desk& desk, const PolicyVersion& in) {
-  require(desk, Action::manage_requests);
+  require_audited(desk, Action::manage_requests, "policy add");
   PolicyVersion v;
   v.version = valid_version(in.version);
   v.effective = cal::format(cal::parse_date("--effective", in.effective));
