@@ -3,7 +3,6 @@
 // codes are never echoed back.
 #include "dsr/validate.hpp"
 
-#include <phonenumbers/phonenumberutil.h>
 #include <sodium.h>
 #include <utf8proc.h>
 
@@ -13,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "domain/phone_module.hpp"
 #include "dsr/error.hpp"
 
 namespace dsr::validate {
@@ -94,7 +94,7 @@ std::size_t invalid_utf8_at(std::string_view s) {
 std::vector<char32_t> decode(std::string_view s) {
   std::vector<char32_t> out;
   out.reserve(s.size());
-  char32_t cp;
+  char32_t cp = 0;
   for (std::size_t i = 0; i < s.size();) {
     i += decode_one(s, i, cp);
     out.push_back(cp);
@@ -400,8 +400,6 @@ std::string username(std::string_view v) {
 std::string username_key(std::string_view v) { return ascii_lower(trim_ascii(v)); }
 
 std::string phone(std::string_view v, std::string_view default_region) {
-  using i18n::phonenumbers::PhoneNumber;
-  using i18n::phonenumbers::PhoneNumberUtil;
   const std::string s = text("phone", v, Limits::phone);
   auto invalid = [&](const std::string& why) {
     bad("phone", quoted(s) + " is not a valid phone number" + (why.empty() ? "" : " (" + why + ")"));
@@ -421,41 +419,33 @@ std::string phone(std::string_view v, std::string_view default_region) {
   }
   if (digits == 0) invalid("it has no digits");
 
-  const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
   std::string region;
   for (char c : trim_ascii(default_region)) region += to_upper(c);
-  if (region.empty()) {
-    region = "ZZ";  // unknown region: the number must carry its country code
-  } else if (util->GetCountryCodeForRegion(region) == 0) {
-    bad("phone", "unknown default region " + quoted(default_region));
-  }
-  PhoneNumber number;
-  switch (util->Parse(s, region, &number)) {
-    case PhoneNumberUtil::NO_PARSING_ERROR: break;
-    case PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR:
+  if (region.empty()) region = "ZZ";  // unknown region: the number must carry its country code
+  std::string out;
+  int why_code = DSR_WHY_NONE;
+  switch (phone_module::e164(s, region, out, why_code)) {
+    case DSR_PHONE_OK: return out;
+    case DSR_PHONE_UNKNOWN_REGION: bad("phone", "unknown default region " + quoted(default_region)); break;
+    case DSR_PHONE_BAD_COUNTRY_CODE:
       invalid(s.front() == '+' ? "unknown country code" : "no country code; start it with + and the country code");
       break;
-    case PhoneNumberUtil::TOO_SHORT_AFTER_IDD:
-    case PhoneNumberUtil::TOO_SHORT_NSN: invalid("too short"); break;
-    case PhoneNumberUtil::TOO_LONG_NSN: invalid("too long"); break;
+    case DSR_PHONE_TOO_SHORT: invalid("too short"); break;
+    case DSR_PHONE_TOO_LONG: invalid("too long"); break;
+    case DSR_PHONE_INVALID: {
+      std::string why = why_code == DSR_WHY_TOO_SHORT  ? "too short"
+                        : why_code == DSR_WHY_TOO_LONG ? "too long"
+                        : why_code == DSR_WHY_WRONG_LENGTH ? "wrong length"
+                                                           : "";
+      if (s.front() != '+')
+        why += (why.empty() ? "" : "; ") + ("read as a number in region " + region +
+                                            "; for another country start with + and the country code");
+      invalid(why);
+      break;
+    }
     default: invalid(""); break;
   }
-  if (!util->IsValidNumber(number)) {
-    std::string why;
-    switch (util->IsPossibleNumberWithReason(number)) {
-      case PhoneNumberUtil::TOO_SHORT: why = "too short"; break;
-      case PhoneNumberUtil::TOO_LONG: why = "too long"; break;
-      case PhoneNumberUtil::INVALID_LENGTH: why = "wrong length"; break;
-      default: break;
-    }
-    if (s.front() != '+')
-      why += (why.empty() ? "" : "; ") + ("read as a number in region " + region +
-                                          "; for another country start with + and the country code");
-    invalid(why);
-  }
-  std::string out;
-  util->Format(number, PhoneNumberUtil::E164, &out);
-  return out;
+  return out;  // not reached: every other status throws
 }
 
 std::string zip(std::string_view v) {
