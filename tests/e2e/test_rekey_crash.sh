@@ -67,12 +67,19 @@ import json
 for i in range(3000):
     print(json.dumps({"op": "register", "email": f"w{i}@example.com", "name": f"Writer {i}"}))
 PY
-"$DSR_BIN" batch --chunk 5 "$TMP/more.ndjson" > "$TMP/more.out" 2>"$TMP/more.err" &
+# Fed 100 lines every tenth of a second, so the batch is still writing when
+# the rekey runs, however fast the machine is.
+split -l 100 "$TMP/more.ndjson" "$TMP/more.part."
+(for f in "$TMP"/more.part.*; do cat "$f"; sleep 0.1; done) |
+  "$DSR_BIN" batch --chunk 5 - > "$TMP/more.out" 2>"$TMP/more.err" &
 writer=$!
 sleep 0.3
 run dsr rekey --yes
 expect_rc 0 "rekey while a batch writes"
 wait "$writer"
+RC=$?; OUT=""; ERR=$(cat "$TMP/more.err")
+expect_rc 75 "the batch, writing when the file was replaced, stops with exit 75 (run again)"
+expect_err "replaced while this command had it open.*stopped before line [0-9]+" "and says so, and where it stopped"
 "$DSR_BIN" list --status all --limit 1000000 --format ndjson </dev/null > "$TMP/after.ndjson"
 read -r reported missing < <(python3 - "$TMP/more.out" "$TMP/after.ndjson" <<'PY'
 import json, sys
