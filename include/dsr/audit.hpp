@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "dsr/desk.hpp"
@@ -40,6 +41,7 @@ class Audit {
  private:
   Desk& desk_;
   AuditEntry e_;
+  std::unordered_set<std::string> seen_subjects_, seen_fields_;  // a bulk disclosure names 100k subjects
 };
 
 // Runs body(Audit&); a refusal (exit 7) is recorded before it propagates.

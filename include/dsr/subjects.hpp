@@ -81,7 +81,7 @@ struct ListQuery {
   int limit = 100;
   int offset = 0;
 };
-std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q);
+std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q, bool* more = nullptr);  // *more: a next page exists
 ChangeResult correct_subject(Desk& desk, std::string_view ref, const SubjectInput& in);
 ChangeResult deactivate_subject(Desk& desk, std::string_view ref, const std::string& reason);
 ChangeResult reactivate_subject(Desk& desk, std::string_view ref);

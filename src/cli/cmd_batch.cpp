@@ -31,7 +31,7 @@ std::unique_ptr<Input> open_input(const std::string& file) {
 class CliSink : public ResultSink {
  public:
   enum class Mode { ndjson, errors };  // every result on stdout, or failed rows on stderr
-  CliSink(Context& ctx, Mode mode) : ctx_(ctx), mode_(mode), progress_(ctx.stderr_is_tty() && !ctx.g.quiet) {
+  CliSink(Context& ctx, Mode mode) : ctx_(ctx), mode_(mode), progress_(ctx.show_progress()) {
     std::setvbuf(stdout, nullptr, _IOFBF, 1 << 20);
   }
   ~CliSink() override { clear_progress(); }

@@ -65,11 +65,16 @@ std::string outcome_text(const RetentionOutcome& o, bool dry) {
 }
 
 void run_run(Context& ctx, bool dry_run) {
-  if (!dry_run && !ctx.g.yes)
-    fail(ErrorKind::usage, "retention run erases data for good and never prompts: pass --yes (cron: "
-                           "`dsr retention run --yes`), or --dry-run to see what would go");
+  // At a terminal it asks (CLI.md); off one (cron) it needs --yes and never waits for an answer.
+  if (!dry_run && !ctx.g.yes && (ctx.g.no_input || !ctx.stdin_is_tty()))
+    fail(ErrorKind::usage, "retention run erases data for good: pass --yes (cron: `dsr retention run --yes`), "
+                           "or --dry-run to see what would go");
   Desk desk = ctx.open_desk();
-  bool progress = ctx.stderr_is_tty() && !ctx.g.quiet;
+  if (!dry_run)
+    ctx.confirm_by_typing("Erase everything past its retention period (see `dsr retention run --dry-run`)? "
+                          "Type 'erase' to confirm: ",
+                          "erase", "run retention");
+  bool progress = ctx.show_progress();
   RetentionReport rep = run_retention(desk, dry_run, [&](const RetentionProgress& p) {
     if (progress) std::fprintf(stderr, "\r%s: %lld   ", p.rule.c_str(), static_cast<long long>(p.done));
   });
@@ -91,7 +96,6 @@ void run_run(Context& ctx, bool dry_run) {
             (dry_run ? "; nothing was changed" : ""));
   }
   if (rep.errors() > 0) {
-    ctx.g.json = false;  // the report is already on stdout
     fail(ErrorKind::failure, std::to_string(rep.errors()) + " subjects could not be erased; see above");
   }
 }

@@ -34,9 +34,11 @@ nlohmann::json list_record(const Subject& s) {
   return j;
 }
 
+// "Acme (processor), County Court (authority)": a name can stand for two recipients of different types.
 std::string notify_text(const nlohmann::json& notify) {
   std::string s;
-  for (const auto& n : notify) s += (s.empty() ? "" : ", ") + n.value("recipient", std::string());
+  for (const auto& n : notify)
+    s += (s.empty() ? "" : ", ") + n.value("recipient", std::string()) + " (" + n.value("recipient_type", std::string()) + ")";
   return s;
 }
 
@@ -150,7 +152,10 @@ void run_find(Context& ctx, const std::string& text, int limit, const std::strin
 
 void run_list(Context& ctx, const ListQuery& q, const std::string& format) {
   Desk desk = ctx.open_desk();
-  print_list(ctx, list_subjects(desk, q), format);
+  bool more = false;
+  print_list(ctx, list_subjects(desk, q, &more), format);
+  if (more)
+    ctx.note("more subjects follow: --offset " + std::to_string(q.offset + q.limit) + " (or a larger --limit)");
 }
 
 void write_export(Context& ctx, const nlohmann::json& pkg, const std::string& out);
@@ -369,6 +374,8 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
       return RequestAction{r.subject.id, r.changed};
     });
     print_change(ctx, "reactivated", r);
+    if (!r.changed.empty())
+      ctx.note("GDPR Art. 18(3): the subject is to be told before a restriction they obtained is lifted");
   });
 
   auto dla = std::make_shared<StatusArgs>();

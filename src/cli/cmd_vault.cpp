@@ -1,4 +1,5 @@
 // dsr init, info, check.
+#include <filesystem>
 #include <iostream>
 
 #include "cli/context.hpp"
@@ -26,9 +27,12 @@ struct InitArgs {
 void run_init(Context& ctx, const InitArgs& a) {
   std::string path = ctx.db_path();
   std::optional<Credential> cred;
+  ctx.settle_key_sources();
   if (!a.new_key_file.empty()) {
     // DSR_KEY_FILE naming the file about to be made is the usual script setup; anything else is a mix-up.
-    bool same_file = ctx.g.passphrase_file.empty() && ctx.g.passphrase_fd < 0 && ctx.g.key_file == a.new_key_file;
+    auto abs = [](const std::string& p) { return std::filesystem::absolute(p).lexically_normal(); };
+    bool same_file = ctx.g.passphrase_file.empty() && ctx.g.passphrase_fd < 0 && !ctx.g.key_file.empty() &&
+                     abs(ctx.g.key_file) == abs(a.new_key_file);
     if (ctx.has_key_source() && !same_file)
       fail(ErrorKind::usage, "--new-key-file cannot be combined with another key source");
     if (::access(path.c_str(), F_OK) == 0) fail(ErrorKind::conflict, path + " already exists; it was left untouched");

@@ -22,10 +22,17 @@ std::string Context::db_path() const {
 bool Context::stdin_is_tty() const { return ::isatty(STDIN_FILENO) == 1; }
 bool Context::stderr_is_tty() const { return ::isatty(STDERR_FILENO) == 1; }
 
-bool Context::color() const {
+// NO_COLOR, TERM=dumb and --no-color turn off colour and progress lines alike (CLI.md).
+bool Context::plain_terminal() const {
   const char* nc = std::getenv("NO_COLOR");
   const char* term = std::getenv("TERM");
-  return !g.no_color && !(nc && *nc) && !(term && std::string(term) == "dumb") && ::isatty(STDOUT_FILENO) == 1;
+  return g.no_color || (nc && *nc) || (term && std::string(term) == "dumb");
+}
+
+bool Context::show_progress() const { return stderr_is_tty() && !g.quiet && !plain_terminal(); }
+
+bool Context::color() const {
+  return !plain_terminal() && ::isatty(STDOUT_FILENO) == 1;
 }
 
 OpenOptions Context::open_options() const {
@@ -35,14 +42,26 @@ OpenOptions Context::open_options() const {
   return o;
 }
 
-bool Context::has_key_source() const {
+// Flags beat the environment: DSR_KEY_FILE and DSR_PASSPHRASE_FILE (file
+// names, never secrets) stand in only when no key flag was given.
+void Context::settle_key_sources() {
+  if (!g.key_file.empty() || !g.passphrase_file.empty() || g.passphrase_fd >= 0) return;
+  if (const char* k = std::getenv("DSR_KEY_FILE"); k && *k) g.key_file = k;
+  if (const char* p = std::getenv("DSR_PASSPHRASE_FILE"); p && *p) g.passphrase_file = p;
+}
+
+bool Context::has_key_source() {
+  settle_key_sources();
   return !g.key_file.empty() || !g.passphrase_file.empty() || g.passphrase_fd >= 0;
 }
 
 Credential Context::credential(const char* purpose) {
+  settle_key_sources();
   int sources = !g.key_file.empty() + !g.passphrase_file.empty() + (g.passphrase_fd >= 0);
   if (sources > 1)
-    fail(ErrorKind::usage, "give one key source: --key-file, --passphrase-file or --passphrase-fd");
+    fail(ErrorKind::usage,
+         "give one key source: --key-file, --passphrase-file or --passphrase-fd (or, with none of them, one of "
+         "DSR_KEY_FILE and DSR_PASSPHRASE_FILE)");
   if (!g.key_file.empty()) return read_key_file(g.key_file);
   if (!g.passphrase_file.empty()) return read_passphrase_file(g.passphrase_file);
   if (g.passphrase_fd >= 0) return read_passphrase_fd(g.passphrase_fd);
@@ -61,6 +80,7 @@ Desk Context::open_desk() {
 }
 
 void Context::emit_json(const nlohmann::json& j) const {
+  emitted_ = true;
   std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 

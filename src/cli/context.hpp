@@ -33,19 +33,28 @@ class Context {
   bool stdin_is_tty() const;
   bool stderr_is_tty() const;
   bool color() const;
+  // A progress line on stderr: a terminal, not --quiet, no NO_COLOR, TERM=dumb or --no-color.
+  bool show_progress() const;
   OpenOptions open_options() const;
   // The credential from --key-file / --passphrase-file / --passphrase-fd, else a
   // prompt at a terminal, else a usage error naming the flags.
   Credential credential(const char* purpose = "Passphrase");
-  bool has_key_source() const;
+  bool has_key_source();
+  // Fills the key source from DSR_KEY_FILE / DSR_PASSPHRASE_FILE when no key flag was given.
+  void settle_key_sources();
   Desk open_desk();
 
   // Output: data to stdout, messages to stderr.
   void emit_json(const nlohmann::json& j) const;   // one document on stdout
+  bool emitted() const { return emitted_; }        // a document is already on stdout
   void say(const std::string& line) const;         // human result line on stdout (not with --json/-q)
   void note(const std::string& line) const;        // a message on stderr (not with -q)
   // Asks the user to type `expected` to confirm; usage error off a terminal without --yes.
   void confirm_by_typing(const std::string& prompt, const std::string& expected, const std::string& flag_hint);
+
+ private:
+  bool plain_terminal() const;
+  mutable bool emitted_ = false;
 };
 
 // Each command group adds its subcommands here.

@@ -5,12 +5,8 @@
 
 namespace dsr::cli {
 
-TerminalProgress::TerminalProgress(const Context& ctx, std::string job) : job_(std::move(job)) {
-  const char* nc = std::getenv("NO_COLOR");
-  const char* term = std::getenv("TERM");
-  on_ = ctx.stderr_is_tty() && !ctx.g.quiet && !ctx.g.no_color && !(nc && *nc) &&
-        !(term && std::string(term) == "dumb");
-}
+TerminalProgress::TerminalProgress(const Context& ctx, std::string job)
+    : job_(std::move(job)), on_(ctx.show_progress()) {}
 
 TerminalProgress::~TerminalProgress() { clear(); }
 

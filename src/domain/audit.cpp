@@ -77,12 +77,12 @@ Audit::Audit(Desk& desk, std::string command) : desk_(desk) {
 }
 
 void Audit::subject(const std::string& id) {
-  if (std::find(e_.subjects.begin(), e_.subjects.end(), id) == e_.subjects.end()) e_.subjects.push_back(id);
+  if (seen_subjects_.insert(id).second) e_.subjects.push_back(id);
 }
 
 void Audit::field(const std::string& category, const std::string& field) {
   std::string f = field.find('.') != std::string::npos ? field : category + "." + field;
-  if (std::find(e_.fields.begin(), e_.fields.end(), f) == e_.fields.end()) e_.fields.push_back(f);
+  if (seen_fields_.insert(f).second) e_.fields.push_back(std::move(f));
 }
 
 void Audit::ok() {

@@ -15,6 +15,7 @@
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
 #include "store/disclosure_store.hpp"
+#include "store/policy_store.hpp"
 #include "store/tx.hpp"
 
 namespace dsr {
@@ -67,6 +68,11 @@ DisclosureRequest normalise(const DisclosureRequest& in) {
   if (!kBases.count(in.basis))
     fail(ErrorKind::usage, "basis: must be legal-obligation, contract, consent, legitimate-interests, vital-interests or public-task");
   if (!in.reference.empty()) r.reference = validate::text("reference", in.reference, 200);
+  // Disclosures to law enforcement and courts are logged with the reference
+  // of the subpoena or order (REQUIREMENTS.md, Legal Disclaimer).
+  if (r.recipient_type == "authority" && r.reference.empty())
+    fail(ErrorKind::usage, "reference: a disclosure to an authority records the reference of the subpoena, order "
+                           "or request it answers (--reference)");
   cal::Date today = cal::today();
   cal::Date date = in.date.empty() ? today : cal::parse_date("date", in.date);
   if (cal::days_between(today, date) > 0) fail(ErrorKind::usage, "date: a disclosure cannot be recorded in the future");
@@ -113,6 +119,7 @@ DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
   std::set<int64_t> seen;
   nlohmann::json refusals = nlohmann::json::array();
   std::set<std::string> rules_broken;
+  const bool check_new_uses = req.basis != "legal-obligation" && store::any_new_uses_declined(desk.db());
   for (const auto& ref : req.subjects) {
     store::SubjectRow row = resolve_live_subject(desk, ref);
     if (!seen.insert(row.rowid).second) continue;
@@ -125,7 +132,7 @@ DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
     // The policy's promise on new uses: a subject who declined them is not
     // disclosed to for a purpose their policy version did not state (a legal
     // obligation still is).
-    if (req.basis != "legal-obligation")
+    if (check_new_uses)
       if (auto objection = new_use_objection(desk, row.id, req.purpose)) {
         if (refusals.size() < 100)
           refusals.push_back({{"subject", row.id}, {"rule", "declined-new-uses"}, {"category", nullptr}, {"message", *objection}});

@@ -11,8 +11,9 @@ void for_each_contact(Desk& desk, const std::string& purpose, const std::functio
   if (purpose != "service-announcement" && purpose != "policy-change" && purpose != "business-transition")
     fail(ErrorKind::usage, "--purpose: must be service-announcement, policy-change or business-transition");
   audit_contact_list(desk, "contacts");
+  Reach reach = purpose == "service-announcement" ? Reach::by_preference : Reach::by_email;
   store::for_each_active_contact(desk.db(), /*with_versions=*/false,
-                                 [&](const store::ContactRow& row) { f(to_contact(row)); });
+                                 [&](const store::ContactRow& row) { f(to_contact(row, reach)); });
 }
 
 std::vector<Contact> contacts(Desk& desk, const std::string& purpose) {

@@ -60,13 +60,13 @@ Choice from_row(const std::string& subject_id, const store::ChoiceRow& r) {
 
 }  // namespace
 
-Contact to_contact(const store::ContactRow& row) {
+Contact to_contact(const store::ContactRow& row, Reach reach) {
   Contact c;
   c.subject_id = row.subject_id;
   c.name = row.name;
   c.email = row.email;
   c.phone = row.phone;
-  bool by_phone = row.contact_preference == "phone" && !row.phone.empty();
+  bool by_phone = reach == Reach::by_preference && row.contact_preference == "phone" && !row.phone.empty();
   c.method = by_phone ? "phone" : "email";
   c.address = by_phone ? row.phone : row.email;
   c.new_uses = row.new_uses;
@@ -120,7 +120,7 @@ AffectedReport policy_affected(Desk& desk, std::string_view version) {
     bool earlier = std::any_of(row.policy_versions.begin(), row.policy_versions.end(),
                                [&](const std::string& v) { return !later_or_same.count(v); });
     if (!earlier) return;
-    rep.subjects.push_back(to_contact(row));
+    rep.subjects.push_back(to_contact(row, Reach::by_email));
     if (row.new_uses == "decline") ++rep.declined;
   });
   return rep;

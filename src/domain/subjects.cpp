@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "domain/seal.hpp"
@@ -148,7 +149,7 @@ std::vector<Subject> search_subjects(Desk& desk, std::string_view text_in, int l
   });
 }
 
-std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q) {
+std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q, bool* more) {
   return audited(desk, "list", [&](Audit& audit) {
   require(desk, Action::read_subjects);
   static const std::set<std::string> statuses = {"active", "deactivated", "erased", "all"};
@@ -156,8 +157,12 @@ std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q) {
   if (q.limit < 1 || q.offset < 0) fail(ErrorKind::usage, "--limit must be at least 1 and --offset at least 0");
   std::vector<Subject> out;
   store::WriteTx tx(desk.db(), store::Durability::relaxed);
-  for (const auto& r : store::list_subject_rows(desk.db(), q.status, q.limit, q.offset))
-    out.push_back(decode_subject(desk, r));
+  // One more row than the page: is there a next page?
+  int ask = q.limit < std::numeric_limits<int>::max() ? q.limit + 1 : q.limit;
+  auto rows = store::list_subject_rows(desk.db(), q.status, ask, q.offset);
+  if (more) *more = rows.size() > size_t(q.limit);
+  if (rows.size() > size_t(q.limit)) rows.pop_back();
+  for (const auto& r : rows) out.push_back(decode_subject(desk, r));
   for (const auto& x : out) note(audit, x);
   audit.ok();
   tx.commit();

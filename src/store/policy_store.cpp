@@ -46,10 +46,11 @@ std::optional<PolicyRow> one_policy(SQLite::Database& db, const char* where, con
 }
 
 // Splits a text SQLite built with a separator that cannot occur in the values.
+// "" is one empty value (a value stored before any policy version was recorded).
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   size_t start = 0;
-  while (start <= s.size() && !s.empty()) {
+  while (start <= s.size()) {
     size_t at = s.find(sep, start);
     out.push_back(s.substr(start, at == std::string::npos ? std::string::npos : at - start));
     if (at == std::string::npos) break;
@@ -109,6 +110,11 @@ void put_choice(SQLite::Database& db, int64_t subject_rowid, const ChoiceRow& c)
   st.bind(4, c.recorded_by);
   bind_opt(st, 5, c.policy_version);
   st.exec();
+}
+
+bool any_new_uses_declined(SQLite::Database& db) {
+  SQLite::Statement st(db, "SELECT 1 FROM choices WHERE new_uses = 'decline' LIMIT 1");
+  return st.executeStep();
 }
 
 std::optional<ChoiceRow> choice_for(SQLite::Database& db, int64_t subject_rowid) {

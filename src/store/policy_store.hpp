@@ -41,6 +41,8 @@ struct ChoiceRow {
 };
 void put_choice(SQLite::Database& db, int64_t subject_rowid, const ChoiceRow& c);
 std::optional<ChoiceRow> choice_for(SQLite::Database& db, int64_t subject_rowid);
+// Whether any subject declined new uses (lets a bulk disclosure skip the per-subject check).
+bool any_new_uses_declined(SQLite::Database& db);
 
 struct ContactRow {
   std::string subject_id;

@@ -156,6 +156,7 @@ uint64_t authenticate_pages(const std::string& path, const PageCipher& cipher, s
     }
     for (uint64_t i = 0; i < n; ++i) {
       uint32_t pgno = uint32_t(first + i + 1);
+      if (pgno == kLockBytePage) continue;
       if (!cipher.decrypt(pgno, raw.data() + i * kPageSize, plain.data())) {
         if (++bad <= 20)
           problems.push_back("page " + std::to_string(pgno) + " fails authentication (tampered, swapped or corrupt)");

@@ -33,7 +33,8 @@ void for_each_plain_page(const std::string& path, const Credential& cred,
     off_t at = off_t(kHeaderBytes) + off_t(pgno - 1) * kPageSize;
     ssize_t n = pread(fd, raw.data(), kPageSize, at);
     if (n <= 0) break;
-    bool ok = n == ssize_t(kPageSize) && cipher.decrypt(pgno, raw.data(), plain.data());
+    // The lock-byte page holds no ciphertext: visited as the raw bytes it is.
+    bool ok = n == ssize_t(kPageSize) && pgno != kLockBytePage && cipher.decrypt(pgno, raw.data(), plain.data());
     visit(PageSource::main_file, pgno, ok ? plain.data() : raw.data(), ok ? kPageSize : size_t(n), ok);
   }
   ::close(fd);

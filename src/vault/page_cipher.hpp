@@ -12,6 +12,10 @@ inline constexpr uint32_t kPageSize = 4096;
 inline constexpr uint32_t kNonceBytes = 24;
 inline constexpr uint32_t kTagBytes = 16;
 inline constexpr uint32_t kReserveBytes = kNonceBytes + kTagBytes;  // 40 bytes, ~1% of a page
+// SQLite never writes the page that holds its lock bytes (PENDING_BYTE, the
+// first byte past 1 GiB): in a vault over 1 GiB it stays a hole, no
+// ciphertext to authenticate. Whole-file checks skip it.
+inline constexpr uint32_t kLockBytePage = 0x40000000u / kPageSize + 1;  // 262145
 
 using VaultId = std::array<unsigned char, 16>;
 

@@ -279,6 +279,7 @@ CheckReport check_vault(const std::string& path, const Credential& cred, const O
       report.problems.push_back("cannot read page " + std::to_string(p + 1));
       break;
     }
+    if (p + 1 == kLockBytePage) continue;
     if (!cipher.decrypt(uint32_t(p + 1), raw.data(), plain.data())) {
       if (++bad <= 20)
         report.problems.push_back("page " + std::to_string(p + 1) +

@@ -34,6 +34,9 @@ expect_err() {
 expect_no_out() {
   if printf '%s' "$OUT" | grep -Eq -- "$1"; then bad "$2 (stdout should not match /$1/)"; else ok; fi
 }
+expect_no_err() {
+  if printf '%s' "$ERR" | grep -Eq -- "$1"; then bad "$2 (stderr should not match /$1/)"; else ok; fi
+}
 check() { # check DESCRIPTION -- a shell condition evaluated by the caller: check "desc" test ...
   local desc=$1; shift
   if "$@"; then ok; else RC=${RC:-0}; OUT=${OUT:-}; ERR=${ERR:-}; bad "$desc"; fi

@@ -25,6 +25,9 @@ run dsr disclose "$A" --recipient "SurveyCo" --recipient-type processor --catego
 expect_rc 7 "survey data to a third party is refused"
 expect_err "survey-never-shared" "by the survey rule"
 run dsr disclose "$A" --recipient "Regulator" --recipient-type authority --categories survey --purpose "statutory inquiry" --basis legal-obligation
+expect_rc 2 "a disclosure to an authority needs the reference of its order"
+expect_err "reference: .*subpoena, order" "and the error says what is missing"
+run dsr disclose "$A" --recipient "Regulator" --recipient-type authority --categories survey --purpose "statutory inquiry" --basis legal-obligation --reference REF-1
 expect_rc 0 "survey data on a legal obligation is allowed"
 run dsr disclose "$A" --recipient "Acme Corp" --recipient-type acquirer --categories payment --purpose "asset transfer" --basis legitimate-interests
 expect_rc 7 "payment data to anyone but the card processor is refused"
@@ -34,7 +37,7 @@ expect_rc 0 "payment data to the card processor for billing is allowed"
 run dsr disclose "$C" --recipient "MailCo" --recipient-type processor --categories contact --purpose email-delivery --basis contract
 expect_rc 7 "a deactivated subject's data is refused without a legal obligation"
 expect_err "deactivated-legal-only" "by the restriction rule"
-run dsr disclose "$C" --recipient "County Court" --recipient-type authority --categories identity --purpose subpoena --basis legal-obligation
+run dsr disclose "$C" --recipient "County Court" --recipient-type authority --categories identity --purpose subpoena --basis legal-obligation --reference REF-2
 expect_rc 0 "a deactivated subject's data on a legal obligation is allowed"
 run dsr disclose "$A" "$B" --recipient "Ad Network" --recipient-type partner --categories identity --purpose x --basis consent --date 2099-01-01
 expect_rc 2 "a future date is a usage error"
@@ -43,8 +46,8 @@ run dsr disclose --rules --json
 check "the rules print as data" test "$(jget "$OUT" 'len(d["rules"])')" -ge 5
 
 # The accounting: fields, the 6-year window, --since.
-dsr disclose "$B" --recipient "Old Court" --recipient-type authority --categories identity --purpose "old case" --basis legal-obligation --date 2015-03-01 >/dev/null
-dsr disclose "$B" --recipient "Recent Court" --recipient-type authority --categories identity --purpose "recent case" --basis legal-obligation --date 2022-03-01 >/dev/null
+dsr disclose "$B" --recipient "Old Court" --recipient-type authority --categories identity --purpose "old case" --basis legal-obligation --reference REF-3 --date 2015-03-01 >/dev/null
+dsr disclose "$B" --recipient "Recent Court" --recipient-type authority --categories identity --purpose "recent case" --basis legal-obligation --reference REF-4 --date 2022-03-01 >/dev/null
 run dsr disclosures "$B" --json
 check "the default accounting covers six years" test "$(jget "$OUT" '[x["recipient"] for x in d]')" = "['Recent Court']"
 run dsr disclosures "$B" --since 2010-01-01 --json
@@ -57,8 +60,8 @@ run dsr recipients "$A" --json
 check "recipients lists each recipient once" test "$(jget "$OUT" 'sorted(x["recipient"] for x in d)')" = "['County Court', 'MailCo', 'PayCo', 'Regulator']"
 
 # --withhold-until: out of the subject's export until the date, always in the accounting.
-dsr disclose "$B" --recipient "Police" --recipient-type authority --categories identity --purpose investigation --basis legal-obligation --withhold-until 2099-12-31 >/dev/null
-dsr disclose "$B" --recipient "Tax Office" --recipient-type authority --categories identity --purpose audit --basis legal-obligation --date 2024-01-10 --withhold-until 2025-01-10 >/dev/null
+dsr disclose "$B" --recipient "Police" --recipient-type authority --categories identity --purpose investigation --basis legal-obligation --reference REF-5 --withhold-until 2099-12-31 >/dev/null
+dsr disclose "$B" --recipient "Tax Office" --recipient-type authority --categories identity --purpose audit --basis legal-obligation --reference REF-6 --date 2024-01-10 --withhold-until 2025-01-10 >/dev/null
 run dsr export "$B"
 check "a withheld disclosure stays out of the export" test "$(jget "$OUT" '"Police" in [r["recipient"] for r in d["recipients"]]')" = False
 check "one whose order expired is in it" test "$(jget "$OUT" '"Tax Office" in [r["recipient"] for r in d["recipients"]]')" = True
@@ -97,6 +100,6 @@ check "delete lists the recipients to notify" test "$(jget "$OUT" 'len(d["notify
 run dsr disclosures "$A" --json
 check "disclosures survive the erasure" test "$(jget "$OUT" 'len(d)')" -eq 4
 expect_no_out "ann@example.org|Ann Able" "and hold no personal values"
-run dsr disclose "$A" --recipient "County Court" --recipient-type authority --categories identity --purpose subpoena --basis legal-obligation
+run dsr disclose "$A" --recipient "County Court" --recipient-type authority --categories identity --purpose subpoena --basis legal-obligation --reference REF-7
 expect_rc 3 "an erased subject cannot be disclosed"
 finish

@@ -29,6 +29,24 @@ expect_rc 0 "key add with a passphrase from a file"
 run dsr --key-file "" --passphrase-file "$TMP/pat1.txt" --json info
 expect_rc 0 "the passphrase opens the vault"
 check "it opens pat's slot" test "$(jget "$OUT" 'd["opened_by"]')" = pat
+# Flags beat the environment: DSR_KEY_FILE is set, yet --passphrase-file opens pat's slot.
+run dsr --passphrase-file "$TMP/pat1.txt" --json info
+expect_rc 0 "a key flag overrides DSR_KEY_FILE"
+check "and opens the flag's slot" test "$(jget "$OUT" 'd["opened_by"]')" = pat
+run env DSR_PASSPHRASE_FILE="$TMP/pat1.txt" "$DSR_BIN" --key-file "$K" --json info
+expect_rc 0 "--key-file overrides DSR_PASSPHRASE_FILE"
+check "and opens the key file's slot" test "$(jget "$OUT" 'd["opened_by"]')" != pat
+run env DSR_PASSPHRASE_FILE="$TMP/pat1.txt" "$DSR_BIN" --json info
+expect_rc 2 "both variables and no flag: which one is meant is unclear"
+expect_err "give one key source" "and the error says so"
+printf 'pia passphrase\n' > "$TMP/pia.txt"
+run dsr key add pia --role support --passphrase-file "$TMP/pia.txt" --kdf interactive
+expect_rc 0 "key add NAME --passphrase-file F (INTERFACE.md): F is the new slot's"
+run env -u DSR_KEY_FILE "$DSR_BIN" --passphrase-file "$TMP/pia.txt" --json info
+expect_rc 0 "pia's passphrase opens the vault"
+check "it opens pia's slot" test "$(jget "$OUT" 'd["opened_by"]')" = pia
+run dsr key remove pia --yes
+expect_rc 0 "and pia's slot goes again"
 run dsr --json key add cron --role auditor --new-key-file "$TMP/cron.key"
 expect_rc 0 "key add --json"
 check "--json names the slot and its role" test "$(jget "$OUT" 'd["slot"]["name"] + "/" + d["slot"]["role"] + "/" + d["key_file"]')" = "cron/auditor/$TMP/cron.key"

@@ -7,6 +7,8 @@ new_vault p
 export DSR_DB="$V" DSR_KEY_FILE="$K" DSR_TODAY=2026-01-15
 SCHEMA="$DSR_SRC/schema/export.schema.json"
 
+# Registered before any policy version was recorded (an import, say).
+P=$(dsr register --email pre@example.com --name "Pre Policy")
 run dsr policy add 1.0 --effective 2026-01-01 --summary "the policy at launch"
 expect_rc 0 "policy add"
 run dsr policy add 1.0 --effective 2026-02-01
@@ -64,19 +66,18 @@ run dsr policy list --json
 check "two versions, 2.0 in force" test "$(jget "$OUT" '[(p["version"], p["in_force"]) for p in d]')" = "[('1.0', False), ('2.0', True)]"
 run dsr policy affected 2.0 --json
 expect_rc 0 "policy affected"
-check "affected: the active subjects with data under 1.0" test "$(jget "$OUT" 'sorted(s["subject"] for s in d["subjects"])')" = "$(python3 -c "print(sorted(['$A','$B','$C']))")"
+check "affected: the active subjects with data under 1.0 or before any version" test "$(jget "$OUT" 'sorted(s["subject"] for s in d["subjects"])')" = "$(python3 -c "print(sorted(['$A','$B','$C','$P']))")"
 check "one declined" test "$(jget "$OUT" 'd["declined"]')" = 1
 check "Bob is flagged" test "$(jget "$OUT" '[s["declined"] for s in d["subjects"] if s["subject"]=="'"$B"'"][0]')" = True
-check "Alice by phone, as she prefers" test "$(jget "$OUT" '[(s["method"], s["address"]) for s in d["subjects"] if s["subject"]=="'"$A"'"][0]')" = "('phone', '+14155550100')"
-check "Bob prefers phone but has none: email" test "$(jget "$OUT" '[s["method"] for s in d["subjects"] if s["subject"]=="'"$B"'"][0]')" = email
+check "a change of use is told by email, though Alice prefers phone" test "$(jget "$OUT" '[(s["method"], s["address"]) for s in d["subjects"] if s["subject"]=="'"$A"'"][0]')" = "('email', 'alice@example.com')"
 expect_no_out "$D" "a deactivated subject is not listed"
 expect_no_out "$E" "an erased subject is not listed"
 expect_no_out "$N" "a subject whose data is all under 2.0 is not listed"
 run dsr policy affected 2.0
 expect_out "DECLINED" "the table flags who declined"
-expect_err "3 active subject" "and counts them"
+expect_err "4 active subject" "and counts them"
 run dsr policy affected 2.0 --format csv
-check "csv: a header and three subjects" test "$(printf '%s\n' "$OUT" | wc -l)" -eq 4
+check "csv: a header and four subjects" test "$(printf '%s\n' "$OUT" | wc -l)" -eq 5
 run dsr policy affected 9.9
 expect_rc 3 "an unknown version"
 
@@ -95,15 +96,20 @@ expect_rc 0 "a legal obligation still goes out for Bob"
 for purpose in service-announcement policy-change business-transition; do
   run dsr contacts --purpose "$purpose" --format ndjson
   expect_rc 0 "contacts for $purpose"
-  check "$purpose: the four active subjects" test "$(printf '%s\n' "$OUT" | grep -c .)" -eq 4
+  check "$purpose: the five active subjects" test "$(printf '%s\n' "$OUT" | grep -c .)" -eq 5
   expect_no_out "$D|dave@" "$purpose: no deactivated subject"
   expect_no_out "$E|erin@" "$purpose: no erased subject"
 done
 run dsr contacts --purpose service-announcement --format csv
 expect_out "^subject,name,method,address,new_uses" "csv header"
-expect_out "$A,Alice Doe,phone,\+14155550100," "Alice by phone"
+expect_out "$A,Alice Doe,phone,\+14155550100," "a service announcement reaches Alice by phone, as she prefers"
+expect_out "$B,Bob Roe,email,bob@example.com," "Bob prefers phone but has none: email"
 expect_out "$C,Carol Coe,email,carol@example.com," "Carol has a phone but no preference: email"
 expect_out "$B,Bob Roe,email,bob@example.com,decline" "Bob's choice travels with the list"
+for purpose in policy-change business-transition; do
+  run dsr contacts --purpose "$purpose" --format csv
+  expect_out "$A,Alice Doe,email,alice@example.com," "$purpose: told by email, as the policy promises, though Alice prefers phone"
+done
 run dsr contacts --purpose marketing
 expect_rc 2 "only the three notice purposes"
 dsr reactivate "$D" >/dev/null
@@ -114,7 +120,7 @@ check "reactivated, Dave is back on the list" test "$(printf '%s\n' "$OUT" | gre
 dsr disclose "$A" "$B" --recipient "MailCo" --recipient-type processor --categories identity,contact --purpose email-delivery --basis contract >/dev/null
 run dsr inventory --json
 expect_rc 0 "inventory"
-check "contact values held by 5 live subjects" test "$(jget "$OUT" '[c["subjects"] for c in d["categories"] if c["category"]=="contact"][0]')" = 5
+check "contact values held by 6 live subjects" test "$(jget "$OUT" '[c["subjects"] for c in d["categories"] if c["category"]=="contact"][0]')" = 6
 check "the erased subject's survey answer is not counted" test "$(jget "$OUT" '[c["values"] for c in d["categories"] if c["category"]=="survey"][0]')" = 0
 check "recipients come from the disclosure log" test "$(jget "$OUT" 'sorted((r["recipient"], r["subjects"]) for r in d["recipients"])')" = "[('Acme Corp', 1), ('Court', 1), ('MailCo', 2)]"
 check "secure_delete is read from the vault" test "$(jget "$OUT" 'd["security"]["secure_delete"]')" = True

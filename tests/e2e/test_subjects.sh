@@ -72,6 +72,10 @@ expect_rc 0 "list csv"
 check "csv has a header and two rows" test "$(printf '%s\n' "$OUT" | wc -l)" -eq 3
 run dsr list --format json --limit 1 --offset 1
 check "paging returns the second subject" test "$(jget "$OUT" 'd[0]["id"]')" = "$BOB"
+expect_no_out "$ALICE" "and only it"
+expect_no_err "more subjects follow" "the last page says nothing more follows"
+run dsr list --format json --limit 1
+expect_err "more subjects follow: --offset 1" "a page that is not the last says so on stderr, with the next offset"
 
 # correct
 run dsr correct alice --set phone="+1 415 555 0199" --set zip=94110 --source "Acme Address Check" --json

@@ -132,4 +132,18 @@ if command -v sqlite3 >/dev/null; then
   check "sqlite3 cannot even check it" test "$RC" -ne 0
 fi
 
+# ---- a mistyped command is named --------------------------------------------------
+run dsr registr --email a@example.com
+expect_rc 2 "an unknown command exits 2"
+expect_err "unknown command 'dsr registr'.*register" "and is named, with the commands there are"
+run dsr --db "$TMP/a.dsr" key bogus
+expect_rc 2 "an unknown subcommand exits 2"
+expect_err "unknown command 'dsr key bogus'.*add, list" "and is named, with the key commands"
+run dsr key
+expect_rc 2 "a command group alone exits 2"
+expect_err "'dsr key' needs a command: add" "and says which commands it takes"
+run dsr --json list --status foo
+expect_rc 2 "a value the parser rejects exits 2"
+check "--json: even a parser error is one JSON document" test "$(jget "$OUT" 'd["ok"], d["error"]["exit_code"]')" = "(False, 2)"
+
 finish

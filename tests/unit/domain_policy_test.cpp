@@ -129,9 +129,9 @@ TEST_CASE("policy: affected lists active subjects with data under an earlier ver
   AffectedReport rep = policy_affected(d, "2.0");
   CHECK(ids(rep.subjects) == std::vector<std::string>{a, b});  // not deactivated, erased, or new
   CHECK(rep.declined == 1);
-  CHECK(rep.subjects[0].method == "phone");
-  CHECK(rep.subjects[0].address == "+14155550100");
-  CHECK(rep.subjects[1].method == "email");  // prefers phone but has none
+  CHECK(rep.subjects[0].method == "email");  // a change of use is told by email, though Alice prefers phone
+  CHECK(rep.subjects[0].address == "alice@example.com");
+  CHECK(rep.subjects[1].method == "email");
   CHECK(rep.subjects[1].address == "bob@example.com");
   CHECK(rep.subjects[1].new_uses == "decline");
   CHECK(rep.subjects[0].policy_versions == std::vector<std::string>{"1.0"});

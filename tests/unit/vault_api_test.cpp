@@ -19,6 +19,7 @@
 #include "dsr/vault.hpp"
 #include "vault/header.hpp"
 #include "vault/vfs.hpp"
+#include "test_support.hpp"
 
 namespace fs = std::filesystem;
 using dsr::Credential;
@@ -28,31 +29,13 @@ using dsr::Secret;
 using dsr::SlotKind;
 using dsr::Vault;
 
+using TmpDir = dsr::test::TempDir;
+using dsr::test::slurp;
+using dsr::test::spit;
+
 namespace {
 
-struct TmpDir {
-  std::string path;
-  TmpDir() {
-    fs::create_directories(DSR_TEST_TMP);
-    std::string tmpl = std::string(DSR_TEST_TMP) + "/vault-api.XXXXXX";
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TmpDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void spit(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), std::streamsize(bytes.size()));
-}
 
 Credential passphrase(const std::string& p) {
   return Credential{SlotKind::passphrase, Secret::copy_of(reinterpret_cast<const unsigned char*>(p.data()), p.size())};

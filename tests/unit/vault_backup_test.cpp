@@ -21,16 +21,11 @@
 
 using namespace dsr;
 
+using dsr::test::slurp;
+using dsr::test::spit;
+
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void spit(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), std::streamsize(bytes.size()));
-}
 
 Credential passphrase(const std::string& p) {
   return Credential{SlotKind::passphrase, Secret::copy_of(reinterpret_cast<const unsigned char*>(p.data()), p.size())};

@@ -21,33 +21,19 @@
 
 #include "dsr/error.hpp"
 #include "dsr/vault.hpp"
+#include "test_support.hpp"
 
 namespace fs = std::filesystem;
 using dsr::Credential;
 using dsr::SlotKind;
 using dsr::Vault;
 
+using TmpDir = dsr::test::TempDir;
+using dsr::test::slurp;
+
 namespace {
 
-struct TmpDir {
-  std::string path;
-  TmpDir() {
-    fs::create_directories(DSR_TEST_TMP);
-    std::string tmpl = std::string(DSR_TEST_TMP) + "/vault-conf.XXXXXX";
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TmpDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 Credential new_key() { return Credential{SlotKind::key_file, dsr::Secret::random(32)}; }
 

@@ -23,6 +23,7 @@
 
 #include "dsr/error.hpp"
 #include "dsr/vault.hpp"
+#include "test_support.hpp"
 
 namespace fs = std::filesystem;
 using dsr::Credential;
@@ -31,22 +32,10 @@ using dsr::SlotKind;
 using dsr::Vault;
 using Clock = std::chrono::steady_clock;
 
+using TmpDir = dsr::test::TempDir;
+
 namespace {
 
-struct TmpDir {
-  std::string path;
-  TmpDir() {
-    fs::create_directories(DSR_TEST_TMP);
-    std::string tmpl = std::string(DSR_TEST_TMP) + "/vault-durability.XXXXXX";
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TmpDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
 
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 

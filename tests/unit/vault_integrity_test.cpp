@@ -27,6 +27,7 @@
 #include "dsr/error.hpp"
 #include "dsr/vault.hpp"
 #include "vault/vfs.hpp"
+#include "test_support.hpp"
 
 namespace fs = std::filesystem;
 using dsr::Credential;
@@ -36,35 +37,17 @@ using dsr::Vault;
 using dsr::vault::kHeaderBytes;
 using dsr::vault::kPageSize;
 
+using TmpDir = dsr::test::TempDir;
+using dsr::test::slurp;
+using dsr::test::spit;
+
 namespace {
 
 constexpr size_t kCopyBytes = 4096;               // one header copy (A at 0, B at 4096)
 constexpr size_t kSumAt = kCopyBytes - 32;        // BLAKE2b-256 checksum of the bytes before it
 constexpr size_t kGenerationAt = 24;              // little-endian u64
 
-struct TmpDir {
-  std::string path;
-  TmpDir() {
-    fs::create_directories(DSR_TEST_TMP);
-    std::string tmpl = std::string(DSR_TEST_TMP) + "/vault-integrity.XXXXXX";
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TmpDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void spit(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), std::streamsize(bytes.size()));
-}
 
 using Rows = std::vector<std::pair<int64_t, std::string>>;
 

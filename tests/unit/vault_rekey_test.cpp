@@ -22,12 +22,10 @@
 
 using namespace dsr;
 
+using dsr::test::slurp;
+
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 Credential passphrase(const std::string& p) {
   return Credential{SlotKind::passphrase, Secret::copy_of(reinterpret_cast<const unsigned char*>(p.data()), p.size())};
