@@ -183,6 +183,7 @@ void add_disclosure_commands(CLI::App& app, Context& ctx) {
   });
   auto* hl = hold->add_subcommand("list", "List the legal holds in force");
   hl->add_option("--format", ha->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  hl->footer("Example:\n  dsr hold list --format csv");
   hl->callback([&ctx, ha] {
     Desk desk = ctx.open_desk();
     std::vector<nlohmann::json> recs;

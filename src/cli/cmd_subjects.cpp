@@ -187,7 +187,9 @@ void write_export(Context& ctx, const nlohmann::json& pkg, const std::string& ou
     ::unlink(out.c_str());
     fail(ErrorKind::failure, "cannot write " + out);
   }
-  ctx.note("wrote the access package for " + pkg["subject"]["id"].get<std::string>() + " to " + out);
+  const std::string id = pkg["subject"]["id"].get<std::string>();
+  if (ctx.g.json) ctx.emit_json({{"ok", true}, {"subject", id}, {"file", out}, {"bytes", text.size()}});
+  ctx.note("wrote the access package for " + id + " to " + out);
 }
 
 // --- correct / deactivate / reactivate / delete ------------------------------

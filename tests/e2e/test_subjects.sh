@@ -89,6 +89,8 @@ check "supplemented data keeps its source" test "$(jget "$OUT" '[v["source"] for
 run dsr export alice -o "$TMP/alice.json"
 expect_rc 0 "export to a file"
 check "export file is 0600" test "$(stat -c %a "$TMP/alice.json")" = 600
+run dsr --json export alice -o "$TMP/alice2.json"
+check "--json export -o says what it wrote" test "$(jget "$OUT" 'd["ok"], d["file"], d["subject"]')" = "(True, '$TMP/alice2.json', '$ALICE')"
 dsr export "$BOB" > "$TMP/bob.json"
 run "$PY" "$DSR_SRC/tests/e2e/validate_export.py" "$SCHEMA" "$TMP/alice.json" "$TMP/bob.json"
 expect_rc 0 "exports validate against schema/export.schema.json"
