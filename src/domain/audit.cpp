@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
 
 #include "domain/seal.hpp"
 #include "domain/subject_codec.hpp"
@@ -46,13 +47,17 @@ void append(Desk& desk, const AuditEntry& e) {
   r.fields = nlohmann::json(e.fields).dump();
   r.request = e.request;
   r.outcome = e.outcome;
-  store::WriteTx tx(desk.db());
+  // Inside the operation's transaction (the usual case) the entry needs no
+  // savepoint of its own: if it fails, the operation fails and rolls back
+  // with it. A refusal is appended after the rollback, in its own transaction.
+  std::optional<store::WriteTx> tx;
+  if (sqlite3_get_autocommit(desk.db().getHandle())) tx.emplace(desk.db());
   store::AuditHead head = store::audit_head(desk.statements());
   r.id = head.last_id + 1;
   r.prev_hash = head.hash;
   r.hash = chain_hash(desk, r);
   store::insert_audit(desk.statements(), r);
-  tx.commit();
+  if (tx) tx->commit();
 }
 
 AuditEntry from_row(const store::AuditRow& r) {
