@@ -7,7 +7,10 @@
 #include <iterator>
 #include <string>
 
+#include <doctest/doctest.h>
+
 #include "dsr/desk.hpp"
+#include "dsr/error.hpp"
 #include "dsr/vault.hpp"
 
 namespace dsr::test {
@@ -39,6 +42,23 @@ inline std::string slurp(const std::string& path) {
 inline void spit(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), std::streamsize(bytes.size()));
+}
+
+// A passphrase credential from a test string.
+inline Credential passphrase(const std::string& p) {
+  return Credential{SlotKind::passphrase, Secret::copy_of(reinterpret_cast<const unsigned char*>(p.data()), p.size())};
+}
+
+// The kind of dsr::Error that fn throws (classified); a test failure if it throws nothing.
+template <class Fn>
+ErrorKind kind_thrown(Fn fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    return classify(e).kind();
+  }
+  FAIL("expected an error");
+  return ErrorKind::failure;
 }
 
 // A vault with one admin key-file slot.

@@ -32,27 +32,12 @@ using dsr::Vault;
 using TmpDir = dsr::test::TempDir;
 using dsr::test::slurp;
 using dsr::test::spit;
+using dsr::test::kind_thrown;
+using dsr::test::passphrase;
 
 namespace {
 
-
-
-Credential passphrase(const std::string& p) {
-  return Credential{SlotKind::passphrase, Secret::copy_of(reinterpret_cast<const unsigned char*>(p.data()), p.size())};
-}
 Credential clone(const Credential& c) { return Credential{c.kind, c.secret.clone()}; }
-
-// The kind of dsr::Error that fn throws (failure if it throws nothing of the kind).
-template <class Fn>
-ErrorKind kind_thrown(Fn fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return dsr::classify(e).kind();
-  }
-  FAIL("expected an error");
-  return ErrorKind::failure;
-}
 
 int reserve_bytes(SQLite::Database& db) {
   int n = -1;  // a negative value only asks

@@ -23,24 +23,10 @@
 using namespace dsr;
 
 using dsr::test::slurp;
+using dsr::test::kind_thrown;
+using dsr::test::passphrase;
 
 namespace {
-
-
-Credential passphrase(const std::string& p) {
-  return Credential{SlotKind::passphrase, Secret::copy_of(reinterpret_cast<const unsigned char*>(p.data()), p.size())};
-}
-
-template <class Fn>
-ErrorKind kind_thrown(Fn fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return classify(e).kind();
-  }
-  FAIL("expected an error");
-  return ErrorKind::failure;
-}
 
 vault::Header header_of(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
