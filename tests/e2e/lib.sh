@@ -52,6 +52,12 @@ new_vault() {
 # jq is not assumed: json_get FILE-or-STRING EXPR uses python3 if present.
 jget() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2], {"d": d}))' "$1" "$2"; }
 
+trickle() { # trickle FILE: FILE's lines, 100 at a time, a tenth of a second apart
+  # (a writer fed this way is still running when the test acts, however fast the machine)
+  split -l 100 "$1" "$1.part."
+  for f in "$1".part.*; do cat "$f"; sleep 0.1; done
+}
+
 finish() {
   echo "$(basename "$0"): $PASS passed, $FAIL failed"
   [ "$FAIL" -eq 0 ]

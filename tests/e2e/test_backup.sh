@@ -116,8 +116,7 @@ done > "$TMP/writes.ndjson"
 before=$(count)
 # Fed 100 lines every tenth of a second, the writer runs for about 3 s
 # however fast the machine is.
-split -l 100 "$TMP/writes.ndjson" "$TMP/writes.part."
-(for f in "$TMP"/writes.part.*; do cat "$f"; sleep 0.1; done) |
+trickle "$TMP/writes.ndjson" |
   "$DSR_BIN" batch --chunk 1 - > "$TMP/writes.out" 2>&1 &
 writer=$!
 sleep 0.3

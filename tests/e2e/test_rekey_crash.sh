@@ -69,8 +69,7 @@ for i in range(3000):
 PY
 # Fed 100 lines every tenth of a second, so the batch is still writing when
 # the rekey runs, however fast the machine is.
-split -l 100 "$TMP/more.ndjson" "$TMP/more.part."
-(for f in "$TMP"/more.part.*; do cat "$f"; sleep 0.1; done) |
+trickle "$TMP/more.ndjson" |
   "$DSR_BIN" batch --chunk 5 - > "$TMP/more.out" 2>"$TMP/more.err" &
 writer=$!
 sleep 0.3
