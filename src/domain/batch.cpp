@@ -29,7 +29,14 @@ BatchSummary run_batch(Desk& desk, Input& in, const BatchOptions& opts, ResultSi
     std::string op;
     if (j.is_object())
       if (auto it = j.find("op"); it != j.end() && it->is_string()) op = it->get<std::string>();
-    engine.run(l.number, op, [&] { return run_operation(desk, j, opts); });
+    // A registration made for no request (the bulk of a bulk load) takes the bulk path.
+    if (op == "register" && !j.contains("request"))
+      engine.register_subject(l.number, [&] {
+        std::string request;
+        return register_input(j, request);
+      });
+    else
+      engine.run(l.number, op, [&] { return run_operation(desk, j, opts); });
   }
   return engine.finish();
 }

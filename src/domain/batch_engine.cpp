@@ -18,7 +18,7 @@ void release_stale_reads(Desk& desk) {
 }
 
 BatchEngine::BatchEngine(Desk& desk, const BatchOptions& opts, ResultSink& sink)
-    : desk_(desk), opts_(opts), sink_(sink) {
+    : desk_(desk), opts_(opts), sink_(sink), bulk_(desk) {
   if (opts_.chunk == 0) opts_.chunk = 1;
   sum_.dry_run = opts_.dry_run;
 }
@@ -67,8 +67,13 @@ void BatchEngine::push(LineResult r) {
   }
 }
 
+void BatchEngine::rollback() {
+  tx_.reset();
+  bulk_.discard();
+}
+
 void BatchEngine::abort(const Error& why) {
-  tx_.reset();  // roll back the chunk
+  rollback();  // the chunk
   for (auto& r : held_) {
     if (r.ok) {
       r.ok = false;
@@ -83,8 +88,19 @@ void BatchEngine::abort(const Error& why) {
 }
 
 void BatchEngine::run(int64_t line, std::string_view op, const std::function<nlohmann::json()>& fn) {
+  execute(line, op, /*bulk=*/false, [&] { return fn().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); });
+}
+
+void BatchEngine::register_subject(int64_t line, const std::function<SubjectInput()>& input) {
+  execute(line, "register", /*bulk=*/true, [&] {
+    return registered_json(bulk_.add(input())).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  });
+}
+
+void BatchEngine::execute(int64_t line, std::string_view op, bool bulk, const std::function<std::string()>& fn) {
   try {
     begin();
+    if (!bulk) bulk_.flush();  // the registrations before this line come first in the audit trail
   } catch (const std::exception& e) {
     Error err = classify(e);
     abort(Error(err.kind(), std::string(err.what()) + "; stopped before line " + std::to_string(line) +
@@ -95,23 +111,31 @@ void BatchEngine::run(int64_t line, std::string_view op, const std::function<nlo
   r.op = op;
   try {
     // No savepoint of our own: every domain operation runs in its own write
-    // transaction, which inside the chunk's is a savepoint (store/tx.hpp), so
-    // a failed line already rolls back alone (and a second savepoint per line
-    // costs two more statements on the hot path).
-    nlohmann::json j = fn();
-    r.result = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    // transaction, which inside the chunk's is a savepoint (store/tx.hpp), and
+    // a bulk registration undoes itself, so a failed line already rolls back
+    // alone (and a second savepoint per line costs two more statements).
+    r.result = fn();
     r.ok = true;
   } catch (const std::exception& e) {
     Error err = classify(e);
     r.error = err;
-    // SQLite rolls the whole transaction back on some errors (disk full, I/O):
-    // the chunk is lost, and so is every line reported in it.
-    bool tx_lost = sqlite3_get_autocommit(desk_.db().getHandle()) != 0;
-    if (tx_lost || err.kind() == ErrorKind::integrity || err.kind() == ErrorKind::locked) {
-      held_.push_back(std::move(r));
-      abort(Error(err.kind(), std::string(err.what()) + " (line " + std::to_string(line) + "); the batch stopped"));
-    }
+    stop_if_lost(r, err);
   }
+  record(std::move(r));
+}
+
+// SQLite rolls the whole transaction back on some errors (disk full, I/O):
+// the chunk is lost, and so is every line reported in it.
+void BatchEngine::stop_if_lost(LineResult& r, const Error& err) {
+  bool tx_lost = sqlite3_get_autocommit(desk_.db().getHandle()) != 0;
+  if (tx_lost || err.kind() == ErrorKind::integrity || err.kind() == ErrorKind::locked) {
+    int64_t line = r.line;
+    held_.push_back(std::move(r));
+    abort(Error(err.kind(), std::string(err.what()) + " (line " + std::to_string(line) + "); the batch stopped"));
+  }
+}
+
+void BatchEngine::record(LineResult r) {
   push(std::move(r));
   if (chunk_full()) commit_chunk();
 }
@@ -121,14 +145,14 @@ void BatchEngine::fail(int64_t line, std::string_view op, Error e) {
   r.line = line;
   r.op = op;
   r.error = std::move(e);
-  push(std::move(r));
-  if (chunk_full()) commit_chunk();
+  record(std::move(r));
 }
 
 void BatchEngine::commit_chunk() {
   if (!tx_ && held_.empty()) return;
   if (tx_) {
     try {
+      bulk_.flush();
       release_stale_reads(desk_);
       tx_->commit();
     } catch (const std::exception& e) {
@@ -150,7 +174,7 @@ void BatchEngine::pause() {
 
 BatchSummary BatchEngine::finish() {
   if (opts_.dry_run) {
-    tx_.reset();
+    rollback();
   } else if (opts_.atomic) {
     int64_t first_bad = 0;
     for (const auto& r : held_)
@@ -161,7 +185,7 @@ BatchSummary BatchEngine::finish() {
     if (first_bad == 0) {
       commit_chunk();
     } else {
-      tx_.reset();
+      rollback();
       std::string why = "rolled back: line " + std::to_string(first_bad) +
                         " failed and --atomic keeps every line or none";
       for (auto& r : held_) {

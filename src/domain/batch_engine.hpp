@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/bulk_register.hpp"
 #include "dsr/batch.hpp"
 #include "store/tx.hpp"
 
@@ -20,6 +21,10 @@ namespace dsr {
 // end. Call it only between operations, when no statement is in use.
 void release_stale_reads(Desk& desk);
 
+// The registration a batch line {"op":"register",...} asks for, its keys
+// checked; `request` gets its "request" key (empty when none). In batch_ops.cpp.
+SubjectInput register_input(const nlohmann::json& j, std::string& request);
+
 class BatchEngine {
  public:
   BatchEngine(Desk& desk, const BatchOptions& opts, ResultSink& sink);
@@ -30,6 +35,9 @@ class BatchEngine {
   // Runs `fn` for input line `line` inside the current chunk and records its
   // result (or its error). Throws only the errors that end the batch.
   void run(int64_t line, std::string_view op, const std::function<nlohmann::json()>& fn);
+  // Registers the subject `input()` describes through the bulk path
+  // (BulkRegistrar) as line `line`; errors `input` throws are the line's.
+  void register_subject(int64_t line, const std::function<SubjectInput()>& input);
   // Records a line that could not even be read as an operation.
   void fail(int64_t line, std::string_view op, Error e);
   // The input has paused: commit what is held so a waiting producer gets its answers.
@@ -39,6 +47,10 @@ class BatchEngine {
 
  private:
   void begin();
+  void execute(int64_t line, std::string_view op, bool bulk, const std::function<std::string()>& fn);
+  void record(LineResult r);
+  void stop_if_lost(LineResult& r, const Error& err);
+  void rollback();
   void commit_chunk();
   void push(LineResult r);
   void emit(LineResult& r);
@@ -50,6 +62,7 @@ class BatchEngine {
   BatchOptions opts_;
   ResultSink& sink_;
   std::optional<store::WriteTx> tx_;
+  BulkRegistrar bulk_;  // its audit entry goes in before each commit
   std::vector<LineResult> held_;  // results waiting for their chunk to commit
   size_t held_bytes_ = 0;
   size_t in_chunk_ = 0;

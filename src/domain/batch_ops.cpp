@@ -5,6 +5,8 @@
 #include <functional>
 #include <initializer_list>
 
+#include "domain/batch_engine.hpp"
+#include "domain/bulk_register.hpp"
 #include "dsr/batch.hpp"
 #include "dsr/disclosures.hpp"
 #include "dsr/requests.hpp"
@@ -106,7 +108,9 @@ ChangeResult change(Desk& desk, const Keys& k, const char* action, const std::st
   return r;
 }
 
-json op_register(Desk& desk, const json& j) {
+}  // namespace
+
+SubjectInput register_input(const json& j, std::string& request) {
   static const char* kFields[] = {"name", "email", "username", "phone", "address", "zip",
                                   "contact_preference", "account_type", "card_number", "card_expiry", "card_token"};
   Keys k(j, "register", {"name", "email", "username", "phone", "address", "zip", "contact_preference",
@@ -130,17 +134,23 @@ json op_register(Desk& desk, const json& j) {
     in.set.push_back(std::move(a));
   }
   in.source = k.str("source");
+  request = k.str("request");
+  return in;
+}
+
+namespace {
+
+json op_register(Desk& desk, const json& j) {
+  std::string request;
+  SubjectInput in = register_input(j, request);
   RegisterResult r;
-  act_for_request(desk, k.str("request"), "register", "", [&] {
+  act_for_request(desk, request, "register", "", [&] {
     r = register_subject(desk, in);
     RequestAction done{r.subject.id, {}};
     for (const auto& v : r.subject.values) done.fields.push_back(v.field);
     return done;
   });
-  json out = {{"id", r.subject.id}};
-  if (r.previously_erased)
-    out["previously_erased"] = {{"id", r.previously_erased->first}, {"erased_at", iso_time(r.previously_erased->second)}};
-  return out;
+  return registered_json({r.subject.id, r.previously_erased});
 }
 
 json op_correct(Desk& desk, const json& j) {

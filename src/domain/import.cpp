@@ -132,14 +132,7 @@ BatchSummary import_csv(Desk& desk, Input& in, const BatchOptions& opts, ResultS
                                               std::to_string(cols.size()) + " columns"));
       continue;
     }
-    SubjectInput input = row_input(cols, rec.fields);
-    engine.run(rec.line, "register", [&] {
-      RegisterResult r = register_subject(desk, input);
-      nlohmann::json out = {{"id", r.subject.id}};
-      if (r.previously_erased)
-        out["previously_erased"] = {{"id", r.previously_erased->first}, {"erased_at", iso_time(r.previously_erased->second)}};
-      return out;
-    });
+    engine.register_subject(rec.line, [&] { return row_input(cols, rec.fields); });
   }
   return engine.finish();
 }

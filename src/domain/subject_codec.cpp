@@ -1,6 +1,9 @@
 #include "domain/subject_codec.hpp"
 
+#include <sodium.h>
+
 #include <chrono>
+#include <mutex>
 
 #include "domain/seal.hpp"
 #include "dsr/calendar.hpp"
@@ -40,9 +43,20 @@ void refuse_security_code(const std::string& field) {
                                      "(PCI DSS requirement 3.3.1)");
 }
 
+// A field's provenance: {"source", "collected_at", "policy"}. A registration
+// stores one shared entry under "*" (every field it set was collected at once,
+// from one source, under one policy): 200 bytes a subject fewer. Expanded here
+// to one entry per field, so that a correction rewrites the row in full form.
 nlohmann::json provenance_of(const SubjectRow& row) {
   auto j = nlohmann::json::parse(row.provenance, nullptr, false);
-  return j.is_object() ? j : nlohmann::json::object();
+  if (!j.is_object()) return nlohmann::json::object();
+  auto shared = j.find("*");
+  if (shared == j.end()) return j;
+  nlohmann::json all = *shared;
+  j.erase(shared);
+  for (const auto& [col, _] : row.cols)
+    if (!col.ends_with("_key") && !j.contains(col)) j[col] = all;
+  return j;
 }
 
 struct Writer {
@@ -64,13 +78,19 @@ struct Writer {
     return it->second;
   }
 
+  bool registering;     // a new row: every field changes, and they share one provenance entry
+
   void put(const std::string& col, const std::string& value, const std::string& reported_as) {
     require_write(desk, field_category(col), reported_as);
-    bool same = current(col) == value;
+    bool same = !registering && current(col) == value;
     row.cols[col] = sealed_column(col) ? seal(need_category_key(desk, col), row.id, col, value) : value;
-    prov[col] = {{"source", in.source}, {"collected_at", t}};
-    if (!policy.empty()) prov[col]["policy"] = policy;
+    if (!registering) prov[col] = entry();
     if (!same) changed.push_back(reported_as);
+  }
+  nlohmann::json entry() const {
+    nlohmann::json e = {{"source", in.source}, {"collected_at", t}};
+    if (!policy.empty()) e["policy"] = policy;
+    return e;
   }
 };
 
@@ -96,6 +116,43 @@ std::string unknown_field(const std::string& f) {
 cal::Date today() { return cal::today(); }
 
 }  // namespace
+
+std::string new_subject_id() {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford base32
+  static std::mutex mu;
+  static uint64_t last_ms = 0;
+  static uint32_t last_rand = 0;
+  uint64_t ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  uint32_t r;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (ms <= last_ms) {  // the same millisecond (or the clock stepped back): one more than the last
+      ms = last_ms;
+      r = last_rand + 1;
+      if (r == 0) ++ms;  // 2^32 ids in one millisecond: borrow the next one
+    } else {
+      r = randombytes_random() & 0x7fffffffu;  // headroom for the increments
+    }
+    last_ms = ms;
+    last_rand = r;
+  }
+  unsigned char b[10];
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+  for (int i = 0; i < 4; ++i) b[6 + i] = static_cast<unsigned char>(r >> (8 * (3 - i)));
+  std::string id = "sub_";
+  uint64_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : b) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 5) {
+      id.push_back(kAlphabet[(acc >> (bits - 5)) & 31]);
+      bits -= 5;
+    }
+  }
+  return id;
+}
 
 std::string email_hash(Desk& desk, const std::string& email_key) {
   return keyed_hash(desk.vault().index_key(), "suppression:email", email_key);
@@ -131,10 +188,15 @@ SubjectRow resolve_live_subject(Desk& desk, std::string_view ref) {
 
 std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<store::AttributeRow>& attrs,
                                      const SubjectInput& in, bool registering) {
+  return apply_input(desk, row, attrs, in, registering, policy_in_force(desk), cal::now_unix());
+}
+
+std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<store::AttributeRow>& attrs,
+                                     const SubjectInput& in, bool registering, const std::string& policy, int64_t at) {
   std::string source = validate::text("source", in.source, validate::Limits::source);
   SubjectInput src = in;
   src.source = source;
-  Writer w{desk, row, provenance_of(row), src, cal::now_unix(), {}, policy_in_force(desk)};
+  Writer w{desk, row, registering ? nlohmann::json::object() : provenance_of(row), src, at, {}, policy, registering};
   std::optional<std::vector<std::string>> interests;
   bool card_number_given = false, card_expiry_given = false;
   for (const auto& [field, value] : in.set) {
@@ -232,7 +294,7 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
       }
     }
   }
-  row.provenance = w.prov.dump();
+  row.provenance = registering ? nlohmann::json{{"*", w.entry()}}.dump() : w.prov.dump();
   return w.changed;
 }
 

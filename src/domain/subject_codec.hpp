@@ -21,6 +21,14 @@ std::string email_hash(Desk& desk, const std::string& email_key);
 // the fields whose value changed. Throws usage/refused errors naming the field.
 std::vector<std::string> apply_input(Desk& desk, store::SubjectRow& row, std::vector<store::AttributeRow>& attrs,
                                      const SubjectInput& in, bool registering);
+// The same with the policy version in force and the collection time given
+// (bulk registration looks them up once, not once a row).
+std::vector<std::string> apply_input(Desk& desk, store::SubjectRow& row, std::vector<store::AttributeRow>& attrs,
+                                     const SubjectInput& in, bool registering, const std::string& policy, int64_t at);
+// A new subject id: sub_ and 16 Crockford base32 characters, 48 bits of
+// milliseconds then 32 random bits, increasing within a process: ids of one
+// batch land at the end of the id index instead of all over it.
+std::string new_subject_id();
 // Removes a field; true if it held a value.
 bool unset_field(Desk& desk, store::SubjectRow& row, const std::string& field);
 // Conflict error naming the other subject when the email or username is taken.

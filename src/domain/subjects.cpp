@@ -48,23 +48,6 @@ namespace {
 
 int64_t now() { return cal::now_unix(); }
 
-std::string new_subject_id() {
-  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford base32
-  unsigned char b[10];
-  randombytes_buf(b, sizeof b);
-  std::string id = "sub_";
-  uint64_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : b) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 5) {
-      id.push_back(kAlphabet[(acc >> (bits - 5)) & 31]);
-      bits -= 5;
-    }
-  }
-  return id;
-}
 
 
 // What a read or a change touched, for the audit trail: the subject and its field names.

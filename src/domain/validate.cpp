@@ -6,6 +6,8 @@
 #include <sodium.h>
 #include <utf8proc.h>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
@@ -139,6 +141,16 @@ bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
 // utf8proc_map over valid UTF-8 (with an explicit length, so NUL is data).
 std::string utf8proc_apply(std::string_view field, std::string_view s, int options) {
   if (s.empty()) return {};
+  // ASCII is its own NFC; case folding lowers A-Z and nothing else. Most
+  // input is ASCII, and bulk registration spends its time here otherwise.
+  if ((options & ~(UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD)) == 0 &&
+      std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    std::string out(s);
+    if (options & UTF8PROC_CASEFOLD)
+      for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+  }
   utf8proc_uint8_t* out = nullptr;
   utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
                                     static_cast<utf8proc_ssize_t>(s.size()), &out,

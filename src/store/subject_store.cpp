@@ -165,13 +165,16 @@ bool is_blob_column(const std::string& col) {
 }
 
 int64_t insert_subject(SQLite::Database& db, const SubjectRow& row) {
-  std::string cols = "id, status, created_at, updated_at, provenance";
-  std::string qs = "?, ?, ?, ?, ?";
-  for (const auto& c : personal_columns()) {
-    cols += ", " + c;
-    qs += ", ?";
-  }
-  Cached cached(db, "INSERT INTO subjects (" + cols + ") VALUES (" + qs + ")");
+  static const std::string sql = [] {
+    std::string cols = "id, status, created_at, updated_at, provenance";
+    std::string qs = "?, ?, ?, ?, ?";
+    for (const auto& c : personal_columns()) {
+      cols += ", " + c;
+      qs += ", ?";
+    }
+    return "INSERT INTO subjects (" + cols + ") VALUES (" + qs + ")";
+  }();
+  Cached cached(db, sql);
   SQLite::Statement& st = *cached;
   st.bind(1, row.id);
   st.bind(2, row.status);
@@ -179,7 +182,13 @@ int64_t insert_subject(SQLite::Database& db, const SubjectRow& row) {
   st.bind(4, row.updated_at);
   st.bind(5, row.provenance);
   int i = 6;
-  for (const auto& c : personal_columns()) bind_text_or_null(st, i++, opt(row, c), is_blob_column(c));
+  for (const auto& c : personal_columns()) {
+    auto it = row.cols.find(c);
+    if (it == row.cols.end()) st.bind(i);
+    else if (is_blob_column(c)) st.bindNoCopy(i, it->second.data(), static_cast<int>(it->second.size()));
+    else st.bindNoCopy(i, it->second);
+    ++i;
+  }
   st.exec();
   return db.getLastInsertRowid();
 }
