@@ -37,6 +37,13 @@ void refuse_card_number(const std::string& field, const std::string& value) {
                                      "expiry and processor token may be stored (PCI DSS); use --card-number");
 }
 
+bool builtin_field(const std::string& f) {
+  if (f == "interest") return true;
+  for (const auto& [name, _] : subject_fields())
+    if (f == name) return true;
+  return false;
+}
+
 void refuse_security_code(const std::string& field) {
   if (validate::is_security_code_key(field))
     fail(ErrorKind::refused, field + ": card security codes (CVV/CVC) must never be stored, not even encrypted "
@@ -200,7 +207,7 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
   std::optional<std::vector<std::string>> interests;
   bool card_number_given = false, card_expiry_given = false;
   for (const auto& [field, value] : in.set) {
-    refuse_security_code(field);
+    if (!builtin_field(field)) refuse_security_code(field);
     if (field == "name") {
       std::string v = validate::name(value);
       refuse_card_number(field, v);

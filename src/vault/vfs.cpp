@@ -517,6 +517,11 @@ void register_vfs() {
     // Only possible before SQLite initialises; if something else got there
     // first the default allocator stays (the pages are still encrypted on disk).
     sqlite3_config(SQLITE_CONFIG_MALLOC, &kWipingAllocator);
+    // No allocation statistics (dsr reads none): without them an allocation
+    // takes no global mutex. And no mutex per connection: dsr never shares a
+    // connection between threads.
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
     sqlite3_initialize();
     g_base = sqlite3_vfs_find(nullptr);
     std::memset(&g_vfs, 0, sizeof g_vfs);
