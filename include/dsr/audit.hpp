@@ -32,6 +32,8 @@ class Audit {
  public:
   Audit(Desk& desk, std::string command);
   void subject(const std::string& id);
+  // A subject the entry cannot name yet (one just registered): no check for repeats.
+  void new_subject(const std::string& id) { e_.subjects.push_back(id); }
   void field(const std::string& category, const std::string& field);
   // Appends the entry with outcome "ok" (inside the caller's transaction).
   void ok();

@@ -18,6 +18,8 @@ class Input {
   // True when nothing is pending and read() would block (a pipe whose writer
   // is waiting for our answers). Batches commit what they hold before blocking.
   virtual bool would_block() { return false; }
+  // Waits up to `ms` milliseconds for input (or its end) to be pending.
+  virtual void wait(int ms) { (void)ms; }
 };
 
 // A file descriptor (not closed). "-" in the CLI means STDIN_FILENO.

@@ -8,6 +8,7 @@ namespace {
 // Results held for one chunk are capped in bytes too (exports are large), so
 // memory stays flat whatever the operations return.
 constexpr size_t kMaxHeldBytes = 8u << 20;
+constexpr int kBulkCheckpointPages = 16384;  // 64 MiB of 4 KiB pages
 
 }  // namespace
 
@@ -20,10 +21,21 @@ void release_stale_reads(Desk& desk) {
 BatchEngine::BatchEngine(Desk& desk, const BatchOptions& opts, ResultSink& sink)
     : desk_(desk), opts_(opts), sink_(sink), bulk_(desk) {
   if (opts_.chunk == 0) opts_.chunk = 1;
+  // A checkpoint copies every page the WAL holds. After each chunk (SQLite's
+  // default of 1,000 pages) an index page that every chunk touches is copied
+  // once a chunk; with up to 64 MiB of WAL it is copied once every few chunks,
+  // and a bulk load runs about a fifth faster.
+  desk_.db().exec("PRAGMA wal_autocheckpoint=" + std::to_string(kBulkCheckpointPages));
   sum_.dry_run = opts_.dry_run;
 }
 
-BatchEngine::~BatchEngine() = default;  // the open transaction (if any) rolls back
+BatchEngine::~BatchEngine() {
+  tx_.reset();  // the open transaction (if any) rolls back
+  try {
+    desk_.db().exec("PRAGMA wal_autocheckpoint=1000");  // SQLite's default, as every other command runs
+  } catch (...) {
+  }
+}
 
 void BatchEngine::begin() {
   if (tx_) return;
@@ -91,9 +103,9 @@ void BatchEngine::run(int64_t line, std::string_view op, const std::function<nlo
   execute(line, op, /*bulk=*/false, [&] { return fn().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); });
 }
 
-void BatchEngine::register_subject(int64_t line, const std::function<SubjectInput()>& input) {
+void BatchEngine::register_subject(int64_t line, const std::function<PreparedRegistration&()>& make) {
   execute(line, "register", /*bulk=*/true, [&] {
-    return registered_json(bulk_.add(input())).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return registered_text(bulk_.add(make));
   });
 }
 
@@ -205,6 +217,39 @@ BatchSummary BatchEngine::finish() {
   }
   sum_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   return sum_;
+}
+
+bool pause_for_input(const std::function<bool()>& would_block, Input& in, ReadAhead::Sink& out) {
+  LineAhead pause;
+  pause.kind = LineAhead::Kind::pause;
+  out.push(std::move(pause));
+  out.flush();
+  while (would_block()) {
+    if (out.stopping()) return false;
+    in.wait(100);
+  }
+  return true;
+}
+
+BatchSummary BatchEngine::drain(ReadAhead& lines, const BatchOptions& opts) {
+  while (LineAhead* next = lines.next()) {
+    LineAhead& l = *next;
+    switch (l.kind) {
+      case LineAhead::Kind::pause:
+        pause();
+        break;
+      case LineAhead::Kind::failed:
+        fail(l.line, l.op, std::move(*l.error));
+        break;
+      case LineAhead::Kind::registration:
+        register_subject(l.line, [&]() -> PreparedRegistration& { return l.registration.take(desk_, bulk_); });
+        break;
+      case LineAhead::Kind::operation:
+        run(l.line, l.op, [&] { return run_operation(desk_, l.operation, opts); });
+        break;
+    }
+  }
+  return finish();
 }
 
 std::string result_line(const LineResult& r) {

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "domain/bulk_register.hpp"
+#include "domain/prefetch.hpp"
+#include "dsr/input.hpp"
 #include "dsr/batch.hpp"
 #include "store/tx.hpp"
 
@@ -20,6 +22,26 @@ namespace dsr {
 // checkpoint can copy the WAL back: in a long run the WAL would grow without
 // end. Call it only between operations, when no statement is in use.
 void release_stale_reads(Desk& desk);
+
+// One input line as the reading thread hands it to the engine's: a pause in
+// the input, a line that failed to read, a registration prepared ahead, or
+// another operation (parsed, to run on the engine's thread).
+struct LineAhead {
+  enum class Kind { pause, failed, registration, operation };
+  Kind kind = Kind::pause;
+  int64_t line = 0;
+  std::string op;
+  std::optional<Error> error;
+  Ahead registration;
+  nlohmann::json operation;
+};
+using ReadAhead = Prefetch<LineAhead>;
+constexpr size_t kAheadBlock = 256, kAheadBlocks = 8;  // at most ~2,300 lines read ahead
+
+// On the reading thread, when the next read would block: hands over a pause
+// (the engine commits what it holds, so a waiting producer gets its answers)
+// and waits for input. False when the engine's thread has gone.
+bool pause_for_input(const std::function<bool()>& would_block, Input& in, ReadAhead::Sink& out);
 
 // The registration a batch line {"op":"register",...} asks for, its keys
 // checked; `request` gets its "request" key (empty when none). In batch_ops.cpp.
@@ -35,9 +57,12 @@ class BatchEngine {
   // Runs `fn` for input line `line` inside the current chunk and records its
   // result (or its error). Throws only the errors that end the batch.
   void run(int64_t line, std::string_view op, const std::function<nlohmann::json()>& fn);
-  // Registers the subject `input()` describes through the bulk path
-  // (BulkRegistrar) as line `line`; errors `input` throws are the line's.
-  void register_subject(int64_t line, const std::function<SubjectInput()>& input);
+  // Registers the subject make() prepares through the bulk path
+  // (BulkRegistrar) as line `line`; errors make() throws are the line's.
+  void register_subject(int64_t line, const std::function<PreparedRegistration&()>& make);
+  BulkRegistrar& registrar() { return bulk_; }
+  // Runs every line the reading thread hands over, in order; then finish().
+  BatchSummary drain(ReadAhead& lines, const BatchOptions& opts);
   // Records a line that could not even be read as an operation.
   void fail(int64_t line, std::string_view op, Error e);
   // The input has paused: commit what is held so a waiting producer gets its answers.

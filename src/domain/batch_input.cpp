@@ -32,6 +32,10 @@ class FdInput : public Input {
     pollfd p{fd_, POLLIN, 0};
     return ::poll(&p, 1, 0) == 0;  // 0: nothing pending (regular files are always ready)
   }
+  void wait(int ms) override {
+    pollfd p{fd_, POLLIN, 0};
+    ::poll(&p, 1, ms);
+  }
 
  private:
   int fd_;

@@ -2,16 +2,32 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "domain/subject_codec.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/error.hpp"
 #include "dsr/policy.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/timefmt.hpp"
-#include "store/subject_store.hpp"
 #include "store/tx.hpp"
 
 namespace dsr {
+
+PreparedRegistration prepare_registration(Desk& desk, const SubjectInput& in, const std::string& policy, int64_t at) {
+  PreparedRegistration p;
+  store::SubjectRow& row = p.row;
+  row.id = new_subject_id();
+  row.created_at = row.updated_at = at;
+  SubjectInput with_source = in;
+  if (with_source.source.empty()) with_source.source = "subject";
+  apply_input(desk, row, p.attrs, with_source, /*registering=*/true, policy, at);
+  for (const char* required : {"name", "email"})
+    if (!row.cols.count(required))
+      fail(ErrorKind::usage, std::string(required) + ": required to register (--" + required + ")");
+  p.email_hash = email_hash(desk, row.cols.at("email_key"));
+  return p;
+}
 
 nlohmann::json registered_json(const Registered& r) {
   nlohmann::json out = {{"id", r.id}};
@@ -20,33 +36,34 @@ nlohmann::json registered_json(const Registered& r) {
   return out;
 }
 
+std::string registered_text(const Registered& r) {
+  if (!r.previously_erased) return "{\"id\":\"" + r.id + "\"}";  // the usual case, without a JSON tree (ids need no escaping)
+  return registered_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 BulkRegistrar::BulkRegistrar(Desk& desk) : desk_(desk) {}
 
-Registered BulkRegistrar::add(const SubjectInput& in) {
+const std::string& BulkRegistrar::policy() {
+  cal::Date today = cal::today();
+  if (policy_day_ != today) {
+    policy_ = policy_in_force(desk_, today);
+    policy_day_ = today;
+  }
+  return policy_;
+}
+
+Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make) {
   Audit refusal(desk_, "register");  // only a refusal is recorded one line at a time
   try {
     require(desk_, Action::write_subjects);
     if (sqlite3_get_autocommit(desk_.db().getHandle()))
       fail(ErrorKind::failure, "internal: a bulk registration outside a transaction would go unaudited");
-    cal::Date today = cal::today();
-    if (policy_day_ != today) {
-      policy_ = policy_in_force(desk_, today);
-      policy_day_ = today;
-    }
-    store::SubjectRow row;
-    row.id = new_subject_id();
-    row.created_at = row.updated_at = cal::now_unix();
-    SubjectInput with_source = in;
-    if (with_source.source.empty()) with_source.source = "subject";
-    std::vector<store::AttributeRow> attrs;
-    apply_input(desk_, row, attrs, with_source, /*registering=*/true, policy_, row.created_at);
-    for (const char* required : {"name", "email"})
-      if (!row.cols.count(required))
-        fail(ErrorKind::usage, std::string(required) + ": required to register (--" + required + ")");
+    PreparedRegistration& p = make();
+    store::SubjectRow& row = p.row;
     // One INSERT undoes itself when it fails; with attribute rows too, the
     // line needs a savepoint to leave nothing behind.
     std::optional<store::WriteTx> sp;
-    if (!attrs.empty()) sp.emplace(desk_.db());
+    if (!p.attrs.empty()) sp.emplace(desk_.db());
     try {
       row.rowid = store::insert_subject(desk_.db(), row);
     } catch (const SQLite::Exception& e) {
@@ -54,16 +71,24 @@ Registered BulkRegistrar::add(const SubjectInput& in) {
       if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE) check_unique(desk_, row);
       throw;
     }
-    for (const auto& a : attrs) store::put_attribute(desk_.db(), row.rowid, a);
+    for (const auto& a : p.attrs) store::put_attribute(desk_.db(), row.rowid, a);
     if (sp) sp->commit();
     Registered r;
     r.id = row.id;
-    r.previously_erased = store::find_suppression(desk_.db(), email_hash(desk_, row.cols.at("email_key")));
+    // Most vaults erase nobody during a bulk load: ask once whether there is
+    // any suppression at all (again after every other operation, which may erase).
+    if (!any_suppression_) any_suppression_ = store::any_suppression(desk_.db());
+    if (*any_suppression_) r.previously_erased = store::find_suppression(desk_.db(), p.email_hash);
     if (!pending_) pending_.emplace(desk_, "register");
-    pending_->subject(row.id);
-    for (const auto& [col, _] : row.cols)
-      if (!col.ends_with("_key")) pending_->field(field_category(col), col);
-    for (const auto& a : attrs) pending_->field(a.category, a.category + "." + a.key);
+    pending_->new_subject(row.id);
+    for (const auto& [col, _] : row.cols) {
+      if (col.ends_with("_key") ||
+          std::find(pending_columns_.begin(), pending_columns_.end(), col) != pending_columns_.end())
+        continue;
+      pending_columns_.push_back(col);
+      pending_->field(field_category(col), col);
+    }
+    for (const auto& a : p.attrs) pending_->field(a.category, a.category + "." + a.key);
     if (++pending_count_ >= kSubjectsPerEntry) flush();
     return r;
   } catch (const std::exception& e) {
@@ -77,14 +102,38 @@ Registered BulkRegistrar::add(const SubjectInput& in) {
 }
 
 void BulkRegistrar::flush() {
+  any_suppression_.reset();
   if (!pending_) return;
   pending_->ok();
   discard();
 }
 
 void BulkRegistrar::discard() {
+  any_suppression_.reset();
   pending_.reset();
   pending_count_ = 0;
+  pending_columns_.clear();
+}
+
+Ahead::Ahead(SubjectInput in, Desk& desk, const std::string& policy, cal::Date policy_day)
+    : in_(std::move(in)), day_(policy_day) {
+  try {
+    prepared_ = prepare_registration(desk, in_, policy, cal::now_unix());
+  } catch (...) {
+    error_ = std::current_exception();
+  }
+}
+
+PreparedRegistration& Ahead::take(Desk& desk, BulkRegistrar& bulk) {
+  const std::string& policy = bulk.policy();
+  if (bulk.policy_day() != day_) {
+    error_ = nullptr;
+    prepared_.reset();
+    day_ = bulk.policy_day();
+    prepared_ = prepare_registration(desk, in_, policy, cal::now_unix());
+  }
+  if (error_) std::rethrow_exception(error_);
+  return *prepared_;
 }
 
 }  // namespace dsr

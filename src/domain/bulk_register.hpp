@@ -1,23 +1,39 @@
 // Registration in bulk, for `batch` and `import`: the same validation and the
 // same row as register_subject(), without what a lone registration needs but
-// a run of them does not. The policy version in force is looked up once; the
-// row goes in with one prepared INSERT whose UNIQUE indexes are the
-// uniqueness check (a failed INSERT undoes itself, so no savepoint is needed);
-// and the audit trail gets one entry for up to kSubjectsPerEntry
+// a run of them does not. The policy version in force is looked up once a
+// day; rows are validated and built on the reading thread (Ahead), ahead of
+// the writing; a row goes in with one prepared INSERT whose UNIQUE indexes
+// are the uniqueness check (a failed INSERT undoes itself, so no savepoint is
+// needed); and the audit trail gets one entry for up to kSubjectsPerEntry
 // registrations instead of one each.
 #pragma once
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "dsr/audit.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/subjects.hpp"
+#include "store/subject_store.hpp"
 
 namespace dsr {
+
+// A registration validated and built, ready to insert.
+struct PreparedRegistration {
+  store::SubjectRow row;
+  std::vector<store::AttributeRow> attrs;
+  std::string email_hash;  // for the suppression list
+};
+
+// Validates `in` and builds its row: no database, so any thread may call it
+// while another writes. `policy`: the version in force at `at`.
+PreparedRegistration prepare_registration(Desk& desk, const SubjectInput& in, const std::string& policy, int64_t at);
 
 struct Registered {
   std::string id;
@@ -26,15 +42,20 @@ struct Registered {
 
 // What `batch` and `import` report for a registration: {"id", "previously_erased"?}.
 nlohmann::json registered_json(const Registered& r);
+std::string registered_text(const Registered& r);  // the same as JSON text
 
 class BulkRegistrar {
  public:
   static constexpr size_t kSubjectsPerEntry = 1000;
 
   explicit BulkRegistrar(Desk& desk);
-  // Registers one subject inside the caller's open write transaction; throws
-  // what register_subject() would (refusals are audited as it audits them).
-  Registered add(const SubjectInput& in);
+  // The policy version in force today, and the day it was looked up for.
+  const std::string& policy();
+  cal::Date policy_day() const { return *policy_day_; }
+  // Registers the subject make() prepares (or the error it throws) inside the
+  // caller's open write transaction; throws what register_subject() would
+  // (refusals are audited as it audits them).
+  Registered add(const std::function<PreparedRegistration&()>& make);
   // Appends the audit entry for the registrations since the last flush. Call
   // it inside the transaction that holds them, before it commits and before
   // any other operation writes its own entry (the trail stays in order).
@@ -48,6 +69,26 @@ class BulkRegistrar {
   std::optional<cal::Date> policy_day_;  // the day policy_ was looked up for
   std::optional<Audit> pending_;
   size_t pending_count_ = 0;
+  std::vector<std::string> pending_columns_;  // the columns already named in pending_
+  std::optional<bool> any_suppression_;       // known since the last flush
+};
+
+// One registration prepared on the reading thread: its input, and the row or
+// the error that preparing it gave.
+class Ahead {
+ public:
+  Ahead() = default;
+  Ahead(SubjectInput in, Desk& desk, const std::string& policy, cal::Date policy_day);  // never throws
+  // On the writing thread: the prepared row, or the error rethrown. A row
+  // prepared under the day before (the batch ran past midnight) is prepared
+  // again under today's policy.
+  PreparedRegistration& take(Desk& desk, BulkRegistrar& bulk);
+
+ private:
+  SubjectInput in_;
+  std::optional<PreparedRegistration> prepared_;
+  std::exception_ptr error_;
+  cal::Date day_{};
 };
 
 }  // namespace dsr

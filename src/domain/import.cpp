@@ -118,23 +118,31 @@ BatchSummary import_csv(Desk& desk, Input& in, const BatchOptions& opts, ResultS
   csv::Reader reader(in, opts.max_line);
   std::vector<std::string> cols = read_header(reader);
   BatchEngine engine(desk, opts, sink);
-  csv::Record rec;
-  for (;;) {
-    if (reader.would_block()) engine.pause();
-    if (!reader.next(rec)) break;
-    if (!rec.error.empty()) {
-      engine.fail(rec.line, "register", Error(ErrorKind::usage, rec.error));
-      continue;
+  const std::string policy = engine.registrar().policy();
+  const cal::Date day = engine.registrar().policy_day();
+  // Rows are read and validated on a thread of their own, ahead of the writing.
+  ReadAhead rows(kAheadBlock, kAheadBlocks, [&](ReadAhead::Sink& out) {
+    csv::Record rec;
+    for (;;) {
+      if (reader.would_block() && !pause_for_input([&] { return reader.would_block(); }, in, out)) return;
+      if (!reader.next(rec)) break;
+      LineAhead a;
+      a.line = rec.line;
+      a.op = "register";
+      a.kind = LineAhead::Kind::failed;
+      if (!rec.error.empty()) {
+        a.error = Error(ErrorKind::usage, rec.error);
+      } else if (rec.fields.size() != cols.size()) {
+        a.error = Error(ErrorKind::usage, std::to_string(rec.fields.size()) + " fields, but the header names " +
+                                              std::to_string(cols.size()) + " columns");
+      } else {
+        a.kind = LineAhead::Kind::registration;
+        a.registration = Ahead(row_input(cols, rec.fields), desk, policy, day);
+      }
+      out.push(std::move(a));
     }
-    if (rec.fields.size() != cols.size()) {
-      engine.fail(rec.line, "register",
-                  Error(ErrorKind::usage, std::to_string(rec.fields.size()) + " fields, but the header names " +
-                                              std::to_string(cols.size()) + " columns"));
-      continue;
-    }
-    engine.register_subject(rec.line, [&] { return row_input(cols, rec.fields); });
-  }
-  return engine.finish();
+  });
+  return engine.drain(rows, opts);
 }
 
 }  // namespace dsr

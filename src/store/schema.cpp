@@ -206,6 +206,16 @@ DROP INDEX IF EXISTS audit_actor;
     R"sql(
 SELECT 1;
 )sql",
+    // Phone and username are optional: their indexes kept an entry for every
+    // subject without one (NULL), which each registration paid to insert.
+    // Lookups and prefix scans compare the column, which implies NOT NULL, so
+    // they use the partial indexes as before.
+    R"sql(
+DROP INDEX subjects_phone;
+CREATE INDEX subjects_phone ON subjects(phone) WHERE phone IS NOT NULL;
+DROP INDEX subjects_username;
+CREATE UNIQUE INDEX subjects_username ON subjects(username_key) WHERE username_key IS NOT NULL;
+)sql",
 };
 
 }  // namespace

@@ -360,4 +360,10 @@ std::optional<std::pair<std::string, int64_t>> find_suppression(SQLite::Database
   return std::make_pair(st.getColumn(0).getString(), st.getColumn(1).getInt64());
 }
 
+bool any_suppression(SQLite::Database& db) {
+  Cached cached(db, "SELECT EXISTS (SELECT 1 FROM suppressions)");
+  cached->executeStep();
+  return cached->getColumn(0).getInt() != 0;
+}
+
 }  // namespace dsr::store

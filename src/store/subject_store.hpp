@@ -66,5 +66,6 @@ bool delete_attribute(SQLite::Database& db, int64_t rowid, const std::string& ca
 
 void add_suppression(SQLite::Database& db, const std::string& email_hash, const std::string& subject_id, int64_t at);
 std::optional<std::pair<std::string, int64_t>> find_suppression(SQLite::Database& db, const std::string& email_hash);
+bool any_suppression(SQLite::Database& db);
 
 }  // namespace dsr::store

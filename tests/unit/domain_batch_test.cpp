@@ -3,7 +3,10 @@
 #include <SQLiteCpp/Database.h>
 #include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "dsr/batch.hpp"
 #include "dsr/disclosures.hpp"
@@ -25,8 +28,10 @@ struct Collect : ResultSink {
   std::vector<LineResult> results;
   std::vector<bool> committed_when_seen;
   int chunks = 0;
+  std::atomic<size_t> handed_out = 0;  // read by the batch's reading thread (Trickle)
   void result(const LineResult& r) override {
     results.push_back(r);
+    ++handed_out;
     if (desk) committed_when_seen.push_back(sqlite3_get_autocommit(desk->db().getHandle()) != 0);
   }
   void chunk_done(const BatchSummary&) override { ++chunks; }
@@ -316,20 +321,24 @@ TEST_CASE("batch: operations check the type of every key") {
 namespace {
 // A pipe-like input: says it would block after every line, and records how
 // many results had been handed out when each read happened.
+// A producer that writes its next line only once it has the answers to the
+// lines before (a script driving `dsr batch` as a coprocess): until then the
+// input would block.
 struct Trickle : Input {
   std::vector<std::string> lines;
-  size_t next = 0;
+  std::atomic<size_t> next = 0;
   Collect* sink = nullptr;
   std::vector<size_t> seen_at_read;
   size_t read(char* buf, size_t n) override {
     if (next == lines.size()) return 0;
-    seen_at_read.push_back(sink->results.size());
+    seen_at_read.push_back(sink->handed_out);
     std::string l = lines[next++] + "\n";
     REQUIRE(l.size() <= n);
     std::copy(l.begin(), l.end(), buf);
     return l.size();
   }
-  bool would_block() override { return true; }
+  bool would_block() override { return sink->handed_out < next; }
+  void wait(int) override { std::this_thread::sleep_for(std::chrono::milliseconds(1)); }
 };
 }  // namespace
 
