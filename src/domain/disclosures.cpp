@@ -264,8 +264,12 @@ nlohmann::json subject_recipients_json(Desk& desk, const std::string& subject_id
 }
 
 nlohmann::json notify_list(Desk& desk, const std::string& subject_id) {
+  return notify_list(desk, resolve_subject(desk, subject_id).rowid);
+}
+
+nlohmann::json notify_list(Desk& desk, int64_t subject_rowid) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& r : summarise(accounting(desk, resolve_subject(desk, subject_id).rowid, "0001-01-01")))
+  for (const auto& r : summarise(accounting(desk, subject_rowid, "0001-01-01")))
     out.push_back({{"recipient", r.recipient},
                    {"recipient_type", r.recipient_type},
                    {"recipient_address", or_null(r.recipient_address)},

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "domain/batch_engine.hpp"
+#include "domain/bulk_erase.hpp"
 
 #include "dsr/audit.hpp"
 #include "dsr/calendar.hpp"
@@ -75,20 +76,24 @@ bool shorter(cal::Duration a, cal::Duration b) {
   return cal::days_between(cal::add(t, a), cal::add(t, b)) > 0;
 }
 
-// Erases deactivated subjects due under the rule. Like a batch it commits
-// about once a second: each commit costs an fsync, and an interrupted run
-// keeps what it committed (the next run finishes the rest).
+// Erases deactivated subjects due under the rule, through the bulk eraser.
+// Like a batch it commits about once a second: each commit costs an fsync,
+// and an interrupted run keeps what it committed (the next run finishes the
+// rest). Holds are read inside the write transaction that erases, so none
+// can be placed in between.
 void erase_deactivated(Desk& desk, int64_t before, bool dry_run, const std::string& reason, RetentionOutcome& o,
                        const std::function<void(const RetentionProgress&)>& progress) {
   constexpr int kPage = 500;
   constexpr size_t kMaxPerCommit = 10000;
   using Clock = std::chrono::steady_clock;
-  int64_t after = 0;
+  store::DuePosition after;
+  BulkEraser eraser(desk, reason);
   std::optional<store::WriteTx> tx;
   Clock::time_point started{};
   size_t in_tx = 0;
   auto commit = [&] {
     if (!tx) return;
+    eraser.flush();
     release_stale_reads(desk);
     tx->commit();
     tx.reset();
@@ -103,23 +108,20 @@ void erase_deactivated(Desk& desk, int64_t before, bool dry_run, const std::stri
     auto due = store::deactivated_before(desk.db(), before, after, kPage);
     if (due.empty()) break;
     for (const auto& d : due) {
-      after = d.rowid;
+      after = {d.created_at, d.rowid};
       if (d.held) {
         o.held_ids.push_back(d.id);
         continue;
       }
       try {
-        nlohmann::json notify;
-        if (dry_run) notify = notify_list(desk, d.id);
-        else notify = erase_subject(desk, d.id, reason, false).notify;
+        nlohmann::json notify = dry_run ? notify_list(desk, d.rowid) : eraser.erase(d.id);
         o.erased.push_back(d.id);
         ++in_tx;
         if (!notify.empty()) o.notify.push_back({{"id", d.id}, {"recipients", notify}});
       } catch (const std::exception& e) {
         Error err = classify(e);
-        if (err.kind() == ErrorKind::refused) o.held_ids.push_back(d.id);  // a hold placed meanwhile
-        else if (err.kind() == ErrorKind::locked || err.kind() == ErrorKind::integrity) throw err;
-        else o.errors.push_back(d.id + ": " + err.what());
+        if (err.kind() == ErrorKind::locked || err.kind() == ErrorKind::integrity) throw err;
+        o.errors.push_back(d.id + ": " + err.what());
       }
     }
     if (tx && (in_tx >= kMaxPerCommit || Clock::now() - started >= std::chrono::seconds(1))) commit();

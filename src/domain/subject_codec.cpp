@@ -343,6 +343,26 @@ void check_unique(Desk& desk, const SubjectRow& row) {
   }
 }
 
+namespace {
+constexpr const char* kShownOrder[] = {"name", "username", "email", "phone", "address", "zip", "contact_preference",
+                                       "interests", "account_type", "card_brand", "card_last4", "card_expiry",
+                                       "card_token"};
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> fields_of(Desk& desk, const SubjectRow& row) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (row.status == "erased") return out;
+  for (const char* f : kShownOrder)
+    if (row.cols.count(f)) out.emplace_back(field_category(f), f);
+  for (const auto& a : store::attributes_of(desk.db(), row.rowid)) out.emplace_back(a.category, a.category + "." + a.key);
+  return out;
+}
+
+void erase_row(Desk& desk, const SubjectRow& row, int64_t at, const std::string& reason) {
+  store::add_suppression(desk.db(), email_hash(desk, row.cols.at("email_key")), row.id, at);
+  store::erase_subject_row(desk.db(), row.rowid, at, reason);
+}
+
 Subject decode_subject(Desk& desk, const SubjectRow& row, const std::optional<std::vector<store::AttributeRow>>& given) {
   Subject s;
   s.id = row.id;
@@ -363,9 +383,7 @@ Subject decode_subject(Desk& desk, const SubjectRow& row, const std::optional<st
     v.value = nullptr;
     v.restricted = true;
   };
-  static const char* kOrder[] = {"name", "username", "email", "phone", "address", "zip", "contact_preference",
-                                 "interests", "account_type", "card_brand", "card_last4", "card_expiry", "card_token"};
-  for (const char* f : kOrder) {
+  for (const char* f : kShownOrder) {
     auto it = row.cols.find(f);
     if (it == row.cols.end()) continue;
     FieldValue v;

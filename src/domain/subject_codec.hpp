@@ -31,6 +31,11 @@ std::vector<std::string> apply_input(Desk& desk, store::SubjectRow& row, std::ve
 std::string new_subject_id();
 // Removes a field; true if it held a value.
 bool unset_field(Desk& desk, store::SubjectRow& row, const std::string& field);
+// The fields a subject holds, as (category, field), in the order they are shown.
+std::vector<std::pair<std::string, std::string>> fields_of(Desk& desk, const store::SubjectRow& row);
+// Erases a resolved subject's values (the row stays as the tombstone) and
+// keeps the keyed hash of its email on the suppression list.
+void erase_row(Desk& desk, const store::SubjectRow& row, int64_t at, const std::string& reason);
 // Conflict error naming the other subject when the email or username is taken.
 void check_unique(Desk& desk, const store::SubjectRow& row);
 // The row as the domain shows it; attributes are read from the store unless given.

@@ -250,15 +250,13 @@ EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& r
                                  iso_date(h.placed_at) + " by " + h.placed_by +
                                  "); release it with `dsr hold release " + row.id + "` when the proceeding ends");
   }
-  Subject s = decode_subject(desk, row);
-  for (const auto& v : s.values) r.fields.push_back(v.field);
-  note(audit, s);
-  r.erased_at = now();
-  r.notify = notify_list(desk, row.id);
-  if (!dry_run) {
-    store::add_suppression(desk.db(), email_hash(desk, row.cols.at("email_key")), row.id, r.erased_at);
-    store::erase_subject_row(desk.db(), row.rowid, r.erased_at, reason);
+  for (const auto& [category, field] : fields_of(desk, row)) {
+    r.fields.push_back(field);
+    audit.field(category, field);
   }
+  r.erased_at = now();
+  r.notify = notify_list(desk, row.rowid);
+  if (!dry_run) erase_row(desk, row, r.erased_at, reason);
   audit.ok();
   tx.commit();
   return r;

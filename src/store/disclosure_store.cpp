@@ -1,5 +1,7 @@
 #include "store/disclosure_store.hpp"
 
+#include "store/cached.hpp"
+
 #include <SQLiteCpp/Database.h>
 
 namespace dsr::store {
@@ -49,12 +51,13 @@ int64_t DisclosureWriter::insert(const DisclosureRow& r, int64_t recipient_id) {
 }
 
 std::vector<DisclosureRow> disclosures_for(SQLite::Database& db, int64_t subject_rowid, const std::string& since) {
-  SQLite::Statement st(db,
-                       "SELECT d.id, s.id, d.disclosed_on, r.name, r.type, r.address, d.categories, d.purpose, "
-                       "d.basis, d.reference, d.withhold_until, d.recorded_at, d.recorded_by "
-                       "FROM disclosures d JOIN recipients r ON r.id = d.recipient_id "
-                       "JOIN subjects s ON s.rowid = d.subject_rowid "
-                       "WHERE d.subject_rowid = ? AND d.disclosed_on >= ? ORDER BY d.disclosed_on DESC, d.id DESC");
+  Cached cached(db,
+                "SELECT d.id, s.id, d.disclosed_on, r.name, r.type, r.address, d.categories, d.purpose, "
+                "d.basis, d.reference, d.withhold_until, d.recorded_at, d.recorded_by "
+                "FROM disclosures d JOIN recipients r ON r.id = d.recipient_id "
+                "JOIN subjects s ON s.rowid = d.subject_rowid "
+                "WHERE d.subject_rowid = ? AND d.disclosed_on >= ? ORDER BY d.disclosed_on DESC, d.id DESC");
+  SQLite::Statement& st = *cached;
   st.bind(1, subject_rowid);
   st.bind(2, since);
   std::vector<DisclosureRow> out;
@@ -100,9 +103,10 @@ int delete_holds(SQLite::Database& db, int64_t subject_rowid, const std::optiona
 }
 
 std::vector<HoldRow> holds_for(SQLite::Database& db, std::optional<int64_t> subject_rowid) {
-  SQLite::Statement st(db, std::string("SELECT h.id, h.subject_rowid, s.id, h.reason, h.reference, h.placed_at, "
-                                       "h.placed_by FROM holds h JOIN subjects s ON s.rowid = h.subject_rowid") +
-                               (subject_rowid ? " WHERE h.subject_rowid = ?" : "") + " ORDER BY h.placed_at, h.id");
+  Cached cached(db, std::string("SELECT h.id, h.subject_rowid, s.id, h.reason, h.reference, h.placed_at, "
+                                "h.placed_by FROM holds h JOIN subjects s ON s.rowid = h.subject_rowid") +
+                        (subject_rowid ? " WHERE h.subject_rowid = ?" : "") + " ORDER BY h.placed_at, h.id");
+  SQLite::Statement& st = *cached;
   if (subject_rowid) st.bind(1, *subject_rowid);
   std::vector<HoldRow> out;
   while (st.executeStep()) {

@@ -87,17 +87,20 @@ bool table_exists(SQLite::Database& db, const std::string& name) {
   return st.executeStep();
 }
 
-std::vector<DueSubject> deactivated_before(SQLite::Database& db, int64_t before, int64_t after_rowid, int limit) {
+std::vector<DueSubject> deactivated_before(SQLite::Database& db, int64_t before, DuePosition after, int limit) {
   std::string held = have_holds(db) ? "EXISTS (SELECT 1 FROM holds h WHERE h.subject_rowid = s.rowid)" : "0";
-  SQLite::Statement st(db, "SELECT s.rowid, s.id, " + held +
-                               " FROM subjects s WHERE s.status = 'deactivated' AND s.status_changed_at < ? "
-                               "AND s.rowid > ? ORDER BY s.rowid LIMIT ?");
-  st.bind(1, before);
-  st.bind(2, after_rowid);
-  st.bind(3, limit);
+  SQLite::Statement st(db, "SELECT s.rowid, s.created_at, s.id, " + held +
+                               " FROM subjects s INDEXED BY subjects_status WHERE s.status = 'deactivated' "
+                               "AND (s.created_at, s.rowid) > (?, ?) AND s.status_changed_at < ? "
+                               "ORDER BY s.created_at, s.rowid LIMIT ?");
+  st.bind(1, after.created_at);
+  st.bind(2, after.rowid);
+  st.bind(3, before);
+  st.bind(4, limit);
   std::vector<DueSubject> out;
   while (st.executeStep())
-    out.push_back({st.getColumn(0).getInt64(), st.getColumn(1).getString(), st.getColumn(2).getInt() != 0});
+    out.push_back({st.getColumn(0).getInt64(), st.getColumn(1).getInt64(), st.getColumn(2).getString(),
+                   st.getColumn(3).getInt() != 0});
   return out;
 }
 

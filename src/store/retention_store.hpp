@@ -32,13 +32,20 @@ std::optional<RetentionRunRow> last_retention_run(SQLite::Database& db);
 bool table_exists(SQLite::Database& db, const std::string& name);
 
 // Deactivated subjects whose status changed before `before` (unix seconds),
-// rowid > after_rowid, in rowid order: (rowid, id, under a legal hold).
+// in (created_at, rowid) order after `after`: the order of the status index,
+// so that each page reads only its own entries. A subject erased meanwhile
+// has left the index; the position stays valid.
 struct DueSubject {
   int64_t rowid = 0;
+  int64_t created_at = 0;
   std::string id;
-  bool held = false;
+  bool held = false;  // under a legal hold
 };
-std::vector<DueSubject> deactivated_before(SQLite::Database& db, int64_t before, int64_t after_rowid, int limit);
+struct DuePosition {
+  int64_t created_at = INT64_MIN;
+  int64_t rowid = 0;
+};
+std::vector<DueSubject> deactivated_before(SQLite::Database& db, int64_t before, DuePosition after, int limit);
 
 // What a purge removed (or, with dry_run, would remove), and what it kept
 // because the subject is under a legal hold.

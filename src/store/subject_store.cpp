@@ -1,5 +1,7 @@
 #include "store/subject_store.hpp"
 
+#include "store/cached.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -13,82 +15,6 @@
 
 namespace dsr::store {
 namespace {
-
-// Prepared statements kept per connection for the fixed SQL of this file:
-// preparing a SELECT of every subject column costs more than running it, and
-// bulk paths (a batch of registrations, a disclosure of 100,000 subjects) run
-// the same few statements over and over. A statement is reset when handed out
-// and again when its user is done, so it never holds a read transaction
-// between uses. SQLite's close trace event (which runs before sqlite3_close
-// checks for unfinalized statements) finalizes a connection's statements, so
-// the connection closes as before. Nothing else in dsr sets a trace callback;
-// whoever adds one must chain to on_close().
-class Cached {
- public:
-  Cached(SQLite::Database& db, const std::string& sql) {
-    std::lock_guard<std::mutex> lock(mu());
-    sqlite3* h = db.getHandle();
-    auto it = pool().find(h);
-    if (it == pool().end()) {
-      sqlite3_trace_v2(h, SQLITE_TRACE_CLOSE, &on_close, nullptr);
-      it = pool().emplace(h, Pool{}).first;
-    }
-    Entry& e = it->second[sql];
-    if (!e.st) e.st = std::make_unique<SQLite::Statement>(db, sql);
-    if (e.in_use) {  // already in use further up the stack: a statement of its own
-      own_ = std::make_unique<SQLite::Statement>(db, sql);
-      st_ = own_.get();
-    } else {
-      e.in_use = true;
-      entry_ = &e;
-      st_ = e.st.get();
-      st_->tryReset();
-      st_->clearBindings();
-    }
-  }
-  ~Cached() {
-    if (entry_) {
-      st_->tryReset();
-      entry_->in_use = false;
-    }
-  }
-  Cached(const Cached&) = delete;
-  Cached& operator=(const Cached&) = delete;
-  SQLite::Statement& operator*() { return *st_; }
-  SQLite::Statement* operator->() { return st_; }
-
- private:
-  struct Entry {
-    std::unique_ptr<SQLite::Statement> st;
-    bool in_use = false;
-  };
-  using Pool = std::unordered_map<std::string, Entry>;
-  static std::mutex& mu() {
-    static std::mutex m;
-    return m;
-  }
-  static std::unordered_map<sqlite3*, Pool>& pool() {
-    static auto* p = new std::unordered_map<sqlite3*, Pool>();  // never destroyed: connections may close at exit
-    return *p;
-  }
-  static int on_close(unsigned type, void*, void* db, void*) {
-    if (type != SQLITE_TRACE_CLOSE) return 0;
-    Pool gone;
-    {
-      std::lock_guard<std::mutex> lock(mu());
-      auto it = pool().find(static_cast<sqlite3*>(db));
-      if (it == pool().end()) return 0;
-      gone = std::move(it->second);
-      pool().erase(it);
-    }
-    gone.clear();  // finalizes them, before sqlite3_close looks for unfinalized statements
-    return 0;
-  }
-
-  Entry* entry_ = nullptr;
-  SQLite::Statement* st_ = nullptr;
-  std::unique_ptr<SQLite::Statement> own_;
-};
 
 const std::string kBaseCols = "rowid, id, status, created_at, updated_at, status_changed_at, status_reason, provenance";
 
@@ -221,12 +147,18 @@ void set_status(SQLite::Database& db, int64_t rowid, const std::string& status, 
 }
 
 void erase_subject_row(SQLite::Database& db, int64_t rowid, int64_t at, const std::string& reason) {
-  SQLite::Statement del(db, "DELETE FROM attributes WHERE subject_rowid = ?");
-  del.bind(1, rowid);
-  del.exec();
-  std::string sets = "status = 'erased', status_changed_at = ?, status_reason = ?, updated_at = ?, provenance = '{}'";
-  for (const auto& c : personal_columns()) sets += ", " + c + " = NULL";
-  SQLite::Statement st(db, "UPDATE subjects SET " + sets + " WHERE rowid = ?");
+  {
+    Cached del(db, "DELETE FROM attributes WHERE subject_rowid = ?");
+    del->bind(1, rowid);
+    del->exec();
+  }
+  static const std::string sql = [] {
+    std::string sets = "status = 'erased', status_changed_at = ?, status_reason = ?, updated_at = ?, provenance = '{}'";
+    for (const auto& c : personal_columns()) sets += ", " + c + " = NULL";
+    return "UPDATE subjects SET " + sets + " WHERE rowid = ?";
+  }();
+  Cached cached(db, sql);
+  SQLite::Statement& st = *cached;
   st.bind(1, at);
   st.bind(2, reason);
   st.bind(3, at);
@@ -342,10 +274,11 @@ bool delete_attribute(SQLite::Database& db, int64_t rowid, const std::string& ca
 }
 
 void add_suppression(SQLite::Database& db, const std::string& email_hash, const std::string& subject_id, int64_t at) {
-  SQLite::Statement st(db,
-                       "INSERT INTO suppressions (email_hash, subject_id, erased_at) VALUES (?, ?, ?) "
-                       "ON CONFLICT (email_hash) DO UPDATE SET subject_id = excluded.subject_id, erased_at = "
-                       "excluded.erased_at");
+  Cached cached(db,
+                "INSERT INTO suppressions (email_hash, subject_id, erased_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (email_hash) DO UPDATE SET subject_id = excluded.subject_id, erased_at = "
+                "excluded.erased_at");
+  SQLite::Statement& st = *cached;
   st.bind(1, email_hash.data(), static_cast<int>(email_hash.size()));
   st.bind(2, subject_id);
   st.bind(3, at);

@@ -56,7 +56,7 @@ size_t count_all(Desk& d) { return list_subjects(d, {"all", 100000, 0}).size(); 
 
 }  // namespace
 
-TEST_CASE("batch: good and bad lines mixed; results line up with the input and only good lines are stored") {
+TEST_CASE("batch: good and bad lines mixed, results line up with the input and only good lines are stored") {
   test::TempVault tv;
   Desk d = tv.desk();
   std::string text = reg_line(1) + "\n" +
@@ -394,7 +394,7 @@ ErrorKind import_error(Desk& d, const std::string& csv, std::string* msg = nullp
 }
 }  // namespace
 
-TEST_CASE("batch import: CSV rows register subjects; bad rows are named by the line their record starts on") {
+TEST_CASE("batch import: CSV rows register subjects, bad rows are named by the line their record starts on") {
   test::TempVault tv;
   Desk d = tv.desk();
   std::string csv =

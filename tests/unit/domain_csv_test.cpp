@@ -32,7 +32,7 @@ TEST_CASE("csv: plain records, CRLF and LF, a last line without a newline") {
   for (const auto& r : recs) CHECK(r.error.empty());
 }
 
-TEST_CASE("csv: quoted fields hold commas, doubled quotes and newlines; line numbers are where records start") {
+TEST_CASE("csv: quoted fields hold commas, doubled quotes and newlines, line numbers are where records start") {
   auto recs = parse("name,address\n\"Doe, Jane\",\"1 \"\"Main\"\" St\nApt 2\r\nTown\"\nlast,\"\"\n");
   REQUIRE(recs.size() == 3);
   CHECK(recs[1].fields == Fields{"Doe, Jane", "1 \"Main\" St\nApt 2\r\nTown"});

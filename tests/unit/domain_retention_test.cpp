@@ -51,7 +51,7 @@ std::string status(Desk& d, const std::string& id) { return find_subject(d, id).
 
 }  // namespace
 
-TEST_CASE("retention: every rule has a default; set, set back, and refuse what must not be") {
+TEST_CASE("retention: every rule has a default, set, set back, and refuse what must not be") {
   test::TempVault tv;
   Desk d = tv.desk();
   auto rules = retention_rules(d);
@@ -84,7 +84,7 @@ TEST_CASE("retention: every rule has a default; set, set back, and refuse what m
   CHECK(set_retention_rule(d, "request_records", "800d").duration == "800d");
 }
 
-TEST_CASE("retention: deactivated subjects are erased once the period is over; held ones are kept and reported") {
+TEST_CASE("retention: deactivated subjects are erased once the period is over, held ones are kept and reported") {
   test::TempVault tv;
   Today today("2026-01-10");
   Desk d = tv.desk();
@@ -285,4 +285,60 @@ TEST_CASE("retention: a vault locked by another process is reported as locked") 
   CHECK(kind_of([&] { run_retention(d, false); }) == ErrorKind::locked);
   holder.db().exec("ROLLBACK");
   CHECK(outcome(run_retention(d, false), "deactivated_subjects").removed == 1);
+}
+
+TEST_CASE("retention: many erasures page through every due subject, skip the held, one audit entry per thousand") {
+  test::TempVault tv;
+  Today today("2026-01-10");
+  Desk d = tv.desk();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 1300; ++i) ids.push_back(reg(d, "u" + std::to_string(i) + "@example.com", "User " + std::to_string(i)));
+  // Deactivate all but every tenth, on two different days; hold two of them.
+  std::vector<std::string> due;
+  for (int i = 0; i < 1300; ++i) {
+    if (i % 10 == 0) continue;
+    today.set(i < 600 ? "2026-01-10" : "2026-02-01");
+    deactivate_subject(d, ids[size_t(i)], "");
+    if (i == 7 || i == 1201) place_hold(d, ids[size_t(i)], "litigation", "case-1");
+    else due.push_back(ids[size_t(i)]);
+  }
+  today.set("2028-03-01");
+  RetentionReport dry = run_retention(d, true);
+  auto erased_dry = outcome(dry, "deactivated_subjects").erased;
+  std::sort(erased_dry.begin(), erased_dry.end());
+  std::sort(due.begin(), due.end());
+  CHECK(erased_dry == due);
+  CHECK(outcome(dry, "deactivated_subjects").held == 2);
+
+  RetentionReport rep = run_retention(d, false);
+  auto erased = outcome(rep, "deactivated_subjects").erased;
+  std::sort(erased.begin(), erased.end());
+  CHECK(erased == due);
+  CHECK(outcome(rep, "deactivated_subjects").held == 2);
+  CHECK(outcome(rep, "deactivated_subjects").errors.empty());
+  for (const auto& id : due) REQUIRE(status(d, id) == "erased");
+  CHECK(status(d, ids[7]) == "deactivated");
+  CHECK(status(d, ids[10]) == "active");
+  // The erased emails are on the suppression list: registering one again is flagged.
+  SubjectInput again;
+  again.set = {{"email", "u1@example.com"}, {"name", "Back"}};
+  auto back = register_subject(d, again);
+  REQUIRE(back.previously_erased);
+  CHECK(back.previously_erased->first == ids[1]);
+
+  AuditQuery q;
+  q.limit = 0;
+  std::vector<size_t> sizes;
+  std::vector<std::string> audited;
+  for (const auto& e : audit_log(d, q))
+    if (e.command == "delete") {
+      sizes.push_back(e.subjects.size());
+      audited.insert(audited.end(), e.subjects.begin(), e.subjects.end());
+      CHECK(std::find(e.fields.begin(), e.fields.end(), "contact.email") != e.fields.end());
+    }
+  std::sort(audited.begin(), audited.end());
+  CHECK(audited == due);
+  for (size_t n : sizes) CHECK(n <= 1000);
+  CHECK(sizes.size() >= 2);
+  CHECK(sizes.size() <= 3);  // one entry per thousand (and per commit)
 }

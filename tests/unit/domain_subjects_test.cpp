@@ -99,7 +99,7 @@ TEST_CASE("subjects: restricted values are sealed under the category key inside 
   CHECK(find_subject(d, id).text("card_token") == "tok_abc");
 }
 
-TEST_CASE("subjects: duplicates conflict and name the existing subject; a failed register changes nothing") {
+TEST_CASE("subjects: duplicates conflict and name the existing subject, a failed register changes nothing") {
   test::TempVault tv;
   Desk d = tv.desk();
   std::string id = alice_id(d);
@@ -136,7 +136,7 @@ TEST_CASE("subjects: correct reports exactly the changed fields and keeps a thir
   CHECK(kind_of([&] { correct_subject(d, id, un); }) == ErrorKind::usage);
 }
 
-TEST_CASE("subjects: find by prefix, then by any part; list filters and pages") {
+TEST_CASE("subjects: find by prefix, then by any part, list filters and pages") {
   test::TempVault tv;
   Desk d = tv.desk();
   for (int i = 0; i < 30; ++i)

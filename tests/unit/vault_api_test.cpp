@@ -142,7 +142,7 @@ TEST_CASE("vault: SQLite runs with the settings the vault promises") {
   }
 }
 
-TEST_CASE("vault: sorts, temp tables and VACUUM stay in memory; a temp file on disk is refused") {
+TEST_CASE("vault: sorts, temp tables and VACUUM stay in memory, a temp file on disk is refused") {
   TmpDir dir;
   std::string path = dir / "v.dsr";
   Credential key{SlotKind::key_file, Secret::random(32)};
@@ -196,7 +196,7 @@ TEST_CASE("vault: a connection reads pages another connection wrote after the WA
   CHECK(first.db().execAndGet("SELECT count(*) FROM b WHERE x LIKE 'from the second connection %'").getInt() == 50);
 }
 
-TEST_CASE("vault: two vault handles on one file in one process; closing one leaves the other working") {
+TEST_CASE("vault: two vault handles on one file in one process, closing one leaves the other working") {
   TmpDir dir;
   std::string path = dir / "v.dsr";
   Credential key{SlotKind::key_file, Secret::random(32)};

@@ -66,7 +66,7 @@ struct Backed {
 
 }  // namespace
 
-TEST_CASE("backup: a verified vault under the same slots, mode 0600; an existing file is refused") {
+TEST_CASE("backup: a verified vault under the same slots, mode 0600, an existing file is refused") {
   Backed b;
   struct stat st{};
   REQUIRE(::stat(b.bk.c_str(), &st) == 0);
@@ -92,7 +92,7 @@ TEST_CASE("backup: a verified vault under the same slots, mode 0600; an existing
   CHECK(recorded);
 }
 
-TEST_CASE("backup: restore round trip; the target must not exist") {
+TEST_CASE("backup: restore round trip, the target must not exist") {
   Backed b;
   std::string dest = b.tv.dir.file("restored.dsr");
   BackupSlot s = restore(b.bk, dest, b.tv.cred());

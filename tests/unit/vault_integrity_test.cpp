@@ -319,7 +319,7 @@ TEST_CASE("vault: a file truncated mid-page or at a page boundary is an integrit
   }
 }
 
-TEST_CASE("vault: a damaged header copy is named by check; the other copy still opens the vault") {
+TEST_CASE("vault: a damaged header copy is named by check, the other copy still opens the vault") {
   Fixture fx;
   for (size_t copy_at : {size_t(0), kCopyBytes}) {
     const char* name = copy_at == 0 ? "header copy A" : "header copy B";

@@ -84,7 +84,7 @@ TEST_CASE("keys: a support slot opens the vault, yet card expiry, token and acco
   CHECK(s.text("card_last4") == "1111");
 }
 
-TEST_CASE("keys: a billing slot carries the category key and reads card data; an auditor slot does not") {
+TEST_CASE("keys: a billing slot carries the category key and reads card data, an auditor slot does not") {
   test::TempVault tv;
   {
     Desk admin = tv.desk();
@@ -204,7 +204,7 @@ TEST_CASE("keys: a forged header refuses slot changes") {
         ErrorKind::integrity);
 }
 
-TEST_CASE("keys: passwd re-wraps the slot that opened the vault; the old passphrase stops working") {
+TEST_CASE("keys: passwd re-wraps the slot that opened the vault, the old passphrase stops working") {
   test::TempDir dir;
   std::string db = dir.file("v.dsr");
   int64_t created;
@@ -229,7 +229,7 @@ TEST_CASE("keys: passwd re-wraps the slot that opened the vault; the old passphr
   CHECK(kind_thrown([&] { cron.change_passphrase(passphrase("x")); }) == ErrorKind::usage);
 }
 
-TEST_CASE("keys: only admin slots manage keys; a refusal names the admin role and is audited") {
+TEST_CASE("keys: only admin slots manage keys, a refusal names the admin role and is audited") {
   test::TempVault tv;
   {
     Desk admin = tv.desk();

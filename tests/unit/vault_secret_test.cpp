@@ -49,7 +49,7 @@ TEST_CASE("vault: Secret::equals compares size and content") {
   CHECK_FALSE(a.equals(Secret::random(32)));  // 2^-256 chance of a false failure
 }
 
-TEST_CASE("vault: Secret::truncate shrinks and wipes the tail; it never grows") {
+TEST_CASE("vault: Secret::truncate shrinks and wipes the tail, it never grows") {
   Secret s = of("passphrase\r\n");
   unsigned char* p = s.data();
   s.truncate(10);
@@ -64,7 +64,7 @@ TEST_CASE("vault: Secret::truncate shrinks and wipes the tail; it never grows") 
   CHECK(p[0] == 0);
 }
 
-TEST_CASE("vault: Secret moves leave the source empty; clone is an independent copy") {
+TEST_CASE("vault: Secret moves leave the source empty, clone is an independent copy") {
   Secret a = of("key material");
   const unsigned char* p = a.data();
   Secret b = std::move(a);
