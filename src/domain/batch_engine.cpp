@@ -8,7 +8,6 @@ namespace {
 // Results held for one chunk are capped in bytes too (exports are large), so
 // memory stays flat whatever the operations return.
 constexpr size_t kMaxHeldBytes = 8u << 20;
-constexpr int kBulkCheckpointPages = 16384;  // 64 MiB of 4 KiB pages
 
 }  // namespace
 
@@ -19,23 +18,12 @@ void release_stale_reads(Desk& desk) {
 }
 
 BatchEngine::BatchEngine(Desk& desk, const BatchOptions& opts, ResultSink& sink)
-    : desk_(desk), opts_(opts), sink_(sink), bulk_(desk) {
+    : desk_(desk), opts_(opts), sink_(sink), settings_(desk.db()), bulk_(desk) {
   if (opts_.chunk == 0) opts_.chunk = 1;
-  // A checkpoint copies every page the WAL holds. After each chunk (SQLite's
-  // default of 1,000 pages) an index page that every chunk touches is copied
-  // once a chunk; with up to 64 MiB of WAL it is copied once every few chunks,
-  // and a bulk load runs about a fifth faster.
-  desk_.db().exec("PRAGMA wal_autocheckpoint=" + std::to_string(kBulkCheckpointPages));
   sum_.dry_run = opts_.dry_run;
 }
 
-BatchEngine::~BatchEngine() {
-  tx_.reset();  // the open transaction (if any) rolls back
-  try {
-    desk_.db().exec("PRAGMA wal_autocheckpoint=1000");  // SQLite's default, as every other command runs
-  } catch (...) {
-  }
-}
+BatchEngine::~BatchEngine() = default;  // the open transaction (if any) rolls back
 
 void BatchEngine::begin() {
   if (tx_) return;

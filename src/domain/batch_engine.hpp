@@ -13,6 +13,7 @@
 #include "domain/prefetch.hpp"
 #include "dsr/input.hpp"
 #include "dsr/batch.hpp"
+#include "store/bulk_settings.hpp"
 #include "store/tx.hpp"
 
 namespace dsr {
@@ -86,6 +87,7 @@ class BatchEngine {
   Desk& desk_;
   BatchOptions opts_;
   ResultSink& sink_;
+  store::BulkSettings settings_;  // before tx_: put back after it rolls back
   std::optional<store::WriteTx> tx_;
   BulkRegistrar bulk_;  // its audit entry goes in before each commit
   std::vector<LineResult> held_;  // results waiting for their chunk to commit

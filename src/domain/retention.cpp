@@ -15,7 +15,7 @@
 #include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
-#include "store/cache_boost.hpp"
+#include "store/bulk_settings.hpp"
 #include "store/retention_store.hpp"
 #include "store/tx.hpp"
 
@@ -229,7 +229,7 @@ int64_t RetentionReport::errors() const {
 RetentionReport run_retention(Desk& desk, bool dry_run, const std::function<void(const RetentionProgress&)>& progress) {
   try {
     require(desk, Action::erase_subjects);
-    store::CacheBoost cache(desk.db(), 256 * 1024);  // 256 MiB at most (bench/RESULTS.md)
+    store::BulkSettings bulk(desk.db(), 64 * 1024);  // a 64 MiB page cache (bench/RESULTS.md)
     RetentionReport rep;
     rep.dry_run = dry_run;
     cal::Date today = cal::today();
