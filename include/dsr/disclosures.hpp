@@ -74,6 +74,7 @@ std::vector<RecipientSummary> recipients_of(Desk& desk, std::string_view subject
 nlohmann::json subject_recipients_json(Desk& desk, const std::string& subject_id);
 // Recipients to tell of a correction, restriction or erasure (GDPR Art. 19).
 nlohmann::json notify_list(Desk& desk, const std::string& subject_id);
+nlohmann::json notify_list(Desk& desk, int64_t subject_rowid);  // the subject's row, already resolved
 
 // ---- legal holds -------------------------------------------------------------
 struct Hold {
