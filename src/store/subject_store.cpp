@@ -107,13 +107,18 @@ int64_t insert_subject(SQLite::Database& db, const SubjectRow& row) {
   st.bind(3, row.created_at);
   st.bind(4, row.updated_at);
   st.bind(5, row.provenance);
-  int i = 6;
-  for (const auto& c : personal_columns()) {
-    auto it = row.cols.find(c);
-    if (it == row.cols.end()) st.bind(i);
-    else if (is_blob_column(c)) st.bindNoCopy(i, it->second.data(), static_cast<int>(it->second.size()));
-    else st.bindNoCopy(i, it->second);
-    ++i;
+  // Only the columns that hold a value: the rest stay NULL (Cached clears the bindings).
+  static const std::unordered_map<std::string, int> index = [] {
+    std::unordered_map<std::string, int> m;
+    int i = 6;
+    for (const auto& c : personal_columns()) m.emplace(c, i++);
+    return m;
+  }();
+  for (const auto& [c, v] : row.cols) {
+    auto it = index.find(c);
+    if (it == index.end()) continue;
+    if (is_blob_column(c)) st.bindNoCopy(it->second, v.data(), static_cast<int>(v.size()));
+    else st.bindNoCopy(it->second, v);
   }
   st.exec();
   return db.getLastInsertRowid();
