@@ -52,12 +52,12 @@
 #include "dsr/vault.hpp"
 #include "store/tx.hpp"
 
-extern char** environ;
+
+#include "bench_util.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+using namespace bench;
 
 struct Config {
   std::string dir = "/tmp/dsr-bench-disclosures";
@@ -76,11 +76,6 @@ const char* kGiven[] = {"Maria", "James", "Aiko", "Olu", "Chen", "Fatima", "Liam
                         "Mateo", "Amara", "Lucas", "Priya", "Ivan", "Ana"};
 const char* kFamily[] = {"Garcia", "Smith", "Tanaka", "Adeyemi", "Wang", "Khan", "Murphy", "Rossi",
                          "Muller", "Dubois", "Silva", "Novak", "Kowalski", "Nguyen", "Jensen", "Haddad"};
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 dsr::SubjectInput input_of(int i) {
   std::string g = kGiven[i % 16], f = kFamily[(i / 16) % 16];
@@ -113,69 +108,6 @@ const Batch kBatches[] = {
     {"Regulator", "authority", "identity", "statutory inquiry", "legal-obligation", "RG-26", "2026-01-15"},
 };
 
-// ---- processes ----------------------------------------------------------------------
-// *cpu_ms (if given): the child's user + system CPU time, which queueing on a busy machine does not inflate.
-// timeout_ms > 0: the child is killed after that long (*rc is then 128 + SIGKILL).
-double run_process(const std::vector<std::string>& argv, int* rc, const std::string& out = "",
-                   const std::string& err = "", const std::string& in = "", double* cpu_ms = nullptr,
-                   double timeout_ms = 0) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, in.empty() ? "/dev/null" : in.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out.empty() ? "/dev/null" : out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&fa, 2, err.empty() ? "/dev/null" : err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid;
-  auto t0 = Clock::now();
-  int e = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (e != 0) throw std::runtime_error("cannot start " + argv[0]);
-  int status = 0;
-  struct rusage ru{};
-  if (timeout_ms > 0) {
-    while (wait4(pid, &status, WNOHANG, &ru) == 0) {
-      if (ms_since(t0) > timeout_ms) {
-        kill(pid, SIGKILL);
-        wait4(pid, &status, 0, &ru);
-        break;
-      }
-      usleep(2000);
-    }
-  } else {
-    wait4(pid, &status, 0, &ru);
-  }
-  double ms = ms_since(t0);
-  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  if (cpu_ms)
-    *cpu_ms = (double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3) +
-              double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-  return ms;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-double pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * double(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
-
-void remove_db(const std::string& p) {
-  for (const char* s : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(p + s);
-}
-
-double file_mb(const std::string& p) {
-  struct stat st{};
-  return ::stat(p.c_str(), &st) == 0 ? double(st.st_size) / 1e6 : 0;
-}
-
 int64_t count_disclosures(const std::string& vault, const std::string& key) {
   dsr::Vault v = dsr::Vault::open(vault, dsr::read_key_file(key));
   return v.db().execAndGet("SELECT count(*) FROM disclosures").getInt64();
@@ -204,24 +136,17 @@ double library_disclose(dsr::Desk& desk, const std::vector<std::string>& ids, co
 
 int main(int argc, char** argv) {
   Config cfg;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "disclosures_bench: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--dir") cfg.dir = next();
-    else if (a == "--subjects") cfg.subjects = std::stoi(next());
-    else if (a == "--records") cfg.records = std::stoi(next());
-    else if (a == "--bulk-runs") cfg.bulk_runs = std::max(1, std::stoi(next()));
-    else if (a == "--bulk-timeout") cfg.bulk_timeout_s = std::stod(next());
-    else if (a == "--prefill-chunk") cfg.prefill_chunk = std::stoi(next());
-    else if (a == "--runs") cfg.runs = std::max(1, std::stoi(next()));
-    else if (a == "--dsr") cfg.dsr = next();
-    else if (a == "--sqlite3") cfg.sqlite3 = next();
+  Args args("disclosures_bench", argc, argv);
+  for (std::string a; args.next(a);) {
+    if (a == "--dir") cfg.dir = args.value();
+    else if (a == "--subjects") cfg.subjects = std::stoi(args.value());
+    else if (a == "--records") cfg.records = std::stoi(args.value());
+    else if (a == "--bulk-runs") cfg.bulk_runs = std::max(1, std::stoi(args.value()));
+    else if (a == "--bulk-timeout") cfg.bulk_timeout_s = std::stod(args.value());
+    else if (a == "--prefill-chunk") cfg.prefill_chunk = std::stoi(args.value());
+    else if (a == "--runs") cfg.runs = std::max(1, std::stoi(args.value()));
+    else if (a == "--dsr") cfg.dsr = args.value();
+    else if (a == "--sqlite3") cfg.sqlite3 = args.value();
     else if (a == "--keep") cfg.keep = true;
     else {
       std::fprintf(stderr,
@@ -282,19 +207,7 @@ int main(int argc, char** argv) {
       for (const auto& id : ids) f << id << "\n";
     }
     // 3. The plain copy.
-    {
-      dsr::Vault v = dsr::Vault::open(vault, dsr::read_key_file(key));
-      sqlite3* dst = nullptr;
-      if (sqlite3_open_v2(plain.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
-        throw std::runtime_error("cannot create " + plain);
-      sqlite3_backup* bk = sqlite3_backup_init(dst, "main", v.db().getHandle(), "main");
-      if (!bk) throw std::runtime_error(std::string("backup: ") + sqlite3_errmsg(dst));
-      int rc = sqlite3_backup_step(bk, -1);
-      sqlite3_backup_finish(bk);
-      if (rc != SQLITE_DONE) throw std::runtime_error(std::string("backup: ") + sqlite3_errstr(rc));
-      sqlite3_exec(dst, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
-      sqlite3_close(dst);
-    }
+    plain_copy(vault, key, plain);
     std::printf("before the timed bulk runs: %lld disclosure records; vault %.0f MB, plain copy %.0f MB\n",
                 static_cast<long long>(count_disclosures(vault, key)), file_mb(vault), file_mb(plain));
 

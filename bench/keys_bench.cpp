@@ -43,10 +43,11 @@
 #include "dsr/vault.hpp"
 #include "store/tx.hpp"
 
+#include "bench_util.hpp"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+using namespace bench;
 
 struct Config {
   std::string dir = "/tmp/dsr-bench-keys";
@@ -65,11 +66,6 @@ const char* kFamily[] = {"Garcia", "Smith", "Tanaka", "Adeyemi", "Wang", "Khan",
                          "Dubois", "Silva", "Novak", "Nguyen", "Jensen", "Haddad", "Okafor", "Costa"};
 const char* kStreets[] = {"Oak St", "Main St", "Elm Ave", "Pine Rd", "Maple Dr", "Cedar Ln", "Lake Blvd", "Hill Way"};
 const char* kCards[] = {"4111111111111111", "5555555555554444", "378282246310005", "6011111111111117"};
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 dsr::SubjectInput input_of(int i) {
   std::string g = kGiven[i % 16], f = kFamily[(i / 16) % 16];
@@ -97,18 +93,6 @@ dsr::SubjectInput input_of(int i) {
 }
 
 // ---- helpers ---------------------------------------------------------------------------
-void remove_db(const std::string& p) {
-  for (const char* s : {"", "-wal", "-shm", "-journal", "-rekey"}) std::filesystem::remove(p + s);
-}
-double file_mb(const std::string& p) {
-  struct stat st{};
-  return ::stat(p.c_str(), &st) == 0 ? double(st.st_size) / 1e6 : 0;
-}
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 std::string loadavg() {
   std::ifstream f("/proc/loadavg");
   std::string a, b, c;
@@ -240,17 +224,13 @@ AuditCost audit_cost(const std::string& vault, const std::string& key, int subje
 
 int main(int argc, char** argv) {
   Config cfg;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--dir") cfg.dir = next();
-    else if (a == "--subjects") cfg.subjects = std::stoi(next());
-    else if (a == "--chunk") cfg.chunk = std::stoi(next());
-    else if (a == "--rounds") cfg.rounds = std::stoi(next());
-    else if (a == "--audit-subjects") cfg.audit_subjects = std::stoi(next());
+  Args args("keys_bench", argc, argv);
+  for (std::string a; args.next(a);) {
+    if (a == "--dir") cfg.dir = args.value();
+    else if (a == "--subjects") cfg.subjects = std::stoi(args.value());
+    else if (a == "--chunk") cfg.chunk = std::stoi(args.value());
+    else if (a == "--rounds") cfg.rounds = std::stoi(args.value());
+    else if (a == "--audit-subjects") cfg.audit_subjects = std::stoi(args.value());
     else if (a == "--reuse") cfg.reuse = true;
     else if (a == "--keep") cfg.keep = true;
     else {

@@ -49,12 +49,12 @@
 #include "dsr/vault.hpp"
 #include "store/tx.hpp"
 
-extern char** environ;
+
+#include "bench_util.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+using namespace bench;
 
 struct Config {
   std::string dir = "/tmp/dsr-bench-subjects";
@@ -82,10 +82,6 @@ const char* kAreas[] = {"415", "212", "617", "312", "206", "303", "512", "404"};
 const char* kStreets[] = {"Oak St", "Main St", "Elm Ave", "Pine Rd", "Maple Dr", "Cedar Ln", "Lake Blvd", "Hill Way"};
 const char* kCards[] = {"4111111111111111", "5555555555554444", "378282246310005", "6011111111111117"};
 
-std::string ascii_lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 // Email local parts stay ASCII: drop what is not a letter.
 std::string local_of(const char* s) {
   std::string out;
@@ -132,48 +128,6 @@ dsr::SubjectInput input_of(int i) {
   return in;
 }
 
-// ---- processes ----------------------------------------------------------------------
-// Runs argv with stdout to `out` (or /dev/null) and stderr to `err` (or /dev/null); returns wall ms.
-// *cpu_ms (if given): the child's user + system CPU time, which queueing on a busy machine does not inflate.
-double run_process(const std::vector<std::string>& argv, int* rc, const std::string& out = "",
-                   const std::string& err = "", double* cpu_ms = nullptr) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out.empty() ? "/dev/null" : out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&fa, 2, err.empty() ? "/dev/null" : err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid;
-  auto t0 = Clock::now();
-  int e = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (e != 0) throw std::runtime_error("cannot start " + argv[0]);
-  int status = 0;
-  struct rusage ru{};
-  wait4(pid, &status, 0, &ru);
-  double ms = ms_since(t0);
-  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  if (cpu_ms)
-    *cpu_ms = (double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3) +
-              double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-  return ms;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-double pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * double(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
-
 std::string sql_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
@@ -181,15 +135,6 @@ std::string sql_quote(const std::string& s) {
     else out.push_back(c);
   }
   return out + "'";
-}
-
-void remove_db(const std::string& p) {
-  for (const char* s : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(p + s);
-}
-
-double file_mb(const std::string& p) {
-  struct stat st{};
-  return ::stat(p.c_str(), &st) == 0 ? double(st.st_size) / 1e6 : 0;
 }
 
 // ---- build ------------------------------------------------------------------------------
@@ -230,19 +175,7 @@ Built build(const Config& cfg, const std::string& vault, const std::string& key,
 
   // The plain copy: every page as the vault's connection reads it (decrypted).
   t0 = Clock::now();
-  {
-    dsr::Vault v = dsr::Vault::open(vault, dsr::read_key_file(key));
-    sqlite3* dst = nullptr;
-    if (sqlite3_open_v2(plain.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
-      throw std::runtime_error("cannot create " + plain);
-    sqlite3_backup* bk = sqlite3_backup_init(dst, "main", v.db().getHandle(), "main");
-    if (!bk) throw std::runtime_error(std::string("backup: ") + sqlite3_errmsg(dst));
-    int rc = sqlite3_backup_step(bk, -1);
-    sqlite3_backup_finish(bk);
-    if (rc != SQLITE_DONE) throw std::runtime_error(std::string("backup: ") + sqlite3_errstr(rc));
-    sqlite3_exec(dst, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
-    sqlite3_close(dst);
-  }
+  plain_copy(vault, key, plain);
   b.copy_s = ms_since(t0) / 1000;
   std::ofstream ids(cfg.dir + "/ids.txt");
   for (const auto& id : b.ids) ids << id << "\n";
@@ -280,21 +213,14 @@ std::string range(const std::string& col, const std::string& key) {
 
 int main(int argc, char** argv) {
   Config cfg;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "subjects_bench: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--dir") cfg.dir = next();
-    else if (a == "--subjects") cfg.subjects = std::stoi(next());
-    else if (a == "--chunk") cfg.chunk = std::max(1, std::stoi(next()));
-    else if (a == "--runs") cfg.runs = std::max(1, std::stoi(next()));
-    else if (a == "--dsr") cfg.dsr = next();
-    else if (a == "--sqlite3") cfg.sqlite3 = next();
+  Args args("subjects_bench", argc, argv);
+  for (std::string a; args.next(a);) {
+    if (a == "--dir") cfg.dir = args.value();
+    else if (a == "--subjects") cfg.subjects = std::stoi(args.value());
+    else if (a == "--chunk") cfg.chunk = std::max(1, std::stoi(args.value()));
+    else if (a == "--runs") cfg.runs = std::max(1, std::stoi(args.value()));
+    else if (a == "--dsr") cfg.dsr = args.value();
+    else if (a == "--sqlite3") cfg.sqlite3 = args.value();
     else if (a == "--keep") cfg.keep = true;
     else if (a == "--reuse") cfg.reuse = cfg.keep = true;
     else {
@@ -345,7 +271,7 @@ int main(int argc, char** argv) {
     int matches = 0;
     for (int i = 0; i < cfg.subjects; ++i) {
       Person q = person(i);
-      std::string ek = dsr::validate::email_key(q.email), uk = ascii_lower(q.username), nk = dsr::validate::email_key(q.name);
+      std::string ek = dsr::validate::email_key(q.email), uk = lower(q.username), nk = dsr::validate::email_key(q.name);
       if (ek.rfind(prefix_key, 0) == 0 || uk.rfind(prefix_key, 0) == 0 || nk.rfind(prefix_key, 0) == 0) ++matches;
     }
     std::printf("subject #%d: %s (%s); find prefix '%s' matches %d subjects\n\n", t, id.c_str(), email.c_str(),
@@ -412,15 +338,15 @@ int main(int argc, char** argv) {
       }
     for (int r = 0; r < cfg.runs; ++r) {
       double cpu = 0;
-      floor_dsr.push_back(run_process({cfg.dsr, "--version"}, &rc, "", "", &cpu));
+      floor_dsr.push_back(run_process({cfg.dsr, "--version"}, &rc, "", "", "", &cpu));
       floor_dsr_cpu.push_back(cpu);
-      floor_sql.push_back(run_process({cfg.sqlite3, "-version"}, &rc, "", "", &cpu));
+      floor_sql.push_back(run_process({cfg.sqlite3, "-version"}, &rc, "", "", "", &cpu));
       floor_sql_cpu.push_back(cpu);
       for (auto& c : cases) {
-        c.dsr_ms.push_back(run_process(dsr_argv(c, r), &rc, "", "", &cpu));
+        c.dsr_ms.push_back(run_process(dsr_argv(c, r), &rc, "", "", "", &cpu));
         c.dsr_cpu.push_back(cpu);
         if (rc != 0) throw std::runtime_error("dsr " + c.name + " exited " + std::to_string(rc));
-        c.sql_ms.push_back(run_process(sql_argv(c, r), &rc, "", "", &cpu));
+        c.sql_ms.push_back(run_process(sql_argv(c, r), &rc, "", "", "", &cpu));
         c.sql_cpu.push_back(cpu);
         if (rc != 0) throw std::runtime_error("sqlite3 " + c.name + " exited " + std::to_string(rc));
       }

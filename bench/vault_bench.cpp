@@ -48,7 +48,11 @@
 #include "dsr/vault.hpp"
 #include "vault/vfs.hpp"
 
+#include "bench_util.hpp"
+
 namespace {
+
+using namespace bench;
 
 struct Config {
   std::string dir = "bench/out";
@@ -180,15 +184,6 @@ void workload(SQLite::Database& db, const Config& cfg, Figures& f) {
   f.pages = db.execAndGet("PRAGMA page_count").getDouble();
 }
 
-double file_size(const std::string& p) {
-  struct stat st{};
-  return ::stat(p.c_str(), &st) == 0 ? double(st.st_size) : 0;
-}
-
-void remove_db(const std::string& p) {
-  for (const char* s : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(p + s);
-}
-
 Figures run_plain(const Config& cfg, const std::string& path, int cache_kib, bool wiping_allocator) {
   if (wiping_allocator) dsr::vault::register_vfs();  // installs the allocator; the default VFS stays plain
   Figures f;
@@ -206,7 +201,7 @@ Figures run_plain(const Config& cfg, const std::string& path, int cache_kib, boo
   db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
   db.reset();
   f.close = t.stop();
-  f.file_bytes = file_size(path);
+  f.file_bytes = file_bytes(path);
 
   std::vector<std::string> keys = random_keys(cfg, 7);
   t = Timer();
@@ -230,7 +225,7 @@ Figures run_vault(const Config& cfg, const std::string& path, int cache_kib) {
     v.close();
     f.close = t.stop();
   }
-  f.file_bytes = file_size(path);
+  f.file_bytes = file_bytes(path);
 
   std::vector<std::string> keys = random_keys(cfg, 7);
   {
@@ -322,11 +317,6 @@ Figures in_child(Fn fn) {
   return f;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 Figures median_of(const std::vector<Figures>& runs) {
   Figures m;
   auto med = [&](auto get) {
@@ -413,20 +403,13 @@ void run_config(const Config& cfg, int cache_kib, const std::string& label) {
 
 int main(int argc, char** argv) {
   Config cfg;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "vault_bench: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--dir") cfg.dir = next();
-    else if (a == "--rows") cfg.rows = std::max(1, std::stoi(next()));
-    else if (a == "--reads") cfg.reads = std::max(1, std::stoi(next()));
-    else if (a == "--repeat") cfg.repeat = std::max(1, std::stoi(next()));
-    else if (a == "--cache-kib") cfg.cache_kib.push_back(std::max(1, std::stoi(next())));
+  Args args("vault_bench", argc, argv);
+  for (std::string a; args.next(a);) {
+    if (a == "--dir") cfg.dir = args.value();
+    else if (a == "--rows") cfg.rows = std::max(1, std::stoi(args.value()));
+    else if (a == "--reads") cfg.reads = std::max(1, std::stoi(args.value()));
+    else if (a == "--repeat") cfg.repeat = std::max(1, std::stoi(args.value()));
+    else if (a == "--cache-kib") cfg.cache_kib.push_back(std::max(1, std::stoi(args.value())));
     else {
       std::fprintf(stderr, "usage: vault_bench [--dir DIR] [--rows N] [--reads N] [--repeat N] [--cache-kib N]...\n");
       return 2;
