@@ -60,6 +60,13 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
       fail(ErrorKind::failure, "internal: a bulk registration outside a transaction would go unaudited");
     PreparedRegistration& p = make();
     store::SubjectRow& row = p.row;
+    Registered r;
+    r.id = row.id;
+    // Most vaults erase nobody during a bulk load: ask once whether there is
+    // any suppression at all (again after every other operation, which may
+    // erase). Asked before the INSERT, so that nothing can fail after it.
+    if (!any_suppression_) any_suppression_ = store::any_suppression(desk_.db());
+    if (*any_suppression_) r.previously_erased = store::find_suppression(desk_.db(), p.email_hash);
     // One INSERT undoes itself when it fails; with attribute rows too, the
     // line needs a savepoint to leave nothing behind.
     std::optional<store::WriteTx> sp;
@@ -73,12 +80,6 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
     }
     for (const auto& a : p.attrs) store::put_attribute(desk_.db(), row.rowid, a);
     if (sp) sp->commit();
-    Registered r;
-    r.id = row.id;
-    // Most vaults erase nobody during a bulk load: ask once whether there is
-    // any suppression at all (again after every other operation, which may erase).
-    if (!any_suppression_) any_suppression_ = store::any_suppression(desk_.db());
-    if (*any_suppression_) r.previously_erased = store::find_suppression(desk_.db(), p.email_hash);
     if (!pending_) pending_.emplace(desk_, "register");
     pending_->new_subject(row.id);
     for (const auto& [col, _] : row.cols) {
