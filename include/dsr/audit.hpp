@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <unordered_set>
 #include <vector>
 
@@ -44,6 +45,31 @@ class Audit {
   Desk& desk_;
   AuditEntry e_;
   std::unordered_set<std::string> seen_subjects_, seen_fields_;  // a bulk disclosure names 100k subjects
+};
+
+// The audit trail of a bulk run (batch and import registrations, retention's
+// erasures): one entry for up to kSubjectsPerEntry subjects and the union of
+// their fields, appended by flush() inside the run's transaction.
+class BulkAudit {
+ public:
+  static constexpr size_t kSubjectsPerEntry = 1000;
+
+  BulkAudit(Desk& desk, std::string command) : desk_(desk), command_(std::move(command)) {}
+  // A subject the run just wrote (not named before), and the fields it held;
+  // appends the entry when it is full.
+  void add(const std::string& id, const std::vector<std::pair<std::string, std::string>>& fields);
+  // Appends the entry for the subjects since the last flush. Call it inside
+  // their transaction, before it commits and before any other entry is written.
+  void flush();
+  // Their transaction rolled back: forget them.
+  void discard();
+
+ private:
+  Desk& desk_;
+  std::string command_;
+  std::optional<Audit> pending_;
+  size_t count_ = 0;
+  std::vector<std::string> fields_;  // named already: a repeat costs a compare, not a string built
 };
 
 // Runs body(Audit&); a refusal (exit 7) is recorded before it propagates.

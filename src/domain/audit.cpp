@@ -111,6 +111,29 @@ void Audit::failed(const std::exception& ex) {
   }
 }
 
+void BulkAudit::add(const std::string& id, const std::vector<std::pair<std::string, std::string>>& fields) {
+  if (!pending_) pending_.emplace(desk_, command_);
+  pending_->new_subject(id);
+  for (const auto& [category, field] : fields) {
+    if (std::find(fields_.begin(), fields_.end(), field) != fields_.end()) continue;
+    fields_.push_back(field);
+    pending_->field(category, field);
+  }
+  if (++count_ >= kSubjectsPerEntry) flush();
+}
+
+void BulkAudit::flush() {
+  if (!pending_) return;
+  pending_->ok();
+  discard();
+}
+
+void BulkAudit::discard() {
+  pending_.reset();
+  count_ = 0;
+  fields_.clear();
+}
+
 void require_audited(Desk& desk, Action a, const char* command) {
   audited(desk, command, [&](Audit&) { require(desk, a); });
 }

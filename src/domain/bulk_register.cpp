@@ -2,8 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <algorithm>
-
 #include "domain/subject_codec.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/error.hpp"
@@ -41,7 +39,7 @@ std::string registered_text(const Registered& r) {
   return registered_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-BulkRegistrar::BulkRegistrar(Desk& desk) : desk_(desk) {}
+BulkRegistrar::BulkRegistrar(Desk& desk) : desk_(desk), audit_(desk, "register") {}
 
 const std::string& BulkRegistrar::policy() {
   cal::Date today = cal::today();
@@ -80,17 +78,11 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
     }
     for (const auto& a : p.attrs) store::put_attribute(desk_.db(), row.rowid, a);
     if (sp) sp->commit();
-    if (!pending_) pending_.emplace(desk_, "register");
-    pending_->new_subject(row.id);
-    for (const auto& [col, _] : row.cols) {
-      if (col.ends_with("_key") ||
-          std::find(pending_columns_.begin(), pending_columns_.end(), col) != pending_columns_.end())
-        continue;
-      pending_columns_.push_back(col);
-      pending_->field(field_category(col), col);
-    }
-    for (const auto& a : p.attrs) pending_->field(a.category, a.category + "." + a.key);
-    if (++pending_count_ >= kSubjectsPerEntry) flush();
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (const auto& [col, _] : row.cols)
+      if (!col.ends_with("_key")) fields.emplace_back(field_category(col), col);
+    for (const auto& a : p.attrs) fields.emplace_back(a.category, a.category + "." + a.key);
+    audit_.add(row.id, fields);
     return r;
   } catch (const std::exception& e) {
     auto* err = dynamic_cast<const Error*>(&e);
@@ -104,16 +96,12 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
 
 void BulkRegistrar::flush() {
   any_suppression_.reset();
-  if (!pending_) return;
-  pending_->ok();
-  discard();
+  audit_.flush();
 }
 
 void BulkRegistrar::discard() {
   any_suppression_.reset();
-  pending_.reset();
-  pending_count_ = 0;
-  pending_columns_.clear();
+  audit_.discard();
 }
 
 Ahead::Ahead(SubjectInput in, Desk& desk, const std::string& policy, cal::Date policy_day)

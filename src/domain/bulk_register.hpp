@@ -4,8 +4,8 @@
 // day; rows are validated and built on the reading thread (Ahead), ahead of
 // the writing; a row goes in with one prepared INSERT whose UNIQUE indexes
 // are the uniqueness check (a failed INSERT undoes itself, so no savepoint is
-// needed); and the audit trail gets one entry for up to kSubjectsPerEntry
-// registrations instead of one each.
+// needed); and the audit trail gets one entry for up to 1,000 registrations
+// instead of one each (BulkAudit).
 #pragma once
 #include <cstdint>
 #include <exception>
@@ -46,8 +46,6 @@ std::string registered_text(const Registered& r);  // the same as JSON text
 
 class BulkRegistrar {
  public:
-  static constexpr size_t kSubjectsPerEntry = 1000;
-
   explicit BulkRegistrar(Desk& desk);
   // The policy version in force today, and the day it was looked up for.
   const std::string& policy();
@@ -67,10 +65,8 @@ class BulkRegistrar {
   Desk& desk_;
   std::string policy_;
   std::optional<cal::Date> policy_day_;  // the day policy_ was looked up for
-  std::optional<Audit> pending_;
-  size_t pending_count_ = 0;
-  std::vector<std::string> pending_columns_;  // the columns already named in pending_
-  std::optional<bool> any_suppression_;       // known since the last flush
+  BulkAudit audit_;
+  std::optional<bool> any_suppression_;  // known since the last flush
 };
 
 // One registration prepared on the reading thread: its input, and the row or

@@ -93,7 +93,7 @@ void erase_deactivated(Desk& desk, int64_t before, bool dry_run, const std::stri
   size_t in_tx = 0;
   auto commit = [&] {
     if (!tx) return;
-    eraser.flush();
+    eraser.audit().flush();
     release_stale_reads(desk);
     tx->commit();
     tx.reset();
