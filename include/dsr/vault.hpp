@@ -65,6 +65,9 @@ struct OpenOptions {
   int lock_timeout_ms = 10000;  // how long a writer waits for another process
   std::string slot;             // try only this slot (empty: every slot of the credential's kind)
   bool read_only = false;
+  // A vault of an older format is upgraded in place when it is opened (not
+  // read only); without this it is opened as it is.
+  bool upgrade = true;
 };
 
 class Vault {
@@ -90,9 +93,19 @@ class Vault {
   // The category key for billing and payment values; null when the role may not read them.
   const Secret* category_key() const;
 
-  // Flush the WAL into the main file and truncate it to zero bytes.
+  // Flush the WAL into the main file and truncate it to zero bytes; a reader
+  // in another process may hold it back (then the WAL stays for later).
   void checkpoint();
+  // The same for a change that erased values: waits up to the lock timeout
+  // for readers to finish. True when every committed change is now in the
+  // main file and the WAL is empty (erased values are wiped from the file);
+  // false when another process still holds the checkpoint back.
+  bool checkpoint_for_erasure();
   void close();
+  // What opening the vault met and dealt with that the user should hear of:
+  // a WAL from an earlier state ignored, leftovers of an interrupted rekey,
+  // upgrade or backup removed (or found and left), a format upgrade.
+  const std::vector<std::string>& notices() const;
 
   // ---- key slots (src/vault/keyring.cpp) ----------------------------------
   // Each holds the vault's write lock while it re-reads the header from disk,
@@ -143,12 +156,15 @@ class Vault {
 
 struct CheckReport {
   std::vector<std::string> problems;  // empty: the vault is sound
+  std::vector<std::string> notes;     // worth knowing, not damage (pending WAL, leftovers, format)
   uint64_t pages = 0;
   bool ok() const { return problems.empty(); }
 };
 
 // Authenticates both header copies and every page, compares the page count with
-// the file size, and runs SQLite's integrity check. Unlocking errors throw.
+// the file size, checks what recovery would replay (the WAL, a rollback
+// journal) without replaying anything damaged, and runs SQLite's integrity
+// check. Never upgrades the format. Unlocking errors throw.
 CheckReport check_vault(const std::string& path, const Credential& cred, const OpenOptions& opts = {});
 
 // ---- backups (src/vault/backup.cpp) -----------------------------------------

@@ -99,8 +99,9 @@ void run_info(Context& ctx) {
 void run_check(Context& ctx) {
   Credential c = ctx.credential();
   CheckReport r = check_vault(ctx.db_path(), c, ctx.open_options());
+  for (const auto& n : r.notes) ctx.note("dsr: check: " + n);
   if (ctx.g.json) {
-    ctx.emit_json({{"ok", r.ok()}, {"pages", r.pages}, {"problems", r.problems}});
+    ctx.emit_json({{"ok", r.ok()}, {"pages", r.pages}, {"problems", r.problems}, {"notes", r.notes}});
   } else if (r.ok()) {
     ctx.say("ok: header and " + std::to_string(r.pages) + " pages authenticated; SQLite integrity check passed");
   }

@@ -76,7 +76,9 @@ Credential Context::credential(const char* purpose) {
 
 Desk Context::open_desk() {
   Credential c = credential();
-  return Desk(Vault::open(db_path(), c, open_options()));
+  Vault v = Vault::open(db_path(), c, open_options());
+  for (const auto& n : v.notices()) note("dsr: " + n);
+  return Desk(std::move(v));
 }
 
 void Context::emit_json(const nlohmann::json& j) const {

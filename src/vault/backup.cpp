@@ -62,7 +62,8 @@ CheckReport check_copy(const std::string& path, const HeaderRead& hr, const Secr
   r.problems = hr.problems;
   if (std::string twin = verify_twin_mac(hr, master); !twin.empty()) r.problems.push_back(twin);
   auto cipher = std::make_shared<const PageCipher>(page_key(hr.header, master), hr.header.id);
-  r.pages = vault::authenticate_pages(path, *cipher, r.problems, progress);
+  const Layout layout = layout_for_format(hr.header.version);
+  r.pages = vault::authenticate_pages(path, *cipher, r.problems, progress, layout);
   for (const char* suffix : {"-wal", "-journal"}) {
     struct stat st{};
     if (::stat((path + suffix).c_str(), &st) == 0 && st.st_size > 0)
@@ -71,7 +72,7 @@ CheckReport check_copy(const std::string& path, const HeaderRead& hr, const Secr
   // A damaged file is never handed to SQLite: nothing more to learn there.
   if (r.ok() && structure) {
     if (progress) progress({Progress::Stage::checking, r.pages, r.pages});
-    vault::integrity_check(path, cipher, r.problems);
+    vault::integrity_check(path, cipher, r.problems, layout);
   }
   return r;
 }
@@ -98,17 +99,23 @@ BackupReport Vault::backup(const std::string& dest, const ProgressFn& progress) 
   copy.generation = 0;
   set_data_key(copy, im.master, Secret::random(32));  // its own pages: never interchangeable with the vault's
   auto cipher = std::make_shared<const PageCipher>(page_key(copy, im.master), copy.id);
-  vault::create_header_file(dest, copy, im.master);  // conflict if dest exists
+  if (::access(dest.c_str(), F_OK) == 0) fail(ErrorKind::conflict, dest + " already exists; it was left untouched");
+  // The copy grows in a file of its own beside dest, recorded beside the vault
+  // until it is in place: a backup killed half way leaves nothing that the next
+  // command does not find and remove (leftovers.cpp).
+  const std::string partial = dest + ".partial";
+  BackupIntent intent(im, partial);
+  vault::create_header_file(partial, copy, im.master);  // conflict if a backup to dest is running
   try {
     uint64_t total = uint64_t(worker->execAndGet("PRAGMA page_count").getInt64());
     {
-      vault::CipherBinding bound(dest, cipher);
+      vault::CipherBinding bound(partial, cipher);
       if (progress) progress({Progress::Stage::copying, 0, total});
-      vault::vacuum_into(*worker, dest, total, progress);
+      vault::vacuum_into(*worker, partial, total, progress);
     }
     worker.reset();
-    int fd = ::open(dest.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail(ErrorKind::failure, "cannot reopen " + dest + ": " + std::strerror(errno));
+    int fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(ErrorKind::failure, "cannot reopen " + partial + ": " + std::strerror(errno));
     HeaderRead written;
     try {
       written = read_header(fd);
@@ -118,14 +125,15 @@ BackupReport Vault::backup(const std::string& dest, const ProgressFn& progress) 
     }
     ::close(fd);
     verify_header_mac(written, im.master);
-    CheckReport r = check_copy(dest, written, im.master, progress, /*structure=*/false);
+    CheckReport r = check_copy(partial, written, im.master, progress, /*structure=*/false);
     if (!r.ok()) fail(ErrorKind::integrity, "the backup failed its verification (" + summary(r) + "); it was removed");
+    vault::publish_new_file(partial, dest);
     struct stat st{};
     ::stat(dest.c_str(), &st);
     if (progress) progress({Progress::Stage::done, r.pages, r.pages});
     return {dest, r.pages, uint64_t(st.st_size)};
   } catch (...) {
-    ::unlink(dest.c_str());
+    ::unlink(partial.c_str());
     throw;
   }
 }
@@ -187,16 +195,7 @@ BackupSlot restore_backup(const std::string& backup, const std::string& dest, co
     if (!r.ok())
       fail(ErrorKind::integrity, "the backup " + backup + " fails verification (" + summary(r) +
                                      "); nothing was restored");
-    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dest.c_str(), RENAME_NOREPLACE) != 0) {
-      if (errno == EEXIST) fail(ErrorKind::conflict, dest + " appeared meanwhile; it was left untouched");
-      // A filesystem without RENAME_NOREPLACE: a hard link never replaces either.
-      if (::link(tmp.c_str(), dest.c_str()) != 0) {
-        if (errno == EEXIST) fail(ErrorKind::conflict, dest + " appeared meanwhile; it was left untouched");
-        fail(ErrorKind::failure, "cannot create " + dest + ": " + std::strerror(errno));
-      }
-      ::unlink(tmp.c_str());
-    }
-    vault::sync_parent_dir(dest);
+    vault::publish_new_file(tmp, dest);
     if (progress) progress({Progress::Stage::done, r.pages, r.pages});
     return u.slot;
   } catch (...) {

@@ -26,7 +26,7 @@ uint32_t be32(const unsigned char* p) {
 
 uint64_t file_pages(const std::string& path) {
   struct stat st{};
-  if (::stat(path.c_str(), &st) != 0 || st.st_size <= off_t(kHeaderBytes)) return 0;
+  if (::stat(path.c_str(), &st) != 0 || st.st_size <= off_t(kHeaderBytes)) return 0;  // a new file: format 3
   return uint64_t(st.st_size - off_t(kHeaderBytes)) / kPageSize;
 }
 
@@ -93,6 +93,8 @@ void create_header_file(const std::string& dest, Header& header, const Secret& m
   ::fchmod(fd, 0600);  // whatever the umask
   try {
     write_header(fd, header, master);
+    if (::ftruncate(fd, kHeaderBytes) != 0 || ::fsync(fd) != 0)
+      fail(ErrorKind::failure, "cannot write " + dest + ": " + std::strerror(errno));
   } catch (...) {
     ::close(fd);
     ::unlink(dest.c_str());
@@ -101,9 +103,9 @@ void create_header_file(const std::string& dest, Header& header, const Secret& m
   ::close(fd);
 }
 
-CipherBinding::CipherBinding(const std::string& path, std::shared_ptr<const PageCipher> cipher)
+CipherBinding::CipherBinding(const std::string& path, std::shared_ptr<const PageCipher> cipher, Layout layout)
     : cipher_(std::move(cipher)) {
-  canonical_ = bind_cipher(path, cipher_);
+  canonical_ = bind_cipher(path, cipher_, layout);
 }
 CipherBinding::~CipherBinding() { unbind_cipher(canonical_, cipher_.get()); }
 
@@ -132,12 +134,13 @@ uint64_t vacuum_into(SQLite::Database& from, const std::string& dest, uint64_t t
 }
 
 uint64_t authenticate_pages(const std::string& path, const PageCipher& cipher, std::vector<std::string>& problems,
-                            const ProgressFn& progress) {
+                            const ProgressFn& progress, Layout layout) {
+  const uint64_t data_offset = layout.data_offset;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(ErrorKind::failure, "cannot open " + path + ": " + std::strerror(errno));
   struct stat st{};
   ::fstat(fd, &st);
-  uint64_t data_bytes = st.st_size > off_t(kHeaderBytes) ? uint64_t(st.st_size) - kHeaderBytes : 0;
+  uint64_t data_bytes = st.st_size > off_t(data_offset) ? uint64_t(st.st_size) - data_offset : 0;
   uint64_t pages = data_bytes / kPageSize;
   if (data_bytes % kPageSize)
     problems.push_back("the file is truncated: it ends " + std::to_string(data_bytes % kPageSize) +
@@ -150,7 +153,7 @@ uint64_t authenticate_pages(const std::string& path, const PageCipher& cipher, s
   for (uint64_t first = 0; first < pages; first += kChunk) {
     uint64_t n = std::min(kChunk, pages - first);
     ssize_t want = ssize_t(n * kPageSize);
-    if (pread(fd, raw.data(), size_t(want), off_t(kHeaderBytes + first * kPageSize)) != want) {
+    if (pread(fd, raw.data(), size_t(want), off_t(data_offset + first * kPageSize)) != want) {
       problems.push_back("cannot read pages " + std::to_string(first + 1) + " to " + std::to_string(first + n));
       break;
     }
@@ -180,8 +183,8 @@ uint64_t authenticate_pages(const std::string& path, const PageCipher& cipher, s
 }
 
 void integrity_check(const std::string& path, std::shared_ptr<const PageCipher> cipher,
-                     std::vector<std::string>& problems) {
-  CipherBinding bound(path, std::move(cipher));
+                     std::vector<std::string>& problems, Layout layout) {
+  CipherBinding bound(path, std::move(cipher), layout);
   try {
     SQLite::Database db(path.c_str(), SQLite::OPEN_READONLY, 0, kVfsName);
     db.exec("PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" + std::to_string(kCacheKiB));
@@ -194,6 +197,19 @@ void integrity_check(const std::string& path, std::shared_ptr<const PageCipher> 
     std::string detail = take_last_vfs_error();
     problems.push_back(detail.empty() ? std::string("SQLite integrity check failed: ") + e.what() : detail);
   }
+}
+
+void publish_new_file(const std::string& tmp, const std::string& dest) {
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dest.c_str(), RENAME_NOREPLACE) != 0) {
+    if (errno == EEXIST) fail(ErrorKind::conflict, dest + " appeared meanwhile; it was left untouched");
+    // A filesystem without RENAME_NOREPLACE: a hard link never replaces either.
+    if (::link(tmp.c_str(), dest.c_str()) != 0) {
+      if (errno == EEXIST) fail(ErrorKind::conflict, dest + " appeared meanwhile; it was left untouched");
+      fail(ErrorKind::failure, "cannot create " + dest + ": " + std::strerror(errno));
+    }
+    ::unlink(tmp.c_str());
+  }
+  sync_parent_dir(dest);
 }
 
 void sync_file(const std::string& path) {

@@ -10,6 +10,7 @@
 #include "dsr/vault.hpp"
 #include "vault/header.hpp"
 #include "vault/page_cipher.hpp"
+#include "vault/vfs.hpp"
 
 namespace dsr::vault {
 
@@ -29,7 +30,7 @@ void create_header_file(const std::string& dest, Header& header, const Secret& m
 // While alive, `path` is encrypted with `cipher` (see bind_cipher).
 class CipherBinding {
  public:
-  CipherBinding(const std::string& path, std::shared_ptr<const PageCipher> cipher);
+  CipherBinding(const std::string& path, std::shared_ptr<const PageCipher> cipher, Layout layout = {});
   ~CipherBinding();
   CipherBinding(const CipherBinding&) = delete;
   CipherBinding& operator=(const CipherBinding&) = delete;
@@ -49,10 +50,13 @@ uint64_t vacuum_into(SQLite::Database& from, const std::string& dest, uint64_t t
 // file's page count with the database size page 1 records. Appends problems;
 // returns the number of pages. Reports Stage::verifying.
 uint64_t authenticate_pages(const std::string& path, const PageCipher& cipher, std::vector<std::string>& problems,
-                            const ProgressFn& progress);
+                            const ProgressFn& progress, Layout layout = {});
 // SQLite's integrity check of a vault file opened read only with `cipher`.
 void integrity_check(const std::string& path, std::shared_ptr<const PageCipher> cipher,
-                     std::vector<std::string>& problems);
+                     std::vector<std::string>& problems, Layout layout = {});
+// Moves a finished file into place at dest without ever replacing a file that
+// appeared there meanwhile (conflict), and syncs dest's directory.
+void publish_new_file(const std::string& tmp, const std::string& dest);
 
 // fsync of a file, and of the directory that holds it (after a create or rename).
 void sync_file(const std::string& path);

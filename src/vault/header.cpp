@@ -94,7 +94,10 @@ std::optional<Header> decode(const unsigned char* p, std::string& why) {
   uint32_t n = get32(p + 20);
   h.generation = get64(p + 24);
   std::memcpy(h.id.data(), p + 32, 16);
-  if (h.version != kFormatVersion) { why = "unsupported format version " + std::to_string(h.version); return std::nullopt; }
+  if (h.version != kFormatVersion && h.version != kFormatVersion2) {
+    why = "unsupported format version " + std::to_string(h.version);
+    return std::nullopt;
+  }
   if (h.page_size != kPageSize || h.reserve != kReserveBytes || n > kMaxSlots) { why = "bad parameters"; return std::nullopt; }
   for (uint32_t i = 0; i < n; ++i) {
     h.slots.push_back(decode_slot(p + kSlotsAt + i * kSlotBytes));
@@ -110,7 +113,7 @@ std::optional<Header> decode(const unsigned char* p, std::string& why) {
 
 void slot_ad(const SlotRecord& s, const VaultId& id, unsigned char* ad) {
   std::memcpy(ad, id.data(), 16);
-  put32(ad + 16, kFormatVersion);
+  put32(ad + 16, kKeyWrapFormat);
   encode_slot_meta(s, ad + 20);
 }
 
@@ -131,10 +134,10 @@ Secret wrapping_key(const SlotRecord& s, const Credential& cred) {
   return k;
 }
 
-// The data key's associated data: the vault id and the format version.
+// The data key's associated data: the vault id and the key-wrapping format.
 void data_key_ad(const VaultId& id, unsigned char ad[20]) {
   std::memcpy(ad, id.data(), 16);
-  put32(ad + 16, kFormatVersion);
+  put32(ad + 16, kKeyWrapFormat);
 }
 
 }  // namespace

@@ -18,7 +18,13 @@
 
 namespace dsr::vault {
 
-inline constexpr uint32_t kFormatVersion = 2;  // 2: the wrapped data key
+// 2: the wrapped data key. 3: the WAL generation marker, pages from 32 KiB on
+// (vault/vfs.hpp); a vault of format 2 is upgraded when it is opened.
+inline constexpr uint32_t kFormatVersion = 3;
+inline constexpr uint32_t kFormatVersion2 = 2;
+// Slots and the data key are wrapped with this number in their associated
+// data; it changes only when the way keys are wrapped does.
+inline constexpr uint32_t kKeyWrapFormat = 2;
 inline constexpr size_t kCopyBytes = 4096;
 inline constexpr size_t kMaxSlots = 16;
 inline constexpr size_t kMaxSlotName = 63;
@@ -49,7 +55,7 @@ struct Keys {
   Secret category;  // 32 bytes, or empty when the slot's role may not read restricted data
 };
 
-enum class Subkey : uint64_t { pages = 1, header_mac = 2, index = 3, data_key_wrap = 4 };
+enum class Subkey : uint64_t { pages = 1, header_mac = 2, index = 3, data_key_wrap = 4, leftovers = 5 };
 Secret derive(const Secret& master, Subkey which);
 
 // Wraps `data_key` (32 bytes) into the header under the master key.

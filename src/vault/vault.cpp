@@ -109,6 +109,8 @@ Vault Vault::create(const std::string& path, const std::string& slot_name, const
     set_data_key(impl->header, keys.master, Secret::random(32));
     impl->header.slots.push_back(make_slot(slot_name, Role::admin, cred, kdf, keys, impl->header.id));
     write_header(fd, impl->header, keys.master);
+    if (::ftruncate(fd, kHeaderBytes) != 0 || ::fsync(fd) != 0)
+      fail(ErrorKind::failure, "cannot write " + path + ": " + std::strerror(errno));
     ::close(fd);
     fd = -1;
     impl->master = std::move(keys.master);
@@ -129,6 +131,7 @@ Vault Vault::create(const std::string& path, const std::string& slot_name, const
 Vault Vault::open(const std::string& path, const Credential& cred, const OpenOptions& opts) {
   crypto_init();
   register_vfs();
+  bool upgraded = false;
   // A rekey in another process may replace the file (rename) between reading
   // its header here and SQLite opening it: then start again from the new header.
   for (int attempt = 1;; ++attempt) {
@@ -144,6 +147,12 @@ Vault Vault::open(const std::string& path, const Credential& cred, const OpenOpt
     }
     ::close(fd);
     Unlocked u = unlock(hr, cred, opts);
+    if (hr.header.version == kFormatVersion2 && opts.upgrade && !opts.read_only && !upgraded) {
+      upgrade_format2(path, hr, u.keys.master, opts);
+      upgraded = true;
+      --attempt;
+      continue;
+    }
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     impl->slot_name = u.slot->info.name;
@@ -154,11 +163,17 @@ Vault Vault::open(const std::string& path, const Credential& cred, const OpenOpt
     impl->index_key = derive(impl->master, Subkey::index);
     try {
       impl->connect(opts, /*fresh=*/false);
+      // The first statement ran SQLite's recovery: what it met is in the notices.
+      for (auto& n : take_vfs_notices()) impl->notices.push_back(std::move(n));
     } catch (...) {
       if (attempt < 3 && file_replaced(path, read_from)) continue;
       throw;
     }
     if (attempt < 3 && file_replaced(path, read_from)) continue;
+    if (upgraded)
+      impl->notices.push_back("upgraded the vault to format " + std::to_string(kFormatVersion) +
+                              " (authenticated WAL generations); older releases of dsr cannot open it");
+    clear_leftovers(*impl);
     return Vault(std::move(impl));
   }
 }
@@ -179,6 +194,13 @@ std::vector<SlotInfo> Vault::slots() const {
 const Secret& Vault::index_key() const { return impl_->index_key; }
 const Secret* Vault::category_key() const { return impl_->category.empty() ? nullptr : &impl_->category; }
 void Vault::checkpoint() { impl_->checkpoint(); }
+bool Vault::checkpoint_for_erasure() {
+  if (!impl_->db) return false;
+  // Waits (the busy handler, up to the lock timeout) for readers to move on.
+  sqlite3_busy_timeout(impl_->db->getHandle(), impl_->options.lock_timeout_ms);
+  return impl_->checkpoint();
+}
+const std::vector<std::string>& Vault::notices() const { return impl_->notices; }
 void Vault::close() {
   if (impl_) impl_->close();
 }
@@ -186,55 +208,71 @@ void Vault::close() {
 // ---- dsr check -----------------------------------------------------------
 namespace {
 
-uint32_t be32(const unsigned char* p) {
-  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);
+ReadAt fd_reader(int fd) {
+  return [fd](unsigned char* buf, long n, int64_t off) -> long {
+    long got = 0;
+    while (got < n) {
+      ssize_t r = pread(fd, buf + got, size_t(n - got), off_t(off + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) return -1;
+      if (r == 0) break;
+      got += r;
+    }
+    return got;
+  };
 }
 
-// A WAL left by a crash. A torn frame at its end is normal (the transaction
-// never committed), but a frame of the current generation (same salts as the
-// WAL header) that fails authentication while a later commit frame is intact
-// means damage: SQLite's recovery stops at the first bad frame and would
-// silently drop every transaction committed after it.
-void check_wal(const std::string& wal_path, const PageCipher& cipher, CheckReport& report) {
-  int fd = ::open(wal_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  constexpr int64_t kFrame = 24 + kPageSize;
-  std::vector<unsigned char> frame(kFrame);
-  Secret plain(kPageSize);
-  auto read_frame = [&](int64_t k) { return pread(fd, frame.data(), kFrame, off_t(32 + k * kFrame)) == ssize_t(kFrame); };
-  auto authentic = [&] { return cipher.decrypt(be32(frame.data()), frame.data() + 24, plain.data()); };
-  unsigned char hdr[32];
-  // Another process may be appending while we read: a frame caught half
-  // written looks bad, so a finding is confirmed by reading that frame again.
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    if (pread(fd, hdr, sizeof hdr, 0) != ssize_t(sizeof hdr) || (be32(hdr) & ~1u) != 0x377f0682u ||
-        be32(hdr + 8) != kPageSize)
-      break;  // no log SQLite would replay
-    int64_t first_bad = -1;
-    uint32_t bad_pgno = 0;
-    bool commit_after_bad = false;
-    for (int64_t k = 0; read_frame(k); ++k) {
-      if (std::memcmp(frame.data() + 8, hdr + 16, 8) != 0) break;  // other salts: a stale frame, the log ends
-      bool commit = be32(frame.data() + 4) != 0;
-      if (!authentic()) {
-        if (first_bad < 0) {
-          first_bad = k;
-          bad_pgno = be32(frame.data());
-        }
-      } else if (first_bad >= 0 && commit) {
-        commit_after_bad = true;
-        break;
+int64_t file_size(const std::string& path) {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0 ? int64_t(st.st_size) : -1;
+}
+
+// What SQLite's recovery would find beside the vault: a WAL of the current
+// generation (replayed frames; damage before a later commit), a WAL of
+// another generation (ignored), a rollback journal (played back only when all
+// of it authenticates). Nothing is opened through SQLite here.
+void check_recovery_files(const std::string& path, int main_fd, const Layout& layout, const PageCipher& cipher,
+                          CheckReport& report) {
+  const std::string wal = path + "-wal", journal = path + "-journal";
+  if (file_size(wal) > 0) {
+    if (layout.legacy) {
+      report.problems.push_back(wal + " holds changes written under format 2, which cannot be authenticated");
+    } else if (int fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+      WalScan scan = scan_wal(fd_reader(fd), cipher, read_wal_marker(fd_reader(main_fd), cipher));
+      ::close(fd);
+      switch (scan.state) {
+        case WalScan::State::damaged:
+          report.problems.push_back(scan.problem());
+          break;
+        case WalScan::State::stale:
+          report.notes.push_back(wal + " does not belong to the vault's current state (left at the start of a "
+                                 "write that crashed, or put back from earlier): it is ignored, nothing in it is "
+                                 "applied, and the next command that writes discards it");
+          break;
+        case WalScan::State::ok:
+          if (scan.commits > 0)
+            report.notes.push_back("the WAL holds " + std::to_string(scan.commits) +
+                                   " commit(s) not yet copied into the main file (a crash, or a reader that held "
+                                   "the checkpoint back): until they are, values they changed or erased remain in "
+                                   "the main file's older pages");
+          break;
+        case WalScan::State::none:
+          break;
       }
     }
-    if (!commit_after_bad) break;
-    if (read_frame(first_bad) && authentic()) continue;  // it was being written: look again
-    report.problems.push_back("frame " + std::to_string(first_bad + 1) + " of the WAL (page " +
-                              std::to_string(bad_pgno) +
-                              ") fails authentication (tampered or corrupt); the transactions committed after it "
-                              "would be lost");
-    break;
   }
-  ::close(fd);
+  if (int64_t size = file_size(journal); size > 0) {
+    if (layout.legacy) {
+      report.problems.push_back(journal + " exists beside a vault of format 2; it cannot be authenticated");
+    } else if (int fd = ::open(journal.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+      std::string problem = journal_problem(fd_reader(fd), size, cipher);
+      ::close(fd);
+      if (!problem.empty())
+        report.problems.push_back(problem + " (" + journal +
+                                  "): nothing in it was applied. dsr never leaves a journal beside a vault in normal "
+                                  "use: move it away");
+    }
+  }
 }
 
 }  // namespace
@@ -261,11 +299,16 @@ CheckReport check_vault(const std::string& path, const Credential& cred, const O
     }
   }();
   if (std::string twin = verify_twin_mac(hr, u.keys.master); !twin.empty()) report.problems.push_back(twin);
+  const Layout layout = layout_for_format(hr.header.version);
+  if (layout.legacy)
+    report.notes.push_back("the vault is of format 2: the next command that writes upgrades it to format " +
+                           std::to_string(kFormatVersion));
   PageCipher cipher(page_key(hr.header, u.keys.master), hr.header.id);
 
   struct stat st{};
   ::fstat(fd, &st);
-  uint64_t data_bytes = st.st_size > off_t(kHeaderBytes) ? uint64_t(st.st_size) - kHeaderBytes : 0;
+  const uint64_t data_offset = layout.data_offset;
+  uint64_t data_bytes = st.st_size > off_t(data_offset) ? uint64_t(st.st_size) - data_offset : 0;
   if (data_bytes % kPageSize)
     report.problems.push_back("the file is truncated: it ends " + std::to_string(data_bytes % kPageSize) +
                               " bytes into page " + std::to_string(data_bytes / kPageSize + 1));
@@ -275,7 +318,7 @@ CheckReport check_vault(const std::string& path, const Credential& cred, const O
   size_t bad = 0;
   uint32_t header_pages = 0;
   for (uint64_t p = 0; p < report.pages; ++p) {
-    if (pread(fd, raw.data(), kPageSize, off_t(kHeaderBytes + p * kPageSize)) != ssize_t(kPageSize)) {
+    if (pread(fd, raw.data(), kPageSize, off_t(data_offset + p * kPageSize)) != ssize_t(kPageSize)) {
       report.problems.push_back("cannot read page " + std::to_string(p + 1));
       break;
     }
@@ -293,20 +336,20 @@ CheckReport check_vault(const std::string& path, const Credential& cred, const O
     }
   }
   if (bad > 20) report.problems.push_back("... and " + std::to_string(bad - 20) + " more pages fail authentication");
+  check_recovery_files(path, fd, layout, cipher, report);
   ::close(fd);
-  struct stat wst{};
-  bool wal_empty = ::stat((path + "-wal").c_str(), &wst) != 0 || wst.st_size == 0;
+  bool wal_empty = file_size(path + "-wal") <= 0;
   if (wal_empty && report.pages == 0 && data_bytes == 0)
     report.problems.push_back("the file is truncated: it holds no database pages");
   if (wal_empty && header_pages > report.pages)
     report.problems.push_back("the file is truncated: the database holds " + std::to_string(header_pages) +
                               " pages but the file only " + std::to_string(report.pages));
-  if (!wal_empty) check_wal(path + "-wal", cipher, report);
-  // Never open a damaged vault here: opening checkpoints, and SQLite's WAL
-  // recovery would make the loss of frames after a bad one permanent.
+  // Never open a damaged vault here: nothing damaged is replayed.
   if (!report.ok()) return report;
 
-  Vault v = Vault::open(path, cred, opts);
+  OpenOptions o = opts;
+  o.upgrade = false;
+  Vault v = Vault::open(path, cred, o);
   try {
     SQLite::Statement q(v.db(), "PRAGMA integrity_check");
     while (q.executeStep()) {
@@ -317,6 +360,10 @@ CheckReport check_vault(const std::string& path, const Credential& cred, const O
     std::string detail = take_last_vfs_error();
     report.problems.push_back(detail.empty() ? std::string("SQLite integrity check failed: ") + e.what() : detail);
   }
+  for (const auto& n : v.notices()) report.notes.push_back(n);
+  if (!wal_empty && !v.checkpoint_for_erasure())
+    report.notes.push_back("another process holds the WAL: values changed or erased by its commits remain in the "
+                           "main file's older pages until a later command completes the checkpoint");
   return report;
 }
 

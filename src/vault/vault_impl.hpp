@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dsr/error.hpp"
 #include "dsr/vault.hpp"
@@ -32,13 +33,14 @@ struct Vault::Impl {
   std::shared_ptr<const PageCipher> cipher;
   std::unique_ptr<SQLite::Database> db;
   OpenOptions options;  // as last connected
+  std::vector<std::string> notices;
 
   ~Impl() { close(); }
 
   void connect(const OpenOptions& opts, bool fresh) {
     options = opts;
     cipher = std::make_shared<const PageCipher>(page_key(header, master), header.id);
-    canonical = bind_cipher(path, cipher);
+    canonical = bind_cipher(path, cipher, layout_for_format(header.version));
     int flags = opts.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
     db = std::make_unique<SQLite::Database>(path.c_str(), flags, opts.lock_timeout_ms, kVfsName);
     if (fresh) {
@@ -74,16 +76,21 @@ struct Vault::Impl {
     }
   }
 
-  void checkpoint() {
-    if (!db) return;
-    try {
-      db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    } catch (const std::exception&) {
-      // Another process is reading: it (or the last to close) checkpoints later.
-    }
+  // True when the WAL is now empty (everything is in the main file).
+  bool checkpoint() {
+    if (!db) return false;
+    int frames = -1, copied = -1;
+    // Busy: another process is reading; it (or the last to close) checkpoints later.
+    int rc = sqlite3_wal_checkpoint_v2(db->getHandle(), "main", SQLITE_CHECKPOINT_TRUNCATE, &frames, &copied);
+    return rc == SQLITE_OK && frames <= 0;
   }
 
   void close() {
+    // Closing may run while an error unwinds: keep the VFS's account of it.
+    struct KeepError {
+      std::string saved = take_last_vfs_error();
+      ~KeepError() { restore_last_vfs_error(std::move(saved)); }
+    } keep;
     if (db) {
       // Never wait at exit: when another process holds the vault, the last
       // one to close checkpoints (a reader must not stall behind a writer).
@@ -96,6 +103,32 @@ struct Vault::Impl {
       cipher.reset();
     }
   }
+};
+
+// Upgrades a vault of format 2 at `path` in place (upgrade.cpp): under its
+// write lock, with an empty WAL, the same header (format 3) and the same page
+// ciphertext at the new offset go into PATH-upgrade, which is renamed over it.
+void upgrade_format2(const std::string& path, const HeaderRead& hr, const Secret& master, const OpenOptions& opts);
+
+// Finds what interrupted jobs left beside the vault (leftovers.cpp): PATH-rekey
+// and PATH-upgrade (full copies), partial backups. Removes them when no job is
+// running, and says so in im.notices.
+void clear_leftovers(Vault::Impl& im);
+
+// A backup's partial file, recorded beside the vault (PATH-backup-XXXXXX, under
+// an exclusive lock while the backup runs, with a MAC under a vault key) until
+// the backup is done or has failed; a killed backup leaves the record, and the
+// next command removes the partial file it names.
+class BackupIntent {
+ public:
+  BackupIntent(const Vault::Impl& im, const std::string& partial);
+  ~BackupIntent();
+  BackupIntent(const BackupIntent&) = delete;
+  BackupIntent& operator=(const BackupIntent&) = delete;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
 };
 
 // Whether the file at `path` is no longer the one `then` describes (a rekey

@@ -1,7 +1,20 @@
-// Rules followed here (see shared/design/VAULT.md): encrypt into a private
-// buffer, return exactly what SQLite wrote, serve partial reads by decrypting
-// whole pages, bind page numbers as associated data, let torn WAL/journal
-// frames fail SQLite's own checksum, never mmap, never open a temp file.
+// The "dsr" VFS (ARCHITECTURE.md, "The vault file"). What it holds to:
+//  - Encrypt into a private buffer and give back exactly the bytes SQLite
+//    wrote; serve partial reads by decrypting whole pages; never mmap; never
+//    open a temporary file.
+//  - Every page is bound to where it belongs: a page of the main file to
+//    (vault id, page number); a WAL frame to its WAL generation (the random id
+//    of the generation marker), its position and its frame header; a journal
+//    record to its journal segment (a random nonce in the authenticated
+//    segment header) and its offset.
+//  - Bytes that fail authentication are never handed to SQLite as data, in
+//    any file. WAL recovery is decided here: frames up to the last commit that
+//    authenticate replay; a frame that fails before a later authentic commit
+//    is an integrity error; a WAL of another generation is ignored. A hot
+//    journal plays back only if every record it would play authenticates.
+//  - No checksum of plaintext is stored: SQLite's WAL frame and journal
+//    record checksums are written as zeros and recomputed from plaintext when
+//    recovery or playback reads them.
 #include "vault/vfs.hpp"
 
 #include <sodium.h>
@@ -12,6 +25,7 @@
 #include <map>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -20,12 +34,17 @@ namespace {
 
 enum class Kind { main_db, wal, journal };
 
+struct Bound {
+  std::shared_ptr<const PageCipher> cipher;
+  Layout layout;
+};
+
 // Every open Vault binds its cipher to its file's canonical path. Two Vaults of
 // one file may be open in a process at once (each with its own connection):
 // the path stays bound until the last of them closes.
 struct Registry {
   std::mutex mu;
-  std::map<std::string, std::vector<std::shared_ptr<const PageCipher>>> ciphers;
+  std::map<std::string, std::vector<Bound>> bound;
 };
 Registry& registry() {
   static Registry r;
@@ -33,35 +52,264 @@ Registry& registry() {
 }
 
 thread_local std::string t_last_error;
+thread_local std::vector<std::string> t_notices;
 
 sqlite3_vfs* g_base = nullptr;
 
-struct File {
-  sqlite3_file base;
-  Kind kind;
-  std::shared_ptr<const PageCipher>* cipher;  // heap-held, freed in close
-  sqlite3_int64 last_pgno_off;                // offset the cached page number belongs to
-  uint32_t last_pgno;
-  sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
-};
-
-constexpr sqlite3_int64 kFrame = 24 + kPageSize;  // WAL frame: header + page
+constexpr sqlite3_int64 kFrameHeader = 24;
+constexpr sqlite3_int64 kFrame = kFrameHeader + kPageSize;  // WAL frame: header + page
 constexpr sqlite3_int64 kWalHeader = 32;
+constexpr uint32_t kWalMagic = 0x377f0682;
+constexpr unsigned char kJournalMagic[8] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7};
+// A journal segment header: SQLite's 28 bytes, then (in its zero padding) our
+// 16-byte nonce and a 32-byte MAC of the rest.
+constexpr int kJournalNonceAt = 28;
+constexpr int kJournalMacAt = 44;
+constexpr int kJournalHeaderUsed = 76;
+constexpr unsigned char kMarkerMagic[8] = {'D', 'S', 'R', 'W', 'A', 'L', 'G', '1'};
+constexpr int kMarkerMacAt = 40;
 
 uint32_t be32(const unsigned char* p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
 }
-
-void note_failure(Kind kind, uint32_t pgno) {
-  const char* what = kind == Kind::main_db ? "main file" : kind == Kind::wal ? "WAL" : "journal";
-  t_last_error = "page " + std::to_string(pgno) + " of the " + what +
-                 " failed authentication (tampered, swapped or corrupt)";
+uint32_t le32(const unsigned char* p) {
+  return (uint32_t(p[3]) << 24) | (uint32_t(p[2]) << 16) | (uint32_t(p[1]) << 8) | uint32_t(p[0]);
+}
+void put_be32(unsigned char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<unsigned char>(v >> (24 - 8 * i));
+}
+void put_le64(unsigned char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
+}
+uint64_t le64(const unsigned char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
 }
 
 struct Wipe {  // wipes a plaintext buffer when it goes out of scope
   unsigned char* p;
   size_t n;
   ~Wipe() { sodium_memzero(p, n); }
+};
+
+// A heap buffer that holds plaintext: wiped when it is released.
+class PlainBuf {
+ public:
+  ~PlainBuf() { release(); }
+  void assign(size_t n) {
+    release();
+    b_.assign(n, 0);
+  }
+  void release() {
+    if (!b_.empty()) sodium_memzero(b_.data(), b_.size());
+    b_.clear();
+    b_.shrink_to_fit();
+  }
+  unsigned char* data() { return b_.data(); }
+  size_t size() const { return b_.size(); }
+
+ private:
+  std::vector<unsigned char> b_;
+};
+
+bool all_zero(const unsigned char* p, size_t n) {
+  return std::all_of(p, p + n, [](unsigned char c) { return c == 0; });
+}
+
+// SQLite's WAL checksum (wal.c walChecksumBytes): words are big-endian when
+// the WAL header's magic has its low bit set, little-endian otherwise.
+void wal_checksum(bool big_endian, const unsigned char* p, size_t n, uint32_t& s1, uint32_t& s2) {
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    s1 += (big_endian ? be32(p + i) : le32(p + i)) + s2;
+    s2 += (big_endian ? be32(p + i + 4) : le32(p + i + 4)) + s1;
+  }
+}
+
+// SQLite's journal record checksum (pager.c pager_cksum).
+uint32_t journal_checksum(uint32_t init, const unsigned char* page) {
+  uint32_t sum = init;
+  for (int i = int(kPageSize) - 200; i > 0; i -= 200) sum += page[i];
+  return sum;
+}
+
+// ---- the WAL generation marker ------------------------------------------------
+// 0 magic | 8 seq | 16 salts | 24 id | 40 MAC over (vault id, slot, bytes 0..40)
+void marker_mac(const PageCipher& c, int slot, const unsigned char* rec, unsigned char out[32]) {
+  unsigned char msg[16 + 1 + kMarkerMacAt];
+  std::memcpy(msg, c.vault_id().data(), 16);
+  msg[16] = static_cast<unsigned char>(slot);
+  std::memcpy(msg + 17, rec, kMarkerMacAt);
+  c.mac(msg, sizeof msg, out);
+}
+
+void encode_marker(const PageCipher& c, const WalMarker& m, int slot, unsigned char* out) {
+  std::memset(out, 0, kMarkerSlotBytes);
+  std::memcpy(out, kMarkerMagic, 8);
+  put_le64(out + 8, m.seq);
+  std::memcpy(out + 16, m.salts.data(), 8);
+  std::memcpy(out + 24, m.id.data(), 16);
+  marker_mac(c, slot, out, out + kMarkerMacAt);
+}
+
+std::optional<WalMarker> decode_marker(const PageCipher& c, const unsigned char* in, int slot) {
+  if (std::memcmp(in, kMarkerMagic, 8) != 0) return std::nullopt;
+  unsigned char msg[16 + 1 + kMarkerMacAt];
+  std::memcpy(msg, c.vault_id().data(), 16);
+  msg[16] = static_cast<unsigned char>(slot);
+  std::memcpy(msg + 17, in, kMarkerMacAt);
+  if (!c.mac_ok(msg, sizeof msg, in + kMarkerMacAt)) return std::nullopt;
+  WalMarker m;
+  m.seq = le64(in + 8);
+  std::memcpy(m.salts.data(), in + 16, 8);
+  std::memcpy(m.id.data(), in + 24, 16);
+  return m;
+}
+
+// What a WAL frame is bound to: the vault, the WAL generation, the frame's
+// position and its page number and commit field.
+constexpr size_t kFrameAdBytes = 16 + 1 + 16 + 8 + 8;
+void frame_ad(const PageCipher& c, const WalMarker& m, uint64_t k, const unsigned char hdr8[8],
+              unsigned char ad[kFrameAdBytes]) {
+  std::memcpy(ad, c.vault_id().data(), 16);
+  ad[16] = 'W';
+  std::memcpy(ad + 17, m.id.data(), 16);
+  put_le64(ad + 33, k);
+  std::memcpy(ad + 41, hdr8, 8);
+}
+
+// What a journal record is bound to: the vault, its segment's nonce, its
+// offset in the journal and its page number.
+constexpr size_t kRecordAdBytes = 16 + 1 + 16 + 8 + 4;
+void record_ad(const PageCipher& c, const unsigned char nonce[16], uint64_t page_off, uint32_t pgno,
+               unsigned char ad[kRecordAdBytes]) {
+  std::memcpy(ad, c.vault_id().data(), 16);
+  ad[16] = 'J';
+  std::memcpy(ad + 17, nonce, 16);
+  put_le64(ad + 33, page_off);
+  put_be32(ad + 41, pgno);
+}
+
+// The MAC of a journal segment header at `off`: over the vault id, the
+// offset, SQLite's 28 bytes and the nonce.
+void journal_header_mac(const PageCipher& c, uint64_t off, const unsigned char* hdr, unsigned char out[32]) {
+  unsigned char msg[16 + 1 + 8 + kJournalMacAt];
+  std::memcpy(msg, c.vault_id().data(), 16);
+  msg[16] = 'J';
+  put_le64(msg + 17, off);
+  std::memcpy(msg + 25, hdr, kJournalMacAt);
+  c.mac(msg, sizeof msg, out);
+}
+
+std::string frame_name(uint64_t k, uint32_t pgno) {
+  return "frame " + std::to_string(k + 1) + " of the WAL (page " + std::to_string(pgno) + ")";
+}
+
+// Decodes the journal in raw[0, size) as SQLite would play it back. Writes
+// into `image` (size bytes, zero-filled; may be null) exactly what SQLite
+// wrote: plaintext pages and the checksums recomputed from them. Returns what
+// is wrong, or empty.
+std::string decode_journal(const unsigned char* raw, int64_t size, const PageCipher& c, unsigned char* image) {
+  int64_t hdr = 0;
+  for (int seg = 1; hdr + 28 <= size; ++seg) {
+    // A segment's magic is written once its records are synced: before that it
+    // is zero, and only the writer rolling back its own transaction plays it
+    // (a journal whose first byte is zero is never hot). Such a header is
+    // decoded when it authenticates; anything else ends the journal, as SQLite
+    // would end it.
+    const bool magic = std::memcmp(raw + hdr, kJournalMagic, 8) == 0;
+    if (!magic && !all_zero(raw + hdr, 8)) break;
+    std::string where = "segment " + std::to_string(seg) + " of the rollback journal";
+    if (hdr + kJournalHeaderUsed > size) {
+      if (!magic) break;
+      return "the header of " + where + " is cut short";
+    }
+    unsigned char mac[32];
+    journal_header_mac(c, uint64_t(hdr), raw + hdr, mac);
+    if (sodium_memcmp(mac, raw + hdr + kJournalMacAt, 32) != 0) {
+      if (!magic) break;
+      return "the header of " + where + " fails authentication (not written by dsr with this vault's key)";
+    }
+    uint32_t nrec = be32(raw + hdr + 8), init = be32(raw + hdr + 12), sector = be32(raw + hdr + 20),
+             pgsz = be32(raw + hdr + 24);
+    if (pgsz != kPageSize || sector < 512 || sector > 65536 || (sector & (sector - 1)) != 0)
+      return "the header of " + where + " has impossible parameters";
+    if (image) std::memcpy(image + hdr, raw + hdr, 28);  // SQLite wrote zeros after its 28 bytes
+    const unsigned char* nonce = raw + hdr + kJournalNonceAt;
+    const int64_t rec = hdr + sector, rec_size = int64_t(pgsz) + 8;
+    const bool counted = nrec != 0 && nrec != 0xffffffffu;
+    unsigned char plain[kPageSize];
+    Wipe w{plain, sizeof plain};
+    uint64_t played = 0;
+    for (uint64_t i = 0;; ++i) {
+      int64_t r = rec + int64_t(i) * rec_size;
+      if (counted && i >= nrec) break;  // never played back: left as zeros
+      if (r + rec_size > size) {
+        if (counted) return "record " + std::to_string(i + 1) + " of " + where + " is cut short";
+        break;
+      }
+      uint32_t pgno = be32(raw + r);
+      unsigned char ad[kRecordAdBytes];
+      record_ad(c, nonce, uint64_t(r + 4), pgno, ad);
+      if (pgno == 0 || !c.decrypt_bound(ad, sizeof ad, raw + r + 4, plain)) {
+        if (counted)
+          return "record " + std::to_string(i + 1) + " (page " + std::to_string(pgno) + ") of " + where +
+                 " fails authentication (not written by dsr with this vault's key)";
+        break;  // the end of what an uncounted segment holds
+      }
+      if (image) {
+        put_be32(image + r, pgno);
+        std::memcpy(image + r + 4, plain, kPageSize);
+        put_be32(image + r + 4 + kPageSize, journal_checksum(init, plain));
+      }
+      ++played;
+    }
+    int64_t end = rec + int64_t(played) * rec_size;
+    hdr = (end + sector - 1) / sector * sector;
+  }
+  return {};
+}
+
+// ---- files ------------------------------------------------------------------------
+// Where this connection believes the WAL stands: the marker of the generation
+// the WAL on disk belongs to. Checked again after every shared-memory lock
+// (another process may have started a new generation meanwhile).
+struct Generation {
+  bool checked = false;
+  bool known = false;
+  WalMarker marker;
+};
+
+struct File;
+struct FileState {
+  Kind kind = Kind::main_db;
+  Bound bound;
+  std::string name;
+  File* main = nullptr;  // our main-database file (itself, for the main file)
+  // main file
+  Generation gen;
+  // WAL: the frame header last written (for the page that follows it), and
+  // what recovery found when it last read the WAL header.
+  sqlite3_int64 hdr_off = -1;
+  unsigned char hdr[8] = {};
+  bool scanned = false;
+  uint64_t replay_frames = 0;
+  std::vector<uint32_t> checksums;
+  // journal: the segment being written, and the authenticated plaintext image read back
+  sqlite3_int64 seg_off = -1;
+  unsigned char seg_nonce[16] = {};
+  sqlite3_int64 pgno_off = -1;
+  uint32_t pgno = 0;
+  bool image_ok = false;
+  PlainBuf image;
+};
+
+struct File {
+  sqlite3_file base;
+  FileState* st;
+  sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
+  const PageCipher& cipher() const { return *st->bound.cipher; }
+  sqlite3_int64 data_offset() const { return st->bound.layout.data_offset; }
 };
 
 int real_read(File* f, void* buf, int n, sqlite3_int64 off) {
@@ -71,47 +319,43 @@ int real_write(File* f, const void* buf, int n, sqlite3_int64 off) {
   return f->real()->pMethods->xWrite(f->real(), buf, n, off);
 }
 
-// The page number stored just before a journal or WAL page (the 4-byte pgno
-// record, or the frame header 24 bytes earlier). Only the write path may use
-// the number cached from the last write: SQLite writes the record header and
-// then the page, under the write lock. A reader must read it from disk, since
-// another process may have rewritten the frame since (the WAL restarts from
-// frame 1 after every complete checkpoint).
-int stored_pgno(File* f, sqlite3_int64 page_off, sqlite3_int64 back, uint32_t* pgno, bool may_use_cache) {
-  if (may_use_cache && f->last_pgno_off == page_off - back) {
-    *pgno = f->last_pgno;
-    return SQLITE_OK;
-  }
-  unsigned char b[4];
-  int rc = real_read(f, b, 4, page_off - back);
-  if (rc != SQLITE_OK) return rc == SQLITE_IOERR_SHORT_READ ? SQLITE_IOERR_DATA : rc;
-  *pgno = be32(b);
-  return SQLITE_OK;
+ReadAt reader_of(sqlite3_file* real) {
+  return [real](unsigned char* buf, long n, int64_t off) -> long {
+    int rc = real->pMethods->xRead(real, buf, int(n), off);
+    if (rc == SQLITE_OK) return n;
+    if (rc != SQLITE_IOERR_SHORT_READ) return -1;
+    sqlite3_int64 size = 0;
+    if (real->pMethods->xFileSize(real, &size) != SQLITE_OK) return -1;
+    return long(std::clamp<sqlite3_int64>(size - off, 0, n));
+  };
 }
 
-bool all_zero(const unsigned char* p, size_t n) {
-  return std::all_of(p, p + n, [](unsigned char c) { return c == 0; });
+void note_failure(const std::string& what) { t_last_error = what; }
+
+std::string file_label(const File* f) {
+  const std::string& n = f->st->name;
+  return n.empty() ? std::string() : " (" + n + ")";
 }
 
-// ---- main database: pages at kHeaderBytes + (pgno-1)*kPageSize -------------
-// One page at a page boundary, straight into SQLite's buffer (nearly every read).
+// ---- main database: pages at data_offset + (pgno-1)*kPageSize -----------------
 int main_read_page(File* f, unsigned char* out, sqlite3_int64 off) {
   unsigned char raw[kPageSize];  // ciphertext only: no need to wipe
   uint32_t pgno = uint32_t(off / kPageSize + 1);
-  int rc = real_read(f, raw, kPageSize, kHeaderBytes + off);
+  int rc = real_read(f, raw, kPageSize, f->data_offset() + off);
   if (rc == SQLITE_IOERR_SHORT_READ) {
     // Beyond the end SQLite expects zeros (a short read); a page cut in half is damage.
     if (!all_zero(raw, kPageSize)) {
-      t_last_error = "page " + std::to_string(pgno) + " of the main file is truncated";
+      note_failure("page " + std::to_string(pgno) + " of the main file is truncated");
       return SQLITE_IOERR_DATA;
     }
     std::memset(out, 0, kPageSize);
     return SQLITE_IOERR_SHORT_READ;
   }
   if (rc != SQLITE_OK) return rc;
-  if (!(*f->cipher)->decrypt(pgno, raw, out)) {
+  if (!f->cipher().decrypt(pgno, raw, out)) {
     std::memset(out, 0, kPageSize);
-    note_failure(Kind::main_db, pgno);
+    note_failure("page " + std::to_string(pgno) +
+                 " of the main file fails authentication (tampered, swapped or corrupt)");
     return SQLITE_IOERR_DATA;
   }
   return SQLITE_OK;
@@ -142,197 +386,374 @@ int main_read(File* f, unsigned char* out, int n, sqlite3_int64 off) {
 
 bool reserve_is_zero(const unsigned char* page) { return all_zero(page + kPageSize - kReserveBytes, kReserveBytes); }
 
-int encrypt_and_write(File* f, uint32_t pgno, const unsigned char* page, sqlite3_int64 real_off) {
-  // SQLite must have left the reserved bytes zero (VAULT.md rule 7): if not, the
-  // page would not round-trip, so refuse rather than lose data.
-  if (!reserve_is_zero(page)) return SQLITE_IOERR_WRITE;
-  unsigned char out[kPageSize];  // never encrypt in SQLite's buffer (rule 1)
-  (*f->cipher)->encrypt(pgno, page, out);
-  return real_write(f, out, kPageSize, real_off);
-}
-
-// A checkpoint reads each page from the WAL and writes it, unchanged, to the
-// same page number in the main file. Under the same key and associated data
-// the WAL's ciphertext is valid there too, so the last page a WAL read
-// decrypted is kept, and a main-file write of exactly that plaintext writes
-// that ciphertext instead of encrypting again (a third less crypto per page
-// written). Reused only after comparing the whole page; the plaintext copy is
-// wiped once used and when a file of its vault closes.
-struct Passthrough {
-  const PageCipher* cipher = nullptr;
-  uint32_t pgno = 0;
-  unsigned char sealed[kPageSize];
-  unsigned char plain[kPageSize];
-  void keep(const PageCipher* c, uint32_t p, const unsigned char* ciphertext, const unsigned char* plaintext) {
-    cipher = c;
-    pgno = p;
-    std::memcpy(sealed, ciphertext, kPageSize);
-    std::memcpy(plain, plaintext, kPageSize);
-  }
-  bool matches(const PageCipher* c, uint32_t p, const unsigned char* plaintext) const {
-    return cipher == c && pgno == p && std::memcmp(plain, plaintext, kPageSize) == 0;
-  }
-  void clear() {
-    if (!cipher) return;
-    sodium_memzero(plain, sizeof plain);
-    cipher = nullptr;
-  }
-  ~Passthrough() { clear(); }
-};
-thread_local Passthrough t_passthrough;
-
 int main_write(File* f, const unsigned char* in, int n, sqlite3_int64 off) {
   if (off % kPageSize != 0 || n % kPageSize != 0) return SQLITE_IOERR_WRITE;
+  unsigned char out[kPageSize];  // never encrypt in SQLite's buffer
   for (int i = 0; i < n; i += kPageSize) {
+    // SQLite must have left the reserved bytes zero: if not, the page would
+    // not round-trip, so refuse rather than lose data.
+    if (!reserve_is_zero(in + i)) return SQLITE_IOERR_WRITE;
     sqlite3_int64 o = off + i;
-    uint32_t pgno = uint32_t(o / kPageSize + 1);
-    int rc;
-    if (t_passthrough.matches(f->cipher->get(), pgno, in + i)) {
-      rc = real_write(f, t_passthrough.sealed, kPageSize, kHeaderBytes + o);
-      t_passthrough.clear();
-    } else {
-      rc = encrypt_and_write(f, pgno, in + i, kHeaderBytes + o);
-    }
+    f->cipher().encrypt(uint32_t(o / kPageSize + 1), in + i, out);
+    int rc = real_write(f, out, kPageSize, f->data_offset() + o);
     if (rc != SQLITE_OK) return rc;
   }
   return SQLITE_OK;
 }
 
-// ---- WAL: 32-byte header, then frames of a 24-byte header and a page --------
-sqlite3_int64 wal_page_start(sqlite3_int64 frame_index) { return kWalHeader + frame_index * kFrame + 24; }
-bool wal_page_aligned(sqlite3_int64 off) { return off >= kWalHeader + 24 && (off - kWalHeader) % kFrame == 24; }
-
-int wal_write(File* f, const unsigned char* in, int n, sqlite3_int64 off) {
-  if (off >= kWalHeader) {
-    sqlite3_int64 rel = (off - kWalHeader) % kFrame;
-    if (rel == 0 && n == 24) {  // frame header: remember the page number
-      f->last_pgno_off = off;
-      f->last_pgno = be32(in);
-      return real_write(f, in, n, off);
-    }
-    if (rel == 24 && n == int(kPageSize)) {  // the page (also rewritten alone within a transaction)
-      uint32_t pgno;
-      int rc = stored_pgno(f, off, 24, &pgno, /*may_use_cache=*/true);
-      if (rc != SQLITE_OK) return rc;
-      return encrypt_and_write(f, pgno, in, off);
-    }
-    if (rel == 0 && n == int(kFrame)) {
-      int rc = real_write(f, in, 24, off);
-      if (rc != SQLITE_OK) return rc;
-      f->last_pgno_off = off;
-      f->last_pgno = be32(in);
-      return encrypt_and_write(f, be32(in), in + 24, off + 24);
-    }
-    return SQLITE_IOERR_WRITE;  // any other shape could put plaintext on disk
-  }
-  if (off + n > kWalHeader) return SQLITE_IOERR_WRITE;
-  return real_write(f, in, n, off);
+// ---- WAL: 32-byte header, then frames of a 24-byte header and a page ----------
+int legacy_refusal(File* f, const char* what) {
+  note_failure(std::string("the vault is of format 2 and its ") + what + file_label(f) +
+               " holds changes that cannot be authenticated; dsr upgrades such a vault only with an empty " + what +
+               ": open it once with the release that wrote it, then again with this one");
+  return SQLITE_IOERR_DATA;
 }
 
-// A page read on its own (a reader's page lookup, a checkpoint's copy): one
-// read of the frame header and the page, decrypted straight into SQLite's buffer.
-int wal_read_page(File* f, unsigned char* out, sqlite3_int64 off) {
+File* main_of(File* f) { return f->st->main; }
+
+// Brings the connection's idea of the WAL generation up to date with the WAL
+// header on disk.
+int check_generation(File* w) {
+  Generation& g = main_of(w)->st->gen;
+  if (g.checked) return SQLITE_OK;
+  unsigned char h[kWalHeader];
+  int rc = real_read(w, h, int(kWalHeader), 0);
+  if (rc == SQLITE_IOERR_SHORT_READ) {
+    g.known = false;
+    g.checked = true;
+    return SQLITE_OK;
+  }
+  if (rc != SQLITE_OK) return rc;
+  if (!(g.known && std::memcmp(h + 16, g.marker.salts.data(), 8) == 0)) {
+    auto m = read_wal_marker(reader_of(main_of(w)->real()), w->cipher());
+    g.known = m && std::memcmp(m->salts.data(), h + 16, 8) == 0;
+    if (g.known) g.marker = *m;
+  }
+  g.checked = true;
+  return SQLITE_OK;
+}
+
+// A new WAL generation begins with SQLite's write of the WAL header: first the
+// marker naming it goes into the main file, synced, so that no frame of it can
+// be on disk while the vault still names the previous generation.
+int wal_new_generation(File* w, const unsigned char* hdr) {
+  File* m = main_of(w);
+  const PageCipher& c = w->cipher();
+  auto current = read_wal_marker(reader_of(m->real()), c);
+  WalMarker next;
+  next.seq = current ? current->seq + 1 : 1;
+  std::memcpy(next.salts.data(), hdr + 16, 8);
+  randombytes_buf(next.id.data(), next.id.size());
+  int slot = int(next.seq % 2);
+  unsigned char rec[kMarkerSlotBytes];
+  encode_marker(c, next, slot, rec);
+  int rc = m->real()->pMethods->xWrite(m->real(), rec, int(kMarkerSlotBytes), kMarkerAt + slot * kMarkerSlotBytes);
+  if (rc == SQLITE_OK) rc = m->real()->pMethods->xSync(m->real(), SQLITE_SYNC_FULL);
+  if (rc != SQLITE_OK) return rc;
+  m->st->gen = Generation{true, true, next};
+  return real_write(w, hdr, int(kWalHeader), 0);
+}
+
+int wal_encrypt_write(File* w, uint64_t k, const unsigned char hdr8[8], const unsigned char* page,
+                      sqlite3_int64 off) {
+  if (!reserve_is_zero(page)) return SQLITE_IOERR_WRITE;
+  int rc = check_generation(w);
+  if (rc != SQLITE_OK) return rc;
+  const Generation& g = main_of(w)->st->gen;
+  if (!g.known) {
+    note_failure("the WAL" + file_label(w) + " belongs to no generation the vault names; nothing was written");
+    return SQLITE_IOERR_WRITE;
+  }
+  unsigned char ad[kFrameAdBytes];
+  frame_ad(w->cipher(), g.marker, k, hdr8, ad);
+  unsigned char out[kPageSize];
+  w->cipher().encrypt_bound(ad, sizeof ad, page, out);
+  return real_write(w, out, kPageSize, off);
+}
+
+int wal_write_header(File* w, const unsigned char* in, sqlite3_int64 off) {
+  std::memcpy(w->st->hdr, in, 8);
+  w->st->hdr_off = off;
+  unsigned char h[kFrameHeader];
+  std::memcpy(h, in, 16);
+  std::memset(h + 16, 0, 8);  // SQLite's checksum covers the plaintext page: never stored
+  return real_write(w, h, int(kFrameHeader), off);
+}
+
+int wal_write(File* w, const unsigned char* in, int n, sqlite3_int64 off) {
+  FileState& s = *w->st;
+  if (s.bound.layout.legacy) return legacy_refusal(w, "WAL");
+  s.scanned = false;  // the WAL changes: what recovery found no longer holds
+  if (off == 0 && n == int(kWalHeader)) return wal_new_generation(w, in);
+  if (off < kWalHeader) return SQLITE_IOERR_WRITE;
+  sqlite3_int64 rel = (off - kWalHeader) % kFrame;
+  uint64_t k = uint64_t((off - kWalHeader) / kFrame);
+  if (rel == 0 && n == int(kFrameHeader)) return wal_write_header(w, in, off);
+  if (rel == kFrameHeader && n == int(kPageSize)) {
+    // The page after its header, or rewritten alone within a transaction.
+    unsigned char hdr8[8];
+    if (s.hdr_off == off - kFrameHeader) {
+      std::memcpy(hdr8, s.hdr, 8);
+    } else {
+      int rc = real_read(w, hdr8, 8, off - kFrameHeader);
+      if (rc != SQLITE_OK) return rc == SQLITE_IOERR_SHORT_READ ? SQLITE_IOERR_WRITE : rc;
+    }
+    return wal_encrypt_write(w, k, hdr8, in, off);
+  }
+  if (rel == 0 && n == int(kFrame)) {
+    int rc = wal_write_header(w, in, off);
+    return rc != SQLITE_OK ? rc : wal_encrypt_write(w, k, in, in + kFrameHeader, off + kFrameHeader);
+  }
+  return SQLITE_IOERR_WRITE;  // any other shape could put plaintext on disk
+}
+
+// Decrypts the page of frame k (its header in frame[0..24), the page after it).
+bool wal_open_frame(File* w, uint64_t k, const unsigned char* frame, unsigned char* out) {
+  const Generation& g = main_of(w)->st->gen;
+  if (!g.known || be32(frame) == 0) return false;
+  unsigned char ad[kFrameAdBytes];
+  frame_ad(w->cipher(), g.marker, k, frame, ad);
+  return w->cipher().decrypt_bound(ad, sizeof ad, frame + kFrameHeader, out);
+}
+
+// A page read on its own (a reader's page lookup, a checkpoint's copy).
+int wal_read_page(File* w, unsigned char* out, sqlite3_int64 off) {
   unsigned char frame[kFrame];  // ciphertext only
-  int rc = real_read(f, frame, int(kFrame), off - 24);
-  uint32_t pgno = be32(frame);
+  uint64_t k = uint64_t((off - kWalHeader) / kFrame);
+  int rc = real_read(w, frame, int(kFrame), off - kFrameHeader);
   if (rc == SQLITE_IOERR_SHORT_READ) {
     // SQLite only reads frames the wal-index lists as committed: a missing one is damage.
-    t_last_error = "frame " + std::to_string((off - kWalHeader) / kFrame + 1) + " of the WAL is truncated";
+    note_failure("frame " + std::to_string(k + 1) + " of the WAL" + file_label(w) + " is truncated");
     return SQLITE_IOERR_DATA;
   }
   if (rc != SQLITE_OK) return rc;
-  if (!(*f->cipher)->decrypt(pgno, frame + 24, out)) {
+  rc = check_generation(w);
+  if (rc != SQLITE_OK) return rc;
+  if (!wal_open_frame(w, k, frame, out)) {
     std::memset(out, 0, kPageSize);
-    note_failure(Kind::wal, pgno);
+    note_failure(frame_name(k, be32(frame)) + file_label(w) + " fails authentication (tampered or corrupt)");
     return SQLITE_IOERR_DATA;
   }
-  t_passthrough.keep(f->cipher->get(), pgno, frame + 24, out);
   return SQLITE_OK;
 }
 
-int wal_read(File* f, unsigned char* out, int n, sqlite3_int64 off) {
-  if (n == int(kPageSize) && wal_page_aligned(off)) return wal_read_page(f, out, off);
-  int rc = real_read(f, out, n, off);
+// SQLite reads the WAL header only to recover the WAL (the first connection
+// after the last one closed): scan the whole WAL first and decide what replays.
+int wal_recover_header(File* w, unsigned char* out) {
+  FileState& s = *w->st;
+  int rc = real_read(w, out, int(kWalHeader), 0);
+  s.scanned = false;
+  if (rc != SQLITE_OK) return rc;
+  Generation& g = main_of(w)->st->gen;
+  auto marker = read_wal_marker(reader_of(main_of(w)->real()), w->cipher());
+  WalScan scan = scan_wal(reader_of(w->real()), w->cipher(), marker);
+  switch (scan.state) {
+    case WalScan::State::none:
+      return SQLITE_OK;
+    case WalScan::State::stale:
+      // Its frames were all checkpointed before the generation that followed
+      // it began, or it was put back from an earlier state: replay none of it.
+      std::memset(out, 0, 4);
+      g.known = false;
+      g.checked = false;
+      t_notices.push_back("ignored the WAL" + file_label(w) +
+                          ": it does not belong to the vault's current state (left at the start of a write that "
+                          "crashed, or put back from earlier); nothing in it was applied");
+      return SQLITE_OK;
+    case WalScan::State::damaged:
+      note_failure(scan.problem() + file_label(w));
+      return SQLITE_IOERR_DATA;
+    case WalScan::State::ok:
+      s.scanned = true;
+      s.replay_frames = scan.frames;
+      s.checksums = std::move(scan.checksums);
+      g = Generation{true, true, *marker};
+      return SQLITE_OK;
+  }
+  return SQLITE_OK;
+}
+
+// Whole frames (recovery, and a writer rewriting its frames' checksums) and any
+// other shape: frame headers with the checksums recovery computed (zeros
+// otherwise), pages decrypted; never a byte that failed authentication.
+int wal_read(File* w, unsigned char* out, int n, sqlite3_int64 off) {
+  FileState& s = *w->st;
+  if (s.bound.layout.legacy) return legacy_refusal(w, "WAL");
+  if (off == 0 && n == int(kWalHeader)) return wal_recover_header(w, out);
+  if (n == int(kPageSize) && off >= kWalHeader + kFrameHeader && (off - kWalHeader) % kFrame == kFrameHeader)
+    return wal_read_page(w, out, off);
+  int rc = real_read(w, out, n, off);
   if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ) return rc;
-  bool short_read = rc == SQLITE_IOERR_SHORT_READ;
-  sqlite3_int64 end = off + n;
-  if (end <= kWalHeader + 24) return rc;
-  sqlite3_int64 first = off <= kWalHeader ? 0 : (off - kWalHeader) / kFrame;
+  const bool short_read = rc == SQLITE_IOERR_SHORT_READ;
+  const sqlite3_int64 end = off + n;
+  if (end <= kWalHeader) return rc;
+  int grc = check_generation(w);
+  if (grc != SQLITE_OK) return grc;
+  unsigned char frame[kFrame];
   unsigned char plain[kPageSize];
-  Wipe w{plain, sizeof plain};
-  for (sqlite3_int64 k = first; wal_page_start(k) < end; ++k) {
-    sqlite3_int64 ps = wal_page_start(k);
-    if (ps + kPageSize <= off) continue;
-    bool page_inside = off <= ps && ps + sqlite3_int64(kPageSize) <= end;
-    bool whole_frame = page_inside && off <= ps - 24;  // recovery-style read: the header came with it
-    if (page_inside && short_read) continue;  // frame not all there: SQLite sees the short read
-    if (whole_frame) {
-      // A torn or stale frame fails here; leave its raw bytes so that SQLite's
-      // frame checksum rejects it (rule 5: never invent data).
-      if ((*f->cipher)->decrypt(be32(out + (ps - 24 - off)), out + (ps - off), plain))
-        std::memcpy(out + (ps - off), plain, kPageSize);
-      continue;
+  Wipe wipe{plain, sizeof plain};
+  uint64_t first = off <= kWalHeader ? 0 : uint64_t((off - kWalHeader) / kFrame);
+  for (uint64_t k = first; kWalHeader + sqlite3_int64(k) * kFrame < end; ++k) {
+    const sqlite3_int64 fh = kWalHeader + sqlite3_int64(k) * kFrame, fp = fh + kFrameHeader;
+    const bool replays = s.scanned && k < s.replay_frames;
+    int r = real_read(w, frame, int(kFrame), fh);
+    const bool whole = r == SQLITE_OK;
+    if (r != SQLITE_OK && r != SQLITE_IOERR_SHORT_READ) return r;
+    // The header: page number and commit as stored; salts and checksums as recovery
+    // established them (zeros where it did not: SQLite then stops there).
+    unsigned char h[kFrameHeader];
+    std::memcpy(h, frame, 8);
+    if (replays) {
+      std::memcpy(h + 8, main_of(w)->st->gen.marker.salts.data(), 8);
+      put_be32(h + 16, s.checksums[2 * k]);
+      put_be32(h + 20, s.checksums[2 * k + 1]);
+    } else {
+      std::memcpy(h + 8, frame + 8, 8);
+      std::memset(h + 16, 0, 8);
     }
-    // Part of a page, or a page without its header: decrypt the whole frame privately.
-    int r = wal_read_page(f, plain, ps);
-    if (r != SQLITE_OK) return r;
-    sqlite3_int64 from = std::max(off, ps);
-    sqlite3_int64 to = std::min(end, ps + sqlite3_int64(kPageSize));
-    std::memcpy(out + (from - off), plain + (from - ps), size_t(to - from));
+    for (sqlite3_int64 i = std::max(off, fh); i < std::min(end, fp); ++i) out[i - off] = h[i - fh];
+    if (std::max(off, fp) >= std::min(end, fp + sqlite3_int64(kPageSize))) continue;  // no part of the page
+    bool opened = whole && wal_open_frame(w, k, frame, plain);
+    if (!opened) {
+      if (!whole || (s.scanned && !replays)) {
+        std::memset(plain, 0, kPageSize);  // a torn tail recovery drops: never raw bytes
+      } else {
+        note_failure(frame_name(k, be32(frame)) + file_label(w) + " fails authentication (tampered or corrupt)");
+        return SQLITE_IOERR_DATA;
+      }
+    }
+    sqlite3_int64 from = std::max(off, fp), to = std::min(end, fp + sqlite3_int64(kPageSize));
+    std::memcpy(out + (from - off), plain + (from - fp), size_t(to - from));
   }
-  return rc;
+  if (off < kWalHeader) {
+    // The WAL header itself is stored as SQLite wrote it: already in out.
+  }
+  return short_read ? SQLITE_IOERR_SHORT_READ : SQLITE_OK;
 }
 
-// ---- rollback journal: records of pgno (4 bytes), page, checksum (4 bytes) --
-// Headers are sector-aligned and records are pgsz+8 long, so a page always
-// starts at an offset that is 4 mod 8 and a header never does.
-bool journal_page(sqlite3_int64 off, int n) { return n == int(kPageSize) && off % 8 == 4; }
-
-int journal_write(File* f, const unsigned char* in, int n, sqlite3_int64 off) {
-  if (journal_page(off, n)) {
-    uint32_t pgno;
-    int rc = stored_pgno(f, off, 4, &pgno, /*may_use_cache=*/true);
-    if (rc != SQLITE_OK) return rc;
-    return encrypt_and_write(f, pgno, in, off);
+// ---- rollback journal: segment headers, then records of pgno | page | checksum ----
+// Segment headers sit at sector boundaries and records are pgsz+8 long, so a
+// record's page starts at an offset that is 4 mod 8 and its page number and
+// checksum at 0 and 4 mod 8 respectively.
+int journal_write(File* j, const unsigned char* in, int n, sqlite3_int64 off) {
+  FileState& s = *j->st;
+  if (s.bound.layout.legacy) return legacy_refusal(j, "rollback journal");
+  s.image_ok = false;
+  s.image.release();
+  const PageCipher& c = j->cipher();
+  if (n >= 28 && off % 8 == 0 && be32(in + 24) == kPageSize) {
+    // A new segment header (its magic and record count still zero unless the
+    // journal is not synced): give it a nonce and authenticate it.
+    if (n < kJournalHeaderUsed || !all_zero(in + 28, size_t(kJournalHeaderUsed - 28))) return SQLITE_IOERR_WRITE;
+    std::vector<unsigned char> buf(in, in + n);
+    randombytes_buf(buf.data() + kJournalNonceAt, 16);
+    journal_header_mac(c, uint64_t(off), buf.data(), buf.data() + kJournalMacAt);
+    s.seg_off = off;
+    std::memcpy(s.seg_nonce, buf.data() + kJournalNonceAt, 16);
+    return real_write(j, buf.data(), n, off);
   }
-  if (n == 4) {
-    f->last_pgno_off = off;
-    f->last_pgno = be32(in);
-  } else if (n > 512 && n != int(kPageSize)) {
-    return SQLITE_IOERR_WRITE;  // not a shape SQLite 3.40 writes; refuse plaintext
+  if (n == 12 && off % 8 == 0 && std::memcmp(in, kJournalMagic, 8) == 0) {
+    // The record count of a segment, written once its records are synced.
+    unsigned char hdr[kJournalHeaderUsed];
+    int rc = real_read(j, hdr, kJournalHeaderUsed, off);
+    if (rc != SQLITE_OK) return rc == SQLITE_IOERR_SHORT_READ ? SQLITE_IOERR_WRITE : rc;
+    std::memcpy(hdr, in, 12);
+    journal_header_mac(c, uint64_t(off), hdr, hdr + kJournalMacAt);
+    return real_write(j, hdr, kJournalHeaderUsed, off);
   }
-  return real_write(f, in, n, off);
+  if (n == 4 && off % 8 == 0) {  // a record's page number
+    s.pgno_off = off;
+    s.pgno = be32(in);
+    return real_write(j, in, n, off);
+  }
+  if (n == int(kPageSize) && off % 8 == 4) {  // a record's page
+    if (!reserve_is_zero(in) || s.seg_off < 0 || off < s.seg_off) return SQLITE_IOERR_WRITE;
+    uint32_t pgno = s.pgno;
+    if (s.pgno_off != off - 4) {
+      unsigned char b[4];
+      int rc = real_read(j, b, 4, off - 4);
+      if (rc != SQLITE_OK) return rc == SQLITE_IOERR_SHORT_READ ? SQLITE_IOERR_WRITE : rc;
+      pgno = be32(b);
+    }
+    unsigned char ad[kRecordAdBytes];
+    record_ad(c, s.seg_nonce, uint64_t(off), pgno, ad);
+    unsigned char out[kPageSize];
+    c.encrypt_bound(ad, sizeof ad, in, out);
+    return real_write(j, out, kPageSize, off);
+  }
+  if (n == 4 && off % 8 == 4) {  // a record's checksum: computed over plaintext, never stored
+    const unsigned char zero[4] = {0, 0, 0, 0};
+    return real_write(j, zero, 4, off);
+  }
+  if (n <= 28 && all_zero(in, size_t(n))) return real_write(j, in, n, off);  // a header cleared
+  return SQLITE_IOERR_WRITE;  // not a shape dsr's journals take (no super-journals): refuse plaintext
 }
 
-int journal_read(File* f, unsigned char* out, int n, sqlite3_int64 off) {
-  int rc = real_read(f, out, n, off);
-  if (rc != SQLITE_OK || !journal_page(off, n)) return rc;
-  uint32_t pgno;
-  int r = stored_pgno(f, off, 4, &pgno, /*may_use_cache=*/false);
-  if (r != SQLITE_OK) return r;
-  unsigned char plain[kPageSize];
-  Wipe w{plain, sizeof plain};
-  // A torn last record after a crash is normal: leave it raw so that SQLite's
-  // record checksum rejects it.
-  if ((*f->cipher)->decrypt(pgno, out, plain)) std::memcpy(out, plain, kPageSize);
+// The first read of a journal authenticates all of it and keeps what SQLite
+// wrote; every read is then served from that image.
+int journal_load(File* j) {
+  FileState& s = *j->st;
+  sqlite3_int64 size = 0;
+  int rc = j->real()->pMethods->xFileSize(j->real(), &size);
+  if (rc != SQLITE_OK) return rc;
+  if (size > (sqlite3_int64(1) << 30)) {
+    note_failure("the rollback journal" + file_label(j) + " is larger than dsr ever writes one (1 GiB)");
+    return SQLITE_IOERR_DATA;
+  }
+  std::vector<unsigned char> raw(static_cast<size_t>(size));
+  for (sqlite3_int64 at = 0; at < size;) {
+    int chunk = int(std::min<sqlite3_int64>(size - at, 1 << 20));
+    rc = real_read(j, raw.data() + at, chunk, at);
+    if (rc != SQLITE_OK) return rc == SQLITE_IOERR_SHORT_READ ? SQLITE_IOERR_DATA : rc;
+    at += chunk;
+  }
+  s.image.assign(size_t(size));
+  std::string problem = decode_journal(raw.data(), size, j->cipher(), s.image.data());
+  if (!problem.empty()) {
+    s.image.release();
+    note_failure(problem + file_label(j) +
+                 ": nothing in it was applied. dsr never leaves a journal beside a vault in normal use: move it "
+                 "away and run `dsr check`");
+    return SQLITE_IOERR_DATA;
+  }
+  s.image_ok = true;
   return SQLITE_OK;
 }
 
-// ---- sqlite3_io_methods -----------------------------------------------------
+int journal_read(File* j, unsigned char* out, int n, sqlite3_int64 off) {
+  FileState& s = *j->st;
+  if (s.bound.layout.legacy) {
+    sqlite3_int64 size = 0;
+    int rc = j->real()->pMethods->xFileSize(j->real(), &size);
+    if (rc != SQLITE_OK) return rc;
+    if (size > 0) return legacy_refusal(j, "rollback journal");
+    std::memset(out, 0, size_t(n));
+    return SQLITE_IOERR_SHORT_READ;
+  }
+  if (!s.image_ok) {
+    int rc = journal_load(j);
+    if (rc != SQLITE_OK) return rc;
+  }
+  sqlite3_int64 size = sqlite3_int64(s.image.size());
+  std::memset(out, 0, size_t(n));
+  if (off < size) std::memcpy(out, s.image.data() + off, size_t(std::min<sqlite3_int64>(n, size - off)));
+  return off + n > size ? SQLITE_IOERR_SHORT_READ : SQLITE_OK;
+}
+
+// ---- sqlite3_io_methods -----------------------------------------------------------
 File* as(sqlite3_file* p) { return reinterpret_cast<File*>(p); }
 
 int x_close(sqlite3_file* p) {
   File* f = as(p);
-  if (t_passthrough.cipher == f->cipher->get()) t_passthrough.clear();
   int rc = f->real()->pMethods ? f->real()->pMethods->xClose(f->real()) : SQLITE_OK;
-  delete f->cipher;
-  f->cipher = nullptr;
+  delete f->st;
+  f->st = nullptr;
   return rc;
 }
 int x_read(sqlite3_file* p, void* buf, int n, sqlite3_int64 off) {
   File* f = as(p);
   auto* out = static_cast<unsigned char*>(buf);
-  switch (f->kind) {
+  switch (f->st->kind) {
     case Kind::main_db: return main_read(f, out, n, off);
     case Kind::wal: return wal_read(f, out, n, off);
     case Kind::journal: return journal_read(f, out, n, off);
@@ -342,21 +763,28 @@ int x_read(sqlite3_file* p, void* buf, int n, sqlite3_int64 off) {
 int x_write(sqlite3_file* p, const void* buf, int n, sqlite3_int64 off) {
   File* f = as(p);
   auto* in = static_cast<const unsigned char*>(buf);
-  switch (f->kind) {
+  switch (f->st->kind) {
     case Kind::main_db: return main_write(f, in, n, off);
     case Kind::wal: return wal_write(f, in, n, off);
     case Kind::journal: return journal_write(f, in, n, off);
   }
   return SQLITE_IOERR_WRITE;
 }
-sqlite3_int64 shift(File* f) { return f->kind == Kind::main_db ? kHeaderBytes : 0; }
+sqlite3_int64 shift(File* f) { return f->st->kind == Kind::main_db ? f->data_offset() : 0; }
 int x_truncate(sqlite3_file* p, sqlite3_int64 size) {
   File* f = as(p);
+  f->st->scanned = false;
+  f->st->image_ok = false;
+  f->st->image.release();
   return f->real()->pMethods->xTruncate(f->real(), size + shift(f));
 }
 int x_sync(sqlite3_file* p, int flags) { return as(p)->real()->pMethods->xSync(as(p)->real(), flags); }
 int x_file_size(sqlite3_file* p, sqlite3_int64* size) {
   File* f = as(p);
+  if (f->st->kind == Kind::journal && f->st->image_ok) {
+    *size = sqlite3_int64(f->st->image.size());
+    return SQLITE_OK;
+  }
   int rc = f->real()->pMethods->xFileSize(f->real(), size);
   if (rc == SQLITE_OK) *size = std::max<sqlite3_int64>(0, *size - shift(f));
   return rc;
@@ -368,7 +796,7 @@ int x_file_size(sqlite3_file* p, sqlite3_int64* size) {
 // an unlinked file, or checkpointing and truncating the WAL when it closes.
 bool replaced(File* f) {
   int moved = 0;
-  return f->kind == Kind::main_db &&
+  return f->st->kind == Kind::main_db &&
          f->real()->pMethods->xFileControl(f->real(), SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved;
 }
 int refuse_replaced() {
@@ -407,14 +835,19 @@ int x_device_characteristics(sqlite3_file* p) {
   // Writes land at a shifted offset and are rewritten whole: claim no atomicity.
   return c & ~(SQLITE_IOCAP_ATOMIC | SQLITE_IOCAP_ATOMIC512 | SQLITE_IOCAP_ATOMIC1K | SQLITE_IOCAP_ATOMIC2K |
                SQLITE_IOCAP_ATOMIC4K | SQLITE_IOCAP_ATOMIC8K | SQLITE_IOCAP_ATOMIC16K |
-               SQLITE_IOCAP_ATOMIC32K | SQLITE_IOCAP_ATOMIC64K | SQLITE_IOCAP_BATCH_ATOMIC);
+               SQLITE_IOCAP_ATOMIC32K | SQLITE_IOCAP_ATOMIC64K | SQLITE_IOCAP_BATCH_ATOMIC |
+               SQLITE_IOCAP_SAFE_APPEND | SQLITE_IOCAP_SEQUENTIAL);
 }
 int x_shm_map(sqlite3_file* p, int pg, int sz, int extend, void volatile** pp) {
   return as(p)->real()->pMethods->xShmMap(as(p)->real(), pg, sz, extend, pp);
 }
 int x_shm_lock(sqlite3_file* p, int offset, int n, int flags) {
-  if ((flags & SQLITE_SHM_LOCK) && replaced(as(p))) return refuse_replaced();
-  return as(p)->real()->pMethods->xShmLock(as(p)->real(), offset, n, flags);
+  File* f = as(p);
+  if (flags & SQLITE_SHM_LOCK) {
+    if (replaced(f)) return refuse_replaced();
+    f->st->gen.checked = false;  // another process may have begun a new WAL generation
+  }
+  return f->real()->pMethods->xShmLock(f->real(), offset, n, flags);
 }
 void x_shm_barrier(sqlite3_file* p) { as(p)->real()->pMethods->xShmBarrier(as(p)->real()); }
 int x_shm_unmap(sqlite3_file* p, int del) { return as(p)->real()->pMethods->xShmUnmap(as(p)->real(), del); }
@@ -432,34 +865,53 @@ const sqlite3_io_methods kMethods = {
     x_shm_unmap, x_fetch,      x_unfetch,
 };
 
-std::shared_ptr<const PageCipher> lookup(const char* db_name) {
+std::optional<Bound> lookup(const char* db_name) {
   auto& r = registry();
   std::lock_guard lock(r.mu);
-  auto it = r.ciphers.find(db_name);
-  return it == r.ciphers.end() || it->second.empty() ? nullptr : it->second.back();
+  auto it = r.bound.find(db_name);
+  if (it == r.bound.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::string base_name(const char* path) {
+  const char* slash = std::strrchr(path, '/');
+  return slash ? slash + 1 : path;
 }
 
 int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* out_flags) {
   File* f = as(p);
   f->base.pMethods = nullptr;
+  f->st = nullptr;
   Kind kind;
   if (flags & SQLITE_OPEN_MAIN_DB) kind = Kind::main_db;
   else if (flags & SQLITE_OPEN_WAL) kind = Kind::wal;
   else if (flags & SQLITE_OPEN_MAIN_JOURNAL) kind = Kind::journal;
   else return SQLITE_CANTOPEN;  // temp files would hold plaintext: temp_store must be MEMORY
   if (!name) return SQLITE_CANTOPEN;
-  auto cipher = lookup(kind == Kind::main_db ? name : sqlite3_filename_database(name));
-  if (!cipher) return SQLITE_CANTOPEN;  // no key bound: never read or write it in the clear
-  std::memset(f->real(), 0, g_base->szOsFile);
+  auto bound = lookup(kind == Kind::main_db ? name : sqlite3_filename_database(name));
+  if (!bound) return SQLITE_CANTOPEN;  // no key bound: never read or write it in the clear
+  File* main = f;
+  if (kind != Kind::main_db) {
+    sqlite3_file* m = sqlite3_database_file_object(name);
+    if (!m || m->pMethods != &kMethods) return SQLITE_CANTOPEN;
+    main = as(m);
+  }
+  std::memset(f->real(), 0, size_t(g_base->szOsFile));
   int rc = g_base->xOpen(g_base, name, f->real(), flags, out_flags);
   if (rc != SQLITE_OK) {
     if (f->real()->pMethods) f->real()->pMethods->xClose(f->real());
     return rc;
   }
-  f->kind = kind;
-  f->cipher = new std::shared_ptr<const PageCipher>(std::move(cipher));
-  f->last_pgno_off = -1;
-  f->last_pgno = 0;
+  auto* st = new (std::nothrow) FileState;
+  if (!st) {
+    f->real()->pMethods->xClose(f->real());
+    return SQLITE_NOMEM;
+  }
+  st->kind = kind;
+  st->bound = std::move(*bound);
+  st->name = base_name(name);
+  st->main = main;
+  f->st = st;
   f->base.pMethods = &kMethods;
   return SQLITE_OK;
 }
@@ -511,6 +963,99 @@ const sqlite3_mem_methods kWipingAllocator = {w_malloc, w_free, w_realloc, w_siz
 
 }  // namespace
 
+// ---- shared with `dsr check` ------------------------------------------------------
+std::optional<WalMarker> read_wal_marker(const ReadAt& main_file, const PageCipher& cipher) {
+  unsigned char raw[2 * kMarkerSlotBytes];
+  long got = main_file(raw, long(sizeof raw), kMarkerAt);
+  if (got < 0) return std::nullopt;
+  if (got < long(sizeof raw)) std::memset(raw + std::max<long>(got, 0), 0, sizeof raw - size_t(std::max<long>(got, 0)));
+  std::optional<WalMarker> best;
+  for (int slot = 0; slot < 2; ++slot) {
+    auto m = decode_marker(cipher, raw + slot * kMarkerSlotBytes, slot);
+    if (m && (!best || m->seq > best->seq)) best = m;
+  }
+  return best;
+}
+
+std::string WalScan::problem() const {
+  if (state != State::damaged) return {};
+  return "frame " + std::to_string(bad_frame) + " of the WAL (page " + std::to_string(bad_pgno) +
+         ") fails authentication (tampered or corrupt) and " + std::to_string(commits_after) +
+         " commit(s) after it would be lost; nothing was replayed";
+}
+
+WalScan scan_wal(const ReadAt& wal, const PageCipher& cipher, const std::optional<WalMarker>& marker) {
+  WalScan r;
+  unsigned char h[kWalHeader];
+  if (wal(h, long(kWalHeader), 0) != long(kWalHeader)) return r;
+  uint32_t magic = be32(h);
+  if ((magic & ~1u) != kWalMagic || be32(h + 8) != kPageSize) return r;  // no log SQLite would replay
+  const bool big = (magic & 1) != 0;
+  uint32_t s1 = 0, s2 = 0;
+  wal_checksum(big, h, 24, s1, s2);
+  if (s1 != be32(h + 24) || s2 != be32(h + 28)) return r;  // SQLite ignores a WAL whose header is torn
+  std::vector<unsigned char> frame(kFrame);
+  if (wal(frame.data(), long(kFrame), kWalHeader) != long(kFrame)) return r;  // not one whole frame
+  if (!marker || std::memcmp(marker->salts.data(), h + 16, 8) != 0) {
+    r.state = WalScan::State::stale;
+    return r;
+  }
+  unsigned char plain[kPageSize];
+  Wipe wipe{plain, sizeof plain};
+  bool bad = false;
+  std::vector<uint32_t> chain;
+  for (uint64_t k = 0; wal(frame.data(), long(kFrame), kWalHeader + int64_t(k) * kFrame) == long(kFrame); ++k) {
+    const bool commit = be32(frame.data() + 4) != 0;
+    unsigned char ad[kFrameAdBytes];
+    frame_ad(cipher, *marker, k, frame.data(), ad);
+    bool authentic =
+        be32(frame.data()) != 0 && cipher.decrypt_bound(ad, sizeof ad, frame.data() + kFrameHeader, plain);
+    if (!authentic) {
+      if (!bad) {
+        bad = true;
+        r.bad_frame = k + 1;
+        r.bad_pgno = be32(frame.data());
+      }
+      continue;
+    }
+    if (bad) {
+      if (commit) ++r.commits_after;
+      continue;
+    }
+    wal_checksum(big, frame.data(), 8, s1, s2);
+    wal_checksum(big, plain, kPageSize, s1, s2);
+    chain.push_back(s1);
+    chain.push_back(s2);
+    if (commit) {
+      r.frames = k + 1;
+      ++r.commits;
+    }
+  }
+  if (bad && r.commits_after > 0) {
+    r.state = WalScan::State::damaged;
+    return r;
+  }
+  chain.resize(size_t(2 * r.frames));
+  r.checksums = std::move(chain);
+  r.state = WalScan::State::ok;
+  return r;
+}
+
+bool open_wal_frame(const PageCipher& cipher, const WalMarker& marker, uint64_t k, const unsigned char* frame,
+                    unsigned char* out) {
+  if (be32(frame) == 0) return false;
+  unsigned char ad[kFrameAdBytes];
+  frame_ad(cipher, marker, k, frame, ad);
+  return cipher.decrypt_bound(ad, sizeof ad, frame + kFrameHeader, out);
+}
+
+std::string journal_problem(const ReadAt& journal, int64_t size, const PageCipher& cipher) {
+  if (size <= 0) return {};
+  std::vector<unsigned char> raw(static_cast<size_t>(size));
+  if (journal(raw.data(), long(size), 0) != long(size)) return "the rollback journal cannot be read";
+  return decode_journal(raw.data(), size, cipher, nullptr);
+}
+
 void register_vfs() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -546,7 +1091,7 @@ void register_vfs() {
   });
 }
 
-std::string bind_cipher(const std::string& db_path, std::shared_ptr<const PageCipher> cipher) {
+std::string bind_cipher(const std::string& db_path, std::shared_ptr<const PageCipher> cipher, Layout layout) {
   register_vfs();
   std::vector<char> full(size_t(g_base->mxPathname) + 1);
   if (g_base->xFullPathname(g_base, db_path.c_str(), int(full.size()), full.data()) != SQLITE_OK)
@@ -554,21 +1099,23 @@ std::string bind_cipher(const std::string& db_path, std::shared_ptr<const PageCi
   std::string canonical(full.data());
   auto& r = registry();
   std::lock_guard lock(r.mu);
-  r.ciphers[canonical].push_back(std::move(cipher));
+  r.bound[canonical].push_back(Bound{std::move(cipher), layout});
   return canonical;
 }
 
 void unbind_cipher(const std::string& canonical_path, const PageCipher* owner) {
   auto& r = registry();
   std::lock_guard lock(r.mu);
-  auto it = r.ciphers.find(canonical_path);
-  if (it == r.ciphers.end()) return;
+  auto it = r.bound.find(canonical_path);
+  if (it == r.bound.end()) return;
   auto& v = it->second;
-  v.erase(std::remove_if(v.begin(), v.end(), [owner](const auto& c) { return c.get() == owner; }), v.end());
-  if (v.empty()) r.ciphers.erase(it);
+  v.erase(std::remove_if(v.begin(), v.end(), [owner](const Bound& b) { return b.cipher.get() == owner; }), v.end());
+  if (v.empty()) r.bound.erase(it);
 }
 
 std::string take_last_vfs_error() { return std::exchange(t_last_error, {}); }
+void restore_last_vfs_error(std::string error) { t_last_error = std::move(error); }
+std::vector<std::string> take_vfs_notices() { return std::exchange(t_notices, {}); }
 
 namespace {
 sqlite3_file* real_main_file(sqlite3* db) {
@@ -582,12 +1129,7 @@ sqlite3_file* real_main_file(sqlite3* db) {
 long header_read(sqlite3* db, unsigned char* buf, int n, int64_t off) {
   sqlite3_file* r = real_main_file(db);
   if (!r) return -1;
-  int rc = r->pMethods->xRead(r, buf, n, off);
-  if (rc == SQLITE_OK) return n;
-  if (rc != SQLITE_IOERR_SHORT_READ) return -1;
-  sqlite3_int64 size = 0;
-  if (r->pMethods->xFileSize(r, &size) != SQLITE_OK) return -1;
-  return long(std::clamp<sqlite3_int64>(size - off, 0, n));
+  return reader_of(r)(buf, n, off);
 }
 
 bool header_write(sqlite3* db, const unsigned char* buf, int n, int64_t off) {

@@ -97,7 +97,7 @@ damaged cut-header
 flip() {  # flip SRC DST OFFSET: copy with one bit flipped
   python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[int(sys.argv[3])] ^= 1; open(sys.argv[2], "wb").write(b)' "$@"
 }
-flip "$B" "$TMP/flipped.dsr" $((8192 + 7 * 4096 + 100))
+flip "$B" "$TMP/flipped.dsr" $((32768 + 7 * 4096 + 100))
 damaged flipped
 run dsr backup --verify "$TMP/flipped.dsr"
 expect_err "page 8 fails authentication" "flipped: verify names the page"

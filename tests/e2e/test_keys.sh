@@ -11,7 +11,7 @@ done > "$TMP/people.ndjson"
 run dsr batch "$TMP/people.ndjson"
 expect_rc 0 "40 subjects registered"
 
-pages() { python3 -c 'import sys; print(open(sys.argv[1],"rb").read()[8192:].hex())' "$V" | sha256sum | cut -c1-64; }
+pages() { python3 -c 'import sys; print(open(sys.argv[1],"rb").read()[32768:].hex())' "$V" | sha256sum | cut -c1-64; }
 header() { head -c 8192 "$V" | sha256sum | cut -c1-64; }
 PAGES0=$(pages); HEADER0=$(header)
 

@@ -13,7 +13,7 @@ for i in $(seq 1 40); do
 done
 cp "$V" "$PRISTINE"
 SIZE=$(stat -c %s "$PRISTINE")
-HEADER=8192
+HEADER=32768  # the pages start 32 KiB into a vault (format 3)
 PAGE=4096
 PAGES=$(((SIZE - HEADER) / PAGE))
 check "the vault has whole pages after its header" test $(((SIZE - HEADER) % PAGE)) -eq 0
@@ -41,7 +41,7 @@ with open(p, "r+b") as f:
 swap() { # swap PGNO PGNO
   python3 -c 'import sys
 p, a, b = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-off = lambda n: 8192 + (n - 1) * 4096
+off = lambda n: 32768 + (n - 1) * 4096
 with open(p, "r+b") as f:
     f.seek(off(a)); pa = f.read(4096); f.seek(off(b)); pb = f.read(4096)
     f.seek(off(a)); f.write(pb); f.seek(off(b)); f.write(pa)' "$WORK" "$1" "$2"
