@@ -2,7 +2,7 @@
 _dsr() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-  local globals="--db --key-file --passphrase-file --passphrase-fd --slot --lock-timeout --json -q --quiet --no-input --no-color -y --yes --help --version"
+  local globals="--db --key-file --passphrase-file --passphrase-fd --passphrase-command --slot --lock-timeout --json -q --quiet --no-input --no-color -y --yes --help --version"
   local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory batch import retention key rekey backup restore"
   local -A opts=(
     [init]="--new-key-file --name --kdf"

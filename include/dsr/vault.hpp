@@ -34,6 +34,10 @@ Credential read_key_file(const std::string& path);            // not_found / usa
 Credential make_key_file(const std::string& path);            // new 0600 file, O_EXCL (conflict if it exists)
 Credential read_passphrase_file(const std::string& path);     // first line
 Credential read_passphrase_fd(int fd);                         // first line
+// The first line `command` prints on its standard output (run by /bin/sh -c,
+// read through a pipe; its stdin and stderr are dsr's, so it may prompt).
+// usage: it fails, prints nothing or is killed.
+Credential read_passphrase_command(const std::string& command);
 
 struct SlotInfo {
   std::string name;

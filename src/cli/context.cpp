@@ -42,33 +42,52 @@ OpenOptions Context::open_options() const {
   return o;
 }
 
-// Flags beat the environment: DSR_KEY_FILE and DSR_PASSPHRASE_FILE (file
-// names, never secrets) stand in only when no key flag was given.
+namespace {
+bool readable_file(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
+}  // namespace
+
+// Flags beat the environment: DSR_KEY_FILE, DSR_PASSPHRASE_FILE and
+// DSR_PASSPHRASE_COMMAND (file names and a command, never secrets) stand in
+// only when no key flag was given. Last come systemd's credentials: a service
+// unit with LoadCredential=dsr.key:/etc/dsr/cron.key (or dsr.passphrase)
+// unlocks with no flag at all.
 void Context::settle_key_sources() {
-  if (!g.key_file.empty() || !g.passphrase_file.empty() || g.passphrase_fd >= 0) return;
+  auto given = [this] {
+    return !g.key_file.empty() || !g.passphrase_file.empty() || g.passphrase_fd >= 0 || !g.passphrase_command.empty();
+  };
+  if (given()) return;
   if (const char* k = std::getenv("DSR_KEY_FILE"); k && *k) g.key_file = k;
   if (const char* p = std::getenv("DSR_PASSPHRASE_FILE"); p && *p) g.passphrase_file = p;
+  if (const char* c = std::getenv("DSR_PASSPHRASE_COMMAND"); c && *c) g.passphrase_command = c;
+  if (given()) return;
+  if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY"); dir && *dir) {
+    std::string d = dir;
+    if (readable_file(d + "/dsr.key")) g.key_file = d + "/dsr.key";
+    else if (readable_file(d + "/dsr.passphrase")) g.passphrase_file = d + "/dsr.passphrase";
+  }
 }
 
 bool Context::has_key_source() {
   settle_key_sources();
-  return !g.key_file.empty() || !g.passphrase_file.empty() || g.passphrase_fd >= 0;
+  return !g.key_file.empty() || !g.passphrase_file.empty() || g.passphrase_fd >= 0 || !g.passphrase_command.empty();
 }
 
 Credential Context::credential(const char* purpose) {
   settle_key_sources();
-  int sources = !g.key_file.empty() + !g.passphrase_file.empty() + (g.passphrase_fd >= 0);
+  int sources = !g.key_file.empty() + !g.passphrase_file.empty() + (g.passphrase_fd >= 0) +
+                !g.passphrase_command.empty();
   if (sources > 1)
     fail(ErrorKind::usage,
-         "give one key source: --key-file, --passphrase-file or --passphrase-fd (or, with none of them, one of "
-         "DSR_KEY_FILE and DSR_PASSPHRASE_FILE)");
+         "give one key source: --key-file, --passphrase-file, --passphrase-fd or --passphrase-command (or, with "
+         "none of them, one of DSR_KEY_FILE, DSR_PASSPHRASE_FILE and DSR_PASSPHRASE_COMMAND)");
   if (!g.key_file.empty()) return read_key_file(g.key_file);
   if (!g.passphrase_file.empty()) return read_passphrase_file(g.passphrase_file);
   if (g.passphrase_fd >= 0) return read_passphrase_fd(g.passphrase_fd);
+  if (!g.passphrase_command.empty()) return read_passphrase_command(g.passphrase_command);
   if (g.no_input || !stdin_is_tty())
     fail(ErrorKind::usage,
-         "no key given and no terminal to ask at: pass --key-file FILE, --passphrase-file FILE or "
-         "--passphrase-fd N (or set DSR_KEY_FILE / DSR_PASSPHRASE_FILE)");
+         "no key given and no terminal to ask at: pass --key-file FILE, --passphrase-file FILE, "
+         "--passphrase-fd N or --passphrase-command CMD (or set DSR_KEY_FILE / DSR_PASSPHRASE_FILE)");
   Secret s = prompt_secret(std::string(purpose) + ": ");
   if (s.empty()) fail(ErrorKind::usage, "empty passphrase");
   return Credential{SlotKind::passphrase, std::move(s)};

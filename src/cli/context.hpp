@@ -16,6 +16,7 @@ struct Globals {
   std::string key_file;
   std::string passphrase_file;
   int passphrase_fd = -1;
+  std::string passphrase_command;
   std::string slot;
   double lock_timeout = 10.0;
   bool json = false;

@@ -67,6 +67,8 @@ int main(int argc, char** argv) {
   app.add_option("--passphrase-file", g.passphrase_file,
                  "Unlock with a passphrase read from FILE, first line (or DSR_PASSPHRASE_FILE)");
   app.add_option("--passphrase-fd", g.passphrase_fd, "Unlock with a passphrase read from file descriptor N");
+  app.add_option("--passphrase-command", g.passphrase_command,
+                 "Unlock with the first line CMD prints (run by /bin/sh; or DSR_PASSPHRASE_COMMAND)");
   app.add_option("--slot", g.slot, "Try only the key slot NAME")->envname("DSR_SLOT");
   app.add_option("--lock-timeout", g.lock_timeout, "Seconds to wait for another process's lock (default 10)")
       ->envname("DSR_LOCK_TIMEOUT")->check(CLI::NonNegativeNumber);

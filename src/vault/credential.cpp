@@ -3,9 +3,12 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "dsr/error.hpp"
@@ -33,12 +36,45 @@ Secret read_all(int fd, const std::string& what) {
   return buf;
 }
 
+// A file under systemd's $CREDENTIALS_DIRECTORY: systemd made it and grants
+// the service access to it, whatever its owner.
+bool systemd_credential(const std::string& path) {
+  const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+  if (!dir || !*dir) return false;
+  std::string d = dir;
+  if (d.back() != '/') d += '/';
+  return path.compare(0, d.size(), d) == 0;
+}
+
+// Like ssh with its keys: a secret file that others may read or write, or
+// that belongs to someone else, is refused before a byte of it is read.
+// Pipes and other non-regular files (--passphrase-file <(pass show dsr)) have
+// no such permissions to check.
+void require_private(int fd, const std::string& path, const std::string& what) {
+  struct stat st{};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
+  if ((st.st_mode & 077) != 0) {
+    ::close(fd);
+    fail(ErrorKind::usage, what + " " + path + " may be read or changed by other users (mode " + mode +
+                               "): a secret file must be private. Run `chmod 600 " + path + "`");
+  }
+  if (st.st_uid != ::geteuid() && !systemd_credential(path)) {
+    ::close(fd);
+    fail(ErrorKind::usage, what + " " + path + " belongs to another user (uid " + std::to_string(st.st_uid) +
+                               "): a secret file must belong to the user who runs dsr. Run `chown $(id -u) " + path +
+                               " && chmod 600 " + path + "`");
+  }
+}
+
 int open_secret_file(const std::string& path, const std::string& what) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) fail(ErrorKind::not_found, what + " " + path + " does not exist");
     fail(ErrorKind::failure, "cannot open " + what + " " + path + ": " + std::strerror(errno));
   }
+  require_private(fd, path, what);
   return fd;
 }
 
@@ -112,6 +148,41 @@ Credential read_passphrase_fd(int fd) {
   }
   buf.truncate(len);
   return first_line_passphrase(std::move(buf), what);
+}
+
+Credential read_passphrase_command(const std::string& command) {
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) fail(ErrorKind::failure, std::string("cannot make a pipe: ") + std::strerror(errno));
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(out[0]);
+    ::close(out[1]);
+    fail(ErrorKind::failure, std::string("cannot run the passphrase command: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  Secret raw;
+  try {
+    raw = read_all(out[0], "the output of the passphrase command");
+  } catch (...) {
+    ::close(out[0]);
+    ::waitpid(pid, nullptr, 0);
+    throw;
+  }
+  ::close(out[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    fail(ErrorKind::usage, "the passphrase command (--passphrase-command) failed (" +
+                               std::string(WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
+                                                             : "killed by a signal") +
+                               "); nothing was opened");
+  return first_line_passphrase(std::move(raw), "the output of the passphrase command");
 }
 
 }  // namespace dsr

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <vector>
@@ -174,6 +175,12 @@ Vault Vault::open(const std::string& path, const Credential& cred, const OpenOpt
       impl->notices.push_back("upgraded the vault to format " + std::to_string(kFormatVersion) +
                               " (authenticated WAL generations); older releases of dsr cannot open it");
     clear_leftovers(*impl);
+    if ((read_from.st_mode & 077) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", unsigned(read_from.st_mode & 07777));
+      impl->notices.push_back("warning: the vault " + path + " may be read by other users (mode " + mode +
+                              "); it is encrypted, but copies of it outlive the keys. Run `chmod 600 " + path + "`");
+    }
     return Vault(std::move(impl));
   }
 }

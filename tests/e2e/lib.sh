@@ -1,6 +1,7 @@
 # Shared helpers for end-to-end tests: each test_*.sh runs the real dsr binary
 # the way a script would and checks exit codes, stdout and stderr.
 set -u
+umask 077  # secret files must be private (dsr refuses others); tests make theirs so
 : "${DSR_BIN:?DSR_BIN must point at the dsr binary}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dsr-e2e.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
