@@ -13,6 +13,7 @@
 #include "vault/file_copy.hpp"
 #include "vault/header_io.hpp"
 #include "vault/vault_impl.hpp"
+#include "vault/sysio.hpp"  // fault-injection points in test builds
 
 namespace dsr {
 namespace {
@@ -27,7 +28,7 @@ struct Unlocked {
 Unlocked unlock_backup(const std::string& path, const Credential& cred) {
   crypto_init();
   register_vfs();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = sysio::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) fail(ErrorKind::not_found, "no backup at " + path);
     fail(ErrorKind::failure, "cannot open " + path + ": " + std::strerror(errno));
@@ -107,7 +108,7 @@ BackupReport Vault::backup(const std::string& dest, const ProgressFn& progress) 
       vault::vacuum_into(*worker, dest, total, progress);
     }
     worker.reset();
-    int fd = ::open(dest.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = sysio::open(dest.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) fail(ErrorKind::failure, "cannot reopen " + dest + ": " + std::strerror(errno));
     HeaderRead written;
     try {
@@ -125,7 +126,7 @@ BackupReport Vault::backup(const std::string& dest, const ProgressFn& progress) 
     if (progress) progress({Progress::Stage::done, r.pages, r.pages});
     return {dest, r.pages, uint64_t(st.st_size)};
   } catch (...) {
-    ::unlink(dest.c_str());
+    sysio::unlink(dest.c_str());
     throw;
   }
 }
@@ -155,12 +156,12 @@ BackupSlot restore_backup(const std::string& backup, const std::string& dest, co
   if (out < 0) fail(ErrorKind::failure, "cannot create a file beside " + dest + ": " + std::strerror(errno));
   ::fchmod(out, 0600);
   try {
-    int in = ::open(backup.c_str(), O_RDONLY | O_CLOEXEC);
+    int in = sysio::open(backup.c_str(), O_RDONLY | O_CLOEXEC);
     if (in < 0) fail(ErrorKind::failure, "cannot open " + backup + ": " + std::strerror(errno));
     std::vector<char> buf(1 << 20);
     uint64_t copied = 0;
     for (;;) {
-      ssize_t n = ::read(in, buf.data(), buf.size());
+      ssize_t n = sysio::read(in, buf.data(), buf.size());
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         ::close(in);
@@ -168,7 +169,7 @@ BackupSlot restore_backup(const std::string& backup, const std::string& dest, co
       }
       if (n == 0) break;
       for (ssize_t off = 0; off < n;) {
-        ssize_t w = ::write(out, buf.data() + off, size_t(n - off));
+        ssize_t w = sysio::write(out, buf.data() + off, size_t(n - off));
         if (w < 0 && errno == EINTR) continue;
         if (w < 0) {
           ::close(in);
@@ -180,28 +181,28 @@ BackupSlot restore_backup(const std::string& backup, const std::string& dest, co
       if (progress) progress({Progress::Stage::copying, copied / vault::kPageSize, 0});
     }
     ::close(in);
-    if (::fsync(out) != 0) fail(ErrorKind::failure, "cannot sync " + tmp + ": " + std::strerror(errno));
+    if (sysio::fsync(out) != 0) fail(ErrorKind::failure, "cannot sync " + tmp + ": " + std::strerror(errno));
     ::close(out);
     out = -1;
     CheckReport r = check_copy(tmp, u.hr, u.keys.master, progress);
     if (!r.ok())
       fail(ErrorKind::integrity, "the backup " + backup + " fails verification (" + summary(r) +
                                      "); nothing was restored");
-    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dest.c_str(), RENAME_NOREPLACE) != 0) {
+    if (sysio::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dest.c_str(), RENAME_NOREPLACE) != 0) {
       if (errno == EEXIST) fail(ErrorKind::conflict, dest + " appeared meanwhile; it was left untouched");
       // A filesystem without RENAME_NOREPLACE: a hard link never replaces either.
-      if (::link(tmp.c_str(), dest.c_str()) != 0) {
+      if (sysio::link(tmp.c_str(), dest.c_str()) != 0) {
         if (errno == EEXIST) fail(ErrorKind::conflict, dest + " appeared meanwhile; it was left untouched");
         fail(ErrorKind::failure, "cannot create " + dest + ": " + std::strerror(errno));
       }
-      ::unlink(tmp.c_str());
+      sysio::unlink(tmp.c_str());
     }
     vault::sync_parent_dir(dest);
     if (progress) progress({Progress::Stage::done, r.pages, r.pages});
     return u.slot;
   } catch (...) {
     if (out >= 0) ::close(out);
-    ::unlink(tmp.c_str());
+    sysio::unlink(tmp.c_str());
     throw;
   }
 }
