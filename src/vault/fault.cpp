@@ -26,21 +26,22 @@ struct Spec {
   uint64_t nth = 0;
   int err = EIO;
   bool sticky = false;
+  bool torn = false;
 };
 
 Spec parse(const std::string& s) {
   Spec spec;
   if (s.empty() || s == "count") return spec;
-  std::string parts[4];
+  std::string parts[5];
   size_t n = 0, start = 0;
   for (;;) {
     size_t colon = s.find(':', start);
-    if (n == 4) throw std::invalid_argument("DSR_FAULT: too many fields in '" + s + "'");
+    if (n == 5) throw std::invalid_argument("DSR_FAULT: too many fields in '" + s + "'");
     parts[n++] = s.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
-  if (n < 3) throw std::invalid_argument("DSR_FAULT: expected OP:N:ERR[:sticky], got '" + s + "'");
+  if (n < 3) throw std::invalid_argument("DSR_FAULT: expected OP:N:ERR[:sticky][:torn], got '" + s + "'");
   if (parts[0] == "any") {
     spec.any = true;
   } else {
@@ -58,9 +59,10 @@ Spec parse(const std::string& s) {
   if (parts[2] == "EIO") spec.err = EIO;
   else if (parts[2] == "ENOSPC") spec.err = ENOSPC;
   else throw std::invalid_argument("DSR_FAULT: ERR is EIO or ENOSPC, not '" + parts[2] + "'");
-  if (n == 4) {
-    if (parts[3] != "sticky") throw std::invalid_argument("DSR_FAULT: the fourth field can only be 'sticky'");
-    spec.sticky = true;
+  for (size_t i = 3; i < n; ++i) {
+    if (parts[i] == "sticky") spec.sticky = true;
+    else if (parts[i] == "torn") spec.torn = true;
+    else throw std::invalid_argument("DSR_FAULT: '" + parts[i] + "' is neither 'sticky' nor 'torn'");
   }
   spec.active = true;
   return spec;
@@ -123,6 +125,12 @@ int at(Op op, const char* what) noexcept {
   return s.spec.err;
 }
 
+bool torn() noexcept {
+  State& s = state();
+  std::lock_guard lock(s.mu);
+  return s.spec.torn;
+}
+
 void configure(const std::string& spec) {
   Spec parsed = parse(spec);
   State& s = state();
@@ -165,7 +173,10 @@ int x_read(sqlite3_file* p, void* buf, int n, sqlite3_int64 off) {
   return real(p)->pMethods->xRead(real(p), buf, n, off);
 }
 int x_write(sqlite3_file* p, const void* buf, int n, sqlite3_int64 off) {
-  if (int e = at(Op::write, as(p)->what)) return e == ENOSPC ? SQLITE_FULL : SQLITE_IOERR_WRITE;
+  if (int e = at(Op::write, as(p)->what)) {
+    if (torn()) real(p)->pMethods->xWrite(real(p), buf, n / 2, off);
+    return e == ENOSPC ? SQLITE_FULL : SQLITE_IOERR_WRITE;
+  }
   return real(p)->pMethods->xWrite(real(p), buf, n, off);
 }
 int x_truncate(sqlite3_file* p, sqlite3_int64 size) {

@@ -7,10 +7,11 @@
 // puts between the "dsr" VFS and the OS VFS) or that dsr issues itself
 // (through vault/sysio.hpp). The environment chooses one to fail:
 //
-//   DSR_FAULT=OP:N:ERR[:sticky]   fail the Nth OP (1-based) with ERR
+//   DSR_FAULT=OP:N:ERR[:sticky][:torn]   fail the Nth OP (1-based) with ERR
 //       OP   read | write | sync | truncate | open | rename | unlink | any
 //       ERR  EIO | ENOSPC
 //       sticky: every later OP fails as well (a disk that stays full)
+//       torn: a failed write first writes the first half of its bytes
 //   DSR_FAULT_LOG=FILE            at exit, append one line to FILE:
 //       "read=12 write=30 sync=8 truncate=2 open=5 rename=1 unlink=0 total=58 fired=write#17:ENOSPC(wal)"
 //       ("fired=none" when nothing failed)
@@ -32,6 +33,8 @@ inline constexpr int kOps = 7;
 // this point must fail with. `what` names the file kind for the log
 // ("main", "wal", "journal", "dsr").
 int at(Op op, const char* what) noexcept;
+// After at() failed a write: whether to write the first half of it first.
+bool torn() noexcept;
 
 // Wraps `base` (the OS VFS) in a counting, failing VFS, registered under the
 // name "dsr-fault" (not as the default). Idempotent.

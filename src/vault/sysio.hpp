@@ -16,13 +16,17 @@
 namespace dsr::sysio {
 
 #ifdef DSR_FAULT_INJECTION
-#define DSR_SYSIO_POINT(op)                                            \
-  if (int dsr_fault_errno = ::dsr::fault::at(::dsr::fault::Op::op, "dsr")) { \
-    errno = dsr_fault_errno;                                           \
-    return -1;                                                         \
+#define DSR_SYSIO_POINT(op) DSR_SYSIO_TORN_POINT(op, (void)0)
+// A failed write may first write half its bytes (DSR_FAULT=...:torn).
+#define DSR_SYSIO_TORN_POINT(op, tear)                                           \
+  if (int dsr_fault_errno = ::dsr::fault::at(::dsr::fault::Op::op, "dsr")) {     \
+    if (::dsr::fault::torn()) tear;                                              \
+    errno = dsr_fault_errno;                                                     \
+    return -1;                                                                   \
   }
 #else
 #define DSR_SYSIO_POINT(op)
+#define DSR_SYSIO_TORN_POINT(op, tear)
 #endif
 
 inline int open(const char* path, int flags, mode_t mode = 0) {
@@ -38,11 +42,11 @@ inline ssize_t pread(int fd, void* buf, size_t n, off_t at) {
   return ::pread(fd, buf, n, at);
 }
 inline ssize_t write(int fd, const void* buf, size_t n) {
-  DSR_SYSIO_POINT(write)
+  DSR_SYSIO_TORN_POINT(write, (void)!::write(fd, buf, n / 2))
   return ::write(fd, buf, n);
 }
 inline ssize_t pwrite(int fd, const void* buf, size_t n, off_t at) {
-  DSR_SYSIO_POINT(write)
+  DSR_SYSIO_TORN_POINT(write, (void)!::pwrite(fd, buf, n / 2, at))
   return ::pwrite(fd, buf, n, at);
 }
 inline int fsync(int fd) {
@@ -67,5 +71,6 @@ inline int unlink(const char* path) {
 }
 
 #undef DSR_SYSIO_POINT
+#undef DSR_SYSIO_TORN_POINT
 
 }  // namespace dsr::sysio
