@@ -5,9 +5,16 @@
 //
 //   fuzz_replay HARNESS FILE_OR_DIR...   run every input; exit 0 when none failed
 //   fuzz_replay HARNESS --seeds DIR      write the harness's generated seeds to DIR
+//   fuzz_replay HARNESS --expect-finding FILE
+//                                         exit 0 when FILE still makes the harness
+//                                         report a finding (a known bug, fuzz/known/),
+//                                         1 when it does not any more
 //
 // Each harness source is compiled here with its libFuzzer entry points
 // renamed (fuzz/CMakeLists.txt): LLVMFuzzerTestOneInput -> dsr_fuzz_NAME_one.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -56,6 +63,26 @@ int main(int argc, char** argv) {
   if (!h) {
     std::fprintf(stderr, "fuzz_replay: no harness '%s'\n", argv[1]);
     return 2;
+  }
+  if (std::strcmp(argv[2], "--expect-finding") == 0) {
+    if (argc != 4) return 2;
+    std::fflush(nullptr);
+    pid_t child = fork();
+    if (child == 0) {
+      char* args[] = {argv[0], argv[1], argv[3], nullptr};
+      execv("/proc/self/exe", args);
+      _exit(127);
+    }
+    int status = 0;
+    if (child < 0 || waitpid(child, &status, 0) != child) return 2;
+    bool finding = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 127);
+    if (finding) {
+      std::printf("%s: %s still makes a finding (a known bug, not fixed yet)\n", h->name, argv[3]);
+      return 0;
+    }
+    std::printf("%s: %s makes no finding any more: the bug is fixed; move the input to fuzz/regressions/%s/ "
+                "(fuzz/known/README.md)\n", h->name, argv[3], h->name);
+    return 1;
   }
   if (h->init) h->init(&argc, &argv);
   if (std::strcmp(argv[2], "--seeds") == 0) {
