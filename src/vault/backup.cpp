@@ -127,6 +127,7 @@ BackupReport Vault::backup(const std::string& dest, const ProgressFn& progress) 
     return {dest, r.pages, uint64_t(st.st_size)};
   } catch (...) {
     sysio::unlink(dest.c_str());
+    sysio::unlink((dest + "-journal").c_str());  // the copy's, when removing it failed (fault sweep)
     throw;
   }
 }

@@ -151,7 +151,13 @@ uint64_t authenticate_pages(const std::string& path, const PageCipher& cipher, s
   for (uint64_t first = 0; first < pages; first += kChunk) {
     uint64_t n = std::min(kChunk, pages - first);
     ssize_t want = ssize_t(n * kPageSize);
-    if (sysio::pread(fd, raw.data(), size_t(want), off_t(kHeaderBytes + first * kPageSize)) != want) {
+    ssize_t got = sysio::pread(fd, raw.data(), size_t(want), off_t(kHeaderBytes + first * kPageSize));
+    if (got < 0) {  // an I/O error, not damage (fault sweep: it was reported as damage, exit 6)
+      int e = errno;
+      ::close(fd);
+      fail(ErrorKind::failure, "cannot read " + path + ": " + std::strerror(e));
+    }
+    if (got != want) {
       problems.push_back("cannot read pages " + std::to_string(first + 1) + " to " + std::to_string(first + n));
       break;
     }

@@ -172,6 +172,8 @@ HeaderRead read_header(int fd) {
   std::array<std::array<unsigned char, kCopyBytes>, 2> raw{};
   ssize_t got = sysio::pread(fd, raw[0].data(), kCopyBytes, 0);
   ssize_t got2 = sysio::pread(fd, raw[1].data(), kCopyBytes, kCopyBytes);
+  // A read error is not a damaged header (fault sweep: it was reported as one, exit 6).
+  if (got < 0 || got2 < 0) fail(ErrorKind::failure, "cannot read the vault header: " + std::string(std::strerror(errno)));
   return parse_header(raw[0].data(), got, raw[1].data(), got2);
 }
 

@@ -48,8 +48,15 @@ void write_header_via(sqlite3* db, Header& h, const Secret& master) {
   }
   bool a_first = b && (!a || *a < *b);
   std::array<unsigned char, kCopyBytes> buf = seal_header(h, master);
-  if (!header_write(db, buf.data(), int(kCopyBytes), a_first ? 0 : int64_t(kCopyBytes)))
+  int64_t first = a_first ? 0 : int64_t(kCopyBytes);
+  if (!header_write(db, buf.data(), int(kCopyBytes), first)) {
+    // Written but not synced, or torn: the new generation may be in effect
+    // now, and not for good. Put the copy back as it was, so that the change
+    // is not made (fault sweep: 'key add' with the sync failing left a slot in
+    // effect and deleted its key file).
+    if (got >= first + long(kCopyBytes)) (void)header_write(db, raw.data() + first, int(kCopyBytes), first);
     fail(ErrorKind::failure, "cannot write the vault header");
+  }
   // That copy now holds the change, synced, under the highest generation: the
   // change is made. When the other copy cannot be written it stays behind
   // (valid and older, or torn) until the next change, which writes it first.

@@ -123,7 +123,10 @@ uint64_t Vault::rekey(const ProgressFn& progress) {
     if (progress) progress({Progress::Stage::done, pages, pages});
     return pages;
   } catch (...) {
-    if (!renamed) sysio::unlink(tmp.c_str());
+    if (!renamed) {
+      sysio::unlink(tmp.c_str());
+      sysio::unlink((tmp + "-journal").c_str());  // the copy's, when removing it failed (fault sweep)
+    }
     if (locker) release(*locker);
     throw;
   }
@@ -135,7 +138,10 @@ void Vault::reopen() {
   im.close();
   take_last_vfs_error();  // the old connection's checkpoint on a replaced file was refused
   int fd = sysio::open(im.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(ErrorKind::not_found, "no vault at " + im.path);
+  if (fd < 0) {
+    if (errno == ENOENT) fail(ErrorKind::not_found, "no vault at " + im.path);
+    fail(ErrorKind::failure, "cannot open " + im.path + ": " + std::strerror(errno));
+  }
   HeaderRead hr;
   try {
     hr = read_header(fd);

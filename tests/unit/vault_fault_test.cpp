@@ -49,7 +49,7 @@ TEST_CASE("fault injection: a spec names the Nth call of a kind and fails it onc
   CHECK(fault::at(fault::Op::open, "t") == EIO);
 }
 
-TEST_CASE("fault injection: a header change whose second copy cannot be written is made, whose first is not") {
+TEST_CASE("fault injection: a header change whose second copy cannot be written is made, whose first is not (written, synced or torn)") {
   NoFaults clear;
   TempVault tv;
   {
@@ -61,11 +61,18 @@ TEST_CASE("fault injection: a header change whose second copy cannot be written 
     CHECK(fault::counts().fired == 1);
     fault::configure("write:1:ENOSPC");
     CHECK_THROWS_AS(v.add_slot("first-failed", Role::support, new_key(), KdfStrength::interactive), Error);
+    // Written but its sync failing: not known to be on disk, so put back as it was.
+    fault::configure("sync:1:EIO");
+    CHECK_THROWS_AS(v.add_slot("first-unsynced", Role::support, new_key(), KdfStrength::interactive), Error);
+    fault::configure("write:1:EIO:torn");
+    CHECK_THROWS_AS(v.add_slot("first-torn", Role::support, new_key(), KdfStrength::interactive), Error);
     fault::configure("");
   }
   Vault v = Vault::open(tv.db, tv.cred());
   CHECK(has_slot(v, "second-failed"));
   CHECK_FALSE(has_slot(v, "first-failed"));
+  CHECK_FALSE(has_slot(v, "first-unsynced"));
+  CHECK_FALSE(has_slot(v, "first-torn"));
   v.close();
   CHECK(check_vault(tv.db, tv.cred()).ok());
 }
