@@ -12,7 +12,7 @@ gives the state after it. Then for each N (all of them with
 DSR_FAULT_SWEEP=full; else a fixed sample, DSR_FAULT_SWEEP_SAMPLE points per
 command, always including the first and the last), on a fresh copy of a
 prepared vault, the command runs with fault N (EIO; ENOSPC for every third N)
-and must:
+and must (DSR_FAULT_SWEEP_TORN=1: a failed write first writes half its bytes):
   - either fail with exit 1 and a message on stderr ("dsr: ..."), or succeed;
   - leave the vault in the state before or the state after the command
     (subjects, the audit trail, key slots, the corrected subject's export),
@@ -36,6 +36,7 @@ DSR = os.path.abspath(os.environ["DSR_BIN"])
 FULL = os.environ.get("DSR_FAULT_SWEEP") == "full"
 SAMPLE = int(os.environ.get("DSR_FAULT_SWEEP_SAMPLE", "16"))
 ONLY = os.environ.get("DSR_FAULT_SWEEP_ONLY")  # a command name, to sweep just that one
+TORN = os.environ.get("DSR_FAULT_SWEEP_TORN") == "1"  # a failed write writes half its bytes first
 TODAY = "2026-03-02"
 LATER = "2026-06-01"  # retention runs then: 30 days after the deactivations
 
@@ -254,7 +255,7 @@ def sweep(base, cmd):
         if os.path.exists(flog):
             os.unlink(flog)
         rc, out, err = dsr(work, args_for(cmd, work), stdin=cmd.get("stdin"), today=today,
-                           extra={"DSR_FAULT": f"any:{n}:{err_kind}", "DSR_FAULT_LOG": flog})
+                           extra={"DSR_FAULT": f"any:{n}:{err_kind}" + (":torn" if TORN else ""), "DSR_FAULT_LOG": flog})
         fl = fault_log(flog) or {}
         where = f"{name} fault {n}/{total} {fl.get('fired', '?')}"
         problems = []
@@ -337,6 +338,8 @@ def main():
             total_points += r[0]
             total_swept += r[1]
     mode = "every point" if FULL else f"a sample of up to {SAMPLE} points per command (DSR_FAULT_SWEEP=full for all)"
+    if TORN:
+        mode += ", failed writes torn (half written)"
     print(f"total: {total_points} I/O points in {len(COMMANDS) if not ONLY else 1} commands; {total_swept} swept ({mode})")
     for f in failures:
         print("FAIL: " + f, file=sys.stderr)
