@@ -58,9 +58,13 @@ void write_header_via(sqlite3* db, Header& h, const Secret& master) {
     fail(ErrorKind::failure, "cannot write the vault header");
   }
   // That copy now holds the change, synced, under the highest generation: the
-  // change is made. When the other copy cannot be written it stays behind
-  // (valid and older, or torn) until the next change, which writes it first.
-  (void)header_write(db, buf.data(), int(kCopyBytes), a_first ? int64_t(kCopyBytes) : 0);
+  // change is made. When the other copy cannot be written, try once more, then
+  // put back what it held (a torn copy is reported as damage by check); if
+  // all that fails it stays behind until the next change, which writes it first.
+  int64_t second = a_first ? int64_t(kCopyBytes) : 0;
+  if (!header_write(db, buf.data(), int(kCopyBytes), second) &&
+      !header_write(db, buf.data(), int(kCopyBytes), second) && got >= second + long(kCopyBytes))
+    (void)header_write(db, raw.data() + second, int(kCopyBytes), second);
 }
 
 void require_same_data_key(const Header& on_disk, const Header& opened) {

@@ -59,6 +59,8 @@ TEST_CASE("fault injection: a header change whose second copy cannot be written 
     fault::configure("write:2:EIO");
     v.add_slot("second-failed", Role::support, new_key(), KdfStrength::interactive);  // the change is made
     CHECK(fault::counts().fired == 1);
+    fault::configure("write:2:EIO:torn");  // the second copy torn: written again, not left damaged
+    v.add_slot("second-torn", Role::support, new_key(), KdfStrength::interactive);
     fault::configure("write:1:ENOSPC");
     CHECK_THROWS_AS(v.add_slot("first-failed", Role::support, new_key(), KdfStrength::interactive), Error);
     // Written but its sync failing: not known to be on disk, so put back as it was.
@@ -70,6 +72,7 @@ TEST_CASE("fault injection: a header change whose second copy cannot be written 
   }
   Vault v = Vault::open(tv.db, tv.cred());
   CHECK(has_slot(v, "second-failed"));
+  CHECK(has_slot(v, "second-torn"));
   CHECK_FALSE(has_slot(v, "first-failed"));
   CHECK_FALSE(has_slot(v, "first-unsynced"));
   CHECK_FALSE(has_slot(v, "first-torn"));
