@@ -24,7 +24,8 @@ class Keys {
  public:
   Keys(const json& j, std::string_view op, std::initializer_list<const char*> allowed) : j_(j) {
     std::string unknown;
-    for (const auto& [k, _] : j.items()) {
+    for (const auto& item : j.items()) {
+      const std::string& k = item.key();  // (no structured binding: clang 14 cannot capture one in a lambda)
       if (k == "op") continue;
       if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; }))
         unknown += (unknown.empty() ? "" : ", ") + k;

@@ -120,7 +120,18 @@ void erase_deactivated(Desk& desk, int64_t before, bool dry_run, const std::stri
         if (!notify.empty()) o.notify.push_back({{"id", d.id}, {"recipients", notify}});
       } catch (const std::exception& e) {
         Error err = classify(e);
-        if (err.kind() == ErrorKind::locked || err.kind() == ErrorKind::integrity) throw err;
+        // A subject that is gone or already erased is that subject's error.
+        // Anything else (a disk error, a lock, damage) stops the run: SQLite
+        // rolls the whole transaction back on some errors (disk full, I/O),
+        // and going on would erase the rest one statement at a time, outside
+        // any transaction, and audit erasures that were undone (issue 11,
+        // found by the I/O fault sweep).
+        bool tx_lost = tx && sqlite3_get_autocommit(desk.db().getHandle()) != 0;
+        if (tx_lost || err.kind() == ErrorKind::failure || err.kind() == ErrorKind::locked ||
+            err.kind() == ErrorKind::integrity) {
+          eraser.audit().discard();
+          throw err;
+        }
         o.errors.push_back(d.id + ": " + err.what());
       }
     }

@@ -13,6 +13,7 @@
 #include "vault/file_copy.hpp"
 #include "vault/header_io.hpp"
 #include "vault/vault_impl.hpp"
+#include "vault/sysio.hpp"  // fault-injection points in test builds
 
 namespace dsr {
 namespace {
@@ -27,7 +28,7 @@ struct Unlocked {
 Unlocked unlock_backup(const std::string& path, const Credential& cred) {
   crypto_init();
   register_vfs();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = sysio::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) fail(ErrorKind::not_found, "no backup at " + path);
     fail(ErrorKind::failure, "cannot open " + path + ": " + std::strerror(errno));
@@ -114,7 +115,7 @@ BackupReport Vault::backup(const std::string& dest, const ProgressFn& progress) 
       vault::vacuum_into(*worker, partial, total, progress);
     }
     worker.reset();
-    int fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = sysio::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) fail(ErrorKind::failure, "cannot reopen " + partial + ": " + std::strerror(errno));
     HeaderRead written;
     try {
@@ -133,7 +134,8 @@ BackupReport Vault::backup(const std::string& dest, const ProgressFn& progress) 
     if (progress) progress({Progress::Stage::done, r.pages, r.pages});
     return {dest, r.pages, uint64_t(st.st_size)};
   } catch (...) {
-    ::unlink(partial.c_str());
+    sysio::unlink(partial.c_str());
+    sysio::unlink((partial + "-journal").c_str());  // the copy's, when removing it failed (fault sweep)
     throw;
   }
 }
@@ -163,12 +165,12 @@ BackupSlot restore_backup(const std::string& backup, const std::string& dest, co
   if (out < 0) fail(ErrorKind::failure, "cannot create a file beside " + dest + ": " + std::strerror(errno));
   ::fchmod(out, 0600);
   try {
-    int in = ::open(backup.c_str(), O_RDONLY | O_CLOEXEC);
+    int in = sysio::open(backup.c_str(), O_RDONLY | O_CLOEXEC);
     if (in < 0) fail(ErrorKind::failure, "cannot open " + backup + ": " + std::strerror(errno));
     std::vector<char> buf(1 << 20);
     uint64_t copied = 0;
     for (;;) {
-      ssize_t n = ::read(in, buf.data(), buf.size());
+      ssize_t n = sysio::read(in, buf.data(), buf.size());
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         ::close(in);
@@ -176,7 +178,7 @@ BackupSlot restore_backup(const std::string& backup, const std::string& dest, co
       }
       if (n == 0) break;
       for (ssize_t off = 0; off < n;) {
-        ssize_t w = ::write(out, buf.data() + off, size_t(n - off));
+        ssize_t w = sysio::write(out, buf.data() + off, size_t(n - off));
         if (w < 0 && errno == EINTR) continue;
         if (w < 0) {
           ::close(in);
@@ -188,7 +190,7 @@ BackupSlot restore_backup(const std::string& backup, const std::string& dest, co
       if (progress) progress({Progress::Stage::copying, copied / vault::kPageSize, 0});
     }
     ::close(in);
-    if (::fsync(out) != 0) fail(ErrorKind::failure, "cannot sync " + tmp + ": " + std::strerror(errno));
+    if (sysio::fsync(out) != 0) fail(ErrorKind::failure, "cannot sync " + tmp + ": " + std::strerror(errno));
     ::close(out);
     out = -1;
     CheckReport r = check_copy(tmp, u.hr, u.keys.master, progress);
@@ -200,7 +202,7 @@ BackupSlot restore_backup(const std::string& backup, const std::string& dest, co
     return u.slot;
   } catch (...) {
     if (out >= 0) ::close(out);
-    ::unlink(tmp.c_str());
+    sysio::unlink(tmp.c_str());
     throw;
   }
 }

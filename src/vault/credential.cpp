@@ -13,6 +13,7 @@
 
 #include "dsr/error.hpp"
 #include "dsr/vault.hpp"
+#include "vault/sysio.hpp"  // fault-injection points in test builds
 
 namespace dsr {
 namespace {
@@ -23,7 +24,7 @@ Secret read_all(int fd, const std::string& what) {
   Secret buf(kMaxSecretFile + 1);
   size_t len = 0;
   while (len < buf.size()) {
-    ssize_t n = ::read(fd, buf.data() + len, buf.size() - len);
+    ssize_t n = sysio::read(fd, buf.data() + len, buf.size() - len);
     if (n < 0) {
       if (errno == EINTR) continue;
       fail(ErrorKind::failure, "cannot read " + what + ": " + std::strerror(errno));
@@ -69,7 +70,7 @@ void require_private(int fd, const std::string& path, const std::string& what) {
 }
 
 int open_secret_file(const std::string& path, const std::string& what) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = sysio::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) fail(ErrorKind::not_found, what + " " + path + " does not exist");
     fail(ErrorKind::failure, "cannot open " + what + " " + path + ": " + std::strerror(errno));
@@ -106,7 +107,7 @@ Credential read_key_file(const std::string& path) {
 
 Credential make_key_file(const std::string& path) {
   crypto_init();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = sysio::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) fail(ErrorKind::conflict, "key file " + path + " already exists; it was left untouched");
     fail(ErrorKind::failure, "cannot create key file " + path + ": " + std::strerror(errno));
@@ -116,7 +117,7 @@ Credential make_key_file(const std::string& path) {
   Secret hex(65);
   sodium_bin2hex(reinterpret_cast<char*>(hex.data()), 65, key.data(), 32);
   hex.data()[64] = '\n';
-  bool ok = ::write(fd, hex.data(), 65) == 65 && fsync(fd) == 0;
+  bool ok = sysio::write(fd, hex.data(), 65) == 65 && sysio::fsync(fd) == 0;
   ::close(fd);
   if (!ok) {
     ::unlink(path.c_str());

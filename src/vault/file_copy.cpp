@@ -16,6 +16,7 @@
 #include "vault/header_io.hpp"
 #include "vault/vault_impl.hpp"
 #include "vault/vfs.hpp"
+#include "vault/sysio.hpp"  // fault-injection points in test builds
 
 namespace dsr::vault {
 namespace {
@@ -85,7 +86,7 @@ std::unique_ptr<SQLite::Database> side_connection(const std::string& path, int l
 }
 
 void create_header_file(const std::string& dest, Header& header, const Secret& master) {
-  int fd = ::open(dest.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = sysio::open(dest.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) fail(ErrorKind::conflict, dest + " already exists; it was left untouched");
     fail(ErrorKind::failure, "cannot create " + dest + ": " + std::strerror(errno));
@@ -97,7 +98,7 @@ void create_header_file(const std::string& dest, Header& header, const Secret& m
       fail(ErrorKind::failure, "cannot write " + dest + ": " + std::strerror(errno));
   } catch (...) {
     ::close(fd);
-    ::unlink(dest.c_str());
+    sysio::unlink(dest.c_str());
     throw;
   }
   ::close(fd);
@@ -136,7 +137,7 @@ uint64_t vacuum_into(SQLite::Database& from, const std::string& dest, uint64_t t
 uint64_t authenticate_pages(const std::string& path, const PageCipher& cipher, std::vector<std::string>& problems,
                             const ProgressFn& progress, Layout layout) {
   const uint64_t data_offset = layout.data_offset;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = sysio::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(ErrorKind::failure, "cannot open " + path + ": " + std::strerror(errno));
   struct stat st{};
   ::fstat(fd, &st);
@@ -153,7 +154,13 @@ uint64_t authenticate_pages(const std::string& path, const PageCipher& cipher, s
   for (uint64_t first = 0; first < pages; first += kChunk) {
     uint64_t n = std::min(kChunk, pages - first);
     ssize_t want = ssize_t(n * kPageSize);
-    if (pread(fd, raw.data(), size_t(want), off_t(data_offset + first * kPageSize)) != want) {
+    ssize_t got = sysio::pread(fd, raw.data(), size_t(want), off_t(data_offset + first * kPageSize));
+    if (got < 0) {  // an I/O error, not damage (fault sweep: it was reported as damage, exit 6)
+      int e = errno;
+      ::close(fd);
+      fail(ErrorKind::failure, "cannot read " + path + ": " + std::strerror(e));
+    }
+    if (got != want) {
       problems.push_back("cannot read pages " + std::to_string(first + 1) + " to " + std::to_string(first + n));
       break;
     }
@@ -200,30 +207,30 @@ void integrity_check(const std::string& path, std::shared_ptr<const PageCipher> 
 }
 
 void publish_new_file(const std::string& tmp, const std::string& dest) {
-  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dest.c_str(), RENAME_NOREPLACE) != 0) {
+  if (sysio::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dest.c_str(), RENAME_NOREPLACE) != 0) {
     if (errno == EEXIST) fail(ErrorKind::conflict, dest + " appeared meanwhile; it was left untouched");
     // A filesystem without RENAME_NOREPLACE: a hard link never replaces either.
-    if (::link(tmp.c_str(), dest.c_str()) != 0) {
+    if (sysio::link(tmp.c_str(), dest.c_str()) != 0) {
       if (errno == EEXIST) fail(ErrorKind::conflict, dest + " appeared meanwhile; it was left untouched");
       fail(ErrorKind::failure, "cannot create " + dest + ": " + std::strerror(errno));
     }
-    ::unlink(tmp.c_str());
+    sysio::unlink(tmp.c_str());
   }
   sync_parent_dir(dest);
 }
 
 void sync_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  bool ok = fd >= 0 && ::fsync(fd) == 0;
+  int fd = sysio::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  bool ok = fd >= 0 && sysio::fsync(fd) == 0;
   if (fd >= 0) ::close(fd);
   if (!ok) fail(ErrorKind::failure, "cannot sync " + path + ": " + std::strerror(errno));
 }
 
 void sync_parent_dir(const std::string& path) {
   const std::string dir = std::filesystem::path(path).parent_path().string();
-  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = sysio::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;  // best effort: the file itself is synced
-  ::fsync(fd);
+  sysio::fsync(fd);
   ::close(fd);
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "dsr/error.hpp"
+#include "vault/sysio.hpp"  // fault-injection points in test builds
 
 namespace dsr::vault {
 namespace {
@@ -172,8 +173,10 @@ Secret page_key(const Header& h, const Secret& master) {
 
 HeaderRead read_header(int fd) {
   std::array<std::array<unsigned char, kCopyBytes>, 2> raw{};
-  ssize_t got = pread(fd, raw[0].data(), kCopyBytes, 0);
-  ssize_t got2 = pread(fd, raw[1].data(), kCopyBytes, kCopyBytes);
+  ssize_t got = sysio::pread(fd, raw[0].data(), kCopyBytes, 0);
+  ssize_t got2 = sysio::pread(fd, raw[1].data(), kCopyBytes, kCopyBytes);
+  // A read error is not a damaged header (fault sweep: it was reported as one, exit 6).
+  if (got < 0 || got2 < 0) fail(ErrorKind::failure, "cannot read the vault header: " + std::string(std::strerror(errno)));
   return parse_header(raw[0].data(), got, raw[1].data(), got2);
 }
 
@@ -240,7 +243,7 @@ void write_header(int fd, Header& h, const Secret& master) {
   std::array<unsigned char, kCopyBytes> buf = seal_header(h, master);
   // B first: a crash while writing A leaves B (new) valid; while writing B, A (old).
   for (off_t at : {off_t(kCopyBytes), off_t(0)}) {
-    if (pwrite(fd, buf.data(), kCopyBytes, at) != static_cast<ssize_t>(kCopyBytes) || fsync(fd) != 0)
+    if (sysio::pwrite(fd, buf.data(), kCopyBytes, at) != static_cast<ssize_t>(kCopyBytes) || sysio::fsync(fd) != 0)
       fail(ErrorKind::failure, "cannot write the vault header: " + std::string(std::strerror(errno)));
   }
 }

@@ -11,7 +11,10 @@ namespace dsr::vault {
 
 // Both copies as they are on disk now; throws integrity as read_header does.
 HeaderRead read_header_via(sqlite3* db);
-// Writes copy B then copy A, each synced, with generation+1 (see write_header).
+// Writes both copies, each synced, with generation+1: first the one not in
+// effect (B, unless A is older or damaged), then the other. Throws (nothing
+// changed) only when the first write fails; once it is synced the change is
+// made, and a failure to write the second copy leaves that copy behind.
 void write_header_via(sqlite3* db, Header& h, const Secret& master);
 // Fails (ErrorKind::locked: run it again) unless the header read from disk
 // still carries the data key this process opened the vault with: another

@@ -11,6 +11,7 @@
 #include "vault/file_copy.hpp"
 #include "vault/header_io.hpp"
 #include "vault/vault_impl.hpp"
+#include "vault/sysio.hpp"  // fault-injection points in test builds
 
 namespace dsr {
 namespace {
@@ -94,7 +95,7 @@ uint64_t Vault::rekey(const ProgressFn& progress) {
     uint64_t total = uint64_t(worker->execAndGet("PRAGMA page_count").getInt64() -
                               worker->execAndGet("PRAGMA freelist_count").getInt64());
     // A copy left by a killed rekey: no other rekey can be running, we hold the lock.
-    ::unlink(tmp.c_str());
+    sysio::unlink(tmp.c_str());
     create_header_file(tmp, next, im.master);
     uint64_t pages;
     {
@@ -109,7 +110,7 @@ uint64_t Vault::rekey(const ProgressFn& progress) {
       fail(ErrorKind::failure, "rekey: the new copy fails its check (" + problems.front() +
                                    "); the vault was left as it was");
     if (progress) progress({Progress::Stage::replacing, pages, pages});
-    if (::rename(tmp.c_str(), im.path.c_str()) != 0)
+    if (sysio::rename(tmp.c_str(), im.path.c_str()) != 0)
       fail(ErrorKind::failure, "rekey: cannot replace " + im.path + ": " + std::strerror(errno) +
                                    "; the vault was left as it was");
     renamed = true;
@@ -122,7 +123,10 @@ uint64_t Vault::rekey(const ProgressFn& progress) {
     if (progress) progress({Progress::Stage::done, pages, pages});
     return pages;
   } catch (...) {
-    if (!renamed) ::unlink(tmp.c_str());
+    if (!renamed) {
+      sysio::unlink(tmp.c_str());
+      sysio::unlink((tmp + "-journal").c_str());  // the copy's, when removing it failed (fault sweep)
+    }
     if (locker) release(*locker);
     throw;
   }
@@ -133,8 +137,11 @@ void Vault::reopen() {
   OpenOptions opts = im.options;
   im.close();
   take_last_vfs_error();  // the old connection's checkpoint on a replaced file was refused
-  int fd = ::open(im.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(ErrorKind::not_found, "no vault at " + im.path);
+  int fd = sysio::open(im.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) fail(ErrorKind::not_found, "no vault at " + im.path);
+    fail(ErrorKind::failure, "cannot open " + im.path + ": " + std::strerror(errno));
+  }
   HeaderRead hr;
   try {
     hr = read_header(fd);

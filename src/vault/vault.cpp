@@ -18,6 +18,7 @@
 #include "vault/header.hpp"
 #include "vault/vault_impl.hpp"
 #include "vault/vfs.hpp"
+#include "vault/sysio.hpp"  // fault-injection points in test builds
 
 namespace dsr {
 
@@ -46,7 +47,7 @@ bool role_reads_restricted(Role r) { return r == Role::admin || r == Role::billi
 namespace {
 
 int open_existing(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  int fd = sysio::open(path.c_str(), flags | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT)
       fail(ErrorKind::not_found, "no vault at " + path + "; create one with `dsr init` or pass --db");
@@ -96,7 +97,7 @@ Vault Vault::create(const std::string& path, const std::string& slot_name, const
     if (ec) fail(ErrorKind::failure, "cannot create directory " + parent.string() + ": " + ec.message());
     ::chmod(parent.c_str(), 0700);
   }
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = sysio::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) fail(ErrorKind::conflict, path + " already exists; it was left untouched");
     fail(ErrorKind::failure, "cannot create " + path + ": " + std::strerror(errno));

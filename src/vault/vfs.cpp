@@ -29,6 +29,10 @@
 #include <utility>
 #include <vector>
 
+#ifdef DSR_FAULT_INJECTION  // test builds only (fault injection hook)
+#include "vault/fault.hpp"
+#endif
+
 namespace dsr::vault {
 namespace {
 
@@ -47,7 +51,10 @@ struct Registry {
   std::map<std::string, std::vector<Bound>> bound;
 };
 Registry& registry() {
-  static Registry r;
+  // Never destroyed: a Vault held in a static (a fuzz harness's) closes
+  // during static destruction, after a local static would be gone (fuzz_ndjson
+  // found the use after free).
+  static Registry& r = *new Registry;
   return r;
 }
 
@@ -1069,6 +1076,9 @@ void register_vfs() {
     sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
     sqlite3_initialize();
     g_base = sqlite3_vfs_find(nullptr);
+#ifdef DSR_FAULT_INJECTION  // test builds only: every OS call can be made to fail (vault/fault.hpp)
+    g_base = fault::wrap_vfs(g_base);
+#endif
     std::memset(&g_vfs, 0, sizeof g_vfs);
     g_vfs.iVersion = 2;
     g_vfs.szOsFile = int(sizeof(File)) + g_base->szOsFile;

@@ -1,0 +1,294 @@
+// Test-only I/O fault injection (see fault.hpp). Never part of a release build:
+// without DSR_FAULT_INJECTION this file compiles to nothing.
+#ifdef DSR_FAULT_INJECTION
+#include "vault/fault.hpp"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+
+namespace dsr::fault {
+namespace {
+
+const char* const kOpNames[kOps] = {"read", "write", "sync", "truncate", "open", "rename", "unlink"};
+
+struct Spec {
+  bool active = false;
+  bool any = false;  // count every kind of point, not only `op`
+  Op op = Op::read;
+  uint64_t nth = 0;
+  int err = EIO;
+  bool sticky = false;
+  bool torn = false;
+};
+
+Spec parse(const std::string& s) {
+  Spec spec;
+  if (s.empty() || s == "count") return spec;
+  std::string parts[5];
+  size_t n = 0, start = 0;
+  for (;;) {
+    size_t colon = s.find(':', start);
+    if (n == 5) throw std::invalid_argument("DSR_FAULT: too many fields in '" + s + "'");
+    parts[n++] = s.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  if (n < 3) throw std::invalid_argument("DSR_FAULT: expected OP:N:ERR[:sticky][:torn], got '" + s + "'");
+  if (parts[0] == "any") {
+    spec.any = true;
+  } else {
+    bool known = false;
+    for (int i = 0; i < kOps; ++i)
+      if (parts[0] == kOpNames[i]) {
+        spec.op = Op(i);
+        known = true;
+      }
+    if (!known) throw std::invalid_argument("DSR_FAULT: unknown operation '" + parts[0] + "'");
+  }
+  char* end = nullptr;
+  spec.nth = std::strtoull(parts[1].c_str(), &end, 10);
+  if (parts[1].empty() || *end || spec.nth == 0) throw std::invalid_argument("DSR_FAULT: N must be 1 or more");
+  if (parts[2] == "EIO") spec.err = EIO;
+  else if (parts[2] == "ENOSPC") spec.err = ENOSPC;
+  else throw std::invalid_argument("DSR_FAULT: ERR is EIO or ENOSPC, not '" + parts[2] + "'");
+  for (size_t i = 3; i < n; ++i) {
+    if (parts[i] == "sticky") spec.sticky = true;
+    else if (parts[i] == "torn") spec.torn = true;
+    else throw std::invalid_argument("DSR_FAULT: '" + parts[i] + "' is neither 'sticky' nor 'torn'");
+  }
+  spec.active = true;
+  return spec;
+}
+
+struct State {
+  std::mutex mu;
+  Spec spec;
+  Counts counts;
+  uint64_t matched = 0;     // points of the chosen kind seen so far
+  std::string first_fired;  // "write#17:ENOSPC(wal)"
+  std::string log_path;
+
+  State() {
+    if (const char* log = std::getenv("DSR_FAULT_LOG")) log_path = log;
+    const char* env = std::getenv("DSR_FAULT");
+    try {
+      spec = parse(env ? env : "");
+    } catch (const std::invalid_argument& e) {
+      // A test asked for something this layer cannot do: say so loudly.
+      std::fprintf(stderr, "%s\n", e.what());
+      std::abort();
+    }
+  }
+  ~State() {
+    if (log_path.empty()) return;
+    if (FILE* f = std::fopen(log_path.c_str(), "a")) {
+      std::fprintf(f, "%s\n", line().c_str());
+      std::fclose(f);
+    }
+  }
+  std::string line() {
+    std::string s;
+    for (int i = 0; i < kOps; ++i) s += std::string(kOpNames[i]) + "=" + std::to_string(counts.by_op[i]) + " ";
+    s += "total=" + std::to_string(counts.total) + " fired=" + (first_fired.empty() ? "none" : first_fired);
+    if (counts.fired > 1) s += "+" + std::to_string(counts.fired - 1);
+    return s;
+  }
+};
+
+State& state() {
+  static State s;
+  return s;
+}
+
+}  // namespace
+
+int at(Op op, const char* what) noexcept {
+  State& s = state();
+  std::lock_guard lock(s.mu);
+  ++s.counts.by_op[int(op)];
+  ++s.counts.total;
+  if (!s.spec.active || (!s.spec.any && s.spec.op != op)) return 0;
+  uint64_t k = ++s.matched;
+  if (k < s.spec.nth || (k > s.spec.nth && !s.spec.sticky)) return 0;
+  if (s.first_fired.empty())
+    s.first_fired = std::string(kOpNames[int(op)]) + "#" + std::to_string(k) + ":" +
+                    (s.spec.err == ENOSPC ? "ENOSPC" : "EIO") + "(" + what + ")";
+  ++s.counts.fired;
+  return s.spec.err;
+}
+
+bool torn() noexcept {
+  State& s = state();
+  std::lock_guard lock(s.mu);
+  return s.spec.torn;
+}
+
+void configure(const std::string& spec) {
+  Spec parsed = parse(spec);
+  State& s = state();
+  std::lock_guard lock(s.mu);
+  s.spec = parsed;
+  s.counts = {};
+  s.matched = 0;
+  s.first_fired.clear();
+}
+
+Counts counts() {
+  State& s = state();
+  std::lock_guard lock(s.mu);
+  return s.counts;
+}
+
+std::string report() {
+  State& s = state();
+  std::lock_guard lock(s.mu);
+  return s.line();
+}
+
+// ---- the wrapper VFS ---------------------------------------------------------
+namespace {
+
+sqlite3_vfs* g_real = nullptr;
+sqlite3_vfs g_vfs;
+
+struct File {
+  sqlite3_file base;
+  const char* what;
+  sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
+};
+File* as(sqlite3_file* p) { return reinterpret_cast<File*>(p); }
+sqlite3_file* real(sqlite3_file* p) { return as(p)->real(); }
+
+int x_close(sqlite3_file* p) { return real(p)->pMethods->xClose(real(p)); }
+int x_read(sqlite3_file* p, void* buf, int n, sqlite3_int64 off) {
+  if (at(Op::read, as(p)->what)) return SQLITE_IOERR_READ;
+  return real(p)->pMethods->xRead(real(p), buf, n, off);
+}
+int x_write(sqlite3_file* p, const void* buf, int n, sqlite3_int64 off) {
+  if (int e = at(Op::write, as(p)->what)) {
+    if (torn()) real(p)->pMethods->xWrite(real(p), buf, n / 2, off);
+    return e == ENOSPC ? SQLITE_FULL : SQLITE_IOERR_WRITE;
+  }
+  return real(p)->pMethods->xWrite(real(p), buf, n, off);
+}
+int x_truncate(sqlite3_file* p, sqlite3_int64 size) {
+  if (at(Op::truncate, as(p)->what)) return SQLITE_IOERR_TRUNCATE;
+  return real(p)->pMethods->xTruncate(real(p), size);
+}
+int x_sync(sqlite3_file* p, int flags) {
+  if (at(Op::sync, as(p)->what)) return SQLITE_IOERR_FSYNC;
+  return real(p)->pMethods->xSync(real(p), flags);
+}
+int x_file_size(sqlite3_file* p, sqlite3_int64* size) { return real(p)->pMethods->xFileSize(real(p), size); }
+int x_lock(sqlite3_file* p, int l) { return real(p)->pMethods->xLock(real(p), l); }
+int x_unlock(sqlite3_file* p, int l) { return real(p)->pMethods->xUnlock(real(p), l); }
+int x_check_reserved(sqlite3_file* p, int* out) { return real(p)->pMethods->xCheckReservedLock(real(p), out); }
+int x_file_control(sqlite3_file* p, int op, void* arg) {
+  if (op == SQLITE_FCNTL_VFSNAME) {
+    *static_cast<char**>(arg) = sqlite3_mprintf("dsr-fault/%s", g_real->zName);
+    return SQLITE_OK;
+  }
+  return real(p)->pMethods->xFileControl(real(p), op, arg);
+}
+int x_sector_size(sqlite3_file* p) { return real(p)->pMethods->xSectorSize(real(p)); }
+int x_device_characteristics(sqlite3_file* p) { return real(p)->pMethods->xDeviceCharacteristics(real(p)); }
+int x_shm_map(sqlite3_file* p, int pg, int sz, int extend, void volatile** pp) {
+  return real(p)->pMethods->xShmMap(real(p), pg, sz, extend, pp);
+}
+int x_shm_lock(sqlite3_file* p, int offset, int n, int flags) {
+  return real(p)->pMethods->xShmLock(real(p), offset, n, flags);
+}
+void x_shm_barrier(sqlite3_file* p) { real(p)->pMethods->xShmBarrier(real(p)); }
+int x_shm_unmap(sqlite3_file* p, int del) { return real(p)->pMethods->xShmUnmap(real(p), del); }
+int x_fetch(sqlite3_file* p, sqlite3_int64 off, int n, void** pp) {
+  return real(p)->pMethods->xFetch(real(p), off, n, pp);
+}
+int x_unfetch(sqlite3_file* p, sqlite3_int64 off, void* q) { return real(p)->pMethods->xUnfetch(real(p), off, q); }
+
+const sqlite3_io_methods kMethods = {
+    3,           x_close,      x_read,           x_write,
+    x_truncate,  x_sync,       x_file_size,      x_lock,
+    x_unlock,    x_check_reserved, x_file_control, x_sector_size,
+    x_device_characteristics, x_shm_map, x_shm_lock, x_shm_barrier,
+    x_shm_unmap, x_fetch,      x_unfetch,
+};
+
+const char* kind_of(int flags) {
+  if (flags & SQLITE_OPEN_MAIN_DB) return "main";
+  if (flags & SQLITE_OPEN_WAL) return "wal";
+  if (flags & SQLITE_OPEN_MAIN_JOURNAL) return "journal";
+  return "other";
+}
+
+int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* p, int flags, int* out_flags) {
+  File* f = as(p);
+  f->base.pMethods = nullptr;
+  f->what = kind_of(flags);
+  if (at(Op::open, f->what)) return SQLITE_CANTOPEN;
+  std::memset(f->real(), 0, size_t(g_real->szOsFile));
+  int rc = g_real->xOpen(g_real, name, f->real(), flags, out_flags);
+  if (rc != SQLITE_OK) {
+    if (f->real()->pMethods) f->real()->pMethods->xClose(f->real());
+    return rc;
+  }
+  f->base.pMethods = &kMethods;
+  return SQLITE_OK;
+}
+int x_delete(sqlite3_vfs*, const char* n, int sync) {
+  if (at(Op::unlink, "delete")) return SQLITE_IOERR_DELETE;
+  return g_real->xDelete(g_real, n, sync);
+}
+int x_access(sqlite3_vfs*, const char* n, int flags, int* out) { return g_real->xAccess(g_real, n, flags, out); }
+int x_full_pathname(sqlite3_vfs*, const char* n, int size, char* out) {
+  return g_real->xFullPathname(g_real, n, size, out);
+}
+void* x_dl_open(sqlite3_vfs*, const char* n) { return g_real->xDlOpen(g_real, n); }
+void x_dl_error(sqlite3_vfs*, int n, char* msg) { g_real->xDlError(g_real, n, msg); }
+void (*x_dl_sym(sqlite3_vfs*, void* h, const char* s))(void) { return g_real->xDlSym(g_real, h, s); }
+void x_dl_close(sqlite3_vfs*, void* h) { g_real->xDlClose(g_real, h); }
+int x_randomness(sqlite3_vfs*, int n, char* out) { return g_real->xRandomness(g_real, n, out); }
+int x_sleep(sqlite3_vfs*, int us) { return g_real->xSleep(g_real, us); }
+int x_current_time(sqlite3_vfs*, double* t) { return g_real->xCurrentTime(g_real, t); }
+int x_get_last_error(sqlite3_vfs*, int n, char* msg) { return g_real->xGetLastError(g_real, n, msg); }
+int x_current_time_int64(sqlite3_vfs*, sqlite3_int64* t) { return g_real->xCurrentTimeInt64(g_real, t); }
+
+}  // namespace
+
+sqlite3_vfs* wrap_vfs(sqlite3_vfs* base) {
+  static std::once_flag once;
+  std::call_once(once, [base] {
+    g_real = base;
+    std::memset(&g_vfs, 0, sizeof g_vfs);
+    g_vfs.iVersion = 2;
+    g_vfs.szOsFile = int(sizeof(File)) + base->szOsFile;
+    g_vfs.mxPathname = base->mxPathname;
+    g_vfs.zName = "dsr-fault";
+    g_vfs.xOpen = x_open;
+    g_vfs.xDelete = x_delete;
+    g_vfs.xAccess = x_access;
+    g_vfs.xFullPathname = x_full_pathname;
+    g_vfs.xDlOpen = x_dl_open;
+    g_vfs.xDlError = x_dl_error;
+    g_vfs.xDlSym = x_dl_sym;
+    g_vfs.xDlClose = x_dl_close;
+    g_vfs.xRandomness = x_randomness;
+    g_vfs.xSleep = x_sleep;
+    g_vfs.xCurrentTime = x_current_time;
+    g_vfs.xGetLastError = x_get_last_error;
+    g_vfs.xCurrentTimeInt64 = x_current_time_int64;
+    sqlite3_vfs_register(&g_vfs, 0);
+  });
+  return &g_vfs;
+}
+
+}  // namespace dsr::fault
+
+#endif  // DSR_FAULT_INJECTION
