@@ -94,7 +94,7 @@ void create_header_file(const std::string& dest, Header& header, const Secret& m
   ::fchmod(fd, 0600);  // whatever the umask
   try {
     write_header(fd, header, master);
-    if (::ftruncate(fd, kHeaderBytes) != 0 || ::fsync(fd) != 0)
+    if (sysio::ftruncate(fd, kHeaderBytes) != 0 || sysio::fsync(fd) != 0)
       fail(ErrorKind::failure, "cannot write " + dest + ": " + std::strerror(errno));
   } catch (...) {
     ::close(fd);

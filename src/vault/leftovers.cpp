@@ -15,6 +15,7 @@
 #include <string>
 
 #include "vault/file_copy.hpp"
+#include "vault/sysio.hpp"  // fault-injection points in test builds
 #include "vault/vault_impl.hpp"
 
 namespace dsr {
@@ -58,7 +59,7 @@ void clear_copies(Vault::Impl& im) {
                            "removes it when no such job runs");
       continue;
     }
-    if (::unlink(copy.c_str()) == 0 || errno == ENOENT)
+    if (sysio::unlink(copy.c_str()) == 0 || errno == ENOENT)
       im.notices.push_back("removed " + copy + ", a full copy of the vault left by " + what +
                            " (it could still hold values erased since)");
     else
@@ -77,14 +78,14 @@ void clear_partial_backups(Vault::Impl& im) {
     std::string name = e->d_name;
     if (name.compare(0, prefix.size(), prefix) != 0) continue;
     const std::string record = dir + "/" + name;
-    int fd = ::open(record.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = sysio::open(record.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) continue;
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {  // a backup is running: it holds its record locked
       ::close(fd);
       continue;
     }
     char buf[8192];
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ssize_t n = sysio::read(fd, buf, sizeof buf - 1);
     std::string text(buf, size_t(std::max<ssize_t>(n, 0)));
     auto nl = text.find('\n');
     std::string partial = nl == std::string::npos ? "" : text.substr(0, nl);
@@ -96,12 +97,12 @@ void clear_partial_backups(Vault::Impl& im) {
       im.notices.push_back("left " + record + " alone: it is not a record dsr wrote with this vault's keys");
       continue;
     }
-    if (::unlink(partial.c_str()) == 0)
+    if (sysio::unlink(partial.c_str()) == 0)
       im.notices.push_back("removed " + partial + ", the partial copy left by an interrupted `dsr backup`");
     else if (errno != ENOENT)
       im.notices.push_back("cannot remove " + partial + " (" + std::strerror(errno) +
                            "), the partial copy left by an interrupted `dsr backup`: remove it with `rm " + partial + "`");
-    ::unlink(record.c_str());
+    sysio::unlink(record.c_str());
     ::close(fd);
   }
   ::closedir(d);
@@ -123,17 +124,17 @@ BackupIntent::BackupIntent(const Vault::Impl& im, const std::string& partial) {
   ::flock(fd_, LOCK_EX);
   std::string abs = std::filesystem::absolute(partial).string();
   std::string text = abs + "\n" + intent_mac(im.master, abs) + "\n";
-  if (::write(fd_, text.data(), text.size()) != ssize_t(text.size()) || ::fsync(fd_) != 0) {
+  if (sysio::write(fd_, text.data(), text.size()) != ssize_t(text.size()) || sysio::fsync(fd_) != 0) {
     int err = errno;
     ::close(fd_);
-    ::unlink(path_.c_str());
+    sysio::unlink(path_.c_str());
     fail(ErrorKind::failure, "cannot write " + path_ + ": " + std::strerror(err));
   }
   vault::sync_parent_dir(path_);
 }
 
 BackupIntent::~BackupIntent() {
-  ::unlink(path_.c_str());
+  sysio::unlink(path_.c_str());
   if (fd_ >= 0) ::close(fd_);
 }
 

@@ -49,6 +49,10 @@ inline ssize_t pwrite(int fd, const void* buf, size_t n, off_t at) {
   DSR_SYSIO_TORN_POINT(write, (void)!::pwrite(fd, buf, n / 2, at))
   return ::pwrite(fd, buf, n, at);
 }
+inline int ftruncate(int fd, off_t size) {
+  DSR_SYSIO_POINT(truncate)
+  return ::ftruncate(fd, size);
+}
 inline int fsync(int fd) {
   DSR_SYSIO_POINT(sync)
   return ::fsync(fd);

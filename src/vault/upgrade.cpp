@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "vault/file_copy.hpp"
+#include "vault/sysio.hpp"  // fault-injection points in test builds
 #include "vault/vault_impl.hpp"
 
 namespace dsr {
@@ -25,12 +26,12 @@ int64_t size_of(const std::string& path) {
 void copy_tail(int from, off_t from_off, int to, off_t to_off, const std::string& what) {
   std::vector<char> buf(1 << 20);
   for (;;) {
-    ssize_t n = ::pread(from, buf.data(), buf.size(), from_off);
+    ssize_t n = sysio::pread(from, buf.data(), buf.size(), from_off);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) fail(ErrorKind::failure, "cannot read the vault: " + std::string(std::strerror(errno)));
     if (n == 0) return;
     for (ssize_t done = 0; done < n;) {
-      ssize_t w = ::pwrite(to, buf.data() + done, size_t(n - done), to_off + done);
+      ssize_t w = sysio::pwrite(to, buf.data() + done, size_t(n - done), to_off + done);
       if (w < 0 && errno == EINTR) continue;
       if (w < 0) fail(ErrorKind::failure, "cannot write " + what + ": " + std::strerror(errno));
       done += w;
@@ -60,21 +61,21 @@ void upgrade_format2(const std::string& path, const HeaderRead& hr, const Secret
   try {
     if (size_of(path + "-wal") > 0)
       fail(ErrorKind::locked, "another process wrote to the vault while it was being upgraded; run the command again");
-    ::unlink(tmp.c_str());  // left by a killed upgrade: none can run, we hold the lock
-    out = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    sysio::unlink(tmp.c_str());  // left by a killed upgrade: none can run, we hold the lock
+    out = sysio::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (out < 0) fail(ErrorKind::failure, "cannot create " + tmp + ": " + std::strerror(errno));
     ::fchmod(out, 0600);
     Header next = old;
     next.version = kFormatVersion;
     write_header(out, next, master);
-    if (::ftruncate(out, kHeaderBytes) != 0)
+    if (sysio::ftruncate(out, kHeaderBytes) != 0)
       fail(ErrorKind::failure, "cannot write " + tmp + ": " + std::strerror(errno));
-    in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    in = sysio::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (in < 0) fail(ErrorKind::failure, "cannot open " + path + ": " + std::strerror(errno));
     copy_tail(in, kHeaderBytesV2, out, kHeaderBytes, tmp);
     ::close(in);
     in = -1;
-    if (::fsync(out) != 0) fail(ErrorKind::failure, "cannot sync " + tmp + ": " + std::strerror(errno));
+    if (sysio::fsync(out) != 0) fail(ErrorKind::failure, "cannot sync " + tmp + ": " + std::strerror(errno));
     ::close(out);
     out = -1;
     std::vector<std::string> problems;
@@ -82,14 +83,14 @@ void upgrade_format2(const std::string& path, const HeaderRead& hr, const Secret
     if (!problems.empty())
       fail(ErrorKind::integrity, "the vault fails authentication (" + problems.front() +
                                      "); it was left as it was, in format 2: run `dsr check`");
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
+    if (sysio::rename(tmp.c_str(), path.c_str()) != 0)
       fail(ErrorKind::failure, "cannot replace " + path + ": " + std::strerror(errno) + "; it was left in format 2");
     renamed = true;
     vault::sync_parent_dir(path);
   } catch (...) {
     if (in >= 0) ::close(in);
     if (out >= 0) ::close(out);
-    if (!renamed) ::unlink(tmp.c_str());
+    if (!renamed) sysio::unlink(tmp.c_str());
     try {
       db.exec("ROLLBACK");
     } catch (...) {

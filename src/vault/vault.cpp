@@ -111,7 +111,7 @@ Vault Vault::create(const std::string& path, const std::string& slot_name, const
     set_data_key(impl->header, keys.master, Secret::random(32));
     impl->header.slots.push_back(make_slot(slot_name, Role::admin, cred, kdf, keys, impl->header.id));
     write_header(fd, impl->header, keys.master);
-    if (::ftruncate(fd, kHeaderBytes) != 0 || ::fsync(fd) != 0)
+    if (sysio::ftruncate(fd, kHeaderBytes) != 0 || sysio::fsync(fd) != 0)
       fail(ErrorKind::failure, "cannot write " + path + ": " + std::strerror(errno));
     ::close(fd);
     fd = -1;
