@@ -406,37 +406,62 @@ size_t read_rows(Vault& v, size_t* rows = nullptr) {
   return wrong;
 }
 
-// Every page of the main file and frame of the WAL that authenticates holds
-// content written through the VFS by this harness.
-void scan_files() {
+// Every stored page that authenticates under the key, as the VFS binds it:
+// main-file pages to their number, WAL frames to the generation the main
+// file's marker names and their position, journal records to their segment
+// and offset. visit(file, pgno, plaintext).
+template <class Visit>
+void for_each_authentic(const std::string& main_file, const std::string& wal, const std::string& journal,
+                        Visit&& visit) {
   unsigned char plain[kPage];
-  std::string m = slurp(g->path);
-  for (size_t k = 0; kHdr + (k + 1) * kPage <= m.size(); ++k) {
+  for (size_t k = 0; kHdr + (k + 1) * kPage <= main_file.size(); ++k) {
     uint32_t pgno = uint32_t(k + 1);
-    if (g->cipher->decrypt(pgno, u(m, kHdr + k * kPage), plain))
-      DSR_FUZZ_CHECK(is_legit(pgno, plain), "page %u of the main file authenticates but was never written", pgno);
+    if (g->cipher->decrypt(pgno, reinterpret_cast<const unsigned char*>(main_file.data()) + kHdr + k * kPage, plain))
+      visit(kMain, k, pgno, plain);
   }
-  std::string w = slurp(g->path + "-wal");
-  for (size_t k = 0; 32 + (k + 1) * kFrameBytes <= w.size(); ++k) {
-    unsigned char* fh = u(w, 32 + k * kFrameBytes);
-    if (g->cipher->decrypt(be32(fh), fh + 24, plain))
-      DSR_FUZZ_CHECK(is_legit(be32(fh), plain), "WAL frame %zu (page %u) authenticates but was never written", k + 1,
-                     be32(fh));
+  vault::ReadAt main_reader = [&main_file](unsigned char* buf, long n, int64_t off) -> long {
+    if (off >= int64_t(main_file.size())) return 0;
+    long got = long(std::min<int64_t>(n, int64_t(main_file.size()) - off));
+    std::memcpy(buf, main_file.data() + off, size_t(got));
+    return got;
+  };
+  if (auto marker = vault::read_wal_marker(main_reader, *g->cipher)) {
+    for (size_t k = 0; 32 + (k + 1) * kFrameBytes <= wal.size(); ++k) {
+      const auto* fh = reinterpret_cast<const unsigned char*>(wal.data()) + 32 + k * kFrameBytes;
+      if (vault::open_wal_frame(*g->cipher, *marker, k, fh, plain)) visit(kWal, k, be32(fh), plain);
+    }
+  }
+  if (!journal.empty()) {
+    std::vector<unsigned char> image(journal.size());
+    vault::decode_journal_image(reinterpret_cast<const unsigned char*>(journal.data()), int64_t(journal.size()),
+                                *g->cipher, image.data());
+    std::string img(image.begin(), image.end());
+    size_t i = 0;
+    for (auto [at, init] : journal_records(img)) {
+      (void)init;
+      const unsigned char* page = image.data() + at + 4;
+      if (std::any_of(page, page + kPage, [](unsigned char c) { return c != 0; })) visit(kJournal, i, be32(image.data() + at), page);
+      ++i;
+    }
   }
 }
 
+// Every page of the main file and frame of the WAL that authenticates holds
+// content written through the VFS by this harness.
+void scan_files() {
+  std::string m = slurp(g->path), w = slurp(g->path + "-wal");
+  for_each_authentic(m, w, std::string(), [](int f, size_t k, uint32_t pgno, const unsigned char* plain) {
+    if (f == kMain)
+      DSR_FUZZ_CHECK(is_legit(pgno, plain), "page %u of the main file authenticates but was never written", pgno);
+    else
+      DSR_FUZZ_CHECK(is_legit(pgno, plain), "WAL frame %zu (page %u) authenticates but was never written", k + 1, pgno);
+  });
+}
+
 void remember_files(const Files& fs) {
-  unsigned char plain[kPage];
-  for (int f = 0; f < 3; ++f) {
-    std::string s = fs.f[f];
-    size_t n = units(fs, f);
-    for (size_t k = 0; k < n; ++k) {
-      Unit x = unit(fs, f, k);
-      if (!x.ok) continue;
-      uint32_t pgno = f == kMain ? uint32_t(k + 1) : be32(s.data() + x.at);
-      if (g->cipher->decrypt(pgno, u(s, x.at + page_offset(f)), plain)) remember(pgno, plain);
-    }
-  }
+  for_each_authentic(fs.f[kMain], fs.present[kWal] ? fs.f[kWal] : std::string(),
+                     fs.present[kJournal] ? fs.f[kJournal] : std::string(),
+                     [](int, size_t, uint32_t pgno, const unsigned char* plain) { remember(pgno, plain); });
 }
 
 void write_files(const Files& fs) {
@@ -489,9 +514,9 @@ void build() {
   int fd = ::open(g->path.c_str(), O_RDONLY);
   HeaderRead hr = read_header(fd);
   ::close(fd);
-  auto keys = unwrap_slot(hr.header.slots.at(0), g->cred, hr.header.id);
+  auto keys = unlock_slot(hr.header, hr.header.slots.at(0), g->cred);
   if (!keys) std::abort();
-  g->cipher = std::make_unique<PageCipher>(page_key(hr.header, keys->master), hr.header.id);
+  g->cipher = std::make_unique<PageCipher>(page_key(keys->data), hr.header.id);
   Files clean = snapshot(true, false);  // the WAL file is kept, empty, between commands
   g->templates[0] = clean;
 
@@ -513,7 +538,7 @@ void build() {
   write_files(clean);
 
   {  // 2: a hot journal (rollback mode, a transaction killed after spilling pages)
-    auto cipher = std::make_shared<const PageCipher>(page_key(hr.header, keys->master), hr.header.id);
+    auto cipher = std::make_shared<const PageCipher>(page_key(keys->data), hr.header.id);
     std::string canonical = bind_cipher(g->path, cipher);
     sqlite3* db = nullptr;
     if (sqlite3_open_v2(g->path.c_str(), &db, SQLITE_OPEN_READWRITE, kVfsName) != SQLITE_OK) std::abort();

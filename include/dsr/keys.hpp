@@ -28,17 +28,22 @@ void require_key_admin(Desk& desk, const char* command);
 std::vector<KeySlot> list_keys(Desk& desk);
 // The slot named `name` (not_found).
 KeySlot find_key(Desk& desk, const std::string& name);
-// Adding, removing and re-wrapping slots change the header only: they leave no
-// audit entry (the trail lives in the data pages, which they never touch); a
+// Adding and re-wrapping slots change the header only: they leave no audit
+// entry (the trail lives in the data pages, which they never touch); a
 // refused attempt is recorded.
 void add_key(Desk& desk, const std::string& name, Role role, const Credential& secret, KdfStrength kdf);
-void remove_key(Desk& desk, const std::string& name);  // refused: the last admin slot
+// Removes a slot and rotates the data key in the same step (a rekey: every
+// page re-encrypted, the new key sealed to the slots that stay), so that
+// nothing the slot ever held opens what is written afterwards. The desk is
+// reopened on the new file and the removal recorded there. refused: the last
+// admin slot.
+Vault::RekeyReport remove_key(Desk& desk, const std::string& name, const ProgressFn& progress = {});
 // Any slot may change its own passphrase.
 void change_own_passphrase(Desk& desk, const Credential& new_passphrase, std::optional<KdfStrength> kdf);
 
 // A new data key, every page re-encrypted; the desk is reopened on the
-// rekeyed file and the rekey recorded there. Returns the pages written.
-uint64_t rekey(Desk& desk, const ProgressFn& progress = {});
+// rekeyed file and the rekey recorded there.
+Vault::RekeyReport rekey(Desk& desk, const ProgressFn& progress = {});
 // An online, verified backup (recorded in the audit trail).
 BackupReport backup(Desk& desk, const std::string& dest, const ProgressFn& progress = {});
 // Restores a backup into dest (which must not exist). The slot that `cred`

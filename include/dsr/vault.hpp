@@ -2,6 +2,7 @@
 // VFS, behind a small authenticated header of key slots (see dsr(1), FILES).
 #pragma once
 #include <cstdint>
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -41,6 +42,7 @@ Credential read_passphrase_command(const std::string& command);
 
 struct SlotInfo {
   std::string name;
+  bool legacy = false;  // a slot of format 2: not yet sealed to a key pair of its own
   Role role = Role::admin;
   SlotKind kind = SlotKind::key_file;
   int64_t created = 0;   // unix seconds
@@ -113,32 +115,47 @@ class Vault {
 
   // ---- key slots (src/vault/keyring.cpp) ----------------------------------
   // Each holds the vault's write lock while it re-reads the header from disk,
-  // checks its MAC and writes both copies (B, then A, each synced): a
-  // concurrent change is never lost and a crash leaves the old or the new
-  // header. The data pages are not touched. Who may do this is the caller's
-  // business (dsr/keys.hpp). A support or auditor slot never gets the
-  // category key (role_reads_restricted).
+  // authenticates it and writes both copies (each synced): a concurrent
+  // change is never lost and a crash leaves the old or the new header. The
+  // data pages are not touched. Changing slots or roles needs the admin
+  // signing key, which only admin slots hold (refused otherwise). A support
+  // or auditor slot never gets the category key (role_reads_restricted).
   // conflict: the name is taken or all 16 slots are in use; usage: bad name.
   void add_slot(const std::string& name, Role role, const Credential& secret, KdfStrength kdf);
-  // not_found: no such slot; refused: it is the last admin slot.
-  void remove_slot(const std::string& name);
   // Re-wraps the slot that opened the vault under a new passphrase (same
-  // name, role and creation date; `kdf` unset: the slot's current cost).
-  // usage: the slot is a key-file slot.
+  // name, role, keys and creation date; `kdf` unset: the slot's current
+  // cost). Needs no admin key. usage: the slot is a key-file slot.
   void change_passphrase(const Credential& new_passphrase, std::optional<KdfStrength> kdf = std::nullopt);
+  // The slot's own audit signing key (sealed slots; empty for a slot of
+  // format 2) and the vault's admin public key (all zero when none yet).
+  std::array<unsigned char, 32> signer_public_key() const;
+  // Signs `msg` with the slot's own signing key (Ed25519, 64 bytes); refused
+  // for a slot of format 2, which has none.
+  std::array<unsigned char, 64> sign(const std::string& msg) const;
+  std::array<unsigned char, 32> admin_public_key() const;
+  uint64_t key_epoch() const;
 
-  // ---- rekey (src/vault/rekey.cpp) ----------------------------------------
-  // A new data key for the pages: under the write lock, the WAL emptied, a
-  // copy of the database is written (VACUUM INTO) next to the file with the new
-  // data key in its header, synced and renamed over the vault. Every slot keeps
-  // opening it (slots wrap the master key, which wraps the data key); the index
-  // key (blind indexes, the audit chain) derives from the master key and stays.
-  // Killed at any point, the file opens with the old or the new data key; a
-  // copy left by a killed rekey (PATH-rekey) is removed by the next one.
+  // ---- rotation: rekey and slot removal (src/vault/rekey.cpp) --------------
+  // A new data key for the pages, sealed to every remaining slot's public
+  // key (no slot's secret is needed): under the write lock, the WAL emptied, a
+  // copy of the database is written (VACUUM INTO) next to the file with the
+  // new keys in its header, synced and renamed over the vault. With `remove`,
+  // that slot is taken out in the same step, so nothing it ever held opens
+  // what is written afterwards (refused: it is the last admin slot;
+  // not_found: no such slot). Slots of format 2 (legacy) are shut out: their
+  // keys were never sealed to them. Needs the admin signing key. The index
+  // key (blind indexes) and the category key stay.
+  // Killed at any point, the file opens with the old or the new keys; a copy
+  // left by a killed rotation (PATH-rekey) is removed by the next command.
   // Afterwards this Vault's connection is still on the replaced file, where
   // every statement fails (ErrorKind::locked): finalize your statements and
-  // call reopen(). Returns the number of pages written.
-  uint64_t rekey(const ProgressFn& progress = {});
+  // call reopen().
+  struct RekeyReport {
+    uint64_t pages = 0;                  // pages written
+    std::string removed;                 // the slot taken out, if any
+    std::vector<std::string> shut_out;   // legacy slots that no longer open the vault
+  };
+  RekeyReport rekey(const ProgressFn& progress = {}, const std::string& remove = {});
   // Closes the connection and opens the file at path() again with the keys
   // held in memory (the header re-read from disk and authenticated).
   void reopen();

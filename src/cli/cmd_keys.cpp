@@ -84,12 +84,20 @@ void run_list(Context& ctx, const std::string& format) {
                  {{"NAME", "name"}, {"ROLE", "role"}, {"KIND", "kind"}, {"CREATED", "created"}, {"LAST USED", "last_used"}});
 }
 
+// Slots of format 2 were never sealed a key of their own: a rotation shuts them out.
+void note_shut_out(Context& ctx, const std::vector<std::string>& shut_out) {
+  if (shut_out.empty()) return;
+  std::string names;
+  for (const auto& n : shut_out) names += (names.empty() ? "" : ", ") + n;
+  ctx.note("slots of format 2 no longer open the vault: " + names + ". Add a new slot for each with `dsr key add`");
+}
+
 void run_remove(Context& ctx, const std::string& name, bool dry_run) {
   Desk desk = ctx.open_desk();
   require_key_admin(desk, "key remove");
   KeySlot k = find_key(desk, name);  // not_found
   auto slots = desk.vault().slots();
-  long admins = std::count_if(slots.begin(), slots.end(), [](const SlotInfo& s) { return s.role == Role::admin; });
+  long admins = std::count_if(slots.begin(), slots.end(), [](const SlotInfo& s) { return s.role == Role::admin && !s.legacy; });
   if (k.info.role == Role::admin && admins == 1)
     fail(ErrorKind::refused, "'" + name + "' is the last admin slot: without it nobody could manage keys; "
                                            "add another admin slot first");
@@ -100,9 +108,16 @@ void run_remove(Context& ctx, const std::string& name, bool dry_run) {
     return;
   }
   ctx.confirm_by_typing("Remove " + what + "? Type its name to confirm: ", name, "remove key slot '" + name + "'");
-  remove_key(desk, name);
-  if (ctx.g.json) return ctx.emit_json({{"ok", true}, {"removed", slot_json(k)}});
-  ctx.say("removed " + what);
+  Vault::RekeyReport r;
+  {
+    TerminalProgress progress(ctx, "key remove");
+    r = remove_key(desk, name, progress.fn());
+  }
+  if (ctx.g.json)
+    return ctx.emit_json({{"ok", true}, {"removed", slot_json(k)}, {"pages", r.pages}, {"shut_out", r.shut_out}});
+  ctx.say("removed " + what + "; " + std::to_string(r.pages) +
+          " pages re-encrypted under a new data key that it never held");
+  note_shut_out(ctx, r.shut_out);
   ctx.note("backups made before still open with it until they are destroyed");
 }
 
@@ -130,13 +145,15 @@ void run_rekey(Context& ctx, bool dry_run) {
   }
   ctx.confirm_by_typing("Re-encrypt " + what + " under a new data key? Type 'rekey' to confirm: ", "rekey",
                         "rekey the vault");
-  uint64_t pages;
+  Vault::RekeyReport r;
   {
     TerminalProgress progress(ctx, "rekey");
-    pages = rekey(desk, progress.fn());
+    r = rekey(desk, progress.fn());
   }
-  if (ctx.g.json) return ctx.emit_json({{"ok", true}, {"path", s.path}, {"pages", pages}});
-  ctx.say("rekeyed " + s.path + ": " + std::to_string(pages) + " pages re-encrypted under a new data key; every key slot still opens it");
+  if (ctx.g.json) return ctx.emit_json({{"ok", true}, {"path", s.path}, {"pages", r.pages}, {"shut_out", r.shut_out}});
+  ctx.say("rekeyed " + s.path + ": " + std::to_string(r.pages) + " pages re-encrypted under a new data key" +
+          (r.shut_out.empty() ? "; every key slot still opens it" : ""));
+  note_shut_out(ctx, r.shut_out);
   ctx.note("backups made before keep their own keys and contents until they are destroyed");
 }
 

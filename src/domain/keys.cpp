@@ -39,19 +39,12 @@ void add_key(Desk& desk, const std::string& name, Role role, const Credential& s
   });
 }
 
-void remove_key(Desk& desk, const std::string& name) {
-  audited(desk, "key remove", [&](Audit&) {
-    require(desk, Action::manage_keys);
-    desk.vault().remove_slot(name);
-  });
-}
+namespace {
 
-void change_own_passphrase(Desk& desk, const Credential& new_passphrase, std::optional<KdfStrength> kdf) {
-  desk.vault().change_passphrase(new_passphrase, kdf);
-}
-
-uint64_t rekey(Desk& desk, const ProgressFn& progress) {
-  require_key_admin(desk, "rekey");
+// The rotation behind rekey and key remove: the vault replaces its file, so
+// the desk is rebuilt on the new one and the action recorded there.
+Vault::RekeyReport rotate(Desk& desk, const char* command, const std::string& remove, const ProgressFn& progress) {
+  require_key_admin(desk, command);
   std::string request = desk.request();
   bool audit_on = desk.audit_enabled();
   auto rebuild = [&](Vault v) {
@@ -64,19 +57,31 @@ uint64_t rekey(Desk& desk, const ProgressFn& progress) {
   // connection is on the replaced file, which closes only without them.
   Vault v = std::move(desk.vault());
   { Desk stale = std::move(desk); }
-  uint64_t pages;
+  Vault::RekeyReport report;
   try {
-    pages = v.rekey(progress);
+    report = v.rekey(progress, remove);
   } catch (...) {
     rebuild(std::move(v));
     throw;
   }
   v.reopen();
   rebuild(std::move(v));
-  Audit a(desk, "rekey");
+  Audit a(desk, command);
   a.ok();
-  return pages;
+  return report;
 }
+
+}  // namespace
+
+Vault::RekeyReport remove_key(Desk& desk, const std::string& name, const ProgressFn& progress) {
+  return rotate(desk, "key remove", name, progress);
+}
+
+void change_own_passphrase(Desk& desk, const Credential& new_passphrase, std::optional<KdfStrength> kdf) {
+  desk.vault().change_passphrase(new_passphrase, kdf);
+}
+
+Vault::RekeyReport rekey(Desk& desk, const ProgressFn& progress) { return rotate(desk, "rekey", {}, progress); }
 
 BackupReport backup(Desk& desk, const std::string& dest, const ProgressFn& progress) {
   require_key_admin(desk, "backup");

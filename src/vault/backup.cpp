@@ -20,7 +20,7 @@ namespace {
 
 struct Unlocked {
   HeaderRead hr;
-  Keys keys;
+  VaultKeys keys;
   BackupSlot slot;
 };
 
@@ -42,8 +42,8 @@ Unlocked unlock_backup(const std::string& path, const Credential& cred) {
   }
   ::close(fd);
   for (const auto& s : u.hr.header.slots) {
-    if (auto keys = unwrap_slot(s, cred, u.hr.header.id)) {
-      verify_header_mac(u.hr, keys->master);
+    if (auto keys = unlock_slot(u.hr.header, s, cred)) {
+      verify_header(u.hr, *keys);
       u.keys = std::move(*keys);
       u.slot = {s.info.name, s.info.role};
       return u;
@@ -57,12 +57,12 @@ Unlocked unlock_backup(const std::string& path, const Credential& cred) {
 // read only. A backup just written by VACUUM INTO is a freshly built b-tree:
 // authenticating what is on disk is its verification; the integrity check
 // (about 60% of a backup's time on 1M subjects) is for --verify and restore.
-CheckReport check_copy(const std::string& path, const HeaderRead& hr, const Secret& master,
+CheckReport check_copy(const std::string& path, const HeaderRead& hr, const VaultKeys& keys,
                        const ProgressFn& progress, bool structure = true) {
   CheckReport r;
   r.problems = hr.problems;
-  if (std::string twin = verify_twin_mac(hr, master); !twin.empty()) r.problems.push_back(twin);
-  auto cipher = std::make_shared<const PageCipher>(page_key(hr.header, master), hr.header.id);
+  if (std::string twin = verify_twin(hr, keys); !twin.empty()) r.problems.push_back(twin);
+  auto cipher = std::make_shared<const PageCipher>(page_key(keys.data), hr.header.id);
   const Layout layout = layout_for_format(hr.header.version);
   r.pages = vault::authenticate_pages(path, *cipher, r.problems, progress, layout);
   for (const char* suffix : {"-wal", "-journal"}) {
@@ -94,19 +94,33 @@ BackupReport Vault::backup(const std::string& dest, const ProgressFn& progress) 
   // The header as it is now (slots added since this vault was opened included),
   // read through the connection that will make the copy.
   HeaderRead hr = read_header_via(worker->getHandle());
-  verify_header_mac(hr, im.master);
+  verify_header(hr, im.keys);
   require_same_data_key(hr.header, im.header);
+  if (hr.header.has_admin_key() && im.keys.admin_sk.empty())
+    fail(ErrorKind::refused, "a backup needs an admin slot that holds the vault's admin signing key; slot '" +
+                                 im.slot_name + "' holds none");
+  // Its own data key, sealed to every slot (and wrapped for slots of format 2):
+  // its pages are never interchangeable with the vault's.
   Header copy = std::move(hr.header);
   copy.generation = 0;
-  set_data_key(copy, im.master, Secret::random(32));  // its own pages: never interchangeable with the vault's
-  auto cipher = std::make_shared<const PageCipher>(page_key(copy, im.master), copy.id);
+  VaultKeys keys;
+  keys.epoch = copy.epoch;
+  keys.data = Secret::random(32);
+  keys.index = im.keys.index.clone();
+  keys.category = im.keys.category.clone();
+  keys.admin_sk = im.keys.admin_sk.clone();
+  keys.legacy_master = im.keys.legacy_master.clone();
+  for (auto& s : copy.slots)
+    if (s.scheme == Scheme::sealed) reseal_slot(copy, s, keys);
+  if (copy.legacy_data) set_legacy_data_key(copy, keys.legacy_master, keys.data);
+  auto cipher = std::make_shared<const PageCipher>(page_key(keys.data), copy.id);
   if (::access(dest.c_str(), F_OK) == 0) fail(ErrorKind::conflict, dest + " already exists; it was left untouched");
   // The copy grows in a file of its own beside dest, recorded beside the vault
   // until it is in place: a backup killed half way leaves nothing that the next
   // command does not find and remove (leftovers.cpp).
   const std::string partial = dest + ".partial";
   BackupIntent intent(im, partial);
-  vault::create_header_file(partial, copy, im.master);  // conflict if a backup to dest is running
+  vault::create_header_file(partial, copy, authority_of(keys));  // conflict if a backup to dest is running
   try {
     uint64_t total = uint64_t(worker->execAndGet("PRAGMA page_count").getInt64());
     {
@@ -125,8 +139,8 @@ BackupReport Vault::backup(const std::string& dest, const ProgressFn& progress) 
       throw;
     }
     ::close(fd);
-    verify_header_mac(written, im.master);
-    CheckReport r = check_copy(partial, written, im.master, progress, /*structure=*/false);
+    verify_header(written, keys);
+    CheckReport r = check_copy(partial, written, keys, progress, /*structure=*/false);
     if (!r.ok()) fail(ErrorKind::integrity, "the backup failed its verification (" + summary(r) + "); it was removed");
     vault::publish_new_file(partial, dest);
     struct stat st{};
@@ -146,7 +160,7 @@ BackupSlot open_backup_header(const std::string& path, const Credential& cred) {
 
 CheckReport verify_backup(const std::string& path, const Credential& cred, const ProgressFn& progress) {
   Unlocked u = unlock_backup(path, cred);
-  return check_copy(path, u.hr, u.keys.master, progress);
+  return check_copy(path, u.hr, u.keys, progress);
 }
 
 BackupSlot restore_backup(const std::string& backup, const std::string& dest, const Credential& cred,
@@ -193,7 +207,7 @@ BackupSlot restore_backup(const std::string& backup, const std::string& dest, co
     if (sysio::fsync(out) != 0) fail(ErrorKind::failure, "cannot sync " + tmp + ": " + std::strerror(errno));
     ::close(out);
     out = -1;
-    CheckReport r = check_copy(tmp, u.hr, u.keys.master, progress);
+    CheckReport r = check_copy(tmp, u.hr, u.keys, progress);
     if (!r.ok())
       fail(ErrorKind::integrity, "the backup " + backup + " fails verification (" + summary(r) +
                                      "); nothing was restored");

@@ -85,7 +85,7 @@ std::unique_ptr<SQLite::Database> side_connection(const std::string& path, int l
   return db;
 }
 
-void create_header_file(const std::string& dest, Header& header, const Secret& master) {
+void create_header_file(const std::string& dest, Header& header, const HeaderAuthority& authority) {
   int fd = sysio::open(dest.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) fail(ErrorKind::conflict, dest + " already exists; it was left untouched");
@@ -93,7 +93,7 @@ void create_header_file(const std::string& dest, Header& header, const Secret& m
   }
   ::fchmod(fd, 0600);  // whatever the umask
   try {
-    write_header(fd, header, master);
+    write_header(fd, header, authority);
     if (sysio::ftruncate(fd, kHeaderBytes) != 0 || sysio::fsync(fd) != 0)
       fail(ErrorKind::failure, "cannot write " + dest + ": " + std::strerror(errno));
   } catch (...) {

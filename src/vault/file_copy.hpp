@@ -25,7 +25,7 @@ std::unique_ptr<SQLite::Database> side_connection(const std::string& path, int l
 
 // Creates `dest` (O_EXCL, mode 0600) holding only `header`, both copies
 // synced (generation+1). conflict when dest exists.
-void create_header_file(const std::string& dest, Header& header, const Secret& master);
+void create_header_file(const std::string& dest, Header& header, const HeaderAuthority& authority);
 
 // While alive, `path` is encrypted with `cipher` (see bind_cipher).
 class CipherBinding {

@@ -19,14 +19,14 @@ void for_each_plain_page(const std::string& path, const Credential& cred,
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(ErrorKind::not_found, "no vault at " + path);
   HeaderRead hr = read_header(fd);
-  std::optional<Keys> keys;
+  std::optional<VaultKeys> keys;
   for (const auto& s : hr.header.slots)
-    if ((keys = unwrap_slot(s, cred, hr.header.id))) break;
+    if ((keys = unlock_slot(hr.header, s, cred))) break;
   if (!keys) {
     ::close(fd);
     fail(ErrorKind::wrong_key, "the credential opens no key slot of this vault");
   }
-  PageCipher cipher(page_key(hr.header, keys->master), hr.header.id);
+  PageCipher cipher(page_key(keys->data), hr.header.id);
   const Layout layout = layout_for_format(hr.header.version);
   ReadAt main_reader = [fd](unsigned char* buf, long n, int64_t off) -> long {
     ssize_t r = pread(fd, buf, size_t(n), off_t(off));

@@ -1,6 +1,7 @@
 #include "vault/header_io.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -13,9 +14,7 @@ HeaderRead read_header_via(sqlite3* db) {
   std::vector<unsigned char> raw(2 * kCopyBytes);
   long got = header_read(db, raw.data(), int(raw.size()), 0);
   if (got < 0) fail(ErrorKind::failure, "cannot read the vault header");
-  long a = std::min<long>(got, long(kCopyBytes));
-  long b = std::max<long>(0, got - long(kCopyBytes));
-  return parse_header(raw.data(), a, raw.data() + kCopyBytes, b);
+  return parse_header(raw.data(), got);
 }
 
 namespace {
@@ -24,7 +23,10 @@ namespace {
 // copy is damaged or cannot be read.
 std::optional<uint64_t> copy_generation(const unsigned char* copy, long got) {
   try {
-    return parse_header(copy, got, nullptr, 0).header.generation;
+    // One copy at the start of a buffer as long as two: the other reads as damaged.
+    std::vector<unsigned char> one(2 * kCopyBytes, 0);
+    std::memcpy(one.data(), copy, size_t(std::clamp<long>(got, 0, long(kCopyBytes))));
+    return parse_header(one.data(), long(one.size())).header.generation;
   } catch (const Error&) {
     return std::nullopt;
   }
@@ -32,7 +34,7 @@ std::optional<uint64_t> copy_generation(const unsigned char* copy, long got) {
 
 }  // namespace
 
-void write_header_via(sqlite3* db, Header& h, const Secret& master) {
+void write_header_via(sqlite3* db, Header& h, const HeaderAuthority& authority) {
   // The copy in effect is written last, so that a crash, a torn write or an
   // I/O error at any moment leaves a valid copy holding the header before or
   // after the change: B first as a rule, but A first when A is older than B
@@ -47,7 +49,7 @@ void write_header_via(sqlite3* db, Header& h, const Secret& master) {
     b = copy_generation(raw.data() + kCopyBytes, std::max<long>(0, got - long(kCopyBytes)));
   }
   bool a_first = b && (!a || *a < *b);
-  std::array<unsigned char, kCopyBytes> buf = seal_header(h, master);
+  std::vector<unsigned char> buf = seal_header(h, authority);
   int64_t first = a_first ? 0 : int64_t(kCopyBytes);
   if (!header_write(db, buf.data(), int(kCopyBytes), first)) {
     // Written but not synced, or torn: the new generation may be in effect
@@ -68,7 +70,8 @@ void write_header_via(sqlite3* db, Header& h, const Secret& master) {
 }
 
 void require_same_data_key(const Header& on_disk, const Header& opened) {
-  if (on_disk.data_nonce != opened.data_nonce || on_disk.data_wrapped != opened.data_wrapped)
+  if (on_disk.epoch != opened.epoch || on_disk.data_nonce != opened.data_nonce ||
+      on_disk.data_wrapped != opened.data_wrapped)
     fail(ErrorKind::locked, "another process rekeyed the vault after this command opened it; run the command again");
 }
 

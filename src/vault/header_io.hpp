@@ -15,7 +15,7 @@ HeaderRead read_header_via(sqlite3* db);
 // effect (B, unless A is older or damaged), then the other. Throws (nothing
 // changed) only when the first write fails; once it is synced the change is
 // made, and a failure to write the second copy leaves that copy behind.
-void write_header_via(sqlite3* db, Header& h, const Secret& master);
+void write_header_via(sqlite3* db, Header& h, const HeaderAuthority& authority);
 // Fails (ErrorKind::locked: run it again) unless the header read from disk
 // still carries the data key this process opened the vault with: another
 // process rekeyed the vault meanwhile.

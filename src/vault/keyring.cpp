@@ -12,8 +12,8 @@
 namespace dsr {
 namespace {
 
-// Runs change(header) on the header as it is on disk now (authenticated under
-// the master key) while holding the write lock (BEGIN IMMEDIATE: other header
+// Runs change(header) on the header as it is on disk now (authenticated as
+// at open) while holding the write lock (BEGIN IMMEDIATE: other header
 // changes, a rekey and every writer wait), then writes both copies back.
 template <class Change>
 void update_header(Vault::Impl& im, Change&& change) {
@@ -33,10 +33,11 @@ void update_header(Vault::Impl& im, Change&& change) {
     }
   } release{db};
   HeaderRead hr = read_header_via(db.getHandle());
-  verify_header_mac(hr, im.master);
+  verify_header(hr, im.keys);
   if (hr.header.id != im.header.id) fail(ErrorKind::integrity, "the vault header belongs to another vault");
+  require_same_data_key(hr.header, im.header);
   change(hr.header);
-  write_header_via(db.getHandle(), hr.header, im.master);
+  write_header_via(db.getHandle(), hr.header, authority_of(im.keys));
   im.header = std::move(hr.header);
 }
 
@@ -60,18 +61,36 @@ KdfStrength strength_of(const SlotInfo& s) {
   return KdfStrength::moderate;
 }
 
+void require_admin_key(const Vault::Impl& im, const char* what) {
+  if (im.header.has_admin_key() && im.keys.admin_sk.empty())
+    fail(ErrorKind::refused, std::string(what) + " needs an admin slot that holds the vault's admin signing key; slot '" +
+                                 im.slot_name + "' holds none" +
+                                 (im.header.has_legacy_slots() && im.role == Role::admin
+                                      ? " (it is a slot of format 2: an admin with a current slot can replace it)"
+                                      : ""));
+}
+
 }  // namespace
+
+void establish_admin_key(Vault::Impl& im, const Credential& cred) {
+  update_header(im, [&](Header& h) {
+    if (h.has_admin_key()) return;  // another admin got there first
+    establish_admin(h, im.slot_name, cred, im.keys);
+  });
+  im.notices.push_back("made the vault's admin signing key and sealed slot '" + im.slot_name +
+                       "' to it: from now on only admin slots change slots and roles");
+}
 
 void Vault::add_slot(const std::string& name, Role role, const Credential& secret, KdfStrength kdf) {
   Impl& im = *impl_;
   check_slot_name(name);
-  if (role_reads_restricted(role) && im.category.empty())
+  require_admin_key(im, "adding a key slot");
+  if (role_reads_restricted(role) && im.keys.category.empty())
     fail(ErrorKind::refused, std::string("a new ") + role_name(role) +
                                  " slot must carry the category key for billing and payment data, which slot '" +
                                  im.slot_name + "' does not hold");
   // Stretch the passphrase before taking the lock: Argon2id takes up to seconds.
-  Keys keys{im.master.clone(), role_reads_restricted(role) ? im.category.clone() : Secret()};
-  SlotRecord rec = make_slot(name, role, secret, kdf, keys, im.header.id);
+  SlotRecord rec = make_slot(im.header, name, role, secret, kdf, im.keys);
   update_header(im, [&](Header& h) {
     if (find_slot(h, name) != h.slots.end())
       fail(ErrorKind::conflict, "a key slot named '" + name + "' already exists; pick another name");
@@ -79,18 +98,6 @@ void Vault::add_slot(const std::string& name, Role role, const Credential& secre
       fail(ErrorKind::conflict, "the vault already has " + std::to_string(kMaxSlots) +
                                     " key slots, the most it holds; remove one first");
     h.slots.push_back(std::move(rec));
-  });
-}
-
-void Vault::remove_slot(const std::string& name) {
-  update_header(*impl_, [&](Header& h) {
-    auto it = find_slot(h, name);
-    if (it == h.slots.end()) fail(ErrorKind::not_found, "the vault has no key slot named '" + name + "'; see `dsr key list`");
-    if (it->info.role == Role::admin &&
-        std::count_if(h.slots.begin(), h.slots.end(), [](const SlotRecord& s) { return s.info.role == Role::admin; }) == 1)
-      fail(ErrorKind::refused, "'" + name + "' is the last admin slot: without it nobody could manage keys; "
-                                           "add another admin slot first");
-    h.slots.erase(it);
   });
 }
 
@@ -103,14 +110,17 @@ void Vault::change_passphrase(const Credential& new_passphrase, std::optional<Kd
   if (mine->info.kind != SlotKind::passphrase)
     fail(ErrorKind::usage, "slot '" + im.slot_name + "' is a key-file slot; to replace its key file, add a new slot "
                            "(dsr key add NAME --new-key-file FILE) and remove this one");
-  SlotInfo info = mine->info;
-  Keys keys{im.master.clone(), im.category.clone()};
-  SlotRecord rec = make_slot(info.name, info.role, new_passphrase, kdf.value_or(strength_of(info)), keys,
-                             im.header.id, info.created);
+  SlotRecord rec = *mine;
+  // Only the slot's own wrap changes: no admin key is needed.
+  if (rec.scheme == Scheme::sealed)
+    rewrap_slot(im.header, rec, im.keys, new_passphrase, kdf.value_or(strength_of(rec.info)));
+  else
+    rewrap_legacy_slot(im.header, rec, im.keys, new_passphrase, kdf.value_or(strength_of(rec.info)));
   update_header(im, [&](Header& h) {
-    auto it = find_slot(h, info.name);
-    if (it == h.slots.end() || it->info.kind != SlotKind::passphrase || it->info.role != info.role)
-      fail(ErrorKind::not_found, "slot '" + info.name + "' was removed or replaced meanwhile; nothing was changed");
+    auto it = find_slot(h, rec.info.name);
+    if (it == h.slots.end() || it->info.kind != SlotKind::passphrase || it->info.role != rec.info.role ||
+        it->box_pk != rec.box_pk)
+      fail(ErrorKind::not_found, "slot '" + rec.info.name + "' was removed or replaced meanwhile; nothing was changed");
     *it = std::move(rec);
   });
 }

@@ -24,8 +24,9 @@ namespace {
 constexpr char kIntentInfix[] = "-backup-";
 constexpr char kIntentLabel[] = "dsr partial backup\n";
 
-std::string intent_mac(const Secret& master, const std::string& partial) {
-  Secret key = derive(master, Subkey::leftovers);
+std::string intent_mac(const Secret& index_key, const std::string& partial) {
+  Secret key(32);
+  crypto_kdf_derive_from_key(key.data(), key.size(), 1, "dsrleft_", index_key.data());
   std::string msg = std::string(kIntentLabel) + partial;
   unsigned char mac[32];
   crypto_generichash(mac, sizeof mac, reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), key.data(),
@@ -91,7 +92,7 @@ void clear_partial_backups(Vault::Impl& im) {
     std::string partial = nl == std::string::npos ? "" : text.substr(0, nl);
     std::string mac = nl == std::string::npos ? "" : text.substr(nl + 1, 64);
     bool authentic = !partial.empty() && mac.size() == 64 &&
-                     sodium_memcmp(mac.data(), intent_mac(im.master, partial).data(), 64) == 0;
+                     sodium_memcmp(mac.data(), intent_mac(im.keys.index, partial).data(), 64) == 0;
     if (!authentic) {
       ::close(fd);
       im.notices.push_back("left " + record + " alone: it is not a record dsr wrote with this vault's keys");
@@ -123,7 +124,7 @@ BackupIntent::BackupIntent(const Vault::Impl& im, const std::string& partial) {
   ::fchmod(fd_, 0600);
   ::flock(fd_, LOCK_EX);
   std::string abs = std::filesystem::absolute(partial).string();
-  std::string text = abs + "\n" + intent_mac(im.master, abs) + "\n";
+  std::string text = abs + "\n" + intent_mac(im.keys.index, abs) + "\n";
   if (sysio::write(fd_, text.data(), text.size()) != ssize_t(text.size()) || sysio::fsync(fd_) != 0) {
     int err = errno;
     ::close(fd_);

@@ -1,9 +1,11 @@
-// dsr rekey: a new data key, every page re-encrypted into a copy that replaces
-// the vault file in one rename. The slots wrap the master key, which wraps the
-// data key, so every slot keeps opening the vault without its secret.
+// dsr rekey and key remove: a new data key, every page re-encrypted into a copy
+// that replaces the vault file in one rename. The new key is sealed to every
+// remaining slot's public key, so no slot's secret is needed, and a removed
+// slot never sees it.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -68,10 +70,13 @@ void release(SQLite::Database& locker) noexcept {
 
 }  // namespace
 
-uint64_t Vault::rekey(const ProgressFn& progress) {
+Vault::RekeyReport Vault::rekey(const ProgressFn& progress, const std::string& remove) {
   Impl& im = *impl_;
   if (!im.db) fail(ErrorKind::failure, "the vault is closed");
   if (im.options.read_only) fail(ErrorKind::usage, "the vault was opened read-only; it cannot be rekeyed");
+  if (im.keys.admin_sk.empty())
+    fail(ErrorKind::refused, "a rekey or a slot's removal needs an admin slot that holds the vault's admin signing "
+                             "key; slot '" + im.slot_name + "' holds none");
   sqlite3* own = im.db->getHandle();
   if (sqlite3_get_autocommit(own) == 0) fail(ErrorKind::failure, "rekey cannot run inside a transaction");
   // A statement left running holds a read snapshot that the WAL can never be emptied past.
@@ -86,17 +91,52 @@ uint64_t Vault::rekey(const ProgressFn& progress) {
   try {
     // The header as it is now: a slot may have changed since this vault was opened.
     HeaderRead hr = read_header_via(locker->getHandle());
-    verify_header_mac(hr, im.master);
+    verify_header(hr, im.keys);
     if (hr.header.id != im.header.id) fail(ErrorKind::integrity, "the vault header belongs to another vault");
     require_same_data_key(hr.header, im.header);
     Header next = std::move(hr.header);
-    set_data_key(next, im.master, Secret::random(32));
-    auto cipher = std::make_shared<const PageCipher>(page_key(next, im.master), next.id);
+    RekeyReport report;
+    if (!remove.empty()) {
+      auto it = std::find_if(next.slots.begin(), next.slots.end(),
+                             [&](const SlotRecord& s) { return s.info.name == remove; });
+      if (it == next.slots.end())
+        fail(ErrorKind::not_found, "the vault has no key slot named '" + remove + "'; see `dsr key list`");
+      auto sealed_admins = std::count_if(next.slots.begin(), next.slots.end(), [](const SlotRecord& s) {
+        return s.info.role == Role::admin && s.scheme == Scheme::sealed;
+      });
+      if (it->info.role == Role::admin && it->scheme == Scheme::sealed && sealed_admins == 1)
+        fail(ErrorKind::refused, "'" + remove + "' is the last admin slot: without it nobody could manage keys; "
+                                 "add another admin slot first");
+      report.removed = remove;
+      next.slots.erase(it);
+    }
+    // Format 2's keys go: its slots were never sealed a key of their own.
+    for (auto it = next.slots.begin(); it != next.slots.end();) {
+      if (it->scheme == Scheme::legacy) {
+        report.shut_out.push_back(it->info.name);
+        it = next.slots.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    next.legacy_data = false;
+    next.data_nonce.fill(0);
+    next.data_wrapped.fill(0);
+    // New keys for the pages, sealed to every slot that stays.
+    VaultKeys keys;
+    keys.epoch = next.epoch + 1;
+    keys.data = Secret::random(32);
+    keys.index = im.keys.index.clone();
+    keys.category = im.keys.category.clone();
+    keys.admin_sk = im.keys.admin_sk.clone();
+    next.epoch = keys.epoch;
+    for (auto& s : next.slots) reseal_slot(next, s, keys);
+    auto cipher = std::make_shared<const PageCipher>(page_key(keys.data), next.id);
     uint64_t total = uint64_t(worker->execAndGet("PRAGMA page_count").getInt64() -
                               worker->execAndGet("PRAGMA freelist_count").getInt64());
     // A copy left by a killed rekey: no other rekey can be running, we hold the lock.
     sysio::unlink(tmp.c_str());
-    create_header_file(tmp, next, im.master);
+    create_header_file(tmp, next, authority_of(keys));
     uint64_t pages;
     {
       vault::CipherBinding bound(tmp, cipher);
@@ -116,17 +156,19 @@ uint64_t Vault::rekey(const ProgressFn& progress) {
     renamed = true;
     vault::sync_parent_dir(im.path);
     im.header = std::move(next);
+    // This slot's own keys stay; the vault's are the new ones.
+    im.keys.epoch = keys.epoch;
+    im.keys.data = std::move(keys.data);
+    im.keys.legacy_master = Secret();
     release(*locker);
     locker.reset();  // both are on the replaced file: closing them checkpoints nothing
     worker.reset();
     take_last_vfs_error();
     if (progress) progress({Progress::Stage::done, pages, pages});
-    return pages;
+    report.pages = pages;
+    return report;
   } catch (...) {
-    if (!renamed) {
-      sysio::unlink(tmp.c_str());
-      sysio::unlink((tmp + "-journal").c_str());  // the copy's, when removing it failed (fault sweep)
-    }
+    if (!renamed) sysio::unlink(tmp.c_str());
     if (locker) release(*locker);
     throw;
   }
@@ -150,7 +192,7 @@ void Vault::reopen() {
     throw;
   }
   ::close(fd);
-  verify_header_mac(hr, im.master);
+  verify_header(hr, im.keys);
   if (hr.header.id != im.header.id) fail(ErrorKind::integrity, im.path + " holds another vault now");
   im.header = std::move(hr.header);
   im.connect(opts, /*fresh=*/false);

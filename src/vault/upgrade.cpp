@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -43,9 +44,10 @@ void copy_tail(int from, off_t from_off, int to, off_t to_off, const std::string
 
 }  // namespace
 
-void upgrade_format2(const std::string& path, const HeaderRead& hr, const Secret& master, const OpenOptions& opts) {
+void upgrade_format2(const std::string& path, const HeaderRead& hr, const std::string& slot_name,
+                     const Credential& cred, VaultKeys& keys, const OpenOptions& opts) {
   const Header& old = hr.header;
-  auto cipher = std::make_shared<const PageCipher>(page_key(old, master), old.id);
+  auto cipher = std::make_shared<const PageCipher>(page_key(keys.data), old.id);
   vault::CipherBinding bound(path, cipher, Layout::format2());
   for (const char* suffix : {"-wal", "-journal"})
     if (size_of(path + suffix) > 0)
@@ -65,9 +67,13 @@ void upgrade_format2(const std::string& path, const HeaderRead& hr, const Secret
     out = sysio::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (out < 0) fail(ErrorKind::failure, "cannot create " + tmp + ": " + std::strerror(errno));
     ::fchmod(out, 0600);
-    Header next = old;
-    next.version = kFormatVersion;
-    write_header(out, next, master);
+    // Every slot of format 2 goes on as a legacy slot; an admin opener makes
+    // the admin signing key and has its own slot sealed to a key pair.
+    Header next = header_from_format2(old);
+    auto opener = std::find_if(next.slots.begin(), next.slots.end(),
+                               [&](const SlotRecord& s) { return s.info.name == slot_name; });
+    if (opener != next.slots.end() && opener->info.role == Role::admin) establish_admin(next, slot_name, cred, keys);
+    write_header(out, next, authority_of(keys));
     if (sysio::ftruncate(out, kHeaderBytes) != 0)
       fail(ErrorKind::failure, "cannot write " + tmp + ": " + std::strerror(errno));
     in = sysio::open(path.c_str(), O_RDONLY | O_CLOEXEC);

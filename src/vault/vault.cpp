@@ -57,7 +57,7 @@ int open_existing(const std::string& path, int flags) {
 }
 
 struct Unlocked {
-  Keys keys;
+  VaultKeys keys;
   const SlotRecord* slot;
 };
 
@@ -68,8 +68,8 @@ Unlocked unlock(const HeaderRead& hr, const Credential& cred, const OpenOptions&
       if (s.info.name != opts.slot) continue;
       named_found = true;
     }
-    if (auto keys = unwrap_slot(s, cred, hr.header.id)) {
-      verify_header_mac(hr, keys->master);
+    if (auto keys = unlock_slot(hr.header, s, cred)) {
+      verify_header(hr, *keys);
       return {std::move(*keys), &s};
     }
   }
@@ -106,18 +106,25 @@ Vault Vault::create(const std::string& path, const std::string& slot_name, const
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   try {
-    Keys keys{Secret::random(32), Secret::random(32)};
-    randombytes_buf(impl->header.id.data(), impl->header.id.size());
-    set_data_key(impl->header, keys.master, Secret::random(32));
-    impl->header.slots.push_back(make_slot(slot_name, Role::admin, cred, kdf, keys, impl->header.id));
-    write_header(fd, impl->header, keys.master);
+    // A new vault: its own keys, an admin signing key, the first (admin) slot.
+    VaultKeys keys;
+    keys.epoch = 1;
+    keys.data = Secret::random(32);
+    keys.index = Secret::random(32);
+    keys.category = Secret::random(32);
+    keys.admin_sk = Secret(crypto_sign_SECRETKEYBYTES);
+    Header& h = impl->header;
+    randombytes_buf(h.id.data(), h.id.size());
+    h.epoch = keys.epoch;
+    crypto_sign_keypair(h.admin_pk.data(), keys.admin_sk.data());
+    h.slots.push_back(make_slot(h, slot_name, Role::admin, cred, kdf, keys));
+    write_header(fd, h, authority_of(keys));
     if (sysio::ftruncate(fd, kHeaderBytes) != 0 || sysio::fsync(fd) != 0)
       fail(ErrorKind::failure, "cannot write " + path + ": " + std::strerror(errno));
     ::close(fd);
     fd = -1;
-    impl->master = std::move(keys.master);
-    impl->category = std::move(keys.category);
-    impl->index_key = derive(impl->master, Subkey::index);
+    // The slot's own keys, as an open would find them.
+    impl->keys = std::move(*unlock_slot(h, h.slots.back(), cred));
     impl->slot_name = slot_name;
     impl->role = Role::admin;
     impl->connect(opts, /*fresh=*/true);
@@ -149,8 +156,10 @@ Vault Vault::open(const std::string& path, const Credential& cred, const OpenOpt
     }
     ::close(fd);
     Unlocked u = unlock(hr, cred, opts);
+    const bool establish = hr.header.version == kFormatVersion && !hr.header.has_admin_key() &&
+                           u.slot->info.role == Role::admin && u.slot->scheme == Scheme::legacy;
     if (hr.header.version == kFormatVersion2 && opts.upgrade && !opts.read_only && !upgraded) {
-      upgrade_format2(path, hr, u.keys.master, opts);
+      upgrade_format2(path, hr, u.slot->info.name, cred, u.keys, opts);
       upgraded = true;
       --attempt;
       continue;
@@ -160,9 +169,7 @@ Vault Vault::open(const std::string& path, const Credential& cred, const OpenOpt
     impl->slot_name = u.slot->info.name;
     impl->role = u.slot->info.role;
     impl->header = std::move(hr.header);
-    impl->master = std::move(u.keys.master);
-    impl->category = std::move(u.keys.category);
-    impl->index_key = derive(impl->master, Subkey::index);
+    impl->keys = std::move(u.keys);
     try {
       impl->connect(opts, /*fresh=*/false);
       // The first statement ran SQLite's recovery: what it met is in the notices.
@@ -175,6 +182,7 @@ Vault Vault::open(const std::string& path, const Credential& cred, const OpenOpt
     if (upgraded)
       impl->notices.push_back("upgraded the vault to format " + std::to_string(kFormatVersion) +
                               " (authenticated WAL generations); older releases of dsr cannot open it");
+    if (establish && opts.upgrade && !opts.read_only) establish_admin_key(*impl, cred);
     clear_leftovers(*impl);
     if ((read_from.st_mode & 077) != 0) {
       char mode[8];
@@ -199,9 +207,20 @@ std::vector<SlotInfo> Vault::slots() const {
   for (const auto& s : impl_->header.slots) out.push_back(s.info);
   return out;
 }
-const Secret& Vault::index_key() const { return impl_->index_key; }
-const Secret* Vault::category_key() const { return impl_->category.empty() ? nullptr : &impl_->category; }
+const Secret& Vault::index_key() const { return impl_->keys.index; }
+const Secret* Vault::category_key() const { return impl_->keys.category.empty() ? nullptr : &impl_->keys.category; }
 void Vault::checkpoint() { impl_->checkpoint(); }
+std::array<unsigned char, 32> Vault::signer_public_key() const { return impl_->keys.sign_pk; }
+std::array<unsigned char, 64> Vault::sign(const std::string& msg) const {
+  if (impl_->keys.sign_sk.empty())
+    fail(ErrorKind::refused, "slot '" + impl_->slot_name + "' is a slot of format 2 and has no signing key");
+  std::array<unsigned char, 64> sig{};
+  crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+                       impl_->keys.sign_sk.data());
+  return sig;
+}
+std::array<unsigned char, 32> Vault::admin_public_key() const { return impl_->header.admin_pk; }
+uint64_t Vault::key_epoch() const { return impl_->header.epoch; }
 bool Vault::checkpoint_for_erasure() {
   if (!impl_->db) return false;
   // Waits (the busy handler, up to the lock timeout) for readers to move on.
@@ -306,12 +325,12 @@ CheckReport check_vault(const std::string& path, const Credential& cred, const O
       throw;
     }
   }();
-  if (std::string twin = verify_twin_mac(hr, u.keys.master); !twin.empty()) report.problems.push_back(twin);
+  if (std::string twin = verify_twin(hr, u.keys); !twin.empty()) report.problems.push_back(twin);
   const Layout layout = layout_for_format(hr.header.version);
   if (layout.legacy)
     report.notes.push_back("the vault is of format 2: the next command that writes upgrades it to format " +
                            std::to_string(kFormatVersion));
-  PageCipher cipher(page_key(hr.header, u.keys.master), hr.header.id);
+  PageCipher cipher(page_key(u.keys.data), hr.header.id);
 
   struct stat st{};
   ::fstat(fd, &st);

@@ -25,9 +25,7 @@ struct Vault::Impl {
   std::string path;
   std::string canonical;
   Header header;
-  Secret master;
-  Secret index_key;
-  Secret category;
+  VaultKeys keys;  // what the slot that opened the vault holds (vault/header.hpp)
   std::string slot_name;
   Role role = Role::admin;
   std::shared_ptr<const PageCipher> cipher;
@@ -39,12 +37,12 @@ struct Vault::Impl {
 
   void connect(const OpenOptions& opts, bool fresh) {
     options = opts;
-    cipher = std::make_shared<const PageCipher>(page_key(header, master), header.id);
+    cipher = std::make_shared<const PageCipher>(page_key(keys.data), header.id);
     canonical = bind_cipher(path, cipher, layout_for_format(header.version));
     int flags = opts.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
     db = std::make_unique<SQLite::Database>(path.c_str(), flags, opts.lock_timeout_ms, kVfsName);
     if (fresh) {
-      // The reserve must be set before SQLite writes its first page (VAULT.md rule 7).
+      // The reserve must be set before SQLite writes its first page.
       int reserve = kReserveBytes;
       sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
       db->exec("PRAGMA page_size=" + std::to_string(kPageSize));
@@ -108,7 +106,14 @@ struct Vault::Impl {
 // Upgrades a vault of format 2 at `path` in place (upgrade.cpp): under its
 // write lock, with an empty WAL, the same header (format 3) and the same page
 // ciphertext at the new offset go into PATH-upgrade, which is renamed over it.
-void upgrade_format2(const std::string& path, const HeaderRead& hr, const Secret& master, const OpenOptions& opts);
+// `keys` are what the opener's slot holds under format 2; when it is an admin
+// slot, the admin signing key is made and the slot sealed (keys updated).
+void upgrade_format2(const std::string& path, const HeaderRead& hr, const std::string& slot_name,
+                     const Credential& cred, VaultKeys& keys, const OpenOptions& opts);
+
+// Makes the admin signing key of a vault upgraded from format 2 whose opener
+// holds a legacy admin slot, and seals that slot (keyring.cpp).
+void establish_admin_key(Vault::Impl& im, const Credential& cred);
 
 // Finds what interrupted jobs left beside the vault (leftovers.cpp): PATH-rekey
 // and PATH-upgrade (full copies), partial backups. Removes them when no job is

@@ -1048,6 +1048,11 @@ WalScan scan_wal(const ReadAt& wal, const PageCipher& cipher, const std::optiona
   return r;
 }
 
+std::string decode_journal_image(const unsigned char* raw, int64_t size, const PageCipher& cipher,
+                                 unsigned char* image) {
+  return decode_journal(raw, size, cipher, image);
+}
+
 bool open_wal_frame(const PageCipher& cipher, const WalMarker& marker, uint64_t k, const unsigned char* frame,
                     unsigned char* out) {
   if (be32(frame) == 0) return false;

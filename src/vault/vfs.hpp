@@ -20,12 +20,12 @@ namespace dsr::vault {
 inline constexpr const char* kVfsName = "dsr";
 
 // Where things are in a vault file of the current format (3):
-//   0      header copy A (4 KiB)          4096  header copy B (4 KiB)
-//   8192   WAL generation marker, two 512-byte slots written in turn
-//   9216   reserved (zero) for later header growth
+//   0      header copy A (12 KiB)         12288  header copy B (12 KiB)
+//   24576  WAL generation marker, two 512-byte slots written in turn
+//   25600  reserved (zero) for later header growth
 //   32768  SQLite's pages
 inline constexpr uint32_t kHeaderBytes = 32768;
-inline constexpr uint32_t kMarkerAt = 8192;
+inline constexpr uint32_t kMarkerAt = 24576;
 inline constexpr uint32_t kMarkerSlotBytes = 512;
 // Format 2 put the pages right after the header copies and had no marker.
 inline constexpr uint32_t kHeaderBytesV2 = 8192;
@@ -106,6 +106,12 @@ WalScan scan_wal(const ReadAt& wal, const PageCipher& cipher, const std::optiona
 // of the generation `marker` names; false when it does not authenticate.
 bool open_wal_frame(const PageCipher& cipher, const WalMarker& marker, uint64_t k, const unsigned char* frame,
                     unsigned char* out);
+
+// Decodes a rollback journal as SQLite would play it back: into `image` (size
+// bytes, zero-filled, may be null) what SQLite wrote (plaintext pages, the
+// checksums recomputed). Returns what is wrong, or empty.
+std::string decode_journal_image(const unsigned char* raw, int64_t size, const PageCipher& cipher,
+                                 unsigned char* image);
 
 // A rollback journal beside a vault: empty when SQLite would not play it back
 // or every record it would play authenticates; otherwise what is wrong.

@@ -106,7 +106,7 @@ run dsr backup --verify "$TMP/hdr-a.dsr"
 expect_rc 6 "one damaged header copy: verify exits 6 (and names it)"
 expect_err "header copy A" "and names the copy"
 flip "$B" "$TMP/hdr-both.tmp" 200
-flip "$TMP/hdr-both.tmp" "$TMP/hdr-both.dsr" $((4096 + 200))
+flip "$TMP/hdr-both.tmp" "$TMP/hdr-both.dsr" $((12288 + 200))
 damaged hdr-both
 
 # ---- online: a backup while another process keeps writing ---------------------------------

@@ -12,7 +12,7 @@ run dsr batch "$TMP/people.ndjson"
 expect_rc 0 "40 subjects registered"
 
 pages() { python3 -c 'import sys; print(open(sys.argv[1],"rb").read()[32768:].hex())' "$V" | sha256sum | cut -c1-64; }
-header() { head -c 8192 "$V" | sha256sum | cut -c1-64; }
+header() { head -c 24576 "$V" | sha256sum | cut -c1-64; }
 PAGES0=$(pages); HEADER0=$(header)
 
 # ---- add ----------------------------------------------------------------------
@@ -47,6 +47,8 @@ expect_rc 0 "pia's passphrase opens the vault"
 check "it opens pia's slot" test "$(jget "$OUT" 'd["opened_by"]')" = pia
 run dsr key remove pia --yes
 expect_rc 0 "and pia's slot goes again"
+check "removing a slot re-encrypted the data pages" test "$(pages)" != "$PAGES0"
+PAGES0=$(pages)
 run dsr --json key add cron --role auditor --new-key-file "$TMP/cron.key"
 expect_rc 0 "key add --json"
 check "--json names the slot and its role" test "$(jget "$OUT" 'd["slot"]["name"] + "/" + d["slot"]["role"] + "/" + d["key_file"]')" = "cron/auditor/$TMP/cron.key"
@@ -119,7 +121,7 @@ run dsr --key-file "$TMP/cron.key" --json info
 expect_rc 0 "after the dry run cron still opens the vault"
 run dsr key remove cron --yes
 expect_rc 0 "key remove --yes"
-check "removing a slot changed no data page" test "$(pages)" = "$PAGES1"
+check "removing a slot re-encrypted every data page under a key it never held" test "$(pages)" != "$PAGES1"
 run dsr --key-file "$TMP/cron.key" info
 expect_rc 5 "the removed slot's key file no longer opens the vault"
 run dsr key remove nobody --yes

@@ -24,7 +24,7 @@ run dsr key add pat --role billing --new-passphrase-file "$TMP/pat.txt" --kdf in
 expect_rc 0 "a billing passphrase slot"
 
 records() { "$DSR_BIN" list --status all --limit 1000000 --format ndjson </dev/null | sha256sum | cut -c1-64; }
-header() { head -c 8192 "$V" | sha256sum | cut -c1-64; }
+header() { head -c 24576 "$V" | sha256sum | cut -c1-64; }
 REF=$(records)
 
 start=$(date +%s%N)

@@ -17,7 +17,7 @@ check "the key file is 64 hex digits" grep -Eqx '[0-9a-f]{64}' "$TMP/a.key"
 run dsr --db "$TMP/sub/dir/b.dsr" init --new-key-file "$TMP/b.key" --name ops
 expect_rc 0 "init creates missing parent directories"
 check "the new directory is private" test "$(mode "$TMP/sub/dir")" = 700
-umask 022
+umask 077  # the passphrase files below must be private (dsr refuses others)
 
 run dsr --db "$TMP/a.dsr" --key-file "$TMP/a.key" check
 expect_rc 0 "check on a fresh vault"

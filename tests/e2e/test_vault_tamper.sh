@@ -109,13 +109,13 @@ stage; truncate -s $((HEADER + 5 * PAGE + 17)) "$WORK"
 expect_damage "truncated to five and a bit pages" "truncated"
 stage; truncate -s "$HEADER" "$WORK"
 expect_damage "truncated to the header alone" "truncated|no database pages"
-stage; truncate -s 6000 "$WORK"
+stage; truncate -s 13288 "$WORK"  # copy A whole, copy B cut
 expect_damage "truncated inside the header" "header copy B"
 
 # ---- a damaged header copy: named by check; the other copy still opens --------
 for copy in A B; do
   base=0
-  [ "$copy" = B ] && base=4096
+  [ "$copy" = B ] && base=12288
   for at in 3 200; do  # the magic, the slot table
     stage
     flip $((base + at))
@@ -127,7 +127,7 @@ for copy in A B; do
     check "header copy $copy damaged: list prints the intact data" test "$OUT" = "$REF_LIST"
   done
 done
-stage; flip 200; flip $((4096 + 200))
+stage; flip 200; flip $((12288 + 200))
 expect_damage "both header copies damaged" "header"
 run dsr --db "$WORK" check
 expect_err "both copies" "both header copies damaged: check says so"

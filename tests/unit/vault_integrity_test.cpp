@@ -43,7 +43,7 @@ using dsr::test::spit;
 
 namespace {
 
-constexpr size_t kCopyBytes = 4096;               // one header copy (A at 0, B at 4096)
+constexpr size_t kCopyBytes = 12288;              // one header copy (A at 0, B at 12288; format 3)
 constexpr size_t kSumAt = kCopyBytes - 32;        // BLAKE2b-256 checksum of the bytes before it
 constexpr size_t kGenerationAt = 24;              // little-endian u64
 
@@ -302,7 +302,7 @@ TEST_CASE("vault: a file truncated mid-page or at a page boundary is an integrit
     CHECK(read_through_vault(fx, false) == Outcome::integrity_error);
   }
   SUBCASE("inside the header") {
-    fx.stage(fx.pristine.substr(0, 6000));
+    fx.stage(fx.pristine.substr(0, kCopyBytes + 1000));
     auto report = dsr::check_vault(fx.work, fx.cred());
     CHECK_MESSAGE(mentions(report, "header copy B"), joined(report));
     CHECK(read_through_vault(fx, false) == Outcome::integrity_error);
@@ -356,7 +356,7 @@ TEST_CASE("vault: a forged header copy with a valid checksum fails authenticatio
   }
   SUBCASE("the twin copy (B): check names it") {
     std::string bytes = fx.pristine;
-    bytes[kCopyBytes + 3000] ^= 0x55;  // padding after the slots: only the MAC covers it
+    bytes[kCopyBytes + 3000] ^= 0x55;  // an unused slot place: only the admin signature covers it
     recompute_checksum(bytes, kCopyBytes);
     fx.stage(bytes);
     auto report = dsr::check_vault(fx.work, fx.cred());
@@ -419,7 +419,7 @@ TEST_CASE("vault: a header forged to demand an absurd key-derivation cost is dam
   std::string pw = "correct horse";
   Credential pass{SlotKind::passphrase, dsr::Secret::copy_of(reinterpret_cast<const unsigned char*>(pw.data()), pw.size())};
   Vault::create(path, "alice", pass, dsr::KdfStrength::interactive).close();
-  constexpr size_t kSlotOpsAt = 64 + 80;  // first slot's Argon2id opslimit, little-endian u64
+  constexpr size_t kSlotOpsAt = 192 + 400;  // first slot's Argon2id opslimit, little-endian u64 (format 3)
   std::string bytes = slurp(path);
   for (size_t copy_at : {size_t(0), kCopyBytes}) {
     bytes[copy_at + kSlotOpsAt + 5] = 1;  // opslimit 2^40

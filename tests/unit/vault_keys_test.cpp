@@ -14,6 +14,7 @@
 #include "dsr/keys.hpp"
 #include "dsr/subjects.hpp"
 #include "test_support.hpp"
+#include "vault/header.hpp"
 #include "vault/vfs.hpp"
 
 using namespace dsr;
@@ -102,7 +103,7 @@ TEST_CASE("keys: a billing slot carries the category key and reads card data, an
   CHECK(auditor.category_key() == nullptr);
 }
 
-TEST_CASE("keys: adding and removing slots rewrites the header only, never a data page") {
+TEST_CASE("keys: adding a slot rewrites the header only; removing one re-encrypts every page under a new key") {
   test::TempVault tv;
   {
     Desk admin = tv.desk();
@@ -118,12 +119,22 @@ TEST_CASE("keys: adding and removing slots rewrites the header only, never a dat
     Vault v = Vault::open(tv.db, tv.cred());
     v.add_slot("kim", Role::support, make_key_file(tv.dir.file("kim.key")), KdfStrength::interactive);
     v.add_slot("pat", Role::billing, passphrase("correct horse"), KdfStrength::interactive);
-    v.remove_slot("kim");
+  }
+  std::string added = slurp(tv.db);
+  REQUIRE(added.size() == before.size());
+  CHECK(added.compare(vault::kHeaderBytes, std::string::npos, before, vault::kHeaderBytes, std::string::npos) == 0);
+  CHECK(added.compare(0, vault::kHeaderBytes, before, 0, vault::kHeaderBytes) != 0);  // the header did change
+  {
+    Vault v = Vault::open(tv.db, tv.cred());
+    auto r = v.rekey({}, "kim");
+    CHECK(r.removed == "kim");
+    CHECK(r.pages > 4);
   }
   std::string after = slurp(tv.db);
-  REQUIRE(after.size() == before.size());
-  CHECK(after.compare(vault::kHeaderBytes, std::string::npos, before, vault::kHeaderBytes, std::string::npos) == 0);
-  CHECK(after.compare(0, vault::kHeaderBytes, before, 0, vault::kHeaderBytes) != 0);  // the header did change
+  size_t same = 0, pages = (std::min(after.size(), added.size()) - vault::kHeaderBytes) / 4096;
+  for (size_t p = 0; p < pages; ++p)
+    same += after.compare(vault::kHeaderBytes + p * 4096, 4096, added, vault::kHeaderBytes + p * 4096, 4096) == 0;
+  CHECK(same == 0);  // not one page is left under the key the removed slot held
   Vault pat = Vault::open(tv.db, passphrase("correct horse"));
   CHECK(pat.slot_name() == "pat");
   CHECK(pat.role() == Role::billing);
@@ -140,14 +151,15 @@ TEST_CASE("keys: a taken name is a conflict, a missing slot is not found, the la
         ErrorKind::usage);
   CHECK(kind_thrown([&] { v.add_slot("two words", Role::support, passphrase("x"), KdfStrength::interactive); }) ==
         ErrorKind::usage);
-  CHECK(kind_thrown([&] { v.remove_slot("nobody"); }) == ErrorKind::not_found);
-  CHECK(kind_thrown([&] { v.remove_slot("admin"); }) == ErrorKind::refused);
-  CHECK(message_thrown([&] { v.remove_slot("admin"); }).find("last admin slot") != std::string::npos);
+  CHECK(kind_thrown([&] { v.rekey({}, "nobody"); }) == ErrorKind::not_found);
+  CHECK(kind_thrown([&] { v.rekey({}, "admin"); }) == ErrorKind::refused);
+  CHECK(message_thrown([&] { v.rekey({}, "admin"); }).find("last admin slot") != std::string::npos);
   // With a second admin, the first may go (even the one in use); then the second is the last.
   v.add_slot("second", Role::admin, make_key_file(tv.dir.file("second.key")), KdfStrength::interactive);
   v.add_slot("helper", Role::support, passphrase("h"), KdfStrength::interactive);
-  v.remove_slot("admin");
-  CHECK(kind_thrown([&] { v.remove_slot("second"); }) == ErrorKind::refused);
+  v.rekey({}, "admin");
+  v.reopen();
+  CHECK(kind_thrown([&] { v.rekey({}, "second"); }) == ErrorKind::refused);
   v.close();
   CHECK(kind_thrown([&] { Vault::open(tv.db, tv.cred()); }) == ErrorKind::wrong_key);
   Vault second = Vault::open(tv.db, read_key_file(tv.dir.file("second.key")));
@@ -185,20 +197,22 @@ TEST_CASE("keys: two connections adding slots at once both keep theirs (the head
 TEST_CASE("keys: a forged header refuses slot changes") {
   test::TempVault tv;
   Vault v = Vault::open(tv.db, tv.cred());
-  // Rewrite copy A's padding and fix its checksum: only the MAC can tell.
+  // Rewrite an unused slot place in both copies and fix their checksums: only
+  // the admin signature can tell.
+  constexpr size_t kCopy = vault::kCopyBytes;
   std::string bytes = slurp(tv.db);
   bytes[3000] ^= 0x5a;
-  bytes[4096 + 3000] ^= 0x5a;
-  for (size_t copy : {size_t(0), size_t(4096)}) {
+  bytes[kCopy + 3000] ^= 0x5a;
+  for (size_t copy : {size_t(0), kCopy}) {
     unsigned char sum[32];
-    crypto_generichash(sum, 32, reinterpret_cast<const unsigned char*>(bytes.data() + copy), 4096 - 32, nullptr, 0);
-    bytes.replace(copy + 4096 - 32, 32, reinterpret_cast<const char*>(sum), 32);
+    crypto_generichash(sum, 32, reinterpret_cast<const unsigned char*>(bytes.data() + copy), kCopy - 32, nullptr, 0);
+    bytes.replace(copy + kCopy - 32, 32, reinterpret_cast<const char*>(sum), 32);
   }
   // Swap the forged header in under the open connection (same inode: write in place).
   {
     std::fstream f(tv.db, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(0);
-    f.write(bytes.data(), 8192);
+    f.write(bytes.data(), std::streamsize(2 * kCopy));
   }
   CHECK(kind_thrown([&] { v.add_slot("mallory", Role::admin, passphrase("m"), KdfStrength::interactive); }) ==
         ErrorKind::integrity);

@@ -38,11 +38,11 @@ PageCipher cipher_of(const test::TempVault& tv) {
   REQUIRE(fd >= 0);
   HeaderRead hr = read_header(fd);
   ::close(fd);
-  std::optional<Keys> keys;
+  std::optional<VaultKeys> keys;
   for (const auto& s : hr.header.slots)
-    if ((keys = unwrap_slot(s, tv.cred(), hr.header.id))) break;
+    if ((keys = unlock_slot(hr.header, s, tv.cred()))) break;
   REQUIRE(keys);
-  return PageCipher(page_key(hr.header, keys->master), hr.header.id);
+  return PageCipher(page_key(keys->data), hr.header.id);
 }
 
 // A WAL holding `commits` commits that no checkpoint has copied: a second
