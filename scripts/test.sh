@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Builds dsr and runs the whole test suite: unit tests and end-to-end tests,
-# first in a normal build, then in an AddressSanitizer+UBSan build.
-# Usage: scripts/test.sh [--fast]   (--fast skips the sanitizer build)
+# Builds dsr and runs the whole test suite, warnings as errors: unit tests and
+# end-to-end tests in a normal build, then in an AddressSanitizer (leak
+# detection on) + UBSan build, then the tests of the read-ahead thread (batch,
+# import, bulk registration, prefetch) under ThreadSanitizer.
+# Usage: scripts/test.sh [--fast]   (--fast: the normal build only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 jobs=$(nproc)
+configure() {  # configure BUILD_DIR CMAKE_ARGS...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDSR_TEST_CLOCK=ON -DDSR_BENCH=OFF -DDSR_WERROR=ON "$@" >/dev/null
+}
 run_suite() {  # run_suite BUILD_DIR CMAKE_ARGS...
   local dir=$1; shift
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDSR_TEST_CLOCK=ON -DDSR_BENCH=OFF "$@" >/dev/null
+  configure "$dir" "$@"
   cmake --build "$dir" -j"$jobs"
   (cd "$dir" && ctest -j"$jobs" --output-on-failure --timeout 600)
 }
 run_suite build-test
 if [ "${1:-}" != "--fast" ]; then
-  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan -DDSR_SANITIZE=ON
+  # ThreadSanitizer: only the unit tests, only those that run the read-ahead thread.
+  configure build-tsan -DDSR_TSAN=ON
+  cmake --build build-tsan -j"$jobs" --target dsr_unit
+  (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest -j"$jobs" --output-on-failure --timeout 600 -R '^(batch|bulk registration|prefetch)')
 fi

@@ -5,13 +5,12 @@
 #include <algorithm>
 #include <optional>
 
-#include "domain/seal.hpp"
+#include "vault/seal.hpp"
 #include "domain/subject_codec.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/error.hpp"
 #include "dsr/roles.hpp"
 #include "store/audit_store.hpp"
-#include "store/statement_cache.hpp"
 #include "store/tx.hpp"
 
 namespace dsr {
@@ -35,7 +34,7 @@ std::string chain_hash(Desk& desk, const store::AuditRow& r) {
   put(m, r.fields);
   put(m, r.request);
   put(m, r.outcome);
-  return keyed_hash(desk.vault().index_key(), "audit-chain", m);
+  return vault::keyed_hash(desk.vault().index_key(), "audit-chain", m);
 }
 
 void append(Desk& desk, const AuditEntry& e) {
@@ -51,12 +50,12 @@ void append(Desk& desk, const AuditEntry& e) {
   // savepoint of its own: if it fails, the operation fails and rolls back
   // with it. A refusal is appended after the rollback, in its own transaction.
   std::optional<store::WriteTx> tx;
-  if (sqlite3_get_autocommit(desk.db().getHandle())) tx.emplace(desk.db());
-  store::AuditHead head = store::audit_head(desk.statements());
+  if (!store::in_transaction(desk.db())) tx.emplace(desk.db());
+  store::AuditHead head = store::audit_head(desk.db());
   r.id = head.last_id + 1;
   r.prev_hash = head.hash;
   r.hash = chain_hash(desk, r);
-  store::insert_audit(desk.statements(), r);
+  store::insert_audit(desk.db(), r);
   if (tx) tx->commit();
 }
 

@@ -1,7 +1,5 @@
 #include "domain/batch_engine.hpp"
 
-#include <sqlite3.h>
-
 namespace dsr {
 namespace {
 
@@ -10,12 +8,6 @@ namespace {
 constexpr size_t kMaxHeldBytes = 8u << 20;
 
 }  // namespace
-
-void release_stale_reads(Desk& desk) {
-  sqlite3* db = desk.db().getHandle();
-  for (sqlite3_stmt* st = sqlite3_next_stmt(db, nullptr); st; st = sqlite3_next_stmt(db, st))
-    if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
-}
 
 BatchEngine::BatchEngine(Desk& desk, const BatchOptions& opts, ResultSink& sink)
     : desk_(desk), opts_(opts), sink_(sink), settings_(desk.db()), bulk_(desk) {
@@ -127,7 +119,7 @@ void BatchEngine::execute(int64_t line, std::string_view op, bool bulk, const st
 // SQLite rolls the whole transaction back on some errors (disk full, I/O):
 // the chunk is lost, and so is every line reported in it.
 void BatchEngine::stop_if_lost(LineResult& r, const Error& err) {
-  bool tx_lost = sqlite3_get_autocommit(desk_.db().getHandle()) != 0;
+  bool tx_lost = !store::in_transaction(desk_.db());
   if (tx_lost || err.kind() == ErrorKind::integrity || err.kind() == ErrorKind::locked) {
     int64_t line = r.line;
     held_.push_back(std::move(r));
@@ -153,7 +145,7 @@ void BatchEngine::commit_chunk() {
   if (tx_) {
     try {
       bulk_.flush();
-      release_stale_reads(desk_);
+      store::release_stale_reads(desk_.db());
       tx_->commit();
     } catch (const std::exception& e) {
       abort(classify(e));

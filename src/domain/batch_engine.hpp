@@ -18,12 +18,6 @@
 
 namespace dsr {
 
-// Resets every statement of the desk's connection left part-way through its
-// rows. Such a statement keeps a read snapshot open, and while it does no
-// checkpoint can copy the WAL back: in a long run the WAL would grow without
-// end. Call it only between operations, when no statement is in use.
-void release_stale_reads(Desk& desk);
-
 // One input line as the reading thread hands it to the engine's: a pause in
 // the input, a line that failed to read, a registration prepared ahead, or
 // another operation (parsed, to run on the engine's thread).

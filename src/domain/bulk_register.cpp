@@ -1,7 +1,5 @@
 #include "domain/bulk_register.hpp"
 
-#include <sqlite3.h>
-
 #include "domain/subject_codec.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/error.hpp"
@@ -54,7 +52,7 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
   Audit refusal(desk_, "register");  // only a refusal is recorded one line at a time
   try {
     require(desk_, Action::write_subjects);
-    if (sqlite3_get_autocommit(desk_.db().getHandle()))
+    if (!store::in_transaction(desk_.db()))
       fail(ErrorKind::failure, "internal: a bulk registration outside a transaction would go unaudited");
     PreparedRegistration& p = make();
     store::SubjectRow& row = p.row;
@@ -71,9 +69,9 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
     if (!p.attrs.empty()) sp.emplace(desk_.db());
     try {
       row.rowid = store::insert_subject(desk_.db(), row);
-    } catch (const SQLite::Exception& e) {
+    } catch (const std::exception& e) {
       // Name the subject that holds the email or username.
-      if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE) check_unique(desk_, row);
+      if (store::is_unique_violation(e)) check_unique(desk_, row);
       throw;
     }
     for (const auto& a : p.attrs) store::put_attribute(desk_.db(), row.rowid, a);

@@ -104,7 +104,7 @@ PolicyVersion find_policy(Desk& desk, std::string_view version) {
 std::string policy_in_force(Desk& desk) { return policy_in_force(desk, cal::today()); }
 
 std::string policy_in_force(Desk& desk, cal::Date on) {
-  return store::policy_in_force(desk.statements(), cal::format(on)).value_or("");
+  return store::policy_in_force(desk.db(), cal::format(on)).value_or("");
 }
 
 std::vector<std::string> policy_purposes(Desk& desk, const std::string& version) {

@@ -94,7 +94,7 @@ void erase_deactivated(Desk& desk, int64_t before, bool dry_run, const std::stri
   auto commit = [&] {
     if (!tx) return;
     eraser.audit().flush();
-    release_stale_reads(desk);
+    store::release_stale_reads(desk.db());
     tx->commit();
     tx.reset();
     in_tx = 0;

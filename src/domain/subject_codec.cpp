@@ -1,11 +1,10 @@
 #include "domain/subject_codec.hpp"
 
-#include <sodium.h>
 
 #include <chrono>
 #include <mutex>
 
-#include "domain/seal.hpp"
+#include "vault/seal.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/error.hpp"
@@ -80,7 +79,7 @@ struct Writer {
     if (it == row.cols.end()) return std::nullopt;
     if (sealed_column(col)) {
       const Secret* k = desk.vault().category_key();
-      return k ? unseal(*k, row.id, col, it->second) : std::nullopt;
+      return k ? vault::unseal(*k, row.id, col, it->second) : std::nullopt;
     }
     return it->second;
   }
@@ -90,7 +89,7 @@ struct Writer {
   void put(const std::string& col, const std::string& value, const std::string& reported_as) {
     require_write(desk, field_category(col), reported_as);
     bool same = !registering && current(col) == value;
-    row.cols[col] = sealed_column(col) ? seal(need_category_key(desk, col), row.id, col, value) : value;
+    row.cols[col] = sealed_column(col) ? vault::seal(need_category_key(desk, col), row.id, col, value) : value;
     if (!registering) prov[col] = entry();
     if (!same) changed.push_back(reported_as);
   }
@@ -139,7 +138,7 @@ std::string new_subject_id() {
       r = last_rand + 1;
       if (r == 0) ++ms;  // 2^32 ids in one millisecond: borrow the next one
     } else {
-      r = randombytes_random() & 0x7fffffffu;  // headroom for the increments
+      r = vault::random_u32() & 0x7fffffffu;  // headroom for the increments
     }
     last_ms = ms;
     last_rand = r;
@@ -162,7 +161,7 @@ std::string new_subject_id() {
 }
 
 std::string email_hash(Desk& desk, const std::string& email_key) {
-  return keyed_hash(desk.vault().index_key(), "suppression:email", email_key);
+  return vault::keyed_hash(desk.vault().index_key(), "suppression:email", email_key);
 }
 
 // Resolves SUBJECT (id, email or username) to its row.
@@ -267,7 +266,7 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
       ar.category = a.category;
       ar.key = a.key;
       ar.sealed = ci && ci->restricted;
-      ar.value = ar.sealed ? seal(need_category_key(desk, label), row.id, label, v) : v;
+      ar.value = ar.sealed ? vault::seal(need_category_key(desk, label), row.id, label, v) : v;
       ar.source = source;
       ar.collected_at = w.t;
       ar.policy_version = w.policy;
@@ -294,8 +293,8 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
         std::optional<std::string> ov = o.value, nv = a.value;
         if (a.sealed) {
           const Secret* k = desk.vault().category_key();
-          ov = unseal(*k, row.id, label, o.value);
-          nv = unseal(*k, row.id, label, a.value);
+          ov = vault::unseal(*k, row.id, label, o.value);
+          nv = vault::unseal(*k, row.id, label, a.value);
         }
         if (ov == nv && o.source == a.source) std::erase(w.changed, label);
       }
@@ -395,7 +394,7 @@ Subject decode_subject(Desk& desk, const SubjectRow& row, const std::optional<st
       v.provenance.policy_version = p->value("policy", "");
     }
     if (sealed_column(f)) {
-      auto plain = key ? unseal(*key, row.id, f, it->second) : std::nullopt;
+      auto plain = key ? vault::unseal(*key, row.id, f, it->second) : std::nullopt;
       if (plain) v.value = *plain;
       else v.restricted = true;  // value stays null
     } else if (v.field == "interests") {
@@ -413,7 +412,7 @@ Subject decode_subject(Desk& desk, const SubjectRow& row, const std::optional<st
     v.category = a.category;
     v.provenance = {a.source, a.collected_at, a.policy_version};
     if (a.sealed) {
-      auto plain = key ? unseal(*key, row.id, v.field, a.value) : std::nullopt;
+      auto plain = key ? vault::unseal(*key, row.id, v.field, a.value) : std::nullopt;
       if (plain) v.value = *plain;
       else v.restricted = true;
     } else {

@@ -1,12 +1,10 @@
 #include "dsr/subjects.hpp"
 
-#include <sodium.h>
 
 #include <algorithm>
 #include <limits>
 #include <set>
 
-#include "domain/seal.hpp"
 #include "domain/subject_codec.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/audit.hpp"

@@ -3,7 +3,6 @@
 // codes are never echoed back.
 #include "dsr/validate.hpp"
 
-#include <sodium.h>
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 
 #include "domain/phone_module.hpp"
 #include "dsr/error.hpp"
+#include "vault/seal.hpp"
 
 namespace dsr::validate {
 namespace {
@@ -222,7 +222,7 @@ struct Wiped {
   std::string s;
   ~Wiped() {
     s.resize(s.capacity());  // wipe the whole buffer, not just what is in use now
-    sodium_memzero(s.data(), s.size());
+    vault::wipe(s.data(), s.size());
   }
 };
 
@@ -234,7 +234,7 @@ std::string one_of(std::string_view field, std::string_view v, std::initializer_
     if (lower == o) return std::string(o);
     list += (list.empty() ? "" : ", ") + std::string(o);
   }
-  bad(field, quoted(s) + " is not one of: " + list);
+  bad(field, validate::quoted(s) + " is not one of: " + list);
 }
 
 constexpr std::string_view kCategories[] = {"identity", "contact",      "billing",    "payment",
@@ -329,7 +329,7 @@ std::string name(std::string_view v) { return text("name", v, Limits::name); }
 std::string email(std::string_view v) {
   const std::string s = text("email", v, Limits::email);
   auto invalid = [&](const std::string& why) {
-    bad("email", quoted(s) + " is not a valid email address (" + why + ")");
+    bad("email", validate::quoted(s) + " is not a valid email address (" + why + ")");
   };
   const std::size_t at = s.find('@');
   if (at == npos) invalid("no '@'");
@@ -402,10 +402,10 @@ std::string username(std::string_view v) {
   const std::string s = text("username", v, Limits::username_max);
   for (char c : s)
     if (!is_alnum(c) && c != '.' && c != '_' && c != '-')
-      bad("username", quoted(s) + " may contain only letters, digits, '.', '_' and '-'");
+      bad("username", validate::quoted(s) + " may contain only letters, digits, '.', '_' and '-'");
   if (s.size() < Limits::username_min)
-    bad("username", quoted(s) + " is too short (at least " + std::to_string(Limits::username_min) + " characters)");
-  if (!is_alnum(s.front())) bad("username", quoted(s) + " must start with a letter or digit");
+    bad("username", validate::quoted(s) + " is too short (at least " + std::to_string(Limits::username_min) + " characters)");
+  if (!is_alnum(s.front())) bad("username", validate::quoted(s) + " must start with a letter or digit");
   return s;
 }
 
@@ -414,7 +414,7 @@ std::string username_key(std::string_view v) { return ascii_lower(trim_ascii(v))
 std::string phone(std::string_view v, std::string_view default_region) {
   const std::string s = text("phone", v, Limits::phone);
   auto invalid = [&](const std::string& why) {
-    bad("phone", quoted(s) + " is not a valid phone number" + (why.empty() ? "" : " (" + why + ")"));
+    bad("phone", validate::quoted(s) + " is not a valid phone number" + (why.empty() ? "" : " (" + why + ")"));
   };
   // libphonenumber reads letters as keypad digits, drops text around the number
   // and keeps an extension that E.164 cannot hold: accept only dialling characters.
@@ -438,7 +438,7 @@ std::string phone(std::string_view v, std::string_view default_region) {
   int why_code = DSR_WHY_NONE;
   switch (phone_module::e164(s, region, out, why_code)) {
     case DSR_PHONE_OK: return out;
-    case DSR_PHONE_UNKNOWN_REGION: bad("phone", "unknown default region " + quoted(default_region)); break;
+    case DSR_PHONE_UNKNOWN_REGION: bad("phone", "unknown default region " + validate::quoted(default_region)); break;
     case DSR_PHONE_BAD_COUNTRY_CODE:
       invalid(s.front() == '+' ? "unknown country code" : "no country code; start it with + and the country code");
       break;
@@ -464,10 +464,10 @@ std::string zip(std::string_view v) {
   std::string s = text("zip", v, Limits::zip);
   for (char c : s)
     if (!is_alnum(c) && c != ' ' && c != '-')
-      bad("zip", quoted(s) + " may contain only letters, digits, spaces and hyphens");
-  if (s.size() < 2) bad("zip", quoted(s) + " is too short (at least 2 characters)");
+      bad("zip", validate::quoted(s) + " may contain only letters, digits, spaces and hyphens");
+  if (s.size() < 2) bad("zip", validate::quoted(s) + " is too short (at least 2 characters)");
   if (!is_alnum(s.front()) || !is_alnum(s.back()))
-    bad("zip", quoted(s) + " must begin and end with a letter or digit");
+    bad("zip", validate::quoted(s) + " must begin and end with a letter or digit");
   for (char& c : s) c = to_upper(c);
   return s;
 }
@@ -502,7 +502,7 @@ Card card_number(std::string_view v) {
 std::string card_expiry(std::string_view v, YearMonth today) {
   const std::string_view s = trim_ascii(v);
   auto malformed = [&] {
-    bad("card_expiry", quoted(s) + " is not a valid expiry (expected MM/YY or MM/YYYY)");
+    bad("card_expiry", validate::quoted(s) + " is not a valid expiry (expected MM/YY or MM/YYYY)");
   };
   // Split into digits, separator (with optional spaces around it), digits.
   std::size_t i = 0;
@@ -529,7 +529,7 @@ std::string card_expiry(std::string_view v, YearMonth today) {
   } else {
     malformed();
   }
-  if (month < 1 || month > 12) bad("card_expiry", quoted(s) + " has no month " + std::to_string(month) + " (expected 01 to 12)");
+  if (month < 1 || month > 12) bad("card_expiry", validate::quoted(s) + " has no month " + std::to_string(month) + " (expected 01 to 12)");
   char ym[16];
   std::snprintf(ym, sizeof ym, "%04d-%02d", year, month);
   const int when = year * 12 + (month - 1), now = today.year * 12 + (today.month - 1);
@@ -542,7 +542,7 @@ std::string card_token(std::string_view v) {
   const std::string s = text("card_token", v, Limits::card_token);
   for (char c : s)
     if (!is_alnum(c) && c != '_' && c != '-' && c != ':' && c != '.')
-      bad("card_token", quoted(s) + " may contain only letters, digits and _ - : .");
+      bad("card_token", validate::quoted(s) + " may contain only letters, digits and _ - : .");
   if (contains_card_number(s))
     bad("card_token", "looks like a card number, not a processor's token; the full number is never stored");
   return s;
@@ -630,20 +630,20 @@ bool is_category(std::string_view c) {
 AttrName attr_name(std::string_view v) {
   const std::string s = ascii_lower(trim_ascii(v));
   const std::size_t dot = s.find('.');
-  if (dot == npos) bad("attr", quoted(s) + " must be CATEGORY.KEY, for example supplemental.credit_band");
+  if (dot == npos) bad("attr", validate::quoted(s) + " must be CATEGORY.KEY, for example supplemental.credit_band");
   const std::string category = s.substr(0, dot), key = s.substr(dot + 1);
   if (!is_category(category)) {
     std::string list;
     for (auto k : kCategories) list += (list.empty() ? "" : ", ") + std::string(k);
-    bad("attr", "unknown category " + quoted(category) + " in " + quoted(s) + "; expected one of " + list);
+    bad("attr", "unknown category " + validate::quoted(category) + " in " + validate::quoted(s) + "; expected one of " + list);
   }
-  if (key.empty()) bad("attr", quoted(s) + " has no key after the category");
+  if (key.empty()) bad("attr", validate::quoted(s) + " has no key after the category");
   if (key.size() > Limits::attr_key)
-    bad("attr", "the key in " + quoted(s) + " is too long (at most " + std::to_string(Limits::attr_key) + " characters)");
+    bad("attr", "the key in " + validate::quoted(s) + " is too long (at most " + std::to_string(Limits::attr_key) + " characters)");
   for (char c : key)
     if (!is_alnum(c) && c != '_' && c != '.' && c != '-')
-      bad("attr", "the key in " + quoted(s) + " may contain only letters, digits, '_', '.' and '-'");
-  if (!is_alnum(key.front())) bad("attr", "the key in " + quoted(s) + " must start with a letter or digit");
+      bad("attr", "the key in " + validate::quoted(s) + " may contain only letters, digits, '_', '.' and '-'");
+  if (!is_alnum(key.front())) bad("attr", "the key in " + validate::quoted(s) + " must start with a letter or digit");
   return {category, key};
 }
 
@@ -652,7 +652,7 @@ std::string date(std::string_view field, std::string_view v) {
   bool shape = s.size() == 10 && s[4] == '-' && s[7] == '-';
   for (std::size_t i = 0; shape && i < s.size(); ++i)
     if (i != 4 && i != 7 && !is_digit(s[i])) shape = false;
-  if (!shape) bad(field, quoted(s) + " is not a date in the form YYYY-MM-DD");
+  if (!shape) bad(field, validate::quoted(s) + " is not a date in the form YYYY-MM-DD");
   auto number = [&](std::size_t pos, std::size_t len) {
     int n = 0;
     for (std::size_t i = pos; i < pos + len; ++i) n = n * 10 + (s[i] - '0');
@@ -662,7 +662,7 @@ std::string date(std::string_view field, std::string_view v) {
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (y < 1 || m < 1 || m > 12 || d < 1 || d > kDays[m - 1] + (m == 2 && leap ? 1 : 0))
-    bad(field, quoted(s) + " is not a real date");
+    bad(field, validate::quoted(s) + " is not a real date");
   return std::string(s);
 }
 

@@ -3,7 +3,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include "store/statement_cache.hpp"
+#include "store/cached.hpp"
 
 namespace dsr::store {
 namespace {
@@ -17,15 +17,17 @@ std::string text(SQLite::Statement& st, int i) {
 }
 }  // namespace
 
-AuditHead audit_head(StatementCache& sc) {
-  auto& st = sc.get("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+AuditHead audit_head(SQLite::Database& db) {
+  Cached newest(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+  SQLite::Statement& st = *newest;
   AuditHead h;
   if (st.executeStep()) {
     h.last_id = st.getColumn(0).getInt64();
     h.hash = blob(st, 1);
     return h;
   }
-  auto& a = sc.get("SELECT last_id, hash FROM audit_anchor WHERE k = 1");
+  Cached anchor(db, "SELECT last_id, hash FROM audit_anchor WHERE k = 1");
+  SQLite::Statement& a = *anchor;
   if (a.executeStep()) {
     h.last_id = a.getColumn(0).getInt64();
     h.hash = blob(a, 1);
@@ -39,10 +41,11 @@ std::optional<AuditHead> recorded_head(SQLite::Database& db) {
   return AuditHead{st.getColumn(0).getInt64(), blob(st, 1)};
 }
 
-void insert_audit(StatementCache& sc, const AuditRow& r) {
-  auto& st = sc.get(
+void insert_audit(SQLite::Database& db, const AuditRow& r) {
+  Cached insert(db,
       "INSERT INTO audit (id, at, actor, command, subjects, fields, request, outcome, prev_hash, hash) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  SQLite::Statement& st = *insert;
   st.bind(1, r.id);
   st.bind(2, r.at);
   st.bind(3, r.actor);
@@ -54,8 +57,9 @@ void insert_audit(StatementCache& sc, const AuditRow& r) {
   st.bind(9, r.prev_hash.data(), int(r.prev_hash.size()));
   st.bind(10, r.hash.data(), int(r.hash.size()));
   st.exec();
-  auto& head = sc.get("INSERT INTO audit_anchor (k, last_id, hash) VALUES (2, ?, ?) "
+  Cached recorded(db, "INSERT INTO audit_anchor (k, last_id, hash) VALUES (2, ?, ?) "
                       "ON CONFLICT (k) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash");
+  SQLite::Statement& head = *recorded;
   head.bind(1, r.id);
   head.bind(2, r.hash.data(), int(r.hash.size()));
   head.exec();

@@ -30,23 +30,27 @@ int64_t upsert_recipient(SQLite::Database& db, const std::string& name, const st
 
 DisclosureWriter::DisclosureWriter(SQLite::Database& db)
     : db_(db),
-      st_(db,
+      st_(std::make_unique<Cached>(
+          db,
           "INSERT INTO disclosures (subject_rowid, recipient_id, disclosed_on, categories, purpose, basis, reference, "
-          "withhold_until, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") {}
+          "withhold_until, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {}
+
+DisclosureWriter::~DisclosureWriter() = default;
 
 int64_t DisclosureWriter::insert(const DisclosureRow& r, int64_t recipient_id) {
-  st_.reset();
-  st_.bind(1, r.subject_rowid);
-  st_.bind(2, recipient_id);
-  st_.bind(3, r.date);
-  st_.bind(4, r.categories);
-  st_.bind(5, r.purpose);
-  st_.bind(6, r.basis);
-  bind_opt(st_, 7, r.reference);
-  bind_opt(st_, 8, r.withhold_until);
-  st_.bind(9, r.recorded_at);
-  st_.bind(10, r.recorded_by);
-  st_.exec();
+  SQLite::Statement& st = **st_;
+  st.reset();
+  st.bind(1, r.subject_rowid);
+  st.bind(2, recipient_id);
+  st.bind(3, r.date);
+  st.bind(4, r.categories);
+  st.bind(5, r.purpose);
+  st.bind(6, r.basis);
+  bind_opt(st, 7, r.reference);
+  bind_opt(st, 8, r.withhold_until);
+  st.bind(9, r.recorded_at);
+  st.bind(10, r.recorded_by);
+  st.exec();
   return db_.getLastInsertRowid();
 }
 

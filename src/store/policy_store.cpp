@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <set>
 
-#include "store/statement_cache.hpp"
+#include "store/cached.hpp"
 
 namespace dsr::store {
 namespace {
@@ -89,12 +89,12 @@ std::optional<PolicyRow> policy_effective_on(SQLite::Database& db, const std::st
   return one_policy(db, "effective = ?", effective);
 }
 
-std::optional<std::string> policy_in_force(StatementCache& statements, const std::string& date) {
-  auto& st = statements.get("SELECT version FROM policies WHERE effective <= ? ORDER BY effective DESC LIMIT 1");
+std::optional<std::string> policy_in_force(SQLite::Database& db, const std::string& date) {
+  Cached cached(db, "SELECT version FROM policies WHERE effective <= ? ORDER BY effective DESC LIMIT 1");
+  SQLite::Statement& st = *cached;
   st.bind(1, date);
   std::optional<std::string> out;
   if (st.executeStep()) out = st.getColumn(0).getString();
-  st.reset();  // a statement left running would hold a read snapshot
   return out;
 }
 

@@ -1,8 +1,8 @@
-#include "domain/seal.hpp"
+#include "vault/seal.hpp"
 
 #include <sodium.h>
 
-namespace dsr {
+namespace dsr::vault {
 namespace {
 std::string ad_for(std::string_view subject_id, std::string_view field) {
   std::string ad(subject_id);
@@ -53,4 +53,8 @@ std::string keyed_hash(const Secret& index_key, std::string_view purpose, std::s
   return out;
 }
 
-}  // namespace dsr
+uint32_t random_u32() { return randombytes_random(); }
+
+void wipe(void* p, std::size_t n) noexcept { sodium_memzero(p, n); }
+
+}  // namespace dsr::vault
