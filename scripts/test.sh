@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds dsr and runs the whole test suite, warnings as errors: unit tests and
-# end-to-end tests in a normal build, then in an AddressSanitizer (leak
+# Builds dsr and runs the whole test suite: unit tests and end-to-end tests in
+# a normal build with warnings as errors, then in an AddressSanitizer (leak
 # detection on) + UBSan build, then the tests of the read-ahead thread (batch,
-# import, bulk registration, prefetch) under ThreadSanitizer.
+# import, bulk registration, prefetch) under ThreadSanitizer. The sanitizer
+# builds show warnings without failing on them: GCC's flow-based warnings
+# differ with instrumentation, and the normal build is the one that judges.
 # Usage: scripts/test.sh [--fast]   (--fast: the normal build only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +12,7 @@ bash scripts/install-deps.sh
 jobs=$(nproc)
 configure() {  # configure BUILD_DIR CMAKE_ARGS...
   local dir=$1; shift
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDSR_TEST_CLOCK=ON -DDSR_BENCH=OFF -DDSR_WERROR=ON "$@" >/dev/null
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDSR_TEST_CLOCK=ON -DDSR_BENCH=OFF "$@" >/dev/null
 }
 run_suite() {  # run_suite BUILD_DIR CMAKE_ARGS...
   local dir=$1; shift
@@ -18,7 +20,7 @@ run_suite() {  # run_suite BUILD_DIR CMAKE_ARGS...
   cmake --build "$dir" -j"$jobs"
   (cd "$dir" && ctest -j"$jobs" --output-on-failure --timeout 600)
 }
-run_suite build-test
+run_suite build-test -DDSR_WERROR=ON
 if [ "${1:-}" != "--fast" ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan -DDSR_SANITIZE=ON

@@ -22,7 +22,8 @@ std::string Context::db_path() const {
 bool Context::stdin_is_tty() const { return ::isatty(STDIN_FILENO) == 1; }
 bool Context::stderr_is_tty() const { return ::isatty(STDERR_FILENO) == 1; }
 
-// NO_COLOR, TERM=dumb and --no-color turn off colour and progress lines alike (CLI.md).
+// NO_COLOR, TERM=dumb and --no-color turn off colour and progress lines alike
+// (ARCHITECTURE.md, The command line).
 bool Context::plain_terminal() const {
   const char* nc = std::getenv("NO_COLOR");
   const char* term = std::getenv("TERM");
