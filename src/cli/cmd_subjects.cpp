@@ -8,6 +8,8 @@
 
 #include "cli/context.hpp"
 #include "cli/render.hpp"
+#include "util/fd.hpp"
+#include "util/scope_guard.hpp"
 #include "dsr/error.hpp"
 #include "dsr/fields.hpp"
 #include "dsr/requests.hpp"
@@ -160,17 +162,15 @@ void write_export(Context& ctx, const nlohmann::json& pkg, const std::string& ou
     std::cout << text;
     return;
   }
-  int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
+  util::UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) {
     if (errno == EEXIST) fail(ErrorKind::conflict, out + " already exists; choose another file");
     fail(ErrorKind::failure, "cannot create " + out + ": " + std::strerror(errno));
   }
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(out.c_str());
-    fail(ErrorKind::failure, "cannot write " + out);
-  }
+  util::ScopeGuard remove_partial([&] { ::unlink(out.c_str()); });  // a package written in part goes
+  bool ok = ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd.get()) == 0;
+  if (fd.close() != 0 || !ok) fail(ErrorKind::failure, "cannot write " + out);
+  remove_partial.dismiss();
   const std::string id = pkg["subject"]["id"].get<std::string>();
   if (ctx.g.json) ctx.emit_json({{"ok", true}, {"subject", id}, {"file", out}, {"bytes", text.size()}});
   ctx.note("wrote the access package for " + id + " to " + out);

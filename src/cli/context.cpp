@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "dsr/error.hpp"
+#include "util/fd.hpp"
 
 namespace dsr::cli {
 
@@ -121,7 +122,8 @@ struct EchoOff {
 }  // namespace
 
 Secret prompt_secret(const std::string& prompt) {
-  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  util::UniqueFd tty(::open("/dev/tty", O_RDWR | O_CLOEXEC));
+  int fd = tty.get();
   int in = fd >= 0 ? fd : STDIN_FILENO;
   std::string p = prompt;
   (void)!::write(fd >= 0 ? fd : STDERR_FILENO, p.data(), p.size());
@@ -137,7 +139,6 @@ Secret prompt_secret(const std::string& prompt) {
     }
   }
   (void)!::write(fd >= 0 ? fd : STDERR_FILENO, "\n", 1);
-  if (fd >= 0) ::close(fd);
   buf.truncate(len);
   return buf;
 }

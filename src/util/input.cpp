@@ -10,16 +10,15 @@
 
 #include "dsr/error.hpp"
 #include "dsr/input.hpp"
+#include "util/fd.hpp"
 
 namespace dsr {
 namespace {
 
 class FdInput : public Input {
  public:
-  FdInput(int fd, bool owned) : fd_(fd), owned_(owned) {}
-  ~FdInput() override {
-    if (owned_) ::close(fd_);
-  }
+  // `owned`: closed with the input (a file it opened), else left open (stdin).
+  FdInput(int fd, bool owned) : fd_(fd), owned_(owned ? fd : -1) {}
   size_t read(char* buf, size_t n) override {
     for (;;) {
       ssize_t r = ::read(fd_, buf, n);
@@ -39,7 +38,7 @@ class FdInput : public Input {
 
  private:
   int fd_;
-  bool owned_;
+  util::UniqueFd owned_;
 };
 
 class StringInput : public Input {
