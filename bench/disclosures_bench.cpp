@@ -1,5 +1,5 @@
-// disclosures_bench: the accounting of disclosures at scale (issue 4,
-// "Benchmark"). Not a test: it prints figures for bench/RESULTS.md.
+// disclosures_bench: the accounting of disclosures at scale. Not a test: it
+// prints figures for bench/RESULTS.md.
 //
 //   disclosures_bench [--dir DIR] [--subjects N] [--records N] [--bulk-runs N] [--bulk-timeout S]
 //                     [--prefill-chunk N] [--runs N] [--dsr PATH] [--sqlite3 PATH] [--keep]

@@ -1,7 +1,8 @@
 // keys_bench: rekey and backup of a vault of 1,000,000 subjects, against
 // SQLite's own online backup API copying a plain (unencrypted) copy of the
 // same database, in the same run; and the audit trail's cost on register
-// (issue 6, "Benchmark"). Not a test: it prints figures for bench/RESULTS.md.
+// (register with and without it). Not a test: it prints figures for
+// bench/RESULTS.md.
 //
 //   keys_bench [--dir DIR] [--subjects N] [--chunk N] [--rounds N] [--audit-subjects N] [--reuse] [--keep]
 //

@@ -1,5 +1,5 @@
 // subjects_bench: whole `dsr` processes against whole `sqlite3` processes on
-// a vault of 1,000,000 subjects (issue 3, "Benchmark"). Not a test: it prints
+// a vault of 1,000,000 subjects. Not a test: it prints
 // figures for bench/RESULTS.md.
 //
 //   subjects_bench [--dir DIR] [--subjects N] [--chunk N] [--runs N] [--dsr PATH] [--sqlite3 PATH]

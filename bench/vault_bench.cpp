@@ -17,7 +17,8 @@
 // "vault" goes through Vault::create/open and the "dsr" VFS. All use the same
 // schema, page size and pragmas (journal_mode=WAL, synchronous=FULL,
 // secure_delete=ON, temp_store=MEMORY, mmap_size=0, cell_size_check=ON, and
-// the same cache_size); only the encryption differs. Each configuration
+// the same cache_size): plain and plain+wipe differ only in the allocator,
+// plain+wipe and vault only in the VFS's encryption. Each configuration
 // (--cache-kib, repeatable; default: SQLite's default and the vault's own) is
 // run --repeat times, the sides interleaved, and the medians are printed:
 // wall-clock time, and the process's CPU time (steadier on a busy machine).

@@ -1,5 +1,9 @@
 // A Desk is an open vault with its schema brought up to date: the handle every
 // domain operation takes. It also carries the actor (the slot's name).
+//
+// Thread safety: a Desk belongs to one thread at a time. The read-ahead thread
+// of batch and import (domain/bulk/prefetch.hpp) reads only what never changes
+// while a run lasts: the vault's keys and role, never the connection.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -28,8 +32,6 @@ class Desk {
   // Benchmarks measure the audit trail's cost by turning it off; nothing else should.
   void set_audit_enabled(bool on) { audit_enabled_ = on; }
   bool audit_enabled() const { return audit_enabled_; }
-  // Prepared statements reused for the life of the desk (store layer only).
-  store::StatementCache& statements() { return *statements_; }
 
  private:
   Vault vault_;

@@ -121,6 +121,25 @@ void record_request_action(Desk& desk, std::string_view request_id, const std::s
 void act_for_request(Desk& desk, std::string_view request_id, const std::string& action,
                      std::string_view subject_ref, const std::function<RequestAction()>& op);
 
+// The subject operations as the CLI and batch make them, under a request or
+// not (an empty request_id): one definition for both front ends. Each is
+// act_for_request around the operation of dsr/subjects.hpp, recording the
+// fields it touched. A dry run of erase is never recorded against a request.
+struct SubjectInput;
+struct RegisterResult;
+struct ChangeResult;
+struct EraseResult;
+RegisterResult register_under(Desk& desk, std::string_view request_id, const SubjectInput& in);
+ChangeResult correct_under(Desk& desk, std::string_view request_id, std::string_view ref, const SubjectInput& in);
+ChangeResult deactivate_under(Desk& desk, std::string_view request_id, std::string_view ref, const std::string& reason);
+ChangeResult reactivate_under(Desk& desk, std::string_view request_id, std::string_view ref);
+EraseResult erase_under(Desk& desk, std::string_view request_id, std::string_view ref, const std::string& reason,
+                        bool dry_run);
+// The access package; `deliver` (may be empty) receives it inside the
+// request's transaction, so a failed delivery records nothing.
+nlohmann::json export_under(Desk& desk, std::string_view request_id, std::string_view ref,
+                            const std::function<void(const nlohmann::json&)>& deliver = {});
+
 // ---- the yearly metrics (CCPA regulations 7102) -------------------------------
 struct RequestFigures {
   int64_t received = 0, fulfilled = 0, denied = 0, cancelled = 0, open = 0, late = 0;

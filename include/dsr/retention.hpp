@@ -2,7 +2,9 @@
 // runs. The rules live in the vault; a rule never set keeps its default.
 //
 //   deactivated_subjects  2y   subjects deactivated longer than this are erased
-//                              (through erase_subject, as `delete` does)
+//                              as `delete` erases, through the bulk eraser
+//                              (domain/bulk/bulk_erase.hpp: one audit entry
+//                              per 1,000 erasures)
 //   disclosure_records    6y   disclosure records dated longer ago are deleted
 //                              (HIPAA 164.528 accounting covers 6 years: minimum 6y)
 //   request_records       24m  requests closed longer ago are deleted, with

@@ -90,5 +90,11 @@ EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& r
 nlohmann::json export_subject(Desk& desk, std::string_view ref);
 // The stable JSON shape of a subject (show/list/register --json).
 nlohmann::json subject_json(const Subject& s);
+// The stable JSON shape of a correction, deactivation or reactivation (the
+// CLI's --json and batch): {"id","status","changed","notify"}.
+nlohmann::json change_json(const ChangeResult& r);
+// The stable JSON shape of an erasure (delete --json and batch):
+// {"id","dry_run","erased","already_erased","erased_at","fields","notify"}.
+nlohmann::json erase_json(const EraseResult& r, bool already_erased);
 
 }  // namespace dsr

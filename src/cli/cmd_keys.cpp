@@ -168,8 +168,8 @@ void add_key_commands(CLI::App& app, Context& ctx) {
   add->add_option("name", add_args->name, "Name of the new slot (a person or a script)")->required();
   add->add_option("--role", add_args->role, "admin, support, billing or auditor")
       ->required()->check(CLI::IsMember({"admin", "support", "billing", "auditor"}));
-  // INTERFACE.md names it --passphrase-file: after `key add` it is the new
-  // slot's; an unlocking --passphrase-file goes before `key`.
+  // dsr(1) names it --passphrase-file: after `key add` it is the new slot's;
+  // an unlocking --passphrase-file goes before `key`.
   add->add_option("--passphrase-file,--new-passphrase-file", add_args->new_passphrase_file,
                   "The new slot's passphrase, read from FILE (first line); else asked twice at a terminal");
   add->add_option("--new-key-file", add_args->new_key_file, "Generate a key file at FILE (mode 0600) for the new slot");

@@ -65,7 +65,7 @@ std::string outcome_text(const RetentionOutcome& o, bool dry) {
 }
 
 void run_run(Context& ctx, bool dry_run) {
-  // At a terminal it asks (CLI.md); off one (cron) it needs --yes and never waits for an answer.
+  // At a terminal it asks (dsr(1), retention run); off one (cron) it needs --yes and never waits for an answer.
   if (!dry_run && !ctx.g.yes && (ctx.g.no_input || !ctx.stdin_is_tty()))
     fail(ErrorKind::usage, "retention run erases data for good: pass --yes (cron: `dsr retention run --yes`), "
                            "or --dry-run to see what would go");

@@ -3,11 +3,15 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <iostream>
 
 #include "cli/context.hpp"
 #include "cli/render.hpp"
+#include "util/fd.hpp"
+#include "util/scope_guard.hpp"
 #include "dsr/error.hpp"
+#include "dsr/fields.hpp"
 #include "dsr/requests.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/subjects.hpp"
@@ -68,9 +72,9 @@ void print_subject(Context& ctx, const Subject& s) {
 
 // --- register ---------------------------------------------------------------
 struct RegisterArgs {
-  std::string email, name, username, phone, address, zip, contact_preference, account_type;
-  std::string card_number, card_expiry, card_token, source;
-  std::vector<std::string> interests, attrs;
+  std::map<std::string, std::string> values;  // by field name (dsr/fields.hpp), one option each
+  std::vector<std::string> interests, attrs;  // the repeatable ones
+  std::string source;
   std::string request;  // --request ID: record the registration against that request
 };
 
@@ -92,30 +96,16 @@ std::string maybe_stdin(const std::string& v) {
 void run_register(Context& ctx, const RegisterArgs& a) {
   SubjectInput in;
   in.source = a.source;
-  auto add = [&](const char* field, const std::string& v) {
-    if (!v.empty()) in.set.emplace_back(field, v);
-  };
-  add("name", a.name);
-  add("email", a.email);
-  add("username", a.username);
-  add("phone", a.phone);
-  add("address", a.address);
-  add("zip", a.zip);
-  add("contact_preference", a.contact_preference);
-  add("account_type", a.account_type);
+  for (const auto& f : fields::table()) {
+    auto it = a.values.find(std::string(f.name));
+    if (it == a.values.end()) continue;
+    std::string v = f.kind == fields::Kind::card_number ? maybe_stdin(it->second) : it->second;
+    if (!v.empty()) in.set.emplace_back(f.name, std::move(v));
+  }
   for (const auto& i : a.interests) in.set.emplace_back("interest", i);
-  add("card_number", maybe_stdin(a.card_number));
-  add("card_expiry", a.card_expiry);
-  add("card_token", a.card_token);
   for (const auto& at : a.attrs) in.set.push_back(split_assignment(at, "--attr"));
   Desk desk = ctx.open_desk();
-  RegisterResult r;
-  act_for_request(desk, a.request, "register", "", [&] {
-    r = register_subject(desk, in);
-    RequestAction done{r.subject.id, {}};
-    for (const auto& v : r.subject.values) done.fields.push_back(v.field);
-    return done;
-  });
+  RegisterResult r = register_under(desk, a.request, in);
   if (r.previously_erased)
     ctx.note("note: this email belonged to subject " + r.previously_erased->first + ", erased on " +
              iso_date(r.previously_erased->second));
@@ -163,11 +153,7 @@ void write_export(Context& ctx, const nlohmann::json& pkg, const std::string& ou
 void run_export(Context& ctx, const std::string& ref, const std::string& out, const std::string& request) {
   Desk desk = ctx.open_desk();
   // With --request the package is written inside the request's transaction: a failed write records nothing.
-  act_for_request(desk, request, "export", ref, [&] {
-    nlohmann::json pkg = export_subject(desk, ref);
-    write_export(ctx, pkg, out);
-    return RequestAction{pkg["subject"]["id"].get<std::string>(), {}};
-  });
+  export_under(desk, request, ref, [&](const nlohmann::json& pkg) { write_export(ctx, pkg, out); });
 }
 
 void write_export(Context& ctx, const nlohmann::json& pkg, const std::string& out) {
@@ -176,17 +162,15 @@ void write_export(Context& ctx, const nlohmann::json& pkg, const std::string& ou
     std::cout << text;
     return;
   }
-  int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
+  util::UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) {
     if (errno == EEXIST) fail(ErrorKind::conflict, out + " already exists; choose another file");
     fail(ErrorKind::failure, "cannot create " + out + ": " + std::strerror(errno));
   }
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(out.c_str());
-    fail(ErrorKind::failure, "cannot write " + out);
-  }
+  util::ScopeGuard remove_partial([&] { ::unlink(out.c_str()); });  // a package written in part goes
+  bool ok = ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd.get()) == 0;
+  if (fd.close() != 0 || !ok) fail(ErrorKind::failure, "cannot write " + out);
+  remove_partial.dismiss();
   const std::string id = pkg["subject"]["id"].get<std::string>();
   if (ctx.g.json) ctx.emit_json({{"ok", true}, {"subject", id}, {"file", out}, {"bytes", text.size()}});
   ctx.note("wrote the access package for " + id + " to " + out);
@@ -195,7 +179,7 @@ void write_export(Context& ctx, const nlohmann::json& pkg, const std::string& ou
 // --- correct / deactivate / reactivate / delete ------------------------------
 void print_change(Context& ctx, const char* verb, const ChangeResult& r) {
   if (ctx.g.json) {
-    ctx.emit_json({{"id", r.subject.id}, {"status", r.subject.status}, {"changed", r.changed}, {"notify", r.notify}});
+    ctx.emit_json(change_json(r));
     return;
   }
   if (r.changed.empty()) {
@@ -224,12 +208,7 @@ void run_correct(Context& ctx, const CorrectArgs& a) {
   }
   in.unset = a.unset;
   Desk desk = ctx.open_desk();
-  ChangeResult r;
-  act_for_request(desk, a.request, "correct", a.subject, [&] {
-    r = correct_subject(desk, a.subject, in);
-    return RequestAction{r.subject.id, r.changed};
-  });
-  print_change(ctx, "corrected", r);
+  print_change(ctx, "corrected", correct_under(desk, a.request, a.subject, in));
 }
 
 void run_delete(Context& ctx, const std::string& ref, const std::string& reason, bool dry_run, const std::string& request) {
@@ -247,20 +226,10 @@ void run_delete(Context& ctx, const std::string& ref, const std::string& reason,
         fail(ErrorKind::usage, "confirmation did not match; nothing was erased");
     }
   }
-  EraseResult r;
-  act_for_request(desk, dry_run ? "" : request, "delete", s.id, [&] {
-    r = erase_subject(desk, s.id, reason, dry_run);
-    return RequestAction{r.id, r.fields};
-  });
+  EraseResult r = erase_under(desk, request, s.id, reason, dry_run);
   bool already = s.status == "erased";
   if (ctx.g.json) {
-    ctx.emit_json({{"id", r.id},
-                   {"dry_run", r.dry_run},
-                   {"erased", !r.dry_run},
-                   {"already_erased", already},
-                   {"erased_at", iso_time(r.erased_at)},
-                   {"fields", r.fields},
-                   {"notify", r.notify}});
+    ctx.emit_json(erase_json(r, already));
     return;
   }
   std::string notify = notify_text(r.notify);
@@ -281,18 +250,12 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   // register
   auto ra = std::make_shared<RegisterArgs>();
   auto* reg = app.add_subcommand("register", "Register a new data subject; prints the new subject id");
-  reg->add_option("--email", ra->email, "Email address (unique)")->required();
-  reg->add_option("--name", ra->name, "Full name")->required();
-  reg->add_option("--username", ra->username, "Unique identifier chosen at sign-up");
-  reg->add_option("--phone", ra->phone, "Phone number (stored as E.164)");
-  reg->add_option("--address", ra->address, "Postal address");
-  reg->add_option("--zip", ra->zip, "Zip or postal code");
-  reg->add_option("--contact-preference", ra->contact_preference, "email or phone");
-  reg->add_option("--interest", ra->interests, "A service of interest (repeatable)");
-  reg->add_option("--account-type", ra->account_type, "individual or corporate");
-  reg->add_option("--card-number", ra->card_number, "Card number, or - to read it from stdin (only brand and last 4 are kept)");
-  reg->add_option("--card-expiry", ra->card_expiry, "Card expiry MM/YY");
-  reg->add_option("--card-token", ra->card_token, "The card processor's token");
+  for (const auto& f : fields::table()) {  // one option per field, from the field table
+    CLI::Option* o = f.kind == fields::Kind::interests
+                         ? reg->add_option(std::string(f.flag), ra->interests, std::string(f.help))
+                         : reg->add_option(std::string(f.flag), ra->values[std::string(f.name)], std::string(f.help));
+    if (f.required) o->required();
+  }
   reg->add_option("--attr", ra->attrs, "CATEGORY.KEY=VALUE custom value (repeatable)");
   reg->add_option("--source", ra->source, "Where the data came from: subject (default), staff, or a third party's name");
   reg->add_option("--request", ra->request, "Record the registration against request ID (dsr request)");
@@ -355,12 +318,7 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   deact->footer("Example:\n  dsr deactivate alice@example.com --reason 'restriction request 2026-11-29'");
   deact->callback([&ctx, da] {
     Desk desk = ctx.open_desk();
-    ChangeResult r;
-    act_for_request(desk, da->request, "deactivate", da->subject, [&] {
-      r = deactivate_subject(desk, da->subject, da->reason);
-      return RequestAction{r.subject.id, r.changed};
-    });
-    print_change(ctx, "deactivated", r);
+    print_change(ctx, "deactivated", deactivate_under(desk, da->request, da->subject, da->reason));
   });
 
   auto rea = std::make_shared<StatusArgs>();
@@ -370,11 +328,7 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   react->footer("Example:\n  dsr reactivate alice@example.com");
   react->callback([&ctx, rea] {
     Desk desk = ctx.open_desk();
-    ChangeResult r;
-    act_for_request(desk, rea->request, "reactivate", rea->subject, [&] {
-      r = reactivate_subject(desk, rea->subject);
-      return RequestAction{r.subject.id, r.changed};
-    });
+    ChangeResult r = reactivate_under(desk, rea->request, rea->subject);
     print_change(ctx, "reactivated", r);
     if (!r.changed.empty())
       ctx.note("GDPR Art. 18(3): the subject is to be told before a restriction they obtained is lifted");

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "dsr/error.hpp"
+#include "util/fd.hpp"
 
 namespace dsr::cli {
 
@@ -22,7 +23,8 @@ std::string Context::db_path() const {
 bool Context::stdin_is_tty() const { return ::isatty(STDIN_FILENO) == 1; }
 bool Context::stderr_is_tty() const { return ::isatty(STDERR_FILENO) == 1; }
 
-// NO_COLOR, TERM=dumb and --no-color turn off colour and progress lines alike (CLI.md).
+// NO_COLOR, TERM=dumb and --no-color turn off colour and progress lines alike
+// (ARCHITECTURE.md, The command line).
 bool Context::plain_terminal() const {
   const char* nc = std::getenv("NO_COLOR");
   const char* term = std::getenv("TERM");
@@ -141,7 +143,8 @@ struct EchoOff {
 }  // namespace
 
 Secret prompt_secret(const std::string& prompt) {
-  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  util::UniqueFd tty(::open("/dev/tty", O_RDWR | O_CLOEXEC));
+  int fd = tty.get();
   int in = fd >= 0 ? fd : STDIN_FILENO;
   std::string p = prompt;
   (void)!::write(fd >= 0 ? fd : STDERR_FILENO, p.data(), p.size());
@@ -157,7 +160,6 @@ Secret prompt_secret(const std::string& prompt) {
     }
   }
   (void)!::write(fd >= 0 ? fd : STDERR_FILENO, "\n", 1);
-  if (fd >= 0) ::close(fd);
   buf.truncate(len);
   return buf;
 }

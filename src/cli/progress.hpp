@@ -1,5 +1,6 @@
 // Progress of a long job (rekey, backup, restore) on stderr: only at a
-// terminal, never with -q, --no-color, NO_COLOR or TERM=dumb (CLI.md).
+// terminal, never with -q, --no-color, NO_COLOR or TERM=dumb (ARCHITECTURE.md,
+// The command line).
 #pragma once
 #include <chrono>
 #include <string>

@@ -2,7 +2,7 @@
  * libphonenumber brings protobuf, ICU and abseil with it; linked into dsr they
  * cost every process about 3 ms of start-up for the relocations and static
  * initialisers, though few commands read a phone number. dsr loads the module
- * the first time it needs it (src/domain/phone_module.cpp). */
+ * the first time it needs it (src/domain/subjects/phone_module.cpp). */
 #ifndef DSR_PHONE_ABI_H
 #define DSR_PHONE_ABI_H
 #ifdef __cplusplus

@@ -3,7 +3,8 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include "store/statement_cache.hpp"
+#include "store/cached.hpp"
+#include "store/columns.hpp"
 
 namespace dsr::store {
 namespace {
@@ -11,21 +12,19 @@ std::string blob(SQLite::Statement& st, int i) {
   auto c = st.getColumn(i);
   return c.isNull() ? std::string() : std::string(static_cast<const char*>(c.getBlob()), size_t(c.getBytes()));
 }
-std::string text(SQLite::Statement& st, int i) {
-  auto c = st.getColumn(i);
-  return c.isNull() ? std::string() : c.getString();
-}
 }  // namespace
 
-AuditHead audit_head(StatementCache& sc) {
-  auto& st = sc.get("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+AuditHead audit_head(SQLite::Database& db) {
+  Cached newest(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+  SQLite::Statement& st = *newest;
   AuditHead h;
   if (st.executeStep()) {
     h.last_id = st.getColumn(0).getInt64();
     h.hash = blob(st, 1);
     return h;
   }
-  auto& a = sc.get("SELECT last_id, hash FROM audit_anchor WHERE k = 1");
+  Cached anchor(db, "SELECT last_id, hash FROM audit_anchor WHERE k = 1");
+  SQLite::Statement& a = *anchor;
   if (a.executeStep()) {
     h.last_id = a.getColumn(0).getInt64();
     h.hash = blob(a, 1);
@@ -39,23 +38,17 @@ std::optional<AuditHead> recorded_head(SQLite::Database& db) {
   return AuditHead{st.getColumn(0).getInt64(), blob(st, 1)};
 }
 
-void insert_audit(StatementCache& sc, const AuditRow& r) {
-  auto& st = sc.get(
+void insert_audit(SQLite::Database& db, const AuditRow& r) {
+  Cached insert(db,
       "INSERT INTO audit (id, at, actor, command, subjects, fields, request, outcome, prev_hash, hash) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  st.bind(1, r.id);
-  st.bind(2, r.at);
-  st.bind(3, r.actor);
-  st.bind(4, r.command);
-  st.bind(5, r.subjects);
-  st.bind(6, r.fields);
-  if (r.request.empty()) st.bind(7); else st.bind(7, r.request);
-  st.bind(8, r.outcome);
-  st.bind(9, r.prev_hash.data(), int(r.prev_hash.size()));
-  st.bind(10, r.hash.data(), int(r.hash.size()));
+  SQLite::Statement& st = *insert;
+  bind_columns(st, 1, r.id, r.at, r.actor, r.command, r.subjects, r.fields, or_null(r.request), r.outcome,
+               Blob{r.prev_hash}, Blob{r.hash});
   st.exec();
-  auto& head = sc.get("INSERT INTO audit_anchor (k, last_id, hash) VALUES (2, ?, ?) "
+  Cached recorded(db, "INSERT INTO audit_anchor (k, last_id, hash) VALUES (2, ?, ?) "
                       "ON CONFLICT (k) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash");
+  SQLite::Statement& head = *recorded;
   head.bind(1, r.id);
   head.bind(2, r.hash.data(), int(r.hash.size()));
   head.exec();
@@ -73,16 +66,7 @@ void scan_audit(SQLite::Database& db, const std::string& subject, const std::str
   if (!subject.empty()) st.bind(i++, subject);
   while (st.executeStep()) {
     AuditRow r;
-    r.id = st.getColumn(0).getInt64();
-    r.at = st.getColumn(1).getInt64();
-    r.actor = text(st, 2);
-    r.command = text(st, 3);
-    r.subjects = text(st, 4);
-    r.fields = text(st, 5);
-    r.request = text(st, 6);
-    r.outcome = text(st, 7);
-    r.prev_hash = blob(st, 8);
-    r.hash = blob(st, 9);
+    read_columns(st, r.id, r.at, r.actor, r.command, r.subjects, r.fields, r.request, r.outcome, r.prev_hash, r.hash);
     if (!visit(r)) break;
   }
 }

@@ -19,18 +19,16 @@ struct AuditRow {
   std::string prev_hash, hash;  // 32 bytes each
 };
 
-class StatementCache;
-
 struct AuditHead {
   int64_t last_id = 0;   // 0: no entry
   std::string hash;      // the newest entry's hash (or the pruning anchor); "" if none
 };
 // The newest entry as the table holds it.
-AuditHead audit_head(StatementCache& sc);
+AuditHead audit_head(SQLite::Database& db);
 // The newest entry as last recorded beside the table (so a removed tail shows).
 std::optional<AuditHead> recorded_head(SQLite::Database& db);
 // Inserts the entry and records it as the head.
-void insert_audit(StatementCache& sc, const AuditRow& r);
+void insert_audit(SQLite::Database& db, const AuditRow& r);
 // Entries in id order; filters may be empty. `subject` matches an id inside the subjects array.
 void scan_audit(SQLite::Database& db, const std::string& subject, const std::string& actor, int64_t since,
                 const std::function<bool(const AuditRow&)>& visit);

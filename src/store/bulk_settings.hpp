@@ -7,11 +7,11 @@
 //  - Optionally a larger page cache: retention touches index pages all over
 //    a large vault, and each page read from disk is a decryption. The cache
 //    grows only as pages are read, and the wiping allocator clears it.
+// Thread safety: the connection's thread only.
 #pragma once
-#include <SQLiteCpp/Database.h>
-
 #include <optional>
-#include <string>
+
+namespace SQLite { class Database; }
 
 namespace dsr::store {
 
@@ -19,23 +19,10 @@ class BulkSettings {
  public:
   static constexpr int kCheckpointPages = 16384;  // 64 MiB of 4 KiB pages
 
-  explicit BulkSettings(SQLite::Database& db, int cache_kib = 0) : db_(db) {
-    db_.exec("PRAGMA wal_autocheckpoint=" + std::to_string(kCheckpointPages));
-    if (cache_kib > 0) {
-      cache_before_ = db_.execAndGet("PRAGMA cache_size").getInt64();
-      db_.exec("PRAGMA cache_size=-" + std::to_string(cache_kib));
-    }
-  }
+  explicit BulkSettings(SQLite::Database& db, int cache_kib = 0);
   BulkSettings(const BulkSettings&) = delete;
   BulkSettings& operator=(const BulkSettings&) = delete;
-  ~BulkSettings() {
-    try {
-      db_.exec("PRAGMA wal_autocheckpoint=1000");  // SQLite's default, as every other command runs
-      if (cache_before_) db_.exec("PRAGMA cache_size=" + std::to_string(*cache_before_));
-    } catch (...) {
-      // The connection closes at the end of the command anyway.
-    }
-  }
+  ~BulkSettings();
 
  private:
   SQLite::Database& db_;

@@ -1,6 +1,7 @@
 #include "store/disclosure_store.hpp"
 
 #include "store/cached.hpp"
+#include "store/columns.hpp"
 
 #include <SQLiteCpp/Database.h>
 
@@ -9,10 +10,6 @@ namespace {
 void bind_opt(SQLite::Statement& st, int i, const std::string& v) {
   if (v.empty()) st.bind(i);
   else st.bind(i, v);
-}
-std::string text_or_empty(SQLite::Statement& st, int i) {
-  auto c = st.getColumn(i);
-  return c.isNull() ? std::string() : c.getString();
 }
 }  // namespace
 
@@ -30,23 +27,19 @@ int64_t upsert_recipient(SQLite::Database& db, const std::string& name, const st
 
 DisclosureWriter::DisclosureWriter(SQLite::Database& db)
     : db_(db),
-      st_(db,
+      st_(std::make_unique<Cached>(
+          db,
           "INSERT INTO disclosures (subject_rowid, recipient_id, disclosed_on, categories, purpose, basis, reference, "
-          "withhold_until, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") {}
+          "withhold_until, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {}
+
+DisclosureWriter::~DisclosureWriter() = default;
 
 int64_t DisclosureWriter::insert(const DisclosureRow& r, int64_t recipient_id) {
-  st_.reset();
-  st_.bind(1, r.subject_rowid);
-  st_.bind(2, recipient_id);
-  st_.bind(3, r.date);
-  st_.bind(4, r.categories);
-  st_.bind(5, r.purpose);
-  st_.bind(6, r.basis);
-  bind_opt(st_, 7, r.reference);
-  bind_opt(st_, 8, r.withhold_until);
-  st_.bind(9, r.recorded_at);
-  st_.bind(10, r.recorded_by);
-  st_.exec();
+  SQLite::Statement& st = **st_;
+  st.reset();
+  bind_columns(st, 1, r.subject_rowid, recipient_id, r.date, r.categories, r.purpose, r.basis, or_null(r.reference),
+               or_null(r.withhold_until), r.recorded_at, r.recorded_by);
+  st.exec();
   return db_.getLastInsertRowid();
 }
 
@@ -58,24 +51,13 @@ std::vector<DisclosureRow> disclosures_for(SQLite::Database& db, int64_t subject
                 "JOIN subjects s ON s.rowid = d.subject_rowid "
                 "WHERE d.subject_rowid = ? AND d.disclosed_on >= ? ORDER BY d.disclosed_on DESC, d.id DESC");
   SQLite::Statement& st = *cached;
-  st.bind(1, subject_rowid);
-  st.bind(2, since);
+  bind_columns(st, 1, subject_rowid, since);
   std::vector<DisclosureRow> out;
   while (st.executeStep()) {
     DisclosureRow r;
-    r.id = st.getColumn(0).getInt64();
     r.subject_rowid = subject_rowid;
-    r.subject_id = st.getColumn(1).getString();
-    r.date = st.getColumn(2).getString();
-    r.recipient = st.getColumn(3).getString();
-    r.recipient_type = st.getColumn(4).getString();
-    r.recipient_address = text_or_empty(st, 5);
-    r.categories = st.getColumn(6).getString();
-    r.purpose = st.getColumn(7).getString();
-    r.basis = st.getColumn(8).getString();
-    r.reference = text_or_empty(st, 9);
-    r.withhold_until = text_or_empty(st, 10);
-    r.recorded_at = st.getColumn(11).getInt64();
+    read_columns(st, r.id, r.subject_id, r.date, r.recipient, r.recipient_type, r.recipient_address, r.categories,
+                 r.purpose, r.basis, r.reference, r.withhold_until, r.recorded_at);
     r.recorded_by = st.getColumn(12).getString();
     out.push_back(std::move(r));
   }
@@ -111,13 +93,7 @@ std::vector<HoldRow> holds_for(SQLite::Database& db, std::optional<int64_t> subj
   std::vector<HoldRow> out;
   while (st.executeStep()) {
     HoldRow h;
-    h.id = st.getColumn(0).getInt64();
-    h.subject_rowid = st.getColumn(1).getInt64();
-    h.subject_id = st.getColumn(2).getString();
-    h.reason = st.getColumn(3).getString();
-    h.reference = text_or_empty(st, 4);
-    h.placed_at = st.getColumn(5).getInt64();
-    h.placed_by = st.getColumn(6).getString();
+    read_columns(st, h.id, h.subject_rowid, h.subject_id, h.reason, h.reference, h.placed_at, h.placed_by);
     out.push_back(std::move(h));
   }
   return out;

@@ -1,8 +1,7 @@
 // Rows of the recipients, disclosures and holds tables.
 #pragma once
-#include <SQLiteCpp/Statement.h>
-
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,14 +26,18 @@ struct DisclosureRow {
 };
 
 // One prepared INSERT reused for a bulk disclosure.
+class Cached;
 class DisclosureWriter {
  public:
   explicit DisclosureWriter(SQLite::Database& db);
+  ~DisclosureWriter();
+  DisclosureWriter(const DisclosureWriter&) = delete;
+  DisclosureWriter& operator=(const DisclosureWriter&) = delete;
   int64_t insert(const DisclosureRow& r, int64_t recipient_id);
 
  private:
   SQLite::Database& db_;
-  SQLite::Statement st_;
+  std::unique_ptr<Cached> st_;
 };
 
 // Newest first; `since` is YYYY-MM-DD.

@@ -6,7 +6,8 @@
 #include <algorithm>
 #include <set>
 
-#include "store/statement_cache.hpp"
+#include "store/cached.hpp"
+#include "store/columns.hpp"
 
 namespace dsr::store {
 namespace {
@@ -28,13 +29,7 @@ const char* kPolicyCols = "version, effective, material, summary, purposes, adde
 
 PolicyRow read_policy(SQLite::Statement& st) {
   PolicyRow p;
-  p.version = st.getColumn(0).getString();
-  p.effective = st.getColumn(1).getString();
-  p.material = st.getColumn(2).getInt() != 0;
-  p.summary = opt(st, 3);
-  p.purposes = opt(st, 4);
-  p.added_at = st.getColumn(5).getInt64();
-  p.added_by = st.getColumn(6).getString();
+  read_columns(st, p.version, p.effective, p.material, p.summary, p.purposes, p.added_at, p.added_by);
   return p;
 }
 
@@ -89,12 +84,12 @@ std::optional<PolicyRow> policy_effective_on(SQLite::Database& db, const std::st
   return one_policy(db, "effective = ?", effective);
 }
 
-std::optional<std::string> policy_in_force(StatementCache& statements, const std::string& date) {
-  auto& st = statements.get("SELECT version FROM policies WHERE effective <= ? ORDER BY effective DESC LIMIT 1");
+std::optional<std::string> policy_in_force(SQLite::Database& db, const std::string& date) {
+  Cached cached(db, "SELECT version FROM policies WHERE effective <= ? ORDER BY effective DESC LIMIT 1");
+  SQLite::Statement& st = *cached;
   st.bind(1, date);
   std::optional<std::string> out;
   if (st.executeStep()) out = st.getColumn(0).getString();
-  st.reset();  // a statement left running would hold a read snapshot
   return out;
 }
 
@@ -104,11 +99,7 @@ void put_choice(SQLite::Database& db, int64_t subject_rowid, const ChoiceRow& c)
                        "VALUES (?,?,?,?,?) ON CONFLICT (subject_rowid) DO UPDATE SET new_uses = excluded.new_uses, "
                        "decided_at = excluded.decided_at, recorded_by = excluded.recorded_by, "
                        "policy_version = excluded.policy_version");
-  st.bind(1, subject_rowid);
-  st.bind(2, c.new_uses);
-  st.bind(3, c.decided_at);
-  st.bind(4, c.recorded_by);
-  bind_opt(st, 5, c.policy_version);
+  bind_columns(st, 1, subject_rowid, c.new_uses, c.decided_at, c.recorded_by, c.policy_version);
   st.exec();
 }
 
@@ -139,13 +130,9 @@ void for_each_active_contact(SQLite::Database& db, bool with_versions, const std
                                "WHERE s.status = 'active' ORDER BY s.created_at, s.rowid");
   while (st.executeStep()) {
     ContactRow r;
-    r.subject_id = st.getColumn(0).getString();
-    r.name = text(st, 1);
-    r.email = text(st, 2);
-    r.phone = text(st, 3);
-    r.contact_preference = text(st, 4);
-    r.new_uses = text(st, 5);
-    if (auto v = opt(st, 6)) r.policy_versions = split(*v, '\x1f');
+    std::optional<std::string> versions_text;
+    read_columns(st, r.subject_id, r.name, r.email, r.phone, r.contact_preference, r.new_uses, versions_text);
+    if (versions_text) r.policy_versions = split(*versions_text, '\x1f');
     f(r);
   }
 }

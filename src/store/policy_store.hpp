@@ -14,8 +14,6 @@ namespace SQLite { class Database; }
 
 namespace dsr::store {
 
-class StatementCache;
-
 struct PolicyRow {
   std::string version;
   std::string effective;  // YYYY-MM-DD
@@ -30,8 +28,8 @@ std::vector<PolicyRow> list_policies(SQLite::Database& db);  // by effective dat
 std::optional<PolicyRow> policy_by_version(SQLite::Database& db, const std::string& version);
 std::optional<PolicyRow> policy_effective_on(SQLite::Database& db, const std::string& effective);
 // The latest version effective on or before `date`. On the registration hot
-// path, so through the desk's prepared statements.
-std::optional<std::string> policy_in_force(StatementCache& statements, const std::string& date);
+// path, so through the connection's statement cache.
+std::optional<std::string> policy_in_force(SQLite::Database& db, const std::string& date);
 
 struct ChoiceRow {
   std::string new_uses;

@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "store/columns.hpp"
+
 namespace dsr::store {
 namespace {
 
@@ -10,60 +12,19 @@ const char* kCols =
     "id, subject_id, type, law, channel, received, status, due, ack_due, acknowledged_on, verified_on, "
     "extended_due, extended_on, extension_reason, closed_on, outcome, close_reason, opened_at, opened_by";
 
-void bind_opt(SQLite::Statement& st, int i, const std::optional<std::string>& v) {
-  if (v) st.bind(i, *v);
-  else st.bind(i);
-}
-
-std::optional<std::string> opt(SQLite::Statement& st, int i) {
-  auto c = st.getColumn(i);
-  if (c.isNull()) return std::nullopt;
-  return c.getString();
-}
-
 RequestRow read_row(SQLite::Statement& st) {
   RequestRow r;
-  r.id = st.getColumn(0).getInt64();
-  r.subject_id = st.getColumn(1).getString();
-  r.type = st.getColumn(2).getString();
-  r.law = st.getColumn(3).getString();
-  r.channel = opt(st, 4);
-  r.received = st.getColumn(5).getString();
-  r.status = st.getColumn(6).getString();
-  r.due = st.getColumn(7).getString();
-  r.ack_due = opt(st, 8);
-  r.acknowledged_on = opt(st, 9);
-  r.verified_on = opt(st, 10);
-  r.extended_due = opt(st, 11);
-  r.extended_on = opt(st, 12);
-  r.extension_reason = opt(st, 13);
-  r.closed_on = opt(st, 14);
-  r.outcome = opt(st, 15);
-  r.close_reason = opt(st, 16);
-  r.opened_at = st.getColumn(17).getInt64();
-  r.opened_by = st.getColumn(18).getString();
+  read_columns(st, r.id, r.subject_id, r.type, r.law, r.channel, r.received, r.status, r.due, r.ack_due,
+               r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
+               r.outcome, r.close_reason, r.opened_at, r.opened_by);
   return r;
 }
 
 // Binds the mutable columns (subject_id .. close_reason) from index `i`; returns the next index.
 int bind_mutable(SQLite::Statement& st, int i, const RequestRow& r) {
-  st.bind(i++, r.subject_id);
-  st.bind(i++, r.type);
-  st.bind(i++, r.law);
-  bind_opt(st, i++, r.channel);
-  st.bind(i++, r.received);
-  st.bind(i++, r.status);
-  st.bind(i++, r.due);
-  bind_opt(st, i++, r.ack_due);
-  bind_opt(st, i++, r.acknowledged_on);
-  bind_opt(st, i++, r.verified_on);
-  bind_opt(st, i++, r.extended_due);
-  bind_opt(st, i++, r.extended_on);
-  bind_opt(st, i++, r.extension_reason);
-  bind_opt(st, i++, r.closed_on);
-  bind_opt(st, i++, r.outcome);
-  bind_opt(st, i++, r.close_reason);
-  return i;
+  return bind_columns(st, i, r.subject_id, r.type, r.law, r.channel, r.received, r.status, r.due, r.ack_due,
+                      r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
+                      r.outcome, r.close_reason);
 }
 
 }  // namespace
@@ -73,9 +34,7 @@ int64_t insert_request(SQLite::Database& db, const RequestRow& r) {
                        "INSERT INTO requests (subject_id, type, law, channel, received, status, due, ack_due, "
                        "acknowledged_on, verified_on, extended_due, extended_on, extension_reason, closed_on, outcome, "
                        "close_reason, opened_at, opened_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  int i = bind_mutable(st, 1, r);
-  st.bind(i++, r.opened_at);
-  st.bind(i, r.opened_by);
+  bind_columns(st, bind_mutable(st, 1, r), r.opened_at, r.opened_by);
   st.exec();
   return db.getLastInsertRowid();
 }
@@ -85,8 +44,7 @@ void update_request(SQLite::Database& db, const RequestRow& r) {
                        "UPDATE requests SET subject_id = ?, type = ?, law = ?, channel = ?, received = ?, status = ?, "
                        "due = ?, ack_due = ?, acknowledged_on = ?, verified_on = ?, extended_due = ?, extended_on = ?, "
                        "extension_reason = ?, closed_on = ?, outcome = ?, close_reason = ? WHERE id = ?");
-  int i = bind_mutable(st, 1, r);
-  st.bind(i, r.id);
+  bind_columns(st, bind_mutable(st, 1, r), r.id);
   st.exec();
 }
 
@@ -122,11 +80,7 @@ std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter&
 
 int64_t insert_request_event(SQLite::Database& db, const RequestEventRow& e) {
   SQLite::Statement st(db, "INSERT INTO request_events (request_id, at, actor, event, detail) VALUES (?,?,?,?,?)");
-  st.bind(1, e.request_id);
-  st.bind(2, e.at);
-  st.bind(3, e.actor);
-  st.bind(4, e.event);
-  st.bind(5, e.detail);
+  bind_columns(st, 1, e.request_id, e.at, e.actor, e.event, e.detail);
   st.exec();
   return db.getLastInsertRowid();
 }
@@ -139,12 +93,7 @@ std::vector<RequestEventRow> request_events(SQLite::Database& db, int64_t reques
   std::vector<RequestEventRow> out;
   while (st.executeStep()) {
     RequestEventRow e;
-    e.id = st.getColumn(0).getInt64();
-    e.request_id = st.getColumn(1).getInt64();
-    e.at = st.getColumn(2).getInt64();
-    e.actor = st.getColumn(3).getString();
-    e.event = st.getColumn(4).getString();
-    e.detail = st.getColumn(5).getString();
+    read_columns(st, e.id, e.request_id, e.at, e.actor, e.event, e.detail);
     out.push_back(std::move(e));
   }
   return out;

@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "store/columns.hpp"
+
 #include <functional>
 
 namespace dsr::store {
@@ -52,10 +54,7 @@ void put_retention_rule(SQLite::Database& db, const std::string& rule, const Ret
                        "INSERT INTO retention_rules (rule, duration, set_at, set_by) VALUES (?, ?, ?, ?) "
                        "ON CONFLICT (rule) DO UPDATE SET duration = excluded.duration, set_at = excluded.set_at, "
                        "set_by = excluded.set_by");
-  st.bind(1, rule);
-  st.bind(2, row.duration);
-  st.bind(3, row.set_at);
-  st.bind(4, row.set_by);
+  bind_columns(st, 1, rule, row.duration, row.set_at, row.set_by);
   st.exec();
 }
 

@@ -93,7 +93,7 @@ CREATE TABLE holds (
 CREATE INDEX holds_subject ON holds(subject_rowid);
 )sql",
     // 3: data-subject requests with their history, policy versions, and each
-    // subject's choice about new uses (issue 7). Requests name the subject by
+    // subject's choice about new uses. Requests name the subject by
     // id, not by row, so their own retention (24 months after closing) does not
     // depend on the tombstone's. A choice is personal data: it goes when the
     // subject is erased (the trigger), like the subject's other values.
@@ -153,7 +153,7 @@ BEGIN
   DELETE FROM choices WHERE subject_rowid = NEW.rowid;
 END;
 )sql",
-    // 4: retention rules (issue 5). A row overrides the built-in default of its
+    // 4: retention rules. A row overrides the built-in default of its
     // rule (the defaults live in the code, so new rules need no migration);
     // retention_runs keeps the counts of the last runs (never personal values).
     R"sql(

@@ -1,30 +1,31 @@
-// Prepared statements kept for the life of a Desk, for the hot paths (bulk
-// registration, the audit trail): preparing SQL costs more than running it.
+// The one statement cache: prepared statements kept for the life of a Desk's
+// connection, for the hot paths (bulk registration, the audit trail, a
+// disclosure to 100,000 subjects): preparing SQL often costs more than
+// running it. Store code reaches it through Cached (store/cached.hpp), which
+// finds the cache of the connection it is given.
+//
+// Thread safety: a cache belongs to its connection's thread. Creating and
+// destroying caches, and finding one, may happen on any thread.
 #pragma once
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
 #include <memory>
-#include <string>
-#include <unordered_map>
+
+namespace SQLite { class Database; }
 
 namespace dsr::store {
 
 class StatementCache {
  public:
-  explicit StatementCache(SQLite::Database& db) : db_(db) {}
-  // The statement for `sql`, reset and with its bindings cleared.
-  SQLite::Statement& get(const std::string& sql) {
-    auto& slot = cache_[sql];
-    if (!slot) slot = std::make_unique<SQLite::Statement>(db_, sql);
-    slot->reset();
-    slot->clearBindings();
-    return *slot;
-  }
+  // Registers the cache for `db`; there is at most one per connection.
+  explicit StatementCache(SQLite::Database& db);
+  // Finalizes the statements: destroy it before the connection closes.
+  ~StatementCache();
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  struct Impl;
 
  private:
-  SQLite::Database& db_;
-  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace dsr::store

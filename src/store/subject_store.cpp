@@ -1,6 +1,7 @@
 #include "store/subject_store.hpp"
 
 #include "store/cached.hpp"
+#include "store/columns.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -260,13 +261,9 @@ void put_attribute(SQLite::Database& db, int64_t rowid, const AttributeRow& a) {
                 "UPDATE SET value = excluded.value, source = excluded.source, collected_at = "
                 "excluded.collected_at, policy_version = excluded.policy_version");
   SQLite::Statement& st = *cached;
-  st.bind(1, rowid);
-  st.bind(2, a.category);
-  st.bind(3, a.key);
+  bind_columns(st, 1, rowid, a.category, a.key);
   bind_text_or_null(st, 4, a.value, a.sealed);
-  st.bind(5, a.source);
-  st.bind(6, a.collected_at);
-  if (a.policy_version.empty()) st.bind(7); else st.bind(7, a.policy_version);
+  bind_columns(st, 5, a.source, a.collected_at, or_null(a.policy_version));
   st.exec();
 }
 

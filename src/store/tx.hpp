@@ -1,13 +1,16 @@
-// A write transaction. At the outermost level it takes the write lock up front
-// (BEGIN IMMEDIATE), so a second process waits for the busy timeout instead of
+// Write transactions, and what the layers above may ask of the connection's
+// transaction state without seeing SQLite.
+//
+// A WriteTx at the outermost level takes the write lock up front (BEGIN
+// IMMEDIATE), so a second process waits for the busy timeout instead of
 // failing on a lock upgrade; inside another transaction (a batch) it is a
 // savepoint, so one failed operation rolls back alone. Rolls back in its
-// destructor unless committed.
+// destructor unless committed. Thread safety: the connection's thread only.
 #pragma once
-#include <SQLiteCpp/Database.h>
-#include <sqlite3.h>
-
+#include <exception>
 #include <string>
+
+namespace SQLite { class Database; }
 
 namespace dsr::store {
 
@@ -18,55 +21,30 @@ enum class Durability { full, relaxed };
 
 class WriteTx {
  public:
-  explicit WriteTx(SQLite::Database& db, Durability d = Durability::full)
-      : db_(db), nested_(sqlite3_get_autocommit(db.getHandle()) == 0),
-        relaxed_(!nested_ && d == Durability::relaxed) {
-    if (relaxed_) db_.exec("PRAGMA synchronous=NORMAL");
-    if (nested_) {
-      name_ = "dsr_sp" + std::to_string(++depth());
-      db_.exec("SAVEPOINT " + name_);
-    } else {
-      db_.exec("BEGIN IMMEDIATE");
-    }
-    open_ = true;
-  }
+  explicit WriteTx(SQLite::Database& db, Durability d = Durability::full);
   WriteTx(const WriteTx&) = delete;
   WriteTx& operator=(const WriteTx&) = delete;
-  ~WriteTx() {
-    if (!open_) return;
-    try {
-      if (nested_) db_.exec("ROLLBACK TO " + name_ + "; RELEASE " + name_);
-      else db_.exec("ROLLBACK");
-    } catch (...) {
-    }
-    if (nested_) --depth();
-    restore();
-  }
-  void commit() {
-    db_.exec(nested_ ? "RELEASE " + name_ : std::string("COMMIT"));
-    open_ = false;
-    if (nested_) --depth();
-    restore();
-  }
+  ~WriteTx();
+  void commit();
 
  private:
-  static int& depth() {
-    static thread_local int d = 0;
-    return d;
-  }
-  void restore() noexcept {
-    if (!relaxed_) return;
-    relaxed_ = false;
-    try {
-      db_.exec("PRAGMA synchronous=FULL");
-    } catch (...) {
-    }
-  }
+  void restore() noexcept;
   SQLite::Database& db_;
   bool nested_;
   bool relaxed_;
   bool open_ = false;
   std::string name_;
 };
+
+// True while a transaction is open on the connection (SQLite rolls the whole
+// of one back by itself on some errors: disk full, I/O).
+bool in_transaction(SQLite::Database& db);
+// Resets every statement of the connection left part-way through its rows.
+// Such a statement keeps a read snapshot open, and while it does no checkpoint
+// can copy the WAL back: in a long run the WAL would grow without end. Call it
+// only between operations, when no statement is in use.
+void release_stale_reads(SQLite::Database& db);
+// True when `e` is SQLite's refusal of a row that breaks a UNIQUE index.
+bool is_unique_violation(const std::exception& e);
 
 }  // namespace dsr::store

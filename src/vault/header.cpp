@@ -152,8 +152,9 @@ std::vector<unsigned char> signed_message(const unsigned char* raw, size_t nslot
   for (size_t i = 0; i < nslots; ++i)
     std::memset(copy.data() + kSlotsAt + i * kSlotBytes + kSlotSigned, 0, kSlotBytes - kSlotSigned);
   std::memset(copy.data() + kSigAt, 0, kCopyBytes - kSigAt);
-  std::vector<unsigned char> m(kSignContext, kSignContext + sizeof kSignContext);
-  m.insert(m.end(), copy.begin(), copy.end());
+  std::vector<unsigned char> m(sizeof kSignContext + kCopyBytes);
+  std::memcpy(m.data(), kSignContext, sizeof kSignContext);
+  std::memcpy(m.data() + sizeof kSignContext, copy.data(), kCopyBytes);
   return m;
 }
 

@@ -47,8 +47,8 @@ std::vector<SlotRecord>::iterator find_slot(Header& h, const std::string& name) 
 
 void check_slot_name(const std::string& name) {
   if (name.empty() || name.size() > kMaxSlotName) fail(ErrorKind::usage, "a slot name is 1 to 63 bytes");
-  for (unsigned char c : name)
-    if (std::iscntrl(c) || std::isspace(c))
+  for (char ch : name)
+    if (unsigned char c = static_cast<unsigned char>(ch); std::iscntrl(c) || std::isspace(c))
       fail(ErrorKind::usage, "a slot name has no spaces or control characters: '" + name + "'");
 }
 

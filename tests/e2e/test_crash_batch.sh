@@ -70,12 +70,21 @@ for t in $(seq 1 "$TRIALS"); do
   chunk=${chunks[$((RANDOM % 4))]}
   full_ms=${full[$chunk]}
   delay_ms=$(( RANDOM % (full_ms * 11 / 10 + 1) ))
-  "$DSR_BIN" batch --chunk "$chunk" "$TMP/in.$t" > "$TMP/out.$t" 2>/dev/null &
+  # The input comes through a FIFO held open until the kill: the batch cannot
+  # end before it, however fast the machine is at that moment (a run that has
+  # done every line waits for more, its results committed and reported).
+  mkfifo "$TMP/fifo.$t"
+  "$DSR_BIN" batch --chunk "$chunk" "$TMP/fifo.$t" > "$TMP/out.$t" 2>/dev/null &
   pid=$!
-  sleep "$(printf '0.%03d' "$delay_ms")"
-  [ "$delay_ms" -ge 1000 ] && sleep $((delay_ms / 1000))
+  exec 3>"$TMP/fifo.$t"
+  cat "$TMP/in.$t" >&3 &
+  feeder=$!
+  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
   wait "$pid" 2>/dev/null
+  exec 3>&-
+  kill "$feeder" 2>/dev/null
+  wait "$feeder" 2>/dev/null
   "$DSR_BIN" list --status all --format ndjson --limit 1000000 > "$TMP/list.$t"
   read -r reported missing < <(verify "$TMP/out.$t" "$TMP/in.$t" "$TMP/list.$t")
   total_ok=$((total_ok + reported))

@@ -9,6 +9,18 @@ expect_rc 0 "the man page source builds with scdoc"
 run groff -ww -z -man "$TMP/dsr.1"
 expect_rc 0 "the man page is groff -ww clean"
 check "groff printed no warning" test -z "$ERR"
+# Every long option of a command (or of a group's subcommand: check_options
+# GROUP SUB) appears in the man page and in each completion.
+check_options() {
+  local o f
+  for o in $("$DSR_BIN" "$@" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+    case $o in --help|--version) continue ;; esac
+    grep -q -- "$o" "$MAN" || { RC=1; OUT=""; ERR=""; bad "man page mentions $o ($*)"; continue; }; ok
+    for f in dsr.bash _dsr dsr.fish; do
+      grep -q -- "${o#--}" "$DSR_SRC/completions/$f" || { RC=1; OUT=""; ERR=""; bad "completions/$f completes $o ($*)"; continue; }; ok
+    done
+  done
+}
 # Every command group and command in --help (and every subcommand of a group).
 commands=$("$DSR_BIN" --help | awk '/^Subcommands:/{on=1;next} on && /^  [a-z]/{print $1}')
 check "dsr --help lists commands" test -n "$commands"
@@ -20,15 +32,9 @@ for c in $commands; do
   subs=$("$DSR_BIN" "$c" --help 2>/dev/null | awk '/^Subcommands:/{on=1;next} on && /^  [a-z]/{print $1}')
   for s in $subs; do
     grep -q "^\*$c $s\*" "$MAN" || { RC=1; OUT=""; ERR=""; bad "man page documents '$c $s'"; continue; }; ok
+    check_options "$c" "$s"  # `request open --type`, `key add --role`, ...
   done
-  # Every long option of the command appears in the man page and in each completion.
-  for o in $("$DSR_BIN" "$c" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
-    case $o in --help|--version) continue ;; esac
-    grep -q -- "$o" "$MAN" || { RC=1; OUT=""; ERR=""; bad "man page mentions $o ($c)"; continue; }; ok
-    for f in dsr.bash _dsr dsr.fish; do
-      grep -q -- "${o#--}" "$DSR_SRC/completions/$f" || { RC=1; OUT=""; ERR=""; bad "completions/$f completes $o ($c)"; continue; }; ok
-    done
-  done
+  check_options "$c"
 done
 bash -n "$DSR_SRC/completions/dsr.bash"; RC=$?; expect_rc 0 "the bash completion parses"
 finish

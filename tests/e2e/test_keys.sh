@@ -41,7 +41,7 @@ expect_rc 2 "both variables and no flag: which one is meant is unclear"
 expect_err "give one key source" "and the error says so"
 printf 'pia passphrase\n' > "$TMP/pia.txt"
 run dsr key add pia --role support --passphrase-file "$TMP/pia.txt" --kdf interactive
-expect_rc 0 "key add NAME --passphrase-file F (INTERFACE.md): F is the new slot's"
+expect_rc 0 "key add NAME --passphrase-file F (dsr(1)): F is the new slot's"
 run env -u DSR_KEY_FILE "$DSR_BIN" --passphrase-file "$TMP/pia.txt" --json info
 expect_rc 0 "pia's passphrase opens the vault"
 check "it opens pia's slot" test "$(jget "$OUT" 'd["opened_by"]')" = pia

@@ -10,7 +10,16 @@ mkfifo "$TMP/in"
 BATCH=$!
 exec 3>"$TMP/in"
 echo '{"op":"register","email":"first@example.com","name":"First"}' >&3
-sleep 1
+# Wait until the batch holds the lock, rather than sleeping and assuming: a
+# lookup takes the write lock for its audit entry, and with --lock-timeout 0
+# it answers at once: 75 once the batch holds the lock (3, no such subject, before).
+held=no
+for _ in $(seq 1 300); do
+  if "$DSR_BIN" --lock-timeout 0 show nobody@example.com >/dev/null 2>&1; then :; elif [ $? -eq 75 ]; then held=yes; break; fi
+  sleep 0.05
+done
+RC=0; OUT=""; ERR=""
+check "the batch took the write lock" test "$held" = yes
 start=$(date +%s%N)
 run dsr --lock-timeout 1 register --email second@example.com --name Second
 elapsed=$(( ($(date +%s%N) - start) / 1000000 ))

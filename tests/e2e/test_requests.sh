@@ -141,4 +141,32 @@ expect_out "^all +2 +1 +1" "CCPA: two received, one fulfilled, one denied"
 run dsr report requests --from 2026-05-01 --to 2026-01-01
 expect_rc 2 "a period that ends before it starts"
 check "no personal data in the vault file" bash -c "! grep -qa 'alice@example.com' '$V'"
+
+# Acknowledge and start, on a vault of their own (the report above counts requests).
+unset DSR_DB DSR_KEY_FILE
+new_vault r2
+export DSR_DB="$V" DSR_KEY_FILE="$K" DSR_TODAY=2026-02-02
+dsr register --email carol@example.com --name "Carol Poe" >/dev/null
+R=$(dsr request open carol@example.com --type access --law ccpa --received 2026-01-26)
+run dsr request start "$R"
+expect_rc 7 "start: a request not yet verified cannot be started"
+expect_err "verify" "and the error says to verify first"
+run dsr request acknowledge "$R"
+expect_rc 0 "acknowledge: receipt confirmed"
+run dsr request show "$R" --json
+check "acknowledge: the date is recorded" test "$(jget "$OUT" 'd["acknowledged_on"]')" = 2026-02-02
+check "acknowledge: no longer overdue for it" test "$(jget "$OUT" 'd["ack_overdue"]')" = False
+check "acknowledge: its history says so" test "$(jget "$OUT" '[e["event"] for e in d["history"]].count("acknowledged")')" = 1
+run dsr request acknowledge "$R"
+expect_rc 4 "acknowledge: a second time is a conflict"
+dsr request verify "$R" >/dev/null 2>&1
+run dsr request start "$R" --json
+expect_rc 0 "start: a verified request starts"
+check "start: it is in progress" test "$(jget "$OUT" 'd["status"]')" = in_progress
+run dsr request show "$R" --json
+check "start: its history says so" test "$(jget "$OUT" '[e["event"] for e in d["history"]].count("started")')" = 1
+run dsr request start "$R"
+expect_rc 4 "start: a second time is a conflict"
+run dsr request acknowledge req_99
+expect_rc 3 "acknowledge: an unknown request"
 finish

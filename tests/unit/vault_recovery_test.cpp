@@ -136,7 +136,7 @@ TEST_CASE("vault: a WAL frame moved, altered or from another generation never re
   }
 }
 
-TEST_CASE("vault: the generation marker is authenticated; the newer of its two slots wins") {
+TEST_CASE("vault: the generation marker is authenticated, and the newer of its two slots wins") {
   test::TempVault tv;
   HeldWal first = held_wal(tv, 1);
   PageCipher c = cipher_of(tv);

@@ -1,0 +1,2 @@
+// Poison header (cmake/forbidden): put on the include path of the layers above the store.
+#error "dsr layers: only src/store and src/vault include <SQLiteCpp/Database.h>; ask the store (src/store) instead (ARCHITECTURE.md, Layers)"

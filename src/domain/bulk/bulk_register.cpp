@@ -1,0 +1,125 @@
+#include "domain/bulk/bulk_register.hpp"
+
+#include "dsr/fields.hpp"
+#include "domain/subjects/subject_codec.hpp"
+#include "dsr/catalog.hpp"
+#include "dsr/error.hpp"
+#include "dsr/policy.hpp"
+#include "dsr/roles.hpp"
+#include "dsr/timefmt.hpp"
+#include "store/tx.hpp"
+
+namespace dsr {
+
+PreparedRegistration prepare_registration(Desk& desk, const SubjectInput& in, const std::string& policy, int64_t at) {
+  PreparedRegistration p;
+  store::SubjectRow& row = p.row;
+  row.id = new_subject_id();
+  row.created_at = row.updated_at = at;
+  SubjectInput with_source = in;
+  if (with_source.source.empty()) with_source.source = "subject";
+  apply_input(desk, row, p.attrs, with_source, /*registering=*/true, policy, at);
+  require_registration_fields(row);
+  p.email_hash = email_hash(desk, row.cols.at("email_key"));
+  return p;
+}
+
+nlohmann::json registered_json(const Registered& r) {
+  nlohmann::json out = {{"id", r.id}};
+  if (r.previously_erased)
+    out["previously_erased"] = {{"id", r.previously_erased->first}, {"erased_at", iso_time(r.previously_erased->second)}};
+  return out;
+}
+
+std::string registered_text(const Registered& r) {
+  if (!r.previously_erased) return "{\"id\":\"" + r.id + "\"}";  // the usual case, without a JSON tree (ids need no escaping)
+  return registered_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+BulkRegistrar::BulkRegistrar(Desk& desk) : desk_(desk), audit_(desk, "register") {}
+
+const std::string& BulkRegistrar::policy() {
+  cal::Date today = cal::today();
+  if (policy_day_ != today) {
+    policy_ = policy_in_force(desk_, today);
+    policy_day_ = today;
+  }
+  return policy_;
+}
+
+Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make) {
+  Audit refusal(desk_, "register");  // only a refusal is recorded one line at a time
+  try {
+    require(desk_, Action::write_subjects);
+    if (!store::in_transaction(desk_.db()))
+      fail(ErrorKind::failure, "internal: a bulk registration outside a transaction would go unaudited");
+    PreparedRegistration& p = make();
+    store::SubjectRow& row = p.row;
+    Registered r;
+    r.id = row.id;
+    // Most vaults erase nobody during a bulk load: ask once whether there is
+    // any suppression at all (again after every other operation, which may
+    // erase). Asked before the INSERT, so that nothing can fail after it.
+    if (!any_suppression_) any_suppression_ = store::any_suppression(desk_.db());
+    if (*any_suppression_) r.previously_erased = store::find_suppression(desk_.db(), p.email_hash);
+    // One INSERT undoes itself when it fails; with attribute rows too, the
+    // line needs a savepoint to leave nothing behind.
+    std::optional<store::WriteTx> sp;
+    if (!p.attrs.empty()) sp.emplace(desk_.db());
+    try {
+      row.rowid = store::insert_subject(desk_.db(), row);
+    } catch (const std::exception& e) {
+      // Name the subject that holds the email or username.
+      if (store::is_unique_violation(e)) check_unique(desk_, row);
+      throw;
+    }
+    for (const auto& a : p.attrs) store::put_attribute(desk_.db(), row.rowid, a);
+    if (sp) sp->commit();
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (const auto& [col, _] : row.cols)
+      if (!col.ends_with("_key")) fields.emplace_back(fields::category_of(col), col);
+    for (const auto& a : p.attrs) fields.emplace_back(a.category, a.category + "." + a.key);
+    audit_.add(row.id, fields);
+    return r;
+  } catch (const std::exception& e) {
+    auto* err = dynamic_cast<const Error*>(&e);
+    if (err && err->kind() == ErrorKind::refused) {
+      flush();  // the registrations before it come first in the trail
+      refusal.failed(e);
+    }
+    throw;
+  }
+}
+
+void BulkRegistrar::flush() {
+  any_suppression_.reset();
+  audit_.flush();
+}
+
+void BulkRegistrar::discard() {
+  any_suppression_.reset();
+  audit_.discard();
+}
+
+Ahead::Ahead(SubjectInput in, Desk& desk, const std::string& policy, cal::Date policy_day)
+    : in_(std::move(in)), day_(policy_day) {
+  try {
+    prepared_ = prepare_registration(desk, in_, policy, cal::now_unix());
+  } catch (...) {
+    error_ = std::current_exception();
+  }
+}
+
+PreparedRegistration& Ahead::take(Desk& desk, BulkRegistrar& bulk) {
+  const std::string& policy = bulk.policy();
+  if (bulk.policy_day() != day_) {
+    error_ = nullptr;
+    prepared_.reset();
+    day_ = bulk.policy_day();
+    prepared_ = prepare_registration(desk, in_, policy, cal::now_unix());
+  }
+  if (error_) std::rethrow_exception(error_);
+  return *prepared_;
+}
+
+}  // namespace dsr

@@ -1,0 +1,131 @@
+// What the subject commands do for a request (--request ID): checked before,
+// recorded after, in the same transaction as the operation itself.
+#include "domain/requests/request_model.hpp"
+#include "domain/subjects/subject_codec.hpp"
+#include "dsr/error.hpp"
+#include "dsr/roles.hpp"
+#include "dsr/requests.hpp"
+#include "dsr/subjects.hpp"
+#include "store/tx.hpp"
+
+namespace dsr {
+
+namespace {
+
+store::RequestRow checked(Desk& desk, std::string_view request_id, std::string_view subject_ref) {
+  require(desk, Action::manage_requests);
+  store::RequestRow row = load_request(desk, request_id);
+  std::string label = request_label(row.id);
+  if (row.closed_on)
+    fail(ErrorKind::conflict, label + " is already closed (" + row.outcome.value_or("") + " on " + *row.closed_on +
+                                  "); open a new request");
+  if (row.status == "received")
+    fail(ErrorKind::refused, label + " is not verified: check the requester's identity first, then `dsr request verify " +
+                                 label + "`");
+  if (!subject_ref.empty()) {
+    std::string id = resolve_subject(desk, subject_ref).id;
+    if (id != row.subject_id)
+      fail(ErrorKind::usage, "--request: " + label + " is for subject " + row.subject_id + ", not " + id);
+  }
+  return row;
+}
+
+}  // namespace
+
+void check_request_action(Desk& desk, std::string_view request_id, std::string_view subject_ref) {
+  checked(desk, request_id, subject_ref);
+}
+
+void record_request_action(Desk& desk, std::string_view request_id, const std::string& action,
+                           const RequestAction& done) {
+  store::WriteTx tx(desk.db());
+  store::RequestRow row = checked(desk, request_id, "");
+  if (row.status == "verified") {
+    row.status = "in_progress";
+    store::update_request(desk.db(), row);
+    add_event(desk, row.id, "started", {{"by", action}});
+  }
+  nlohmann::json detail = {{"action", action}, {"subject", done.subject_id}};
+  if (!done.fields.empty()) detail["fields"] = done.fields;
+  add_event(desk, row.id, "action", detail);
+  tx.commit();
+}
+
+void act_for_request(Desk& desk, std::string_view request_id, const std::string& action,
+                     std::string_view subject_ref, const std::function<RequestAction()>& op) {
+  if (request_id.empty()) {
+    op();
+    return;
+  }
+  store::WriteTx tx(desk.db());
+  check_request_action(desk, request_id, subject_ref);
+  // The operation's audit entry names the request it was made under.
+  struct RequestScope {
+    Desk& desk;
+    std::string saved;
+    ~RequestScope() { desk.set_request(saved); }
+  } scope{desk, desk.request()};
+  desk.set_request(request_label(load_request(desk, request_id).id));
+  RequestAction done = op();
+  record_request_action(desk, request_id, action, done);
+  tx.commit();
+}
+
+namespace {
+// A change recorded with the fields it changed.
+ChangeResult change_under(Desk& desk, std::string_view request_id, const char* action, std::string_view ref,
+                          const std::function<ChangeResult()>& op) {
+  ChangeResult r;
+  act_for_request(desk, request_id, action, ref, [&] {
+    r = op();
+    return RequestAction{r.subject.id, r.changed};
+  });
+  return r;
+}
+}  // namespace
+
+RegisterResult register_under(Desk& desk, std::string_view request_id, const SubjectInput& in) {
+  RegisterResult r;
+  act_for_request(desk, request_id, "register", "", [&] {
+    r = register_subject(desk, in);
+    RequestAction done{r.subject.id, {}};
+    for (const auto& v : r.subject.values) done.fields.push_back(v.field);
+    return done;
+  });
+  return r;
+}
+
+ChangeResult correct_under(Desk& desk, std::string_view request_id, std::string_view ref, const SubjectInput& in) {
+  return change_under(desk, request_id, "correct", ref, [&] { return correct_subject(desk, ref, in); });
+}
+
+ChangeResult deactivate_under(Desk& desk, std::string_view request_id, std::string_view ref, const std::string& reason) {
+  return change_under(desk, request_id, "deactivate", ref, [&] { return deactivate_subject(desk, ref, reason); });
+}
+
+ChangeResult reactivate_under(Desk& desk, std::string_view request_id, std::string_view ref) {
+  return change_under(desk, request_id, "reactivate", ref, [&] { return reactivate_subject(desk, ref); });
+}
+
+EraseResult erase_under(Desk& desk, std::string_view request_id, std::string_view ref, const std::string& reason,
+                        bool dry_run) {
+  EraseResult r;
+  act_for_request(desk, dry_run ? "" : request_id, "delete", ref, [&] {
+    r = erase_subject(desk, ref, reason, dry_run);
+    return RequestAction{r.id, r.fields};
+  });
+  return r;
+}
+
+nlohmann::json export_under(Desk& desk, std::string_view request_id, std::string_view ref,
+                            const std::function<void(const nlohmann::json&)>& deliver) {
+  nlohmann::json pkg;
+  act_for_request(desk, request_id, "export", ref, [&] {
+    pkg = export_subject(desk, ref);
+    if (deliver) deliver(pkg);
+    return RequestAction{pkg["subject"]["id"].get<std::string>(), {}};
+  });
+  return pkg;
+}
+
+}  // namespace dsr

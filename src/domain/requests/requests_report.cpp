@@ -1,0 +1,102 @@
+// The yearly request metrics (CCPA regulations 7102).
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "domain/requests/request_model.hpp"
+#include "dsr/audit.hpp"
+#include "dsr/error.hpp"
+#include "dsr/roles.hpp"
+#include "dsr/requests.hpp"
+#include "store/request_store.hpp"
+
+namespace dsr {
+
+namespace {
+
+const std::vector<std::string> kTypes = {"access",      "rectification", "erasure", "restriction",
+                                         "portability", "objection",     "opt-out"};
+
+struct Tally {
+  RequestFigures f;
+  std::vector<int> days;
+
+  void add(const Request& r) {
+    ++f.received;
+    if (r.outcome == "fulfilled") ++f.fulfilled;
+    else if (r.outcome == "denied") ++f.denied;
+    else if (r.outcome == "cancelled") ++f.cancelled;
+    else ++f.open;
+    if (r.late) ++f.late;
+    if (r.days_to_respond) days.push_back(*r.days_to_respond);
+  }
+
+  RequestFigures done() {
+    f.responses = static_cast<int64_t>(days.size());
+    if (!days.empty()) {
+      std::sort(days.begin(), days.end());
+      size_t n = days.size();
+      f.median_days = n % 2 ? days[n / 2] : (days[n / 2 - 1] + days[n / 2]) / 2.0;
+      f.mean_days = std::accumulate(days.begin(), days.end(), 0.0) / static_cast<double>(n);
+    }
+    return f;
+  }
+};
+
+nlohmann::json figures_json(const RequestFigures& f) {
+  auto num = [](const std::optional<double>& v) {
+    // Two decimals are plenty for days, and keep the JSON free of float noise.
+    return v ? nlohmann::json(std::round(*v * 100) / 100) : nlohmann::json(nullptr);
+  };
+  return {{"received", f.received}, {"fulfilled", f.fulfilled},         {"denied", f.denied},
+          {"cancelled", f.cancelled}, {"open", f.open},                 {"late", f.late},
+          {"responses", f.responses}, {"median_days", num(f.median_days)}, {"mean_days", num(f.mean_days)}};
+}
+
+}  // namespace
+
+RequestReport report_requests(Desk& desk, const std::string& from_in, const std::string& to_in, const std::string& law) {
+  require_audited(desk, Action::read_requests, "report");
+  if (!law.empty() && law != "gdpr" && law != "ccpa") fail(ErrorKind::usage, "--law: must be gdpr or ccpa");
+  cal::Date today = cal::today();
+  cal::Date to = to_in.empty() ? today : cal::parse_date("--to", to_in);
+  cal::Date from = from_in.empty() ? cal::Date{to.year(), std::chrono::January, std::chrono::day{1}}
+                                   : cal::parse_date("--from", from_in);
+  if (cal::days_between(from, to) < 0)
+    fail(ErrorKind::usage, "--from: " + cal::format(from) + " is after --to " + cal::format(to));
+  RequestReport rep;
+  rep.from = cal::format(from);
+  rep.to = cal::format(to);
+  rep.law = law;
+  store::RequestFilter f;
+  f.received_from = rep.from;
+  f.received_to = rep.to;
+  Tally all;
+  std::vector<Tally> by(kTypes.size());
+  for (const auto& row : store::list_requests(desk.db(), f)) {
+    if (!law.empty() && row.law != law) continue;
+    Request r = to_request(row, today);
+    all.add(r);
+    auto it = std::find(kTypes.begin(), kTypes.end(), r.type);
+    by[static_cast<size_t>(it - kTypes.begin())].add(r);
+  }
+  rep.all = all.done();
+  for (size_t i = 0; i < kTypes.size(); ++i) rep.by_type.emplace_back(kTypes[i], by[i].done());
+  return rep;
+}
+
+nlohmann::json report_json(const RequestReport& r) {
+  nlohmann::json types = nlohmann::json::array();
+  for (const auto& [type, f] : r.by_type) {
+    nlohmann::json j = figures_json(f);
+    j["type"] = type;
+    types.push_back(std::move(j));
+  }
+  return {{"from", r.from},
+          {"to", r.to},
+          {"law", r.law.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.law)},
+          {"total", figures_json(r.all)},
+          {"by_type", types}};
+}
+
+}  // namespace dsr

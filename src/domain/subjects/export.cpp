@@ -1,0 +1,116 @@
+// The access package (GDPR Art. 15, portability under Art. 20): everything
+// held about one person, with why, where from, for how long and who got it.
+#include <set>
+
+#include "dsr/calendar.hpp"
+#include "domain/subjects/subject_codec.hpp"
+#include "dsr/audit.hpp"
+#include "dsr/catalog.hpp"
+#include "dsr/disclosures.hpp"
+#include "dsr/error.hpp"
+#include "dsr/policy.hpp"
+#include "dsr/roles.hpp"
+#include "dsr/subjects.hpp"
+#include "dsr/timefmt.hpp"
+#include "store/tx.hpp"
+
+namespace dsr {
+
+nlohmann::json subject_json(const Subject& s) {
+  nlohmann::json values = nlohmann::json::array();
+  for (const auto& v : s.values) {
+    nlohmann::json j = {{"field", v.field},
+                        {"category", v.category},
+                        {"value", v.value},
+                        {"source", v.provenance.source},
+                        {"collected_at", iso_time(v.provenance.collected_at)}};
+    if (!v.provenance.policy_version.empty()) j["policy_version"] = v.provenance.policy_version;
+    if (v.restricted) j["restricted"] = true;
+    values.push_back(std::move(j));
+  }
+  nlohmann::json j = {{"id", s.id},
+                      {"status", s.status},
+                      {"created_at", iso_time(s.created_at)},
+                      {"updated_at", iso_time(s.updated_at)},
+                      {"values", values}};
+  if (s.status_changed_at) j[s.status == "erased" ? "erased_at" : "deactivated_at"] = iso_time(*s.status_changed_at);
+  if (!s.status_reason.empty()) j["reason"] = s.status_reason;
+  return j;
+}
+
+nlohmann::json change_json(const ChangeResult& r) {
+  return {{"id", r.subject.id}, {"status", r.subject.status}, {"changed", r.changed}, {"notify", r.notify}};
+}
+
+nlohmann::json erase_json(const EraseResult& r, bool already_erased) {
+  return {{"id", r.id},
+          {"dry_run", r.dry_run},
+          {"erased", !r.dry_run},
+          {"already_erased", already_erased},
+          {"erased_at", iso_time(r.erased_at)},
+          {"fields", r.fields},
+          {"notify", r.notify}};
+}
+
+nlohmann::json export_subject(Desk& desk, std::string_view ref) {
+  return audited(desk, "export", [&](Audit& audit) {
+  require(desk, Action::export_subjects);
+  store::WriteTx tx(desk.db(), store::Durability::relaxed);  // the read and its audit entry commit together
+  Subject s = decode_subject(desk, resolve_subject(desk, ref));
+  audit.subject(s.id);
+  if (s.status == "erased")
+    fail(ErrorKind::not_found, "subject " + s.id + " was erased on " + iso_time(s.status_changed_at.value_or(0)) +
+                                   "; nothing is held to export");
+  // The access package must be whole: a role that cannot read a held category may not make it.
+  for (const auto& v : s.values)
+    if (v.restricted)
+      fail(ErrorKind::refused, "export of " + s.id + " needs the admin role: it holds " + v.category +
+                                   " data (" + v.field + ") that slot '" + desk.actor() + "' (" +
+                                   role_name(desk.vault().role()) + ") may not read");
+  nlohmann::json data = nlohmann::json::array();
+  std::set<std::string> held, third_parties;
+  for (const auto& v : s.values) {
+    nlohmann::json j = {{"field", v.field},
+                        {"category", v.category},
+                        {"value", v.value},
+                        {"source", v.provenance.source},
+                        {"collected_at", iso_time(v.provenance.collected_at)},
+                        {"policy_version", v.provenance.policy_version.empty() ? nlohmann::json(nullptr)
+                                                                               : nlohmann::json(v.provenance.policy_version)}};
+    if (v.restricted) j["restricted"] = true;
+    data.push_back(std::move(j));
+    held.insert(v.category);
+    audit.field(v.category, v.field);
+    if (v.provenance.source != "subject" && v.provenance.source != "staff") third_parties.insert(v.provenance.source);
+  }
+  nlohmann::json cats = nlohmann::json::array();
+  std::set<std::string> purposes;
+  for (const auto& c : categories()) {
+    if (!held.count(c.name)) continue;
+    cats.push_back({{"category", c.name}, {"description", c.description}, {"purposes", c.purposes},
+                    {"retention", c.retention}});
+    purposes.insert(c.purposes.begin(), c.purposes.end());
+  }
+  nlohmann::json rights = nlohmann::json::array();
+  for (const auto& r : subject_rights()) rights.push_back({{"right", r.name}, {"basis", r.basis}, {"how", r.how}});
+  nlohmann::json status = {{"status", s.status}, {"registered_at", iso_time(s.created_at)}};
+  if (s.status_changed_at) status["deactivated_at"] = iso_time(*s.status_changed_at);
+  nlohmann::json subject = {{"id", s.id}, {"status", status}};
+  if (auto c = choice_of(desk, s.id)) subject["choices"] = choice_json(*c);  // the choice about new uses
+  nlohmann::json package = {{"format", "dsr-access-package"},
+          {"format_version", 1},
+          {"generated_at", iso_time(cal::now_unix())},
+          {"subject", subject},
+          {"data", data},
+          {"categories", cats},
+          {"purposes", std::vector<std::string>(purposes.begin(), purposes.end())},
+          {"sources", std::vector<std::string>(third_parties.begin(), third_parties.end())},
+          {"recipients", subject_recipients_json(desk, s.id)},
+          {"rights", rights}};
+  audit.ok();
+  tx.commit();
+  return package;
+  });
+}
+
+}  // namespace dsr

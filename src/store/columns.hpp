@@ -1,0 +1,61 @@
+// Reading a result row into a struct, and binding a row's values, in one
+// call each: the order of the arguments is the order of the columns in the
+// SQL beside it. Store-internal (includes SQLiteCpp).
+//
+//   read_columns(st, r.id, r.name, r.address);   // NULL text -> "", NULL optional -> nullopt
+//   bind_columns(st, 1, r.name, or_null(r.address), Blob{r.hash});
+#pragma once
+#include <SQLiteCpp/Statement.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace dsr::store {
+
+// Bytes bound as a BLOB (hashes, sealed values).
+struct Blob {
+  const std::string& bytes;
+};
+// An empty text bound as NULL.
+inline std::optional<std::string> or_null(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+namespace detail {
+inline void get(const SQLite::Column& c, int64_t& v) { v = c.getInt64(); }
+inline void get(const SQLite::Column& c, bool& v) { v = c.getInt() != 0; }
+// Text or blob, byte for byte; NULL is "".
+inline void get(const SQLite::Column& c, std::string& v) {
+  v = c.isNull() ? std::string() : std::string(static_cast<const char*>(c.getBlob()), static_cast<size_t>(c.getBytes()));
+}
+inline void get(const SQLite::Column& c, std::optional<std::string>& v) {
+  if (c.isNull()) v.reset();
+  else get(c, v.emplace());
+}
+
+inline void put(SQLite::Statement& st, int i, int64_t v) { st.bind(i, v); }
+inline void put(SQLite::Statement& st, int i, const std::string& v) { st.bind(i, v); }
+inline void put(SQLite::Statement& st, int i, const std::optional<std::string>& v) {
+  if (v) st.bind(i, *v);
+  else st.bind(i);
+}
+inline void put(SQLite::Statement& st, int i, Blob b) { st.bind(i, b.bytes.data(), static_cast<int>(b.bytes.size())); }
+}  // namespace detail
+
+// The current row's columns 0, 1, 2... into `out...`.
+template <class... T>
+void read_columns(SQLite::Statement& st, T&... out) {
+  int i = 0;
+  (detail::get(st.getColumn(i++), out), ...);
+}
+
+// Binds `values...` to parameters first, first + 1, ...; returns the next index.
+template <class... T>
+int bind_columns(SQLite::Statement& st, int first, const T&... values) {
+  int i = first;
+  (detail::put(st, i++, values), ...);
+  return i;
+}
+
+}  // namespace dsr::store

@@ -1,0 +1,117 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "domain/disclosures/sharing_rules.hpp"
+#include "dsr/disclosures.hpp"
+#include "dsr/error.hpp"
+#include "dsr/forensics.hpp"
+#include "dsr/subjects.hpp"
+#include "store/tx.hpp"
+#include "test_support.hpp"
+
+using namespace dsr;
+
+namespace {
+std::string reg(Desk& d, const std::string& email, const std::string& name) {
+  SubjectInput in;
+  in.set = {{"email", email}, {"name", name}};
+  return register_subject(d, in).subject.id;
+}
+DisclosureRequest req(std::vector<std::string> subjects, std::string type, std::vector<std::string> cats,
+                      std::string purpose, std::string basis) {
+  DisclosureRequest r;
+  r.subjects = std::move(subjects);
+  r.recipient = "Recipient Ltd";
+  r.recipient_type = std::move(type);
+  r.categories = std::move(cats);
+  r.purpose = std::move(purpose);
+  r.basis = std::move(basis);
+  return r;
+}
+bool refused_by(const std::vector<Refusal>& r, const std::string& rule) {
+  return std::any_of(r.begin(), r.end(), [&](const Refusal& x) { return x.rule == rule; });
+}
+}  // namespace
+
+TEST_CASE("disclosures: each sharing rule refuses and allows") {
+  auto check = [](SharingCase c) { return check_sharing(c); };
+  CHECK(refused_by(check({"active", "partner", "marketing", "consent", {"contact"}}), "contact-third-parties"));
+  CHECK(check({"active", "authority", "subpoena", "legal-obligation", {"contact"}}).empty());
+  CHECK(check({"active", "processor", "email-delivery", "contract", {"contact"}}).empty());
+  CHECK(refused_by(check({"active", "processor", "analytics", "contract", {"contact"}}), "contact-third-parties"));
+  CHECK(refused_by(check({"active", "processor", "survey", "contract", {"survey"}}), "survey-never-shared"));
+  CHECK(check({"active", "authority", "inquiry", "legal-obligation", {"survey"}}).empty());
+  CHECK(refused_by(check({"active", "acquirer", "merger", "legitimate-interests", {"payment"}}), "payment-billing-processor"));
+  CHECK(refused_by(check({"active", "processor", "email-delivery", "contract", {"billing"}}), "payment-billing-processor"));
+  CHECK(check({"active", "processor", "billing", "contract", {"payment", "billing", "contact"}}).empty());
+  CHECK(refused_by(check({"active", "processor", "address-verification", "contract", {"preferences"}}), "processor-purpose-only"));
+  CHECK(refused_by(check({"deactivated", "processor", "billing", "contract", {"payment"}}), "deactivated-legal-only"));
+  CHECK(check({"deactivated", "authority", "order", "legal-obligation", {"identity", "contact"}}).empty());
+  CHECK(check({"active", "acquirer", "merger", "legitimate-interests", {"identity", "preferences"}}).empty());
+  CHECK(processor_purpose("Billing: May invoices") == "billing");
+  CHECK(processor_purpose("billingual") == "");
+}
+
+TEST_CASE("disclosures: a bulk disclosure of 10,000 subjects is one command, all or nothing") {
+  test::TempVault tv;
+  Desk d = tv.desk();
+  std::vector<std::string> ids;
+  {
+    store::WriteTx tx(d.db());  // one commit for the set-up, as a batch would
+    for (int i = 0; i < 10000; ++i) ids.push_back(reg(d, "bulk" + std::to_string(i) + "@example.com", "Bulk Person"));
+    tx.commit();
+  }
+  auto r = disclose(d, req(ids, "processor", {"contact", "identity"}, "email-delivery", "contract"));
+  CHECK(r.subject_ids.size() == 10000);
+  CHECK(disclosures_of(d, ids[9999]).size() == 1);
+  // One deactivated subject among them: the whole disclosure is refused and nothing is logged.
+  deactivate_subject(d, ids[5000], "");
+  try {
+    disclose(d, req(ids, "processor", {"contact"}, "email-delivery", "contract"));
+    FAIL("a disclosure breaking a rule was accepted");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::refused);
+    CHECK(e.details().find(ids[5000]) != std::string::npos);
+  }
+  CHECK(disclosures_of(d, ids[0]).size() == 1);
+}
+
+TEST_CASE("disclosures: records survive erasure, linked to the tombstone, and the file keeps no trace of the subject") {
+  test::TempVault tv;
+  std::string id;
+  {
+    Desk d = tv.desk();
+    id = reg(d, "kept.out@example.com", "Quentin Tombstone");
+    auto r = req({id}, "authority", {"identity", "contact"}, "subpoena", "legal-obligation");
+    r.reference = "CASE-42";
+    disclose(d, r);
+    CHECK(notify_list(d, id).size() == 1);
+    erase_subject(d, id, "erasure request", false);
+  }
+  Desk d = tv.desk();
+  auto acc = disclosures_of(d, id);
+  REQUIRE(acc.size() == 1);
+  CHECK(acc[0].reference == "CASE-42");
+  CHECK(acc[0].subject_id == id);
+  bool trace = false;
+  for_each_plain_page(tv.db, tv.cred(), [&](PageSource, uint32_t, const unsigned char* p, size_t n, bool) {
+    for (std::string m : {"kept.out@example.com", "Quentin Tombstone"})
+      trace |= std::search(p, p + n, m.begin(), m.end()) != p + n;
+  });
+  CHECK_FALSE(trace);
+}
+
+TEST_CASE("disclosures: holds block erasure until released") {
+  test::TempVault tv;
+  Desk d = tv.desk();
+  std::string id = reg(d, "held@example.com", "Held Person");
+  place_hold(d, id, "litigation", "CV-1");
+  place_hold(d, id, "regulator inquiry", "REG-9");
+  CHECK(list_holds(d).size() == 2);
+  CHECK_THROWS_AS(erase_subject(d, id, "", false), Error);
+  CHECK(release_holds(d, id, "CV-1") == 1);
+  CHECK_THROWS_AS(erase_subject(d, id, "", false), Error);
+  CHECK(release_holds(d, id, "") == 1);
+  CHECK(erase_subject(d, id, "", false).fields.size() == 2);
+}

@@ -1,0 +1,88 @@
+// store/subject_store: rows in, the same rows out; erasure NULLs every personal column.
+#include <doctest/doctest.h>
+
+#include <SQLiteCpp/Database.h>
+
+#include "store/subject_store.hpp"
+#include "store/tx.hpp"
+#include "store_fixture.hpp"
+
+using namespace dsr;
+
+namespace {
+store::SubjectRow row(const std::string& id, const std::string& email) {
+  store::SubjectRow r;
+  r.id = id;
+  r.created_at = r.updated_at = 100;
+  r.cols = {{"name", "N " + id}, {"name_key", "n " + id}, {"email", email}, {"email_key", email}};
+  return r;
+}
+}  // namespace
+
+TEST_CASE("subject store: a row goes in and comes back by id, email key and username key") {
+  test::StoreVault v;
+  store::WriteTx tx(v.db());
+  store::SubjectRow r = row("sub_A", "a@example.com");
+  r.cols["username"] = "ann";
+  r.cols["username_key"] = "ann";
+  r.cols["card_token"] = std::string("\0\1sealed", 8);  // a sealed column holds bytes
+  r.rowid = store::insert_subject(v.db(), r);
+  CHECK(r.rowid > 0);
+  auto by_id = store::subject_by_id(v.db(), "sub_A");
+  REQUIRE(by_id);
+  CHECK(by_id->cols == r.cols);
+  CHECK(by_id->status == "active");
+  CHECK(store::subject_by_email_key(v.db(), "a@example.com")->id == "sub_A");
+  CHECK(store::subject_by_username_key(v.db(), "ann")->id == "sub_A");
+  CHECK_FALSE(store::subject_by_id(v.db(), "sub_B"));
+  tx.commit();
+}
+
+TEST_CASE("subject store: update, status, attributes and erasure") {
+  test::StoreVault v;
+  store::WriteTx tx(v.db());
+  store::SubjectRow r = row("sub_A", "a@example.com");
+  r.rowid = store::insert_subject(v.db(), r);
+  r.cols["zip"] = "94110";
+  r.cols.erase("name");
+  r.updated_at = 200;
+  store::update_subject(v.db(), r);
+  auto back = store::subject_by_id(v.db(), "sub_A");
+  CHECK(back->cols.count("zip"));
+  CHECK_FALSE(back->cols.count("name"));
+  CHECK(back->updated_at == 200);
+  store::set_status(v.db(), r.rowid, "deactivated", 300, std::string("asked"), 300);
+  back = store::subject_by_id(v.db(), "sub_A");
+  CHECK(back->status == "deactivated");
+  CHECK(back->status_reason == "asked");
+  CHECK(store::count_by_status(v.db())["deactivated"] == 1);
+  store::AttributeRow a;
+  a.category = "survey";
+  a.key = "age_band";
+  a.value = "30-39";
+  a.source = "subject";
+  store::put_attribute(v.db(), r.rowid, a);
+  REQUIRE(store::attributes_of(v.db(), r.rowid).size() == 1);
+  CHECK(store::attributes_of(v.db(), r.rowid)[0].value == "30-39");
+  store::erase_subject_row(v.db(), r.rowid, 400, "erasure request");
+  back = store::subject_by_id(v.db(), "sub_A");
+  CHECK(back->status == "erased");
+  CHECK(back->cols.empty());
+  CHECK(store::attributes_of(v.db(), r.rowid).empty());
+  tx.commit();
+}
+
+TEST_CASE("subject store: suppressions are found by hash") {
+  test::StoreVault v;
+  store::WriteTx tx(v.db());
+  CHECK_FALSE(store::any_suppression(v.db()));
+  std::string hash(32, '\x07');
+  store::add_suppression(v.db(), hash, "sub_A", 500);
+  CHECK(store::any_suppression(v.db()));
+  auto s = store::find_suppression(v.db(), hash);
+  REQUIRE(s);
+  CHECK(s->first == "sub_A");
+  CHECK(s->second == 500);
+  CHECK_FALSE(store::find_suppression(v.db(), std::string(32, '\x08')));
+  tx.commit();
+}
