@@ -3,9 +3,11 @@
 // nonces, a template vault) is the same in every run and a saved crash input
 // replays the same way; a reader of the input's bytes; a scratch directory.
 #pragma once
+#include <signal.h>
 #include <sodium.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -81,13 +83,21 @@ class Bytes {
 };
 
 // A private directory for the harness's files: under /dev/shm when there is
-// one (no disk writes, cheap fsync), else under TMPDIR. Removed at exit.
+// one (no disk writes, cheap fsync), else under TMPDIR. Removed at exit; one
+// left by a process that crashed (a finding) is removed by the next harness.
 inline const std::string& scratch_dir() {
   static std::string dir = [] {
     std::string base = std::filesystem::is_directory("/dev/shm") && ::access("/dev/shm", W_OK) == 0
                            ? "/dev/shm"
                            : (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
-    std::string tmpl = base + "/dsr-fuzz.XXXXXX";
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(base, ec)) {
+      std::string name = e.path().filename().string();
+      if (name.rfind("dsr-fuzz.", 0) != 0) continue;
+      long pid = std::strtol(name.c_str() + 9, nullptr, 10);
+      if (pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove_all(e.path(), ec);
+    }
+    std::string tmpl = base + "/dsr-fuzz." + std::to_string(::getpid()) + ".XXXXXX";
     if (!::mkdtemp(tmpl.data())) {
       std::perror("mkdtemp");
       std::abort();

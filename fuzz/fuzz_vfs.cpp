@@ -327,7 +327,8 @@ void apply(Files& fs, dsr::fuzz::Bytes& in) {
       case 8:  // the journal's record checksums, likewise
         fix_journal(fs.f[kJournal]);
         break;
-      case 9:  // remove the file
+      case 9:  // remove the WAL or the journal (a missing main file is only "no vault")
+        if (f == kMain) break;
         fs.present[f] = false;
         s.clear();
         break;

@@ -7,7 +7,7 @@
 #   --ci         what CI runs (scripts/test.sh): the four harnesses that need
 #                only src/vault and a few domain files (a fraction of the
 #                library to compile), 10 seconds each (fuzz_vfs: a fixed
-#                sequence of 300 inputs, see below). The NDJSON harness needs
+#                sequence of 600 runs, the corpus included, see below). The NDJSON harness needs
 #                the whole library: CI replays its corpus in the test builds
 #                (ctest fuzz.ndjson.replay) and fuzzes it only in long runs.
 #   --seconds N  fuzzing time per harness (default 60)
@@ -60,7 +60,7 @@ for h in "${harnesses[@]}"; do
   # fuzz_vfs still finds the known journal bugs (fuzz/known/README.md, for the
   # WAL/journal rewrite) now and then: in CI it runs a fixed sequence of
   # inputs instead, so that CI fails on new findings only, never at random.
-  if [ $ci -eq 1 ] && [ "$h" = vfs ]; then budget=(-seed=1 -runs=300); fi
+  if [ $ci -eq 1 ] && [ "$h" = vfs ]; then budget=(-seed=1 -runs=600); fi
   if "$build/fuzz/fuzz_$h" "${budget[@]}" -max_len=9000 -timeout=20 -rss_limit_mb=3072 \
       -print_final_stats=1 -artifact_prefix="$work/findings/" "${inputs[@]}" >"$log" 2>&1; then
     stats=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 | sed -E 's/[[:space:]]+/ /g' || true)

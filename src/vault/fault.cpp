@@ -73,6 +73,7 @@ struct State {
   Spec spec;
   Counts counts;
   uint64_t matched = 0;     // points of the chosen kind seen so far
+  bool tear_now = false;    // the point just failed is the Nth (the one a torn fault tears)
   std::string first_fired;  // "write#17:ENOSPC(wal)"
   std::string log_path;
 
@@ -117,6 +118,7 @@ int at(Op op, const char* what) noexcept {
   ++s.counts.total;
   if (!s.spec.active || (!s.spec.any && s.spec.op != op)) return 0;
   uint64_t k = ++s.matched;
+  s.tear_now = k == s.spec.nth;
   if (k < s.spec.nth || (k > s.spec.nth && !s.spec.sticky)) return 0;
   if (s.first_fired.empty())
     s.first_fired = std::string(kOpNames[int(op)]) + "#" + std::to_string(k) + ":" +
@@ -128,7 +130,7 @@ int at(Op op, const char* what) noexcept {
 bool torn() noexcept {
   State& s = state();
   std::lock_guard lock(s.mu);
-  return s.spec.torn;
+  return s.spec.torn && s.tear_now;
 }
 
 void configure(const std::string& spec) {
@@ -138,6 +140,7 @@ void configure(const std::string& spec) {
   s.spec = parsed;
   s.counts = {};
   s.matched = 0;
+  s.tear_now = false;
   s.first_fired.clear();
 }
 

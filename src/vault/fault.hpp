@@ -11,7 +11,8 @@
 //       OP   read | write | sync | truncate | open | rename | unlink | any
 //       ERR  EIO | ENOSPC
 //       sticky: every later OP fails as well (a disk that stays full)
-//       torn: a failed write first writes the first half of its bytes
+//       torn: the Nth, if a write, first writes the first half of its bytes
+//       (with sticky: a device that died in the middle of a write)
 //   DSR_FAULT_LOG=FILE            at exit, append one line to FILE:
 //       "read=12 write=30 sync=8 truncate=2 open=5 rename=1 unlink=0 total=58 fired=write#17:ENOSPC(wal)"
 //       ("fired=none" when nothing failed)
@@ -33,7 +34,8 @@ inline constexpr int kOps = 7;
 // this point must fail with. `what` names the file kind for the log
 // ("main", "wal", "journal", "dsr").
 int at(Op op, const char* what) noexcept;
-// After at() failed a write: whether to write the first half of it first.
+// After at() failed a write: whether to write the first half of it first
+// (only for the Nth point: later ones of a sticky fault write nothing).
 bool torn() noexcept;
 
 // Wraps `base` (the OS VFS) in a counting, failing VFS, registered under the

@@ -350,8 +350,14 @@ int main_read_page(File* f, unsigned char* out, sqlite3_int64 off) {
   uint32_t pgno = uint32_t(off / kPageSize + 1);
   int rc = real_read(f, raw, kPageSize, f->data_offset() + off);
   if (rc == SQLITE_IOERR_SHORT_READ) {
-    // Beyond the end SQLite expects zeros (a short read); a page cut in half is damage.
-    if (!all_zero(raw, kPageSize)) {
+    // SQLite reads past the end of the main file only to learn that a new
+    // database is empty: page 1 of a file holding no page. Any other short
+    // read is a file cut short (a page in half, or whole pages gone that the
+    // WAL does not hold): serving zeros would hand SQLite pages nobody wrote.
+    sqlite3_int64 size = 0;
+    const bool empty = f->real()->pMethods->xFileSize(f->real(), &size) == SQLITE_OK &&
+                       size <= f->data_offset();
+    if (pgno != 1 || !empty || !all_zero(raw, kPageSize)) {
       note_failure("page " + std::to_string(pgno) + " of the main file is truncated");
       return SQLITE_IOERR_DATA;
     }

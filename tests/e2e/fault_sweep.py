@@ -10,7 +10,7 @@ DSR_FAULT_LOG=FILE receives the counts at exit.
 For each command: a reference run without a fault counts its I/O points and
 gives the state after it. Then for each N (all of them with
 DSR_FAULT_SWEEP=full; else a fixed sample, DSR_FAULT_SWEEP_SAMPLE points per
-command, always including the first and the last), on a fresh copy of a
+command, spread evenly from the first to the last), on a fresh copy of a
 prepared vault, the command runs with fault N (EIO; ENOSPC for every third N)
 and must (DSR_FAULT_SWEEP_TORN=1: a failed write first writes half its bytes):
   - either fail with exit 1 and a message on stderr ("dsr: ..."), or succeed;
@@ -34,7 +34,7 @@ import tempfile
 
 DSR = os.path.abspath(os.environ["DSR_BIN"])
 FULL = os.environ.get("DSR_FAULT_SWEEP") == "full"
-SAMPLE = int(os.environ.get("DSR_FAULT_SWEEP_SAMPLE", "16"))
+SAMPLE = int(os.environ.get("DSR_FAULT_SWEEP_SAMPLE", "12"))
 ONLY = os.environ.get("DSR_FAULT_SWEEP_ONLY")  # a command name, to sweep just that one
 TORN = os.environ.get("DSR_FAULT_SWEEP_TORN") == "1"  # a failed write writes half its bytes first
 TODAY = "2026-03-02"
@@ -214,12 +214,8 @@ def args_for(cmd, folder):
 def points_to_sweep(total):
     if FULL or total <= SAMPLE:
         return list(range(1, total + 1))
-    # The first and last few, and the rest spread evenly in between: the same every run.
-    picks = {1, 2, 3, total - 1, total}
-    inner = SAMPLE - len(picks)
-    for i in range(inner):
-        picks.add(4 + (i * (total - 6)) // max(1, inner - 1))
-    return sorted(p for p in picks if 1 <= p <= total)
+    # Spread evenly from the first to the last point: the same every run.
+    return sorted({1 + (i * (total - 1)) // (SAMPLE - 1) for i in range(SAMPLE)})
 
 
 def sweep(base, cmd):
@@ -348,4 +344,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    finally:
+        shutil.rmtree(ROOT, ignore_errors=True)

@@ -80,16 +80,19 @@ TEST_CASE("fault injection: a header change whose second copy cannot be written 
   CHECK(check_vault(tv.db, tv.cred()).ok());
 }
 
-TEST_CASE("fault injection: after a copy fell behind, a torn write of the next change keeps the last change") {
+TEST_CASE("fault injection: after a copy fell behind, a device dying in the next header write keeps the last change") {
   NoFaults clear;
   TempVault tv;
   {
     Vault v = Vault::open(tv.db, tv.cred());
-    fault::configure("write:2:EIO");  // copy A stays one generation behind B
+    // The second copy's write, its retry and its restore all fail: copy A
+    // stays one generation behind B, the only copy holding "kept".
+    fault::configure("write:2:EIO:sticky");
     v.add_slot("kept", Role::support, new_key(), KdfStrength::interactive);
-    // The next change tears its first write. Were that B, the only copy with
-    // "kept" would be gone and the vault would fall back to A, from before it.
-    fault::configure("write:1:EIO:torn");
+    // The next change tears its first write and the device dies (nothing
+    // later is written). Were that write B's, the only copy with "kept" would
+    // be gone and the vault would fall back to A, from before it.
+    fault::configure("write:1:EIO:torn:sticky");
     CHECK_THROWS_AS(v.add_slot("torn", Role::support, new_key(), KdfStrength::interactive), Error);
     fault::configure("");
   }
