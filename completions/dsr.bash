@@ -17,7 +17,7 @@ _dsr() {
     [disclose]="--subjects-file --recipient --recipient-type --recipient-address --categories --purpose --basis --reference --date --withhold-until --rules"
     [disclosures]="--since --format" [recipients]="--format"
     [hold]="place release list --reason --reference --format"
-    [audit]="log verify --subject --actor --since --limit --format"
+    [audit]="log verify anchor --subject --actor --since --limit --format --anchor"
     [request]="open list show verify acknowledge start extend close --type --law --received --channel --verified --overdue --due-within --status --subject --format --reason --outcome"
     [report]="requests --from --to --law --format"
     [policy]="add list affected --effective --material --summary --purpose --format"

@@ -103,7 +103,8 @@ complete -c dsr -n '__fish_seen_subcommand_from policy' -l purpose -x
 complete -c dsr -n '__fish_seen_subcommand_from choice' -l new-uses -x -a 'accept decline'
 complete -c dsr -n '__fish_seen_subcommand_from contacts' -l purpose -x -a 'service-announcement policy-change business-transition'
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a audit -d 'The audit trail'
-complete -c dsr -n '__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from log verify' -a 'log verify'
+complete -c dsr -n '__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from log verify' -a 'log verify anchor'
+complete -c dsr -n '__fish_seen_subcommand_from audit; and __fish_seen_subcommand_from verify' -l anchor -r -F
 complete -c dsr -n '__fish_seen_subcommand_from audit' -l subject -x
 complete -c dsr -n '__fish_seen_subcommand_from audit' -l actor -x
 complete -c dsr -n '__fish_seen_subcommand_from audit' -l since -x

@@ -1,8 +1,11 @@
 // The audit trail: who did what to whose record, and how it ended. Entries
 // hold ids, command names, categories and field names, never personal values.
-// Each entry's hash covers the previous one's (keyed BLAKE2b under a key
-// derived from the master key), so `audit verify` finds an altered, removed
-// or reordered entry.
+// Each entry's hash covers the previous one's (keyed BLAKE2b under the index
+// key), and each entry is signed with the acting slot's own signing key
+// (Ed25519), which an admin certifies: `audit verify` finds an entry altered,
+// removed, reordered or forged under another slot's name, even by a slot
+// holder editing the file outside dsr. The tail is proved by an anchor kept
+// outside the vault (audit_anchor). ARCHITECTURE.md, "Keys and slots".
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -102,8 +105,25 @@ struct AuditVerify {
   int64_t checked = 0;
   int64_t first_bad = 0;  // id of the first bad entry (or the last good one's successor)
   std::string problem;
+  int64_t unsigned_entries = 0;     // written before signing began, or by a slot of format 2
+  bool anchor_checked = false;      // an anchor was given and checked
+  std::vector<std::string> notes;   // what the check could not prove
 };
-AuditVerify verify_audit(Desk& desk);
+// With `anchor_text` (what `audit anchor` printed, alone or at the end of a
+// log line), also proves the chain extends that anchor. usage: no anchor in it.
+AuditVerify verify_audit(Desk& desk, const std::string* anchor_text = nullptr);
+
+// A signed checkpoint of the trail's head (one JSON line: entry count, head
+// hash, time, the slots' public keys, the signing slot and its signature) to
+// keep outside the vault, e.g. `dsr audit anchor | logger -t dsr`.
+std::string audit_anchor(Desk& desk);
+
+// Before a slot leaves the header (key remove, rekey): an admin slot
+// certifies, with the admin signing key, every slot's signing key not yet
+// certified, so entries of a removed slot stay verifiable. Slots in the header
+// need no certificate: the admin-signed header vouches for their keys. Does
+// nothing for other roles or a read-only open.
+void certify_signers(Desk& desk);
 
 // Removes entries older than `before` (unix seconds), keeping the chain
 // verifiable from the first entry that remains. Returns how many went.

@@ -32,6 +32,13 @@ class Desk {
   // Benchmarks measure the audit trail's cost by turning it off; nothing else should.
   void set_audit_enabled(bool on) { audit_enabled_ = on; }
   bool audit_enabled() const { return audit_enabled_; }
+  // Set once this desk has seen the audit trail's signing mark signed
+  // (domain/core/audit.cpp), so that later entries skip the check.
+  bool audit_mark_signed = false;
+  // After a committed erasure: checkpoint the WAL into the main file so the
+  // pages that held the erased values are overwritten, waiting up to the lock
+  // timeout for readers in other processes. False when one still holds it back.
+  bool wipe_erased();
 
  private:
   Vault vault_;

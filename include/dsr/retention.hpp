@@ -66,6 +66,10 @@ struct RetentionOutcome {
 
 struct RetentionReport {
   bool dry_run = false;
+  // A real run that removed anything: true when the pages that held the
+  // removed values are wiped from the file, false when another process held
+  // the checkpoint back past the lock timeout (see Desk::wipe_erased).
+  std::optional<bool> wiped;
   std::string today;
   std::vector<RetentionOutcome> rules;
   int64_t removed() const;

@@ -66,6 +66,14 @@ struct EraseResult {
   std::vector<std::string> fields;  // what was (or would be) erased
   nlohmann::json notify = nlohmann::json::array();
   bool dry_run = false;
+  bool erased_now = false;  // this call erased the values (not a dry run, not erased before)
+  // Set by erase_under once the change is out of every transaction: true when
+  // the old pages holding the values are wiped from the file (the WAL
+  // checkpointed into it), false when another process held the checkpoint back
+  // past the lock timeout (the values stay in the file until a later command
+  // completes it). Unset for a dry run, an erased subject, or an erasure inside
+  // a larger transaction (a batch chunk), whose caller wipes.
+  std::optional<bool> wiped;
 };
 
 // The fields a subject can have, with their categories (for help and completion).

@@ -48,6 +48,9 @@ struct SlotInfo {
   int64_t created = 0;   // unix seconds
   uint64_t kdf_ops = 0;  // Argon2id cost of a passphrase slot; 0 for a key-file slot
   uint64_t kdf_mem = 0;  // bytes
+  // The slot's audit signing key (Ed25519), as the admin-signed header holds
+  // it; all zero for a slot of format 2.
+  std::array<unsigned char, 32> sign_pk{};
 };
 
 // What a long job (rekey, backup, restore) reports as it goes.
@@ -133,6 +136,10 @@ class Vault {
   // for a slot of format 2, which has none.
   std::array<unsigned char, 64> sign(const std::string& msg) const;
   std::array<unsigned char, 32> admin_public_key() const;
+  // Signs `msg` with the vault's admin signing key, which only admin slots
+  // hold (refused otherwise): how the audit trail certifies a slot's signing
+  // key so that its entries still verify after the slot is removed.
+  std::array<unsigned char, 64> admin_sign(const std::string& msg) const;
   uint64_t key_epoch() const;
 
   // ---- rotation: rekey and slot removal (src/vault/rekey.cpp) --------------

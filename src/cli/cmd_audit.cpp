@@ -1,9 +1,11 @@
-// dsr audit log, audit verify.
+// dsr audit log, audit verify, audit anchor.
+#include <optional>
 #include <iostream>
 
 #include "cli/context.hpp"
 #include "cli/render.hpp"
 #include "dsr/audit.hpp"
+#include "dsr/input.hpp"
 #include "dsr/error.hpp"
 #include "dsr/timefmt.hpp"
 
@@ -40,18 +42,46 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
                    {{"ID", "id"}, {"AT", "at"}, {"ACTOR", "actor"}, {"COMMAND", "command"}, {"SUBJECTS", "subjects"},
                     {"FIELDS", "fields"}, {"REQUEST", "request"}, {"OUTCOME", "outcome"}});
   });
-  auto* verify = audit->add_subcommand("verify", "Check the audit trail's hash chain; exit 6 at the first bad entry");
-  verify->footer("Example:\n  dsr audit verify || echo 'the audit trail was tampered with'");
-  verify->callback([&ctx] {
+  auto anchor_file = std::make_shared<std::string>();
+  auto* verify = audit->add_subcommand(
+      "verify", "Check the audit trail's hash chain and signatures; exit 6 at the first bad entry");
+  verify->add_option("--anchor", *anchor_file,
+                     "Also prove the trail extends this anchor (what `dsr audit anchor` printed, or a log line ending in it)");
+  verify->footer("Examples:\n  dsr audit verify || echo 'the audit trail was tampered with'\n"
+                 "  dsr audit verify --anchor /srv/worm/dsr-anchor-2026-11-30.json");
+  verify->callback([&ctx, anchor_file] {
+    std::optional<std::string> text;
+    if (!anchor_file->empty()) {
+      auto in = file_input(*anchor_file);
+      text.emplace();
+      char buf[4096];
+      while (size_t n = in->read(buf, sizeof buf)) {
+        text->append(buf, n);
+        if (text->size() > (1u << 20)) fail(ErrorKind::usage, "the anchor file " + *anchor_file + " is over 1 MiB; give the anchor alone");
+      }
+    }
     Desk desk = ctx.open_desk();
-    AuditVerify v = verify_audit(desk);
+    AuditVerify v = verify_audit(desk, text ? &*text : nullptr);
+    for (const auto& n : v.notes) ctx.note("note: " + n);
     if (ctx.g.json)
       ctx.emit_json({{"ok", v.ok}, {"checked", v.checked},
                      {"first_bad", v.ok ? nlohmann::json(nullptr) : nlohmann::json(v.first_bad)},
-                     {"problem", v.problem}});
+                     {"problem", v.problem}, {"unsigned", v.unsigned_entries},
+                     {"anchor_checked", v.anchor_checked}, {"notes", v.notes}});
     else if (v.ok)
-      ctx.say("ok: " + std::to_string(v.checked) + " audit entries, chain intact");
+      ctx.say("ok: " + std::to_string(v.checked) + " audit entries, chain and signatures intact" +
+              (v.unsigned_entries ? " (" + std::to_string(v.unsigned_entries) + " unsigned, from before signing began)" : "") +
+              (v.anchor_checked ? "; the trail extends the anchor" : ""));
     if (!v.ok) fail(ErrorKind::integrity, "audit trail: " + v.problem);
+  });
+  auto* anchor = audit->add_subcommand("anchor", "Print a signed checkpoint of the trail's head, to keep outside the vault");
+  anchor->footer("Keep it where no slot holder can rewrite it: syslog, a write-once store, a ticket.\n"
+                 "Examples:\n  dsr audit anchor | logger -t dsr-audit\n"
+                 "  dsr audit anchor > /srv/worm/dsr-anchor-$(date +%F).json\n"
+                 "  dsr audit verify --anchor /srv/worm/dsr-anchor-2026-11-30.json");
+  anchor->callback([&ctx] {
+    Desk desk = ctx.open_desk();
+    std::cout << audit_anchor(desk) << '\n';
   });
   for (auto* s : audit->get_subcommands({})) s->fallthrough();
 }

@@ -94,6 +94,7 @@ void run_run(Context& ctx, bool dry_run) {
     ctx.say(std::string(dry_run ? "dry run: would remove " : "removed ") + std::to_string(rep.removed()) +
             " records; kept " + std::to_string(rep.held()) + " under legal hold" +
             (dry_run ? "; nothing was changed" : ""));
+    if (rep.wiped && !*rep.wiped) ctx.note(kNotWiped);
   }
   if (rep.errors() > 0) {
     fail(ErrorKind::failure, std::to_string(rep.errors()) + " subjects could not be erased; see above");

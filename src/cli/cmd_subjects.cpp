@@ -241,6 +241,7 @@ void run_delete(Context& ctx, const std::string& ref, const std::string& reason,
             (notify.empty() ? "" : "; would notify: " + notify));
   } else {
     ctx.say("erased " + r.id + " (" + std::to_string(r.fields.size()) + " values)" + (notify.empty() ? "" : "; notify: " + notify));
+    if (r.wiped && !*r.wiped) ctx.note(kNotWiped);
   }
 }
 

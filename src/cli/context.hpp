@@ -11,6 +11,15 @@
 
 namespace dsr::cli {
 
+// delete and retention run, when another process held the checkpoint back:
+// the erasure is committed, but the pages that held the values are not yet
+// overwritten (Desk::wipe_erased; ARCHITECTURE.md, "Erasure").
+inline constexpr const char* kNotWiped =
+    "warning: erased, but not yet wiped from the file: another process is reading the vault and held the "
+    "checkpoint back past the lock timeout; the old values stay in the file's older pages until the next dsr "
+    "command completes it (`dsr check` reports it until then)";
+
+
 struct Globals {
   std::string db;
   std::string key_file;

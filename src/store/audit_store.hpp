@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace SQLite { class Database; }
 
@@ -17,12 +18,29 @@ struct AuditRow {
   std::string fields;    // JSON array text
   std::string request, outcome;
   std::string prev_hash, hash;  // 32 bytes each
+  std::string signer, sig;      // the acting slot's Ed25519 key (32) and signature (64); empty: unsigned
 };
 
 struct AuditHead {
   int64_t last_id = 0;   // 0: no entry
   std::string hash;      // the newest entry's hash (or the pruning anchor); "" if none
+  std::string signer, sig;  // the pruning anchor's and the signing start's signature (else empty)
 };
+
+// A slot's signing key as an admin certified it (the certificate is the admin
+// key's signature; domain/core/audit.cpp says over what).
+struct AuditSigner {
+  std::string pk, slot, role;
+  int64_t certified_at = 0;
+  std::string cert;
+};
+std::vector<AuditSigner> audit_signers(SQLite::Database& db);
+void insert_audit_signer(SQLite::Database& db, const AuditSigner& s);  // a key already there is kept
+// Where signing began (entries up to last_id are unsigned), with the admin's
+// signature once one has given it; nothing in a vault that never had the row.
+std::optional<AuditHead> signing_start(SQLite::Database& db);
+void sign_signing_start(SQLite::Database& db, const std::string& signer, const std::string& sig);
+void sign_pruned_anchor(SQLite::Database& db, const std::string& signer, const std::string& sig);
 // The newest entry as the table holds it.
 AuditHead audit_head(SQLite::Database& db);
 // The newest entry as last recorded beside the table (so a removed tail shows).

@@ -1,6 +1,7 @@
 #include "store/schema.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
 #include <array>
@@ -220,6 +221,25 @@ CREATE UNIQUE INDEX subjects_username ON subjects(username_key) WHERE username_k
     R"sql(
 SELECT 1;
 )sql",
+    // 10: signed audit entries (domain/core/audit.cpp). Each entry carries the
+    // acting slot's signing key and its Ed25519 signature (columns signer and
+    // sig, added by add_signature_columns below); the admin certifies every
+    // slot's key in audit_signers before a slot is removed, so its entries
+    // still verify; the pruning anchor (k = 1) is signed by the slot that
+    // pruned. Row k = 3 marks where signing began (entries up to last_id were
+    // written before, unsigned); the first entry an admin writes signs it.
+    // Safe to run again on a vault that has it (tests do).
+    R"sql(
+CREATE TABLE IF NOT EXISTS audit_signers (
+  pk BLOB PRIMARY KEY,
+  slot TEXT NOT NULL,
+  role TEXT NOT NULL,
+  certified_at INTEGER NOT NULL,
+  cert BLOB NOT NULL
+);
+INSERT OR IGNORE INTO audit_anchor (k, last_id, hash)
+  VALUES (3, coalesce((SELECT max(id) FROM audit), (SELECT last_id FROM audit_anchor WHERE k = 1), 0), x'');
+)sql",
 };
 
 // SQLite codes `status IN ('active','deactivated','erased')` (three values)
@@ -231,6 +251,20 @@ SELECT 1;
 // every row already satisfies the new text, and the schema version moves on
 // so that every connection reads it again.
 constexpr int kStatusCheckVersion = 9;
+constexpr int kSignedAuditVersion = 10;
+
+bool has_column(SQLite::Database& db, const std::string& table, const std::string& column) {
+  SQLite::Statement st(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+  st.bind(1, table);
+  st.bind(2, column);
+  return st.executeStep();
+}
+void add_signature_columns(SQLite::Database& db) {
+  for (const char* table : {"audit", "audit_anchor"})
+    for (const char* column : {"signer", "sig"})
+      if (!has_column(db, table, column))
+        db.exec(std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " BLOB");
+}
 void rewrite_status_check(SQLite::Database& db) {
   int schema_version = db.execAndGet("PRAGMA schema_version").getInt();
   db.exec("PRAGMA writable_schema=ON");
@@ -256,6 +290,7 @@ int migrate(SQLite::Database& db) {
   SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
   have = schema_version(db);  // another process may have migrated while we waited
   for (int v = have; v < want; ++v) {
+    if (v + 1 == kSignedAuditVersion) add_signature_columns(db);  // before the SQL, which reads audit_anchor
     db.exec(kMigrations[static_cast<size_t>(v)]);
     if (v + 1 == kStatusCheckVersion) rewrite_status_check(db);
     db.exec("PRAGMA user_version=" + std::to_string(v + 1));

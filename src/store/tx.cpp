@@ -52,6 +52,7 @@ void WriteTx::restore() noexcept {
 }
 
 bool in_transaction(SQLite::Database& db) { return sqlite3_get_autocommit(db.getHandle()) == 0; }
+bool read_only(SQLite::Database& db) { return sqlite3_db_readonly(db.getHandle(), "main") == 1; }
 
 void release_stale_reads(SQLite::Database& db) {
   sqlite3* h = db.getHandle();

@@ -39,6 +39,8 @@ class WriteTx {
 // True while a transaction is open on the connection (SQLite rolls the whole
 // of one back by itself on some errors: disk full, I/O).
 bool in_transaction(SQLite::Database& db);
+// Whether the connection was opened read only.
+bool read_only(SQLite::Database& db);
 // Resets every statement of the connection left part-way through its rows.
 // Such a statement keeps a read snapshot open, and while it does no checkpoint
 // can copy the WAL back: in a long run the WAL would grow without end. Call it

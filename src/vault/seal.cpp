@@ -53,6 +53,13 @@ std::string keyed_hash(const Secret& index_key, std::string_view purpose, std::s
   return out;
 }
 
+bool signature_valid(std::string_view public_key, std::string_view msg, std::string_view sig) {
+  if (public_key.size() != crypto_sign_PUBLICKEYBYTES || sig.size() != crypto_sign_BYTES) return false;
+  return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),
+                                     reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+                                     reinterpret_cast<const unsigned char*>(public_key.data())) == 0;
+}
+
 uint32_t random_u32() { return randombytes_random(); }
 
 void wipe(void* p, std::size_t n) noexcept { sodium_memzero(p, n); }

@@ -25,6 +25,9 @@ std::optional<std::string> unseal(const Secret& category_key, std::string_view s
                                   std::string_view sealed);
 // Keyed hash (BLAKE2b-256 under the index key) of `value` for `purpose`.
 std::string keyed_hash(const Secret& index_key, std::string_view purpose, std::string_view value);
+// Whether `sig` (64 bytes) is an Ed25519 signature of `msg` by `public_key`
+// (32 bytes); false for any other length.
+bool signature_valid(std::string_view public_key, std::string_view msg, std::string_view sig);
 // A uniformly random 32-bit number from the system's CSPRNG.
 uint32_t random_u32();
 // Overwrites n bytes at p with zeros in a way the compiler may not drop.

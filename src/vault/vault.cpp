@@ -204,7 +204,10 @@ const std::string& Vault::slot_name() const { return impl_->slot_name; }
 Role Vault::role() const { return impl_->role; }
 std::vector<SlotInfo> Vault::slots() const {
   std::vector<SlotInfo> out;
-  for (const auto& s : impl_->header.slots) out.push_back(s.info);
+  for (const auto& s : impl_->header.slots) {
+    out.push_back(s.info);
+    out.back().sign_pk = s.sign_pk;
+  }
   return out;
 }
 const Secret& Vault::index_key() const { return impl_->keys.index; }
@@ -217,6 +220,13 @@ std::array<unsigned char, 64> Vault::sign(const std::string& msg) const {
   std::array<unsigned char, 64> sig{};
   crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
                        impl_->keys.sign_sk.data());
+  return sig;
+}
+std::array<unsigned char, 64> Vault::admin_sign(const std::string& msg) const {
+  if (impl_->keys.admin_sk.empty()) fail(ErrorKind::refused, "only an admin slot holds the admin signing key");
+  std::array<unsigned char, 64> sig{};
+  crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+                       impl_->keys.admin_sk.data());
   return sig;
 }
 std::array<unsigned char, 32> Vault::admin_public_key() const { return impl_->header.admin_pk; }

@@ -53,6 +53,15 @@ run dsr "${SUP[@]}" correct alice --set card_token=tok_OTHER
 expect_rc 7 "support: cannot set card_token"
 run dsr "${SUP[@]}" correct alice --set account_type=individual
 expect_rc 7 "support: cannot set account_type"
+# Removing a value is writing it (issue 13, finding 4: --unset went through).
+for f in card_number account_type card_token; do
+  run dsr "${SUP[@]}" correct alice --unset "$f"
+  expect_rc 7 "support: cannot unset $f"
+  expect_err "admin or billing role" "support: the $f unset refusal names the billing role"
+done
+run dsr show alice
+expect_out "card_token +tok_ALICE99" "support's refused unsets removed nothing (token still there)"
+expect_out "account_type +corporate" "support's refused unsets removed nothing (account type still there)"
 run dsr "${SUP[@]}" register --email dan@example.com --name "Dan Moe" --card-number "4111 1111 1111 1111" --card-expiry 12/39
 expect_rc 7 "support: cannot register card data"
 run dsr "${SUP[@]}" correct alice --set phone="+1 415 555 0199" --set survey.age_band=35-44

@@ -45,6 +45,7 @@ namespace {
 // the desk is rebuilt on the new one and the action recorded there.
 Vault::RekeyReport rotate(Desk& desk, const char* command, const std::string& remove, const ProgressFn& progress) {
   require_key_admin(desk, command);
+  certify_signers(desk);  // the removed slot's entries must stay verifiable
   std::string request = desk.request();
   bool audit_on = desk.audit_enabled();
   auto rebuild = [&](Vault v) {
@@ -91,7 +92,7 @@ BackupReport backup(Desk& desk, const std::string& dest, const ProgressFn& progr
     a.ok();
   } catch (const std::exception& e) {
     // A copy of every record that the audit trail does not know of is not
-    // left behind (issue 11, found by the I/O fault sweep).
+    // left behind (found by the I/O fault sweep, tests/e2e/fault_sweep.py).
     ::unlink(dest.c_str());
     Error err = classify(e);
     throw Error(err.kind(), std::string(err.what()) + "; the backup could not be recorded in the audit trail and was removed");

@@ -124,8 +124,8 @@ void erase_deactivated(Desk& desk, int64_t before, bool dry_run, const std::stri
         // Anything else (a disk error, a lock, damage) stops the run: SQLite
         // rolls the whole transaction back on some errors (disk full, I/O),
         // and going on would erase the rest one statement at a time, outside
-        // any transaction, and audit erasures that were undone (issue 11,
-        // found by the I/O fault sweep).
+        // any transaction, and audit erasures that were undone (found
+        // by the I/O fault sweep, tests/e2e/fault_sweep.py).
         bool tx_lost = tx && !store::in_transaction(desk.db());
         if (tx_lost || err.kind() == ErrorKind::failure || err.kind() == ErrorKind::locked ||
             err.kind() == ErrorKind::integrity) {
@@ -271,6 +271,7 @@ RetentionReport run_retention(Desk& desk, bool dry_run, const std::function<void
         audit.ok();
         tx.commit();
       });
+      if (rep.removed() > 0) rep.wiped = desk.wipe_erased();
     }
     return rep;
   } catch (const std::exception& e) {
@@ -294,7 +295,8 @@ nlohmann::json retention_report_json(const RetentionReport& r) {
     rules.push_back(std::move(j));
   }
   return {{"dry_run", r.dry_run}, {"today", r.today}, {"removed", r.removed()},
-          {"held", r.held()},     {"errors", r.errors()}, {"rules", rules}};
+          {"held", r.held()},     {"errors", r.errors()}, {"rules", rules},
+          {"wiped", r.wiped ? nlohmann::json(*r.wiped) : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json last_retention_run(Desk& desk) {

@@ -15,6 +15,7 @@ Desk::Desk(Vault vault) : vault_(std::move(vault)) {
 Desk::Desk(Desk&&) noexcept = default;
 Desk& Desk::operator=(Desk&&) noexcept = default;
 Desk::~Desk() = default;
+bool Desk::wipe_erased() { return vault_.checkpoint_for_erasure(); }
 
 VaultSummary summarize(Desk& desk) {
   VaultSummary s;

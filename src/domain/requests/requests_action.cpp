@@ -114,6 +114,7 @@ EraseResult erase_under(Desk& desk, std::string_view request_id, std::string_vie
     r = erase_subject(desk, ref, reason, dry_run);
     return RequestAction{r.id, r.fields};
   });
+  if (r.erased_now && !store::in_transaction(desk.db())) r.wiped = desk.wipe_erased();
   return r;
 }
 

@@ -49,7 +49,8 @@ nlohmann::json erase_json(const EraseResult& r, bool already_erased) {
           {"already_erased", already_erased},
           {"erased_at", iso_time(r.erased_at)},
           {"fields", r.fields},
-          {"notify", r.notify}};
+          {"notify", r.notify},
+          {"wiped", r.wiped ? nlohmann::json(*r.wiped) : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json export_subject(Desk& desk, std::string_view ref) {

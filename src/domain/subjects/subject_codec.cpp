@@ -305,6 +305,7 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
 bool unset_field(Desk& desk, SubjectRow& row, const std::string& field) {
   if (const fields::Field* f = fields::find(field)) {
     if (f->required) fail(ErrorKind::usage, field + ": required; it can be corrected but not unset");
+    require_write(desk, f->category, field);  // removing a value is writing it
     bool any = false;
     auto prov = provenance_of(row);
     for (auto c : f->unset) {
@@ -316,6 +317,7 @@ bool unset_field(Desk& desk, SubjectRow& row, const std::string& field) {
   }
   if (field.find('.') != std::string::npos) {
     validate::AttrName a = validate::attr_name(field);
+    require_write(desk, a.category, field);
     return store::delete_attribute(desk.db(), row.rowid, a.category, a.key);
   }
   fail(ErrorKind::usage, unknown_field(field));

@@ -253,7 +253,10 @@ EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& r
   }
   r.erased_at = now();
   r.notify = notify_list(desk, row.rowid);
-  if (!dry_run) erase_row(desk, row, r.erased_at, reason);
+  if (!dry_run) {
+    erase_row(desk, row, r.erased_at, reason);
+    r.erased_now = true;
+  }
   audit.ok();
   tx.commit();
   return r;
