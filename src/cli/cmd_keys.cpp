@@ -73,7 +73,7 @@ void run_list(Context& ctx, const std::string& format) {
   Desk desk = ctx.open_desk();
   std::vector<nlohmann::json> recs;
   for (const auto& k : list_keys(desk)) recs.push_back(slot_json(k));
-  if (ctx.g.json) return ctx.emit_json({{"slots", recs}});
+  if (ctx.g.json) return ctx.emit_json(recs);  // a list is an array, as with --format json
   std::vector<nlohmann::json> shown = recs;
   if (parse_format(format) == Format::table)
     for (auto& r : shown) {

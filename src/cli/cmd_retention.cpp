@@ -20,7 +20,6 @@ void run_show(Context& ctx) {
     ctx.emit_json({{"rules", list}, {"last_run", last}});
     return;
   }
-  if (ctx.g.quiet) return;
   std::vector<nlohmann::json> recs;
   for (const auto& r : rules) {
     std::string set = r.is_default ? "default" : "set " + r.set_by;
@@ -30,8 +29,8 @@ void run_show(Context& ctx) {
   }
   render_records(std::cout, Format::table, recs,
                  {{"RULE", "rule"}, {"KEEP", "keep"}, {"DEFAULT", "default"}, {"SET", "set"}, {"WHAT", "what"}});
-  if (last.is_null()) ctx.say("retention has never run on this vault; schedule `dsr retention run --yes` with cron");
-  else ctx.say("last run " + last["ran_at"].get<std::string>() + " by " + last["ran_by"].get<std::string>());
+  if (last.is_null()) ctx.out("retention has never run on this vault; schedule `dsr retention run --yes` with cron");
+  else ctx.out("last run " + last["ran_at"].get<std::string>() + " by " + last["ran_by"].get<std::string>());
 }
 
 void run_set(Context& ctx, const std::string& rule, const std::string& duration) {
