@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <deque>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include <cstring>
 
 #include "cli/context.hpp"
+#include "cli/output.hpp"
 #include "cli/render.hpp"
 #include "dsr/batch.hpp"
 #include "dsr/error.hpp"
@@ -56,7 +58,6 @@ class CliSink : public ResultSink {
  public:
   enum class Mode { ndjson, errors };  // every result on stdout, or failed rows on stderr
   CliSink(Context& ctx, Mode mode) : ctx_(ctx), mode_(mode), progress_(ctx.show_progress()) {
-    std::setvbuf(stdout, nullptr, _IOFBF, 1 << 20);
   }
   ~CliSink() override { clear_progress(); }
 
@@ -64,8 +65,9 @@ class CliSink : public ResultSink {
     if (mode_ == Mode::ndjson) {
       std::string line = result_line(r);
       line += '\n';
-      std::fwrite(line.data(), 1, line.size(), stdout);
-      pending_line_ = r.line;
+      std::cout.write(line.data(), static_cast<std::streamsize>(line.size()));
+      put_ += static_cast<int64_t>(line.size());
+      unconfirmed_.emplace_back(r.line, put_);
     } else if (!r.ok && r.error) {
       if (++shown_ <= kShownErrors && !ctx_.g.json) {
         clear_progress();
@@ -96,14 +98,15 @@ class CliSink : public ResultSink {
   // were committed: `dsr audit log` shows them).
   void flush_results(const BatchSummary& s) {
     if (mode_ != Mode::ndjson) return;
-    errno = 0;
-    bool bad = std::fflush(stdout) != 0;
-    int err = errno;
-    if (!bad && !std::ferror(stdout)) {
-      written_line_ = pending_line_;
-      return;
-    }
+    bool ok = flush_stdout();
+    // The results whose last byte reached standard output are written whole.
+    int64_t written = stdout_bytes_written();
+    size_t k = 0;
+    while (k < unconfirmed_.size() && unconfirmed_[k].second <= written) written_line_ = unconfirmed_[k++].first;
+    unconfirmed_.erase(unconfirmed_.begin(), unconfirmed_.begin() + static_cast<long>(k));
+    if (ok) return;
     clear_progress();
+    int err = stdout_error();
     std::string why = err ? std::strerror(err) : "write error";
     fail(ErrorKind::failure, "cannot write standard output (" + why + "): " +
                                  (written_line_ ? "the last result written is line " + std::to_string(written_line_)
@@ -128,8 +131,9 @@ class CliSink : public ResultSink {
   bool progress_;
   bool drawn_ = false;
   int64_t shown_ = 0;
-  int64_t pending_line_ = 0;  // the last line whose result is in stdout's buffer
-  int64_t written_line_ = 0;  // the last line whose result was flushed
+  int64_t put_ = 0;           // bytes of results handed to std::cout
+  std::deque<std::pair<int64_t, int64_t>> unconfirmed_;  // (line, its end in put_) not yet known written
+  int64_t written_line_ = 0;  // the last line whose result reached standard output whole
   nlohmann::json errors_ = nlohmann::json::array();
   std::chrono::steady_clock::time_point last_{};
 };

@@ -252,7 +252,7 @@ void finish_help(CLI::App& app) {
   for (const CLI::Option* o : std::as_const(app).get_options())
     if (!o->get_lnames().empty() && o->get_lnames()[0] != "help" && o->get_lnames()[0] != "version")
       names.push_back("--" + o->get_lnames()[0]);
-  std::string globals = "Global options (before or after the command; dsr --help): ";
+  std::string globals = "Global options (before or after the command; dsr --help):";
   size_t col = globals.size();
   for (size_t i = 0; i < names.size(); ++i) {
     std::string item = names[i] + (i + 1 < names.size() ? "," : "");

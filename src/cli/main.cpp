@@ -11,6 +11,7 @@
 
 #include "cli/context.hpp"
 #include "cli/guide.hpp"
+#include "cli/output.hpp"
 #include "cli/render.hpp"
 #include "dsr/csv.hpp"
 #include "dsr/error.hpp"
@@ -22,12 +23,8 @@ namespace {
 // with SIGPIPE ignored, as systemd runs services) is a failure: exit 1 with a
 // message, never 0 with the output lost.
 int finish_stdout(int rc) {
-  std::cout.flush();
-  errno = 0;
-  bool bad = std::fflush(stdout) != 0;
-  int err = errno;
-  bad = bad || std::ferror(stdout) || !std::cout;
-  if (!bad) return rc;
+  if (dsr::cli::flush_stdout()) return rc;
+  int err = dsr::cli::stdout_error();
   std::cerr << "dsr: cannot write standard output" << (err ? std::string(": ") + std::strerror(err) : std::string())
             << "; what it printed is incomplete\n";
   return rc == 0 ? 1 : rc;
@@ -99,12 +96,12 @@ int run(CLI::App& app, dsr::cli::Context& ctx, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   dsr::harden_process();
+  dsr::cli::install_stdout();
   dsr::cli::Context ctx;
   CLI::App app{"dsr: the data-subject request desk (an encrypted vault of customer records)", "dsr"};
   app.set_version_flag("--version", std::string("dsr ") + DSR_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
-  app.footer("Run 'dsr help COMMAND' for a command's options and an example; man dsr for everything.");
   auto& g = ctx.g;
   app.add_option("--db", g.db, "The vault file (default $XDG_DATA_HOME/dsr/vault.dsr)")->envname("DSR_DB");
   // DSR_KEY_FILE / DSR_PASSPHRASE_FILE apply only when no key flag is given
@@ -141,6 +138,8 @@ int main(int argc, char** argv) {
   dsr::cli::add_help_command(app);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
   dsr::cli::finish_help(app);
+  // After the commands: CLI11 hands a parent's footer down to the commands added after it.
+  app.footer("Run 'dsr help COMMAND' for a command's options and an example; man dsr for everything.");
 
   // The shells' completions ask the binary (completions/): hidden, never prompts.
   if (argc >= 2 && std::string_view(argv[1]) == "__complete") {

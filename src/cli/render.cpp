@@ -146,7 +146,7 @@ void render_records(std::ostream& out, Format f, const std::vector<nlohmann::jso
         }
         rows.push_back(std::move(row));
       }
-      // At a terminal, the widest columns give way (down to 8) until the table fits.
+      // At a terminal, the widest columns give way (down to 4) until the table fits.
       if (size_t cols = terminal_columns(out); cols > 0 && !w.empty()) {
         auto total = [&] {
           size_t t = 2 * (w.size() - 1);
@@ -155,7 +155,7 @@ void render_records(std::ostream& out, Format f, const std::vector<nlohmann::jso
         };
         while (total() > cols) {
           auto widest = std::max_element(w.begin(), w.end());
-          if (*widest <= 8) break;
+          if (*widest <= 4) break;
           --*widest;
         }
       }
