@@ -185,7 +185,13 @@ void show_help(CLI::App& app, const std::vector<std::string>& words, std::ostrea
     at = next;
     path += " " + next->get_name();
   }
+  if (at == &app)  // dsr help --help: the help of help
+    for (const auto& w : words)
+      if (w == "--help" || w == "-h")
+        for (auto* s : commands_of(&app))
+          if (s->get_name() == "help") at = s;
   std::string parent = path.rfind(' ') == std::string::npos ? "" : path.substr(0, path.rfind(' '));
+  if (at != &app && parent.empty()) parent = "dsr";
   out << (at == &app ? app.help() : at->help(parent));
 }
 
