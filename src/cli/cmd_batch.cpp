@@ -202,9 +202,11 @@ void run_import_command(Context& ctx, const ScriptArgs& a) {
       ctx.out("columns read:");
       for (const auto& m : mapping) ctx.out("  " + m);
     }
-    ctx.say(s.dry_run ? "dry run: " + std::to_string(s.ok) + " of " + std::to_string(s.lines) +
-                            " rows would be imported; nothing was written"
-                      : "imported " + std::to_string(kept) + " of " + std::to_string(s.lines) + " rows " + rate_text(s));
+    if (s.dry_run)  // the answer a dry run was asked for: -q keeps it
+      ctx.out("dry run: " + std::to_string(s.ok) + " of " + std::to_string(s.lines) +
+              " rows would be imported; nothing was written");
+    else
+      ctx.say("imported " + std::to_string(kept) + " of " + std::to_string(s.lines) + " rows " + rate_text(s));
   } else {
     ctx.note("import: " + std::to_string(kept) + " of " + std::to_string(s.lines) + " rows imported " + rate_text(s));
   }

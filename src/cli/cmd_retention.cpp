@@ -81,16 +81,18 @@ void run_run(Context& ctx, bool dry_run) {
   if (ctx.g.json) {
     ctx.emit_json(retention_report_json(rep));
   } else {
+    // A dry run's report is the result asked for (-q keeps it); a real run's is a message.
+    auto tell = [&](const std::string& line) { dry_run ? ctx.out(line) : ctx.say(line); };
     for (const auto& o : rep.rules) {
-      ctx.say(o.rule + " (" + o.duration + "): " + outcome_text(o, dry_run));
+      tell(o.rule + " (" + o.duration + "): " + outcome_text(o, dry_run));
       for (const auto& e : o.errors) ctx.note("  " + e);
       for (const auto& n : o.notify) {
         std::string rec;
         for (const auto& r : n["recipients"]) rec += (rec.empty() ? "" : ", ") + r.value("recipient", std::string());
-        ctx.say("  " + std::string(dry_run ? "would notify" : "notify") + " for " + n["id"].get<std::string>() + ": " + rec);
+        tell("  " + std::string(dry_run ? "would notify" : "notify") + " for " + n["id"].get<std::string>() + ": " + rec);
       }
     }
-    ctx.say(std::string(dry_run ? "dry run: would remove " : "removed ") + std::to_string(rep.removed()) +
+    tell(std::string(dry_run ? "dry run: would remove " : "removed ") + std::to_string(rep.removed()) +
             " records; kept " + std::to_string(rep.held()) + " under legal hold" +
             (dry_run ? "; nothing was changed" : ""));
   }

@@ -237,7 +237,7 @@ void run_delete(Context& ctx, const std::string& ref, const std::string& reason,
   else if (dry_run) {
     std::string fields;
     for (const auto& f : r.fields) fields += (fields.empty() ? "" : ", ") + f;
-    ctx.say("would erase " + r.id + ": " + fields + " (" + std::to_string(r.fields.size()) + " values); keeps a tombstone" +
+    ctx.out("would erase " + r.id + ": " + fields + " (" + std::to_string(r.fields.size()) + " values); keeps a tombstone" +
             (notify.empty() ? "" : "; would notify: " + notify));
   } else {
     ctx.say("erased " + r.id + " (" + std::to_string(r.fields.size()) + " values)" + (notify.empty() ? "" : "; notify: " + notify));

@@ -91,6 +91,10 @@ run dsr -q list
 expect_out "carol@example.com" "-q list still lists"
 run dsr -q show carol@example.com
 expect_out "Carol Poe" "-q show still shows"
+run dsr -q delete carol@example.com --dry-run
+expect_out "^would erase " "-q delete --dry-run still answers what it would erase"
+run dsr -q retention run --dry-run
+expect_out "dry run: would remove" "-q retention run --dry-run still answers"
 run dsr -q deactivate carol@example.com --reason test
 expect_rc 0 "-q deactivate"
 check "-q deactivate prints no message" test -z "$OUT$ERR"
