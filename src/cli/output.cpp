@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <streambuf>
 
@@ -11,7 +12,8 @@ namespace {
 
 class StdoutBuf : public std::streambuf {
  public:
-  StdoutBuf() { reset(); }
+  // At a terminal a line goes out as soon as it ends, as C's stdout does.
+  StdoutBuf() : line_(::isatty(STDOUT_FILENO) == 1) { reset(); }
   int error() const { return err_; }
   int64_t written() const { return written_; }
 
@@ -21,10 +23,16 @@ class StdoutBuf : public std::streambuf {
     if (!traits_type::eq_int_type(c, traits_type::eof())) {
       *pptr() = traits_type::to_char_type(c);
       pbump(1);
+      if (line_ && traits_type::to_char_type(c) == '\n' && !drain()) return traits_type::eof();
     }
     return traits_type::not_eof(c);
   }
   int sync() override { return drain() ? 0 : -1; }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    std::streamsize put = std::streambuf::xsputn(s, n);
+    if (line_ && std::memchr(s, '\n', static_cast<size_t>(n))) drain();
+    return put;
+  }
 
  private:
   void reset() { setp(buf_, buf_ + sizeof buf_); }
@@ -48,6 +56,7 @@ class StdoutBuf : public std::streambuf {
     }
     return true;
   }
+  bool line_;
   char buf_[1 << 16];
   int err_ = 0;
   int64_t written_ = 0;
