@@ -20,8 +20,8 @@ struct Module {
 // Where the running binary is: an installed dsr loads the module installed
 // beside it (PREFIX/bin/dsr, PREFIX/lib/dsr/dsr-phone.so, whatever PREFIX the
 // package or `cmake --install --prefix` chose), and never one from a build
-// tree; a dsr in its build tree (tests, the demo, the benchmarks) loads the
-// module built next to it.
+// tree; a program in the build tree (dsr, the unit tests, the demo, the
+// benchmarks) loads the module built there.
 std::string exe_dir() {
   char buf[4096];
   ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -36,7 +36,8 @@ std::vector<std::string> candidates() {
   std::string dir = exe_dir();
 #ifdef DSR_PHONE_MODULE_BUILT
   std::string built = DSR_PHONE_MODULE_BUILT;
-  if (!dir.empty() && built.substr(0, built.rfind('/')) == dir) {
+  std::string build_dir = built.substr(0, built.rfind('/'));
+  if (!dir.empty() && (dir == build_dir || dir.rfind(build_dir + "/", 0) == 0)) {  // dsr, tests/dsr_unit, bench/...
     out.push_back(built);
     return out;
   }
