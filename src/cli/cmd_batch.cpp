@@ -71,7 +71,7 @@ class CliSink : public ResultSink {
     } else if (!r.ok && r.error) {
       if (++shown_ <= kShownErrors && !ctx_.g.json) {
         clear_progress();
-        std::fprintf(stderr, "line %lld: %s\n", static_cast<long long>(r.line), r.error->what());
+        std::fprintf(stderr, "dsr: line %lld: %s\n", static_cast<long long>(r.line), r.error->what());
       }
       if (r.error && errors_.size() < kJsonErrors)
         errors_.push_back({{"line", r.line}, {"kind", kind_name(r.error->kind())},
@@ -187,7 +187,7 @@ void run_import_command(Context& ctx, const ScriptArgs& a) {
   sink.flush_results(s);
   sink.clear_progress();
   if (!ndjson && !ctx.g.json && sink.shown() > CliSink::kShownErrors)
-    std::fprintf(stderr, "... and %lld more failed rows (--format ndjson lists every row)\n",
+    std::fprintf(stderr, "dsr: ... and %lld more failed rows (--format ndjson lists every row)\n",
                  static_cast<long long>(sink.shown() - CliSink::kShownErrors));
   int64_t kept = s.rolled_back || s.dry_run ? 0 : s.ok;
   if (ctx.g.json) {

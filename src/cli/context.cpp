@@ -157,8 +157,11 @@ CLI::Validator non_negative() {
       "N>=0");
 }
 
+// Every message on standard error starts with "dsr:", so that a log or a
+// terminal shared with other programs says whose it is.
 void Context::note(const std::string& line) const {
-  if (!g.quiet) std::cerr << line << "\n";
+  if (g.quiet) return;
+  std::cerr << (line.rfind("dsr:", 0) == 0 ? "" : "dsr: ") << line << "\n";
 }
 
 void Context::confirm_by_typing(const std::string& prompt, const std::string& expected,

@@ -91,6 +91,10 @@ run dsr -q list
 expect_out "carol@example.com" "-q list still lists"
 run dsr -q show carol@example.com
 expect_out "Carol Poe" "-q show still shows"
+run dsr list --limit 1
+expect_err "^dsr: more subjects follow" "messages on stderr start with dsr:"
+run dsr -q list --limit 1
+check "-q leaves the message out" test -z "$ERR"
 run dsr -q delete carol@example.com --dry-run
 expect_out "^would erase " "-q delete --dry-run still answers what it would erase"
 run dsr -q retention run --dry-run
