@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
   dsr::cli::install_stdout();
   dsr::cli::Context ctx;
   CLI::App app{"dsr: the data-subject request desk (an encrypted vault of customer records)", "dsr"};
-  app.set_version_flag("--version", std::string("dsr ") + DSR_VERSION);
+  // The JSON output's version (dsr(1), JSON OUTPUT) goes with the program's.
+  app.set_version_flag("--version", std::string("dsr ") + DSR_VERSION + " (JSON output version 2)");
   app.require_subcommand(1);
   app.fallthrough();
   auto& g = ctx.g;

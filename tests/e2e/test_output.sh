@@ -136,6 +136,9 @@ run dsr key list --json
 check "key list --json is an array, as --format json" test "$(jget "$OUT" 'type(d).__name__')" = list
 run dsr info --json
 check "info: slot times are RFC 3339" test "$(jget "$OUT" 'd["slots"][0]["created"].endswith("Z")')" = True
+run dsr --version
+expect_out "JSON output version 2" "--version names the JSON output's version, as dsr(1) does"
+grep -q "version 2 of the JSON output" "$DSR_SRC/man/dsr.1.scd"; RC=$?; expect_rc 0 "the man page's JSON OUTPUT has the same version"
 run dsr --json list --format ndjson
 expect_rc 2 "--json with --format ndjson is refused"
 expect_err "--json and --format ndjson" "and named"
