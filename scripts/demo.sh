@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds dsr, and runs a short tour against the
-# default local vault ($XDG_DATA_HOME/dsr/vault.dsr), unlocked by a key file.
+# Installs what is needed, builds dsr, and runs a short tour against a vault
+# of its own, demo.dsr beside the default one ($XDG_DATA_HOME/dsr/demo.dsr),
+# unlocked by a key file: the demo's card holder never lands in your real
+# vault (DSR_DB set in your shell is not used either).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -9,9 +11,11 @@ cmake --build build -j"$(nproc)" >/dev/null
 dsr() { echo "+ dsr $*" >&2; ./build/dsr "$@"; }
 
 data=${XDG_DATA_HOME:-$HOME/.local/share}/dsr
+mkdir -p "$data"
+export DSR_DB="$data/demo.dsr"
 export DSR_KEY_FILE=${DSR_KEY_FILE:-${XDG_CONFIG_HOME:-$HOME/.config}/dsr/demo.key}
 mkdir -p "$(dirname "$DSR_KEY_FILE")"
-if [ ! -e "$data/vault.dsr" ]; then
+if [ ! -e "$DSR_DB" ]; then
   rm -f "$DSR_KEY_FILE"
   DSR_KEY_FILE= dsr init --new-key-file "$DSR_KEY_FILE" --name demo-admin
 fi

@@ -5,7 +5,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config
       libcli11-dev libsqlitecpp-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libsodium-dev doctest-dev
       libphonenumber-dev libutf8proc-dev
-      scdoc groff-base python3 python3-jsonschema time
+      scdoc groff-base mandoc python3 python3-jsonschema time
+      zsh fish man-db  # the completion tests (each shell); man -l on the .deb's page
       clang-14 libfuzzer-14-dev libclang-rt-14-dev)  # the fuzz harnesses (scripts/fuzz.sh)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -44,6 +44,7 @@ struct BatchOptions {
   double chunk_seconds = 1.0; // it has run this long, or when the input pauses
   bool allow_delete = false;  // erasing needs this (the CLI's --yes)
   size_t max_line = 1 << 20;  // bytes; a longer line (or CSV record) is that line's error
+  char delimiter = ',';       // import: the CSV field separator (';' for European spreadsheets)
 };
 
 // The outcome of one input line (or CSV record).

@@ -26,7 +26,8 @@ struct Record {
 // with the next record, so one bad row never ends the file.
 class Reader {
  public:
-  explicit Reader(Input& in, size_t max_record = 1 << 20) : in_(in), max_(max_record) {}
+  explicit Reader(Input& in, size_t max_record = 1 << 20, char delimiter = ',')
+      : in_(in), max_(max_record), delim_(delimiter) {}
   // False at the end of input.
   bool next(Record& r);
   // True when the next call would have to wait for the producer.
@@ -37,6 +38,7 @@ class Reader {
   void skip_bom();
   Input& in_;
   size_t max_;
+  char delim_;
   std::string buf_ = std::string(64 * 1024, '\0');
   size_t pos_ = 0, len_ = 0;
   bool eof_ = false, started_ = false, skip_lf_ = false;
@@ -44,10 +46,23 @@ class Reader {
   int64_t line_ = 1;
 };
 
+// The one CSV writer of dsr: every command that prints CSV goes through
+// these (src/cli/render.cpp), so quoting and formula neutralisation cannot
+// differ between commands.
+//
 // One field as RFC 4180 writes it: quoted (with quotes doubled) only when it
-// holds a comma, a quote, CR or LF.
-std::string quote(std::string_view field);
-// Fields joined with commas, without a line terminator.
-std::string format_record(const std::vector<std::string>& fields);
+// holds the delimiter, a quote, CR or LF. Use it for a value dsr made itself
+// (a number, a header); text from a person goes through cell().
+std::string quote(std::string_view field, char delimiter = ',');
+// A text cell: a value that a spreadsheet would take for a formula (it
+// starts with = + - @, a tab or CR) gets a leading ' so that it is shown as
+// text, then it is quoted as needed.
+std::string cell(std::string_view text, char delimiter = ',');
+// Fields quoted as RFC 4180 (quote()) joined by the delimiter, without a line
+// terminator: it round-trips through Reader. Output for people and their
+// spreadsheets goes through cell() (src/cli/render.cpp).
+std::string format_record(const std::vector<std::string>& fields, char delimiter = ',');
+// "," ";" "|" "tab" (or "\t"): the delimiter; 0 for anything else.
+char parse_delimiter(std::string_view s);
 
 }  // namespace dsr::csv

@@ -30,7 +30,7 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
   log->add_option("--subject", a->q.subject, "Only entries about this subject (id, email or username)");
   log->add_option("--actor", a->q.actor, "Only entries by this key slot");
   log->add_option("--since", a->q.since, "Only entries from YYYY-MM-DD on");
-  log->add_option("--limit", a->q.limit, "At most the newest N entries (default 1000)")->check(CLI::PositiveNumber);
+  log->add_option("--limit", a->q.limit, "At most the newest N entries (default 1000)")->check(positive());
   log->add_option("--format", a->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
   log->footer("Example:\n  dsr audit log --subject alice@example.com --since 2026-01-01 --json");
   log->callback([&ctx, a] {

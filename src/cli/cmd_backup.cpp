@@ -21,7 +21,12 @@ void run_backup(Context& ctx, const std::string& file) {
           " pages, verified); it opens with the vault's key slots as they are now");
 }
 
+void require_file(const std::string& file) {  // before a passphrase is asked for
+  if (::access(file.c_str(), F_OK) != 0 && errno == ENOENT) fail(ErrorKind::not_found, "no such backup: " + file);
+}
+
 void run_verify(Context& ctx, const std::string& file) {
+  require_file(file);
   Credential c = ctx.credential();
   CheckReport r;
   {
@@ -39,6 +44,7 @@ void run_verify(Context& ctx, const std::string& file) {
 
 void run_restore(Context& ctx, const std::string& file) {
   std::string dest = ctx.db_path();
+  require_file(file);
   Credential c = ctx.credential();
   BackupSlot slot;
   {

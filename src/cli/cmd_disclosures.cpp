@@ -26,13 +26,13 @@ void print_rules(Context& ctx) {
     ctx.emit_json({{"rules", rules}, {"processor_purposes", purposes}});
     return;
   }
-  ctx.say("Sharing rules (a disclosure that breaks one exits 7 and names it):");
-  for (const auto& r : sharing_rules()) ctx.say("  " + r.id + "  [" + r.policy_section + "]\n      " + r.text);
-  ctx.say("Processor purposes (--recipient-type processor --purpose P) and the categories each may receive:");
+  ctx.out("Sharing rules (a disclosure that breaks one exits 7 and names it):");
+  for (const auto& r : sharing_rules()) ctx.out("  " + r.id + "  [" + r.policy_section + "]\n      " + r.text);
+  ctx.out("Processor purposes (--recipient-type processor --purpose P) and the categories each may receive:");
   for (const auto& [p, cats] : processor_purposes()) {
     std::string c;
     for (const auto& x : cats) c += (c.empty() ? "" : ", ") + x;
-    ctx.say("  " + p + ": " + c);
+    ctx.out("  " + p + ": " + c);
   }
 }
 

@@ -73,7 +73,7 @@ void run_list(Context& ctx, const std::string& format) {
   Desk desk = ctx.open_desk();
   std::vector<nlohmann::json> recs;
   for (const auto& k : list_keys(desk)) recs.push_back(slot_json(k));
-  if (ctx.g.json) return ctx.emit_json({{"slots", recs}});
+  if (ctx.g.json) return ctx.emit_json(recs);  // a list is an array, as with --format json
   std::vector<nlohmann::json> shown = recs;
   if (parse_format(format) == Format::table)
     for (auto& r : shown) {
@@ -104,7 +104,7 @@ void run_remove(Context& ctx, const std::string& name, bool dry_run) {
   std::string what = std::string(role_name(k.info.role)) + " key slot '" + name + "' (" + slot_kind_name(k.info.kind) + ")";
   if (dry_run) {
     if (ctx.g.json) return ctx.emit_json({{"ok", true}, {"dry_run", true}, {"would_remove", slot_json(k)}});
-    ctx.say("would remove " + what + (k.current ? ", the slot you opened the vault with" : ""));
+    ctx.out("would remove " + what + (k.current ? ", the slot you opened the vault with" : ""));
     return;
   }
   ctx.confirm_by_typing("Remove " + what + "? Type its name to confirm: ", name, "remove key slot '" + name + "'");
@@ -139,7 +139,7 @@ void run_rekey(Context& ctx, bool dry_run) {
   std::string what = "every page of " + s.path + " (" + std::to_string(s.size_bytes / 1024) + " KiB)";
   if (dry_run) {
     if (ctx.g.json) return ctx.emit_json({{"ok", true}, {"dry_run", true}, {"path", s.path}, {"size_bytes", s.size_bytes}});
-    ctx.say("would re-encrypt " + what + " under a new data key; the " + std::to_string(s.slots.size()) +
+    ctx.out("would re-encrypt " + what + " under a new data key; the " + std::to_string(s.slots.size()) +
             " key slots stay and keep opening it");
     return;
   }

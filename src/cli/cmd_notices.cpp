@@ -22,8 +22,7 @@ void run_contacts(Context& ctx, const std::string& purpose, const std::string& f
   if (f == Format::csv || f == Format::ndjson) {
     // Streamed: a mailing list of every active subject need not fit in memory.
     if (f == Format::csv) {
-      for (size_t i = 0; i < contact_columns().size(); ++i) std::cout << (i ? "," : "") << contact_columns()[i].key;
-      std::cout << "\r\n";
+      std::cout << csv_header(contact_columns());
     }
     for_each_contact(desk, purpose, [&](const Contact& c) {
       nlohmann::json j = contact_json(c);
@@ -32,15 +31,13 @@ void run_contacts(Context& ctx, const std::string& purpose, const std::string& f
         std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         return;
       }
-      for (size_t i = 0; i < contact_columns().size(); ++i)
-        std::cout << (i ? "," : "") << csv_field(cell_text(j[contact_columns()[i].key]));
-      std::cout << "\r\n";
+      std::cout << csv_line(j, contact_columns());
     });
   } else {
     std::vector<nlohmann::json> recs;
     for_each_contact(desk, purpose, [&](const Contact& c) { recs.push_back(contact_json(c)); });
     n = static_cast<int64_t>(recs.size());
-    if (f == Format::json || !ctx.g.quiet) render_records(std::cout, f, recs, contact_columns());
+    render_records(std::cout, f, recs, contact_columns());
   }
   ctx.note(std::to_string(n) + " active subject(s) to tell (" + purpose + "); deactivated and erased subjects are left out");
 }
@@ -48,41 +45,40 @@ void run_contacts(Context& ctx, const std::string& purpose, const std::string& f
 void print_inventory(Context& ctx, const nlohmann::json& inv) {
   if (ctx.g.json) return ctx.emit_json(inv);
   auto s = [](const nlohmann::json& v) { return cell_text(v); };
-  ctx.say("Record of processing (GDPR Art. 30), " + s(inv["generated_at"]));
+  ctx.out("Record of processing (GDPR Art. 30), " + s(inv["generated_at"]));
   const auto& ds = inv["data_subjects"];
-  ctx.say("\nData subjects: " + s(ds["category"]) + ": " + s(ds["active"]) + " active, " + s(ds["deactivated"]) +
+  ctx.out("\nData subjects: " + s(ds["category"]) + ": " + s(ds["active"]) + " active, " + s(ds["deactivated"]) +
           " deactivated (restricted), " + s(ds["erased"]) + " erased (tombstones only)");
-  ctx.say("Policy in force: " + (inv["policy"]["in_force"].is_null() ? std::string("none recorded") : s(inv["policy"]["in_force"])));
-  ctx.say("\nCategories of data:");
+  ctx.out("Policy in force: " + (inv["policy"]["in_force"].is_null() ? std::string("none recorded") : s(inv["policy"]["in_force"])));
+  ctx.out("\nCategories of data:");
   std::vector<nlohmann::json> cats(inv["categories"].begin(), inv["categories"].end());
-  if (!ctx.g.quiet)
-    render_records(std::cout, Format::table, cats,
+  render_records(std::cout, Format::table, cats,
                    {{"  CATEGORY", "category"}, {"SUBJECTS", "subjects"}, {"VALUES", "values"}, {"RETENTION", "retention"}});
-  ctx.say("\nPurposes:");
-  for (const auto& p : inv["purposes"]) ctx.say("  " + s(p));
-  ctx.say("\nRecipients (from the disclosure log):");
-  if (inv["recipients"].empty()) ctx.say("  none recorded");
+  ctx.out("\nPurposes:");
+  for (const auto& p : inv["purposes"]) ctx.out("  " + s(p));
+  ctx.out("\nRecipients (from the disclosure log):");
+  if (inv["recipients"].empty()) ctx.out("  none recorded");
   for (const auto& r : inv["recipients"])
-    ctx.say("  " + s(r["recipient"]) + " (" + s(r["recipient_type"]) + "): " + s(r["disclosures"]) + " disclosure(s) of " +
+    ctx.out("  " + s(r["recipient"]) + " (" + s(r["recipient_type"]) + "): " + s(r["disclosures"]) + " disclosure(s) of " +
             s(r["subjects"]) + " subject(s), " + s(r["first_date"]) + " to " + s(r["last_date"]) + "; categories " +
             s(r["categories"]) + "; purposes " + s(r["purposes"]) + "; basis " + s(r["bases"]));
-  ctx.say("\nRetention rules in force (`dsr retention show`):");
+  ctx.out("\nRetention rules in force (`dsr retention show`):");
   for (const auto& r : inv["retention"]["rules"])
-    ctx.say("  " + s(r["rule"]) + " " + s(r["duration"]) + (r["applies"].get<bool>() ? "" : " (not applied yet)") + ": " +
+    ctx.out("  " + s(r["rule"]) + " " + s(r["duration"]) + (r["applies"].get<bool>() ? "" : " (not applied yet)") + ": " +
             s(r["description"]));
-  ctx.say("What the policy says of each category:");
-  for (const auto& c : inv["retention"]["categories"]) ctx.say("  " + s(c["category"]) + ": " + s(c["retention"]));
+  ctx.out("What the policy says of each category:");
+  for (const auto& c : inv["retention"]["categories"]) ctx.out("  " + s(c["category"]) + ": " + s(c["retention"]));
   const auto& sec = inv["security"];
-  ctx.say("\nSecurity measures in force:");
-  ctx.say("  encryption: " + s(sec["encryption"]));
-  ctx.say("  header: " + s(sec["header"]));
-  ctx.say("  key slots: " + s(sec["slot_count"]) + " (" + sec["slots_by_role"].dump() + "); KDF: " + s(sec["kdf"]));
-  ctx.say("  sealed categories: " + s(sec["category_sealing"]["categories"]) + ", readable by " +
+  ctx.out("\nSecurity measures in force:");
+  ctx.out("  encryption: " + s(sec["encryption"]));
+  ctx.out("  header: " + s(sec["header"]));
+  ctx.out("  key slots: " + s(sec["slot_count"]) + " (" + sec["slots_by_role"].dump() + "); KDF: " + s(sec["kdf"]));
+  ctx.out("  sealed categories: " + s(sec["category_sealing"]["categories"]) + ", readable by " +
           s(sec["category_sealing"]["readable_by_roles"]) + " slots only");
-  ctx.say("  secure_delete " + std::string(sec["secure_delete"].get<bool>() ? "on" : "OFF") + ", journal " +
+  ctx.out("  secure_delete " + std::string(sec["secure_delete"].get<bool>() ? "on" : "OFF") + ", journal " +
           s(sec["journal_mode"]) + ", temporary data in memory " + (sec["temp_store_in_memory"].get<bool>() ? "yes" : "no") +
           ", memory-mapped I/O " + (sec["mmap_disabled"].get<bool>() ? "off" : "on"));
-  ctx.say("  " + s(sec["suppression_hashes"]));
+  ctx.out("  " + s(sec["suppression_hashes"]));
 }
 
 }  // namespace

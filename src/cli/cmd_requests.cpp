@@ -52,24 +52,24 @@ const std::vector<Column>& request_csv_columns() {
 
 void print_request(Context& ctx, const Request& r) {
   if (ctx.g.json) return ctx.emit_json(request_json(r));
-  ctx.say(r.id + "  " + r.type + " (" + r.law + ")  " + r.status + "  subject " + r.subject_id);
-  ctx.say("  received " + r.received + (r.channel.empty() ? "" : " by " + r.channel) +
+  ctx.out(r.id + "  " + r.type + " (" + r.law + ")  " + r.status + "  subject " + r.subject_id);
+  ctx.out("  received " + r.received + (r.channel.empty() ? "" : " by " + r.channel) +
           (r.verified_on.empty() ? ", not verified" : ", verified " + r.verified_on));
-  ctx.say("  due " + r.due + (r.extended() ? " (extended on " + r.extended_on + " from " + r.first_due + ": " +
+  ctx.out("  due " + r.due + (r.extended() ? " (extended on " + r.extended_on + " from " + r.first_due + ": " +
                                                  r.extension_reason + ")"
                                            : "") +
           "  " + left_text(r));
-  if (!r.ack_due.empty() || !r.acknowledged_on.empty()) ctx.say("  acknowledgement " + ack_text(r));
+  if (!r.ack_due.empty() || !r.acknowledged_on.empty()) ctx.out("  acknowledgement " + ack_text(r));
   if (!r.is_open())
-    ctx.say("  closed " + r.closed_on + ": " + r.outcome + (r.close_reason.empty() ? "" : " (" + r.close_reason + ")") +
+    ctx.out("  closed " + r.closed_on + ": " + r.outcome + (r.close_reason.empty() ? "" : " (" + r.close_reason + ")") +
             (r.days_to_respond ? ", " + std::to_string(*r.days_to_respond) + " days to respond" : "") +
             (r.late ? ", LATE" : ""));
   if (r.history.empty()) return;
-  ctx.say("  history:");
+  ctx.out("  history:");
   for (const auto& e : r.history) {
     std::string detail;
     for (const auto& [k, v] : e.detail.items()) detail += (detail.empty() ? "" : " ") + k + "=" + cell_text(v);
-    ctx.say("    " + iso_time(e.at) + "  " + e.actor + "  " + e.event + (detail.empty() ? "" : "  " + detail));
+    ctx.out("    " + iso_time(e.at) + "  " + e.actor + "  " + e.event + (detail.empty() ? "" : "  " + detail));
   }
 }
 
@@ -82,7 +82,7 @@ void run_open(Context& ctx, const RequestInput& in) {
   Desk desk = ctx.open_desk();
   Request r = open_request(desk, in);
   if (ctx.g.json) return ctx.emit_json(request_json(r));
-  if (!ctx.g.quiet) std::cout << r.id << "\n";  // what a script wants
+  std::cout << r.id << "\n";  // what a script wants (-q keeps it)
   ctx.note("opened " + r.id + " (" + r.type + ", " + r.law + ", " + r.status + "): due " + r.due +
            (r.ack_due.empty() ? "" : ", acknowledge by " + r.ack_due));
 }
@@ -99,11 +99,8 @@ void run_list(Context& ctx, ListArgs& a) {
   auto found = list_requests(desk, a.q);
   Format f = ctx.g.json ? Format::json : parse_format(a.format);
   std::vector<nlohmann::json> recs;
-  for (const auto& r : found) recs.push_back(f == Format::json ? request_json(r) : list_record(r));
-  if (f == Format::table) {
-    if (ctx.g.quiet) return;
-    if (recs.empty()) return ctx.note("no requests match");
-  }
+  for (const auto& r : found) recs.push_back(f == Format::json || f == Format::ndjson ? request_json(r) : list_record(r));
+  if (f == Format::table && recs.empty()) return ctx.note("no requests match");
   render_records(std::cout, f, recs, f == Format::csv ? request_csv_columns() : request_columns());
 }
 
@@ -127,8 +124,7 @@ void run_report(Context& ctx, const std::string& from, const std::string& to, co
                               {"DENIED", "denied"},     {"CANCELLED", "cancelled"}, {"OPEN", "open"},
                               {"LATE", "late"},         {"MEDIAN DAYS", "median_days"}, {"MEAN DAYS", "mean_days"}};
   if (f == Format::table) {
-    ctx.say("Requests received " + rep.from + " to " + rep.to + (law.empty() ? "" : " (" + law + ")"));
-    if (ctx.g.quiet) return;
+    ctx.out("Requests received " + rep.from + " to " + rep.to + (law.empty() ? "" : " (" + law + ")"));
   } else {
     cols.insert(cols.begin(), {{"FROM", "from"}, {"TO", "to"}});
     cols.push_back({"RESPONSES", "responses"});
@@ -162,7 +158,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   auto* list = req->add_subcommand("list", "List requests (open ones by default), soonest due first");
   list->add_flag("--overdue", la->q.overdue, "Only requests past their due date or acknowledgement date");
   list->add_option("--due-within", la->due_within, "Only requests due within DAYS days (overdue ones included)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   list->add_option("--status", la->q.status,
                    "received, verified, in_progress, fulfilled, denied, cancelled, open (default), closed or all")
       ->check(CLI::IsMember({"received", "verified", "in_progress", "fulfilled", "denied", "cancelled", "open", "closed",

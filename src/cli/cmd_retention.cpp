@@ -20,7 +20,6 @@ void run_show(Context& ctx) {
     ctx.emit_json({{"rules", list}, {"last_run", last}});
     return;
   }
-  if (ctx.g.quiet) return;
   std::vector<nlohmann::json> recs;
   for (const auto& r : rules) {
     std::string set = r.is_default ? "default" : "set " + r.set_by;
@@ -30,8 +29,8 @@ void run_show(Context& ctx) {
   }
   render_records(std::cout, Format::table, recs,
                  {{"RULE", "rule"}, {"KEEP", "keep"}, {"DEFAULT", "default"}, {"SET", "set"}, {"WHAT", "what"}});
-  if (last.is_null()) ctx.say("retention has never run on this vault; schedule `dsr retention run --yes` with cron");
-  else ctx.say("last run " + last["ran_at"].get<std::string>() + " by " + last["ran_by"].get<std::string>());
+  if (last.is_null()) ctx.out("retention has never run on this vault; schedule `dsr retention run --yes` with cron");
+  else ctx.out("last run " + last["ran_at"].get<std::string>() + " by " + last["ran_by"].get<std::string>());
 }
 
 void run_set(Context& ctx, const std::string& rule, const std::string& duration) {
@@ -82,16 +81,18 @@ void run_run(Context& ctx, bool dry_run) {
   if (ctx.g.json) {
     ctx.emit_json(retention_report_json(rep));
   } else {
+    // A dry run's report is the result asked for (-q keeps it); a real run's is a message.
+    auto tell = [&](const std::string& line) { dry_run ? ctx.out(line) : ctx.say(line); };
     for (const auto& o : rep.rules) {
-      ctx.say(o.rule + " (" + o.duration + "): " + outcome_text(o, dry_run));
+      tell(o.rule + " (" + o.duration + "): " + outcome_text(o, dry_run));
       for (const auto& e : o.errors) ctx.note("  " + e);
       for (const auto& n : o.notify) {
         std::string rec;
         for (const auto& r : n["recipients"]) rec += (rec.empty() ? "" : ", ") + r.value("recipient", std::string());
-        ctx.say("  " + std::string(dry_run ? "would notify" : "notify") + " for " + n["id"].get<std::string>() + ": " + rec);
+        tell("  " + std::string(dry_run ? "would notify" : "notify") + " for " + n["id"].get<std::string>() + ": " + rec);
       }
     }
-    ctx.say(std::string(dry_run ? "dry run: would remove " : "removed ") + std::to_string(rep.removed()) +
+    tell(std::string(dry_run ? "dry run: would remove " : "removed ") + std::to_string(rep.removed()) +
             " records; kept " + std::to_string(rep.held()) + " under legal hold" +
             (dry_run ? "; nothing was changed" : ""));
     if (rep.wiped && !*rep.wiped) ctx.note(kNotWiped);

@@ -51,23 +51,23 @@ void print_subject(Context& ctx, const Subject& s) {
     ctx.emit_json(subject_json(s));
     return;
   }
-  ctx.say(s.id + "  (" + s.status + ")");
+  ctx.out(s.id + "  (" + s.status + ")");
   if (s.status == "erased") {
-    ctx.say("  erased at: " + iso_time(s.status_changed_at.value_or(0)) + (s.status_reason.empty() ? "" : "  reason: " + s.status_reason));
-    ctx.say("  no personal data is held");
+    ctx.out("  erased at: " + iso_time(s.status_changed_at.value_or(0)) + (s.status_reason.empty() ? "" : "  reason: " + s.status_reason));
+    ctx.out("  no personal data is held");
     return;
   }
   if (s.status == "deactivated")
-    ctx.say("  deactivated at: " + iso_time(s.status_changed_at.value_or(0)) +
+    ctx.out("  deactivated at: " + iso_time(s.status_changed_at.value_or(0)) +
             (s.status_reason.empty() ? "" : "  reason: " + s.status_reason));
   size_t w = 0;
   for (const auto& v : s.values) w = std::max(w, v.field.size());
   for (const auto& v : s.values) {
     std::string val = v.restricted ? "(restricted: needs the " + category_readers(v.category) + " role)" : cell_text(v.value);
     std::string prov = v.provenance.source == "subject" ? "" : "  [source: " + v.provenance.source + "]";
-    ctx.say("  " + v.field + std::string(w - v.field.size() + 2, ' ') + val + prov);
+    ctx.out("  " + v.field + std::string(w - v.field.size() + 2, ' ') + val + prov);
   }
-  ctx.say("  registered " + iso_time(s.created_at) + ", updated " + iso_time(s.updated_at));
+  ctx.out("  registered " + iso_time(s.created_at) + ", updated " + iso_time(s.updated_at));
 }
 
 // --- register ---------------------------------------------------------------
@@ -114,8 +114,8 @@ void run_register(Context& ctx, const RegisterArgs& a) {
     if (r.previously_erased)
       j["previously_erased"] = {{"id", r.previously_erased->first}, {"erased_at", iso_time(r.previously_erased->second)}};
     ctx.emit_json(j);
-  } else if (!ctx.g.quiet) {
-    std::cout << r.subject.id << "\n";  // the one thing a script wants
+  } else {
+    std::cout << r.subject.id << "\n";  // the one thing a script wants (-q keeps it)
   }
 }
 
@@ -128,8 +128,8 @@ void run_show(Context& ctx, const std::string& ref) {
 void print_list(Context& ctx, const std::vector<Subject>& subjects, const std::string& format) {
   Format f = ctx.g.json ? Format::json : parse_format(format);
   std::vector<nlohmann::json> recs;
-  for (const auto& s : subjects) recs.push_back(f == Format::json ? subject_json(s) : list_record(s));
-  if (ctx.g.quiet && f == Format::table) return;
+  // JSON and NDJSON carry the record itself (the shape of `show --json`); tables and CSV its columns.
+  for (const auto& s : subjects) recs.push_back(f == Format::json || f == Format::ndjson ? subject_json(s) : list_record(s));
   render_records(std::cout, f, recs, subject_columns());
 }
 
@@ -237,7 +237,7 @@ void run_delete(Context& ctx, const std::string& ref, const std::string& reason,
   else if (dry_run) {
     std::string fields;
     for (const auto& f : r.fields) fields += (fields.empty() ? "" : ", ") + f;
-    ctx.say("would erase " + r.id + ": " + fields + " (" + std::to_string(r.fields.size()) + " values); keeps a tombstone" +
+    ctx.out("would erase " + r.id + ": " + fields + " (" + std::to_string(r.fields.size()) + " values); keeps a tombstone" +
             (notify.empty() ? "" : "; would notify: " + notify));
   } else {
     ctx.say("erased " + r.id + " (" + std::to_string(r.fields.size()) + " values)" + (notify.empty() ? "" : "; notify: " + notify));
@@ -273,7 +273,7 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   auto fa = std::make_shared<FindArgs>();
   auto* find = app.add_subcommand("find", "Find subjects whose email, username, name or phone starts with (or else contains) TEXT");
   find->add_option("TEXT", fa->text, "Text to look for")->required();
-  find->add_option("--limit", fa->limit, "At most this many results (default 50)")->check(CLI::PositiveNumber);
+  find->add_option("--limit", fa->limit, "At most this many results (default 50)")->check(positive());
   find->add_option("--format", fa->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
   find->footer("Example:\n  dsr find alice@ex");
   find->callback([&ctx, fa] { run_find(ctx, fa->text, fa->limit, fa->format); });
@@ -284,8 +284,8 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   list->add_option("--status", la->q.status, "active, deactivated, erased or all")
       ->check(CLI::IsMember({"active", "deactivated", "erased", "all"}));
   list->add_option("--format", la->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
-  list->add_option("--limit", la->q.limit, "Page size (default 100)")->check(CLI::PositiveNumber);
-  list->add_option("--offset", la->q.offset, "Skip this many (paging)")->check(CLI::NonNegativeNumber);
+  list->add_option("--limit", la->q.limit, "Page size (default 100)")->check(positive());
+  list->add_option("--offset", la->q.offset, "Skip this many (paging)")->check(non_negative());
   list->footer("Example:\n  dsr list --status all --format csv --limit 1000 --offset 2000");
   list->callback([&ctx, la] { run_list(ctx, la->q, la->format); });
 

@@ -4,6 +4,7 @@
 
 #include "cli/context.hpp"
 #include "dsr/error.hpp"
+#include "dsr/timefmt.hpp"
 
 namespace dsr::cli {
 namespace {
@@ -15,7 +16,7 @@ std::string login_name() {
 }
 
 nlohmann::json slot_json(const SlotInfo& s) {
-  return {{"name", s.name}, {"role", role_name(s.role)}, {"kind", slot_kind_name(s.kind)}, {"created", s.created}};
+  return {{"name", s.name}, {"role", role_name(s.role)}, {"kind", slot_kind_name(s.kind)}, {"created", iso_time(s.created)}};
 }
 
 struct InitArgs {
@@ -86,17 +87,18 @@ void run_info(Context& ctx) {
                     {{"active", s.subjects.active}, {"deactivated", s.subjects.deactivated}, {"erased", s.subjects.erased}}}});
     return;
   }
-  ctx.say("vault:          " + s.path);
-  ctx.say("format version: " + std::to_string(s.format_version) + " (schema " + std::to_string(s.schema_version) + ")");
-  ctx.say("size:           " + std::to_string(s.size_bytes) + " bytes");
-  ctx.say("subjects:       " + std::to_string(s.subjects.active) + " active, " + std::to_string(s.subjects.deactivated) +
+  ctx.out("vault:          " + s.path);
+  ctx.out("format version: " + std::to_string(s.format_version) + " (schema " + std::to_string(s.schema_version) + ")");
+  ctx.out("size:           " + std::to_string(s.size_bytes) + " bytes");
+  ctx.out("subjects:       " + std::to_string(s.subjects.active) + " active, " + std::to_string(s.subjects.deactivated) +
           " deactivated, " + std::to_string(s.subjects.erased) + " erased");
-  ctx.say("slots:");
+  ctx.out("slots:");
   for (const auto& sl : s.slots)
-    ctx.say("  " + sl.name + "  " + role_name(sl.role) + "  " + slot_kind_name(sl.kind));
+    ctx.out("  " + sl.name + "  " + role_name(sl.role) + "  " + slot_kind_name(sl.kind));
 }
 
 void run_check(Context& ctx) {
+  ctx.require_vault();
   Credential c = ctx.credential();
   CheckReport r = check_vault(ctx.db_path(), c, ctx.open_options());
   for (const auto& n : r.notes) ctx.note("dsr: check: " + n);

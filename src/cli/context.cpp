@@ -3,6 +3,10 @@
 #include <termios.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <csignal>
+#include <cerrno>
+#include <optional>
 
 #include <cstdio>
 #include <cstdlib>
@@ -95,7 +99,15 @@ Credential Context::credential(const char* purpose) {
   return Credential{SlotKind::passphrase, std::move(s)};
 }
 
+void Context::require_vault() const {
+  std::string path = db_path();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT)
+    fail(ErrorKind::not_found, "no vault at " + path + "; create one with `dsr init`, or name yours with --db PATH or DSR_DB");
+}
+
 Desk Context::open_desk() {
+  require_vault();  // before a passphrase is asked for
   Credential c = credential();
   Vault v = Vault::open(db_path(), c, open_options());
   for (const auto& n : v.notices()) note("dsr: " + n);
@@ -111,8 +123,45 @@ void Context::say(const std::string& line) const {
   if (!g.json && !g.quiet) std::cout << line << "\n";
 }
 
+void Context::out(const std::string& line) const {
+  if (!g.json) std::cout << line << "\n";
+}
+
+namespace {
+// The number in s, or nullopt when s is not wholly a number.
+std::optional<double> number_in(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  double d = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || errno == ERANGE || d != d) return std::nullopt;
+  return d;
+}
+}  // namespace
+
+CLI::Validator positive() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        auto d = number_in(s);
+        return d && *d > 0 ? "" : "must be a number above 0, got '" + s.substr(0, 20) + "'";
+      },
+      "N>0");
+}
+
+CLI::Validator non_negative() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        auto d = number_in(s);
+        return d && *d >= 0 ? "" : "must be 0 or more, got '" + s.substr(0, 20) + "'";
+      },
+      "N>=0");
+}
+
+// Every message on standard error starts with "dsr:", so that a log or a
+// terminal shared with other programs says whose it is.
 void Context::note(const std::string& line) const {
-  if (!g.quiet) std::cerr << line << "\n";
+  if (g.quiet) return;
+  std::cerr << (line.rfind("dsr:", 0) == 0 ? "" : "dsr: ") << line << "\n";
 }
 
 void Context::confirm_by_typing(const std::string& prompt, const std::string& expected,
@@ -125,19 +174,43 @@ void Context::confirm_by_typing(const std::string& prompt, const std::string& ex
 }
 
 namespace {
+// Echo off while a secret is typed. TCSANOW, not TCSAFLUSH: a passphrase
+// typed right after the prompt appeared is kept, not thrown away (with
+// TCSAFLUSH dsr waited for a line that had been discarded). A signal while
+// the prompt waits (Ctrl-C) restores the terminal before it ends dsr.
+volatile sig_atomic_t g_echo_fd = -1;
+termios g_echo_saved{};
+
+extern "C" void restore_echo_and_die(int sig) {
+  if (g_echo_fd >= 0) tcsetattr(g_echo_fd, TCSANOW, &g_echo_saved);
+  (void)!::write(STDERR_FILENO, "\n", 1);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
 struct EchoOff {
   int fd;
   termios saved{};
   bool active = false;
+  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  struct sigaction old[4]{};
   explicit EchoOff(int f) : fd(f) {
-    if (tcgetattr(fd, &saved) == 0) {
-      termios t = saved;
-      t.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-      active = tcsetattr(fd, TCSAFLUSH, &t) == 0;
-    }
+    if (tcgetattr(fd, &saved) != 0) return;
+    g_echo_saved = saved;
+    g_echo_fd = fd;
+    struct sigaction sa {};
+    sa.sa_handler = restore_echo_and_die;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 4; ++i) sigaction(kSignals[i], &sa, &old[i]);
+    termios t = saved;
+    t.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    active = tcsetattr(fd, TCSANOW, &t) == 0;
   }
   ~EchoOff() {
-    if (active) tcsetattr(fd, TCSAFLUSH, &saved);
+    if (g_echo_fd < 0) return;
+    if (active) tcsetattr(fd, TCSANOW, &saved);
+    g_echo_fd = -1;
+    for (int i = 0; i < 4; ++i) sigaction(kSignals[i], &old[i], nullptr);
   }
 };
 }  // namespace

@@ -33,6 +33,7 @@ struct Globals {
   bool no_input = false;
   bool no_color = false;
   bool yes = false;
+  std::string delimiter = ",";  // of CSV read by import and written by --format csv
 };
 
 class Context {
@@ -53,11 +54,15 @@ class Context {
   // Fills the key source from DSR_KEY_FILE / DSR_PASSPHRASE_FILE when no key flag was given.
   void settle_key_sources();
   Desk open_desk();
+  // Exit 3 naming the path (and `dsr init`) when there is no vault there:
+  // called before any passphrase is asked for.
+  void require_vault() const;
 
   // Output: data to stdout, messages to stderr.
   void emit_json(const nlohmann::json& j) const;   // one document on stdout
   bool emitted() const { return emitted_; }        // a document is already on stdout
-  void say(const std::string& line) const;         // human result line on stdout (not with --json/-q)
+  void say(const std::string& line) const;         // a message on stdout: what changed (not with --json/-q)
+  void out(const std::string& line) const;         // a result on stdout: ids, data (not with --json; -q keeps it)
   void note(const std::string& line) const;        // a message on stderr (not with -q)
   // Asks the user to type `expected` to confirm; usage error off a terminal without --yes.
   void confirm_by_typing(const std::string& prompt, const std::string& expected, const std::string& flag_hint);
@@ -79,6 +84,10 @@ void add_batch_commands(CLI::App& app, Context& ctx);    // batch, import
 void add_retention_commands(CLI::App& app, Context& ctx);  // retention show|set|run
 void add_key_commands(CLI::App& app, Context& ctx);      // key add|list|remove|passwd, rekey
 void add_backup_commands(CLI::App& app, Context& ctx);   // backup [--verify], restore
+
+// Validators with short messages ("--limit: must be a number above 0, got '0'").
+CLI::Validator positive();
+CLI::Validator non_negative();
 
 // Prompt on the terminal with echo off; returns the line in guarded memory.
 Secret prompt_secret(const std::string& prompt);

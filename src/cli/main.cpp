@@ -1,62 +1,106 @@
 // dsr: the data-subject request desk. This file sets up the global options,
-// dispatches to the command groups and maps every failure to its exit code.
+// dispatches to the command groups, maps every failure to its exit code and
+// checks that standard output took everything written to it.
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string_view>
 
 #include "cli/context.hpp"
+#include "cli/guide.hpp"
+#include "cli/output.hpp"
+#include "cli/render.hpp"
+#include "dsr/csv.hpp"
 #include "dsr/error.hpp"
 #include "dsr/secret.hpp"
 
 namespace {
 
-// CLI11 says only "A subcommand is required" for `dsr registr` or `dsr key
-// bogus`: walk the words as the parser would and name the one that is not a
-// command, with the commands that would fit there.
-std::string command_problem(CLI::App& app, int argc, char** argv) {
-  CLI::App* at = &app;
-  std::string path = "dsr";
-  for (int i = 1; i < argc; ++i) {
-    std::string_view tok = argv[i];
-    if (tok == "--") break;
-    if (tok.size() > 1 && tok[0] == '-') {
-      if (tok.find('=') != std::string_view::npos) continue;
-      for (CLI::App* a = at; a; a = a->get_parent())
-        if (const CLI::Option* o = a->get_option_no_throw(std::string(tok))) {
-          if (o->get_items_expected_min() > 0) ++i;  // its value
-          break;
-        }
-      continue;
-    }
-    auto subs = at->get_subcommands({});
-    if (subs.empty()) return "";  // a positional argument of a leaf command
-    CLI::App* next = nullptr;
-    for (CLI::App* sub : subs)
-      if (sub->check_name(std::string(tok))) next = sub;
-    if (!next) {
-      std::string known;
-      for (CLI::App* sub : subs) known += (known.empty() ? "" : ", ") + sub->get_name();
-      return "unknown command '" + path + " " + std::string(tok) + "'; the commands here are: " + known;
-    }
-    at = next;
-    path += " " + next->get_name();
+// A result that did not reach standard output (a full disk, a closed pipe
+// with SIGPIPE ignored, as systemd runs services) is a failure: exit 1 with a
+// message, never 0 with the output lost.
+int finish_stdout(int rc) {
+  if (dsr::cli::flush_stdout()) return rc;
+  int err = dsr::cli::stdout_error();
+  std::cerr << "dsr: cannot write standard output" << (err ? std::string(": ") + std::strerror(err) : std::string())
+            << "; what it printed is incomplete\n";
+  return rc == 0 ? 1 : rc;
+}
+
+// --json and a --format other than json ask for two different outputs.
+void refuse_conflicting_output(const std::vector<std::string>& args, dsr::cli::Context& ctx) {
+  std::string format;
+  for (size_t i = 0; i < args.size() && args[i] != "--"; ++i) {
+    if (args[i] == "--json") ctx.g.json = true;
+    if (args[i] == "--format" && i + 1 < args.size()) format = args[i + 1];
+    if (args[i].rfind("--format=", 0) == 0) format = args[i].substr(9);
   }
-  if (at->get_require_subcommand_min() > 0) {
-    std::string known;
-    for (CLI::App* sub : at->get_subcommands({})) known += (known.empty() ? "" : ", ") + sub->get_name();
-    return "'" + path + "' needs a command: " + known;
+  if (ctx.g.json && !format.empty() && format != "json")
+    dsr::fail(dsr::ErrorKind::usage, "--json and --format " + format + " ask for different outputs; give one of them");
+}
+
+int run(CLI::App& app, dsr::cli::Context& ctx, int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (size_t k = dsr::cli::first_command_word(app, args); k != std::string::npos && args[k] == "help") {
+      dsr::cli::show_help(app, std::vector<std::string>(args.begin() + static_cast<long>(k) + 1, args.end()), std::cout);
+      return 0;
+    }
+    refuse_conflicting_output(args, ctx);
+    ctx.g.json = false;  // the parser sets it
+    app.parse(argc, argv);
+    return 0;
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version: on stdout
+  } catch (const CLI::ParseError& e) {
+    std::string problem = dsr::cli::command_problem(app, args);
+    if (problem.empty()) problem = dsr::cli::option_problem(app, args);
+    if (problem.empty()) problem = e.what();
+    std::string path = dsr::cli::command_path(app, args);
+    std::cerr << "dsr: " << problem << "\nRun '" << (path == "dsr" ? std::string("dsr help") : "dsr help" + path.substr(3))
+              << "' for more information.\n";
+    // The parser stopped before --json took effect: look for it.
+    bool json = false;
+    for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i) json |= std::string_view(argv[i]) == "--json";
+    if (json)
+      ctx.emit_json({{"ok", false}, {"error", {{"kind", "usage"}, {"exit_code", 2}, {"message", problem}}}});
+    return 2;
+  } catch (const std::exception& e) {
+    dsr::Error err = dsr::classify(e);
+    if (err.kind() == dsr::ErrorKind::locked) {  // name who holds the lock
+      std::string holder;
+      try {
+        holder = dsr::cli::lock_holder(app, ctx.db_path());
+      } catch (...) {
+      }
+      if (!holder.empty()) err = dsr::Error(err.kind(), std::string(err.what()) + "; the lock is held by " + holder, err.details());
+    }
+    std::cerr << "dsr: " << err.what() << "\n";
+    // A command that failed after printing its report (check, backup --verify,
+    // audit verify) has its document on stdout already: one document only.
+    if (ctx.g.json && !ctx.emitted()) {
+      nlohmann::json j = {{"kind", dsr::kind_name(err.kind())},
+                          {"exit_code", dsr::exit_code(err.kind())},
+                          {"message", err.what()}};
+      if (!err.details().empty()) j["details"] = nlohmann::json::parse(err.details(), nullptr, false);
+      ctx.emit_json({{"ok", false}, {"error", j}});
+    }
+    return dsr::exit_code(err.kind());
   }
-  return "";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   dsr::harden_process();
+  dsr::cli::install_stdout();
   dsr::cli::Context ctx;
   CLI::App app{"dsr: the data-subject request desk (an encrypted vault of customer records)", "dsr"};
-  app.set_version_flag("--version", std::string("dsr ") + DSR_VERSION);
+  // The JSON output's version (dsr(1), JSON OUTPUT) goes with the program's.
+  app.set_version_flag("--version", std::string("dsr ") + DSR_VERSION + " (JSON output version 2)");
   app.require_subcommand(1);
   app.fallthrough();
   auto& g = ctx.g;
@@ -71,12 +115,15 @@ int main(int argc, char** argv) {
                  "Unlock with the first line CMD prints (run by /bin/sh; or DSR_PASSPHRASE_COMMAND)");
   app.add_option("--slot", g.slot, "Try only the key slot NAME")->envname("DSR_SLOT");
   app.add_option("--lock-timeout", g.lock_timeout, "Seconds to wait for another process's lock (default 10)")
-      ->envname("DSR_LOCK_TIMEOUT")->check(CLI::NonNegativeNumber);
+      ->envname("DSR_LOCK_TIMEOUT")->check(dsr::cli::non_negative());
   app.add_flag("--json", g.json, "Machine output: one JSON document on stdout");
-  app.add_flag("-q,--quiet", g.quiet, "Print only errors");
+  app.add_option("--delimiter", g.delimiter, "CSV field separator of import and --format csv: , ; | or tab (default ,)")
+      ->check(CLI::IsMember({",", ";", "|", "tab"}));
+  app.add_flag("-q,--quiet", g.quiet, "No messages, only results and errors");
   app.add_flag("--no-input", g.no_input, "Never prompt");
   app.add_flag("--no-color", g.no_color, "Plain output");
   app.add_flag("-y,--yes", g.yes, "Answer yes to confirmations");
+  app.parse_complete_callback([&g] { dsr::cli::set_csv_delimiter(dsr::csv::parse_delimiter(g.delimiter)); });
 
   dsr::cli::add_vault_commands(app, ctx);
   dsr::cli::add_subject_commands(app, ctx);
@@ -89,38 +136,16 @@ int main(int argc, char** argv) {
   dsr::cli::add_retention_commands(app, ctx);
   dsr::cli::add_key_commands(app, ctx);
   dsr::cli::add_backup_commands(app, ctx);
+  dsr::cli::add_help_command(app);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
+  dsr::cli::finish_help(app);
+  // After the commands: CLI11 hands a parent's footer down to the commands added after it.
+  app.footer("Run 'dsr help COMMAND' for a command's options and an example; man dsr for everything.");
 
-  try {
-    app.parse(argc, argv);
-    return 0;
-  } catch (const CLI::Success& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::string problem = e.get_name() == "RequiredError" ? command_problem(app, argc, argv) : "";
-    if (problem.empty())
-      app.exit(e);  // prints the message and usage hint on stderr
-    else
-      std::cerr << "dsr: " << problem << "\nRun with --help for more information.\n";
-    // The parser stopped before --json took effect: look for it.
-    bool json = false;
-    for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i) json |= std::string_view(argv[i]) == "--json";
-    if (json)
-      ctx.emit_json({{"ok", false},
-                     {"error", {{"kind", "usage"}, {"exit_code", 2}, {"message", problem.empty() ? std::string(e.what()) : problem}}}});
-    return 2;
-  } catch (const std::exception& e) {
-    dsr::Error err = dsr::classify(e);
-    std::cerr << "dsr: " << err.what() << "\n";
-    // A command that failed after printing its report (check, backup --verify,
-    // audit verify) has its document on stdout already: one document only.
-    if (ctx.g.json && !ctx.emitted()) {
-      nlohmann::json j = {{"kind", dsr::kind_name(err.kind())},
-                          {"exit_code", dsr::exit_code(err.kind())},
-                          {"message", err.what()}};
-      if (!err.details().empty()) j["details"] = nlohmann::json::parse(err.details(), nullptr, false);
-      ctx.emit_json({{"ok", false}, {"error", j}});
-    }
-    return dsr::exit_code(err.kind());
+  // The shells' completions ask the binary (completions/): hidden, never prompts.
+  if (argc >= 2 && std::string_view(argv[1]) == "__complete") {
+    dsr::cli::complete(app, ctx, std::vector<std::string>(argv + 2, argv + argc), std::cout);
+    return finish_stdout(0);
   }
+  return finish_stdout(run(app, ctx, argc, argv));
 }

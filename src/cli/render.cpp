@@ -1,10 +1,24 @@
 #include "cli/render.hpp"
 
-#include <algorithm>
+#include <utf8proc.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "dsr/csv.hpp"
 #include "dsr/error.hpp"
 
 namespace dsr::cli {
+
+namespace {
+char g_delimiter = ',';
+}  // namespace
+
+void set_csv_delimiter(char d) { g_delimiter = d; }
+char csv_delimiter() { return g_delimiter; }
 
 Format parse_format(const std::string& s) {
   if (s == "table") return Format::table;
@@ -25,26 +39,77 @@ std::string cell_text(const nlohmann::json& v) {
   return v.dump();
 }
 
-std::string csv_field(const std::string& s) {
-  bool quote = s.find_first_of(",\"\r\n") != std::string::npos || (!s.empty() && (s.front() == ' ' || s.back() == ' '));
-  const std::string& v = s;
-  if (!quote) return v;
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"') out += "\"\"";
-    else out += c;
+size_t display_width(const std::string& s) {
+  size_t w = 0;
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
+  while (left > 0) {
+    utf8proc_int32_t cp = 0;
+    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) {  // a byte that is not UTF-8: one column, as a terminal shows its replacement
+      ++w;
+      ++p;
+      --left;
+      continue;
+    }
+    int cw = utf8proc_charwidth(cp);
+    w += static_cast<size_t>(std::max(cw, 0));
+    p += n;
+    left -= n;
   }
-  return out + "\"";
+  return w;
+}
+
+std::string csv_header(const std::vector<Column>& columns) {
+  std::string s;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i) s += g_delimiter;
+    s += csv::quote(columns[i].key, g_delimiter);
+  }
+  return s + "\r\n";
+}
+
+std::string csv_line(const nlohmann::json& record, const std::vector<Column>& columns) {
+  std::string s;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i) s += g_delimiter;
+    const nlohmann::json v = record.value(columns[i].key, nlohmann::json());
+    // Numbers and booleans are dsr's own (a negative count of days is no formula).
+    s += v.is_number() || v.is_boolean() ? csv::quote(cell_text(v), g_delimiter) : csv::cell(cell_text(v), g_delimiter);
+  }
+  return s + "\r\n";
 }
 
 namespace {
-// Display width in code points (good enough for alignment of UTF-8 text).
-size_t width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
+// Columns of the terminal on standard output, or 0 when it is not one.
+size_t terminal_columns(const std::ostream& out) {
+  if (&out != &std::cout || ::isatty(STDOUT_FILENO) != 1) return 0;
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0) return 0;
+  return ws.ws_col;
 }
+
+// The longest start of s that fits `width` columns with a "…" after it.
+std::string truncate_to(const std::string& s, size_t width) {
+  if (display_width(s) <= width) return s;
+  std::string out;
+  size_t w = 0;
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
+  while (left > 0) {
+    utf8proc_int32_t cp = 0;
+    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) n = 1;
+    size_t cw = n > 0 && cp >= 0 ? static_cast<size_t>(std::max(utf8proc_charwidth(cp), 0)) : 1;
+    if (w + cw + 1 > width) break;
+    out.append(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+    w += cw;
+    p += n;
+    left -= n;
+  }
+  return out + "\u2026";
+}
+
 std::string one_line(std::string s) {
   std::replace(s.begin(), s.end(), '\n', ' ');
   std::replace(s.begin(), s.end(), '\t', ' ');
@@ -65,32 +130,41 @@ void render_records(std::ostream& out, Format f, const std::vector<nlohmann::jso
       for (const auto& r : records) out << dump(r, -1) << "\n";
       return;
     case Format::csv: {
-      for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << csv_field(columns[i].key);
-      out << "\r\n";
-      for (const auto& r : records) {
-        for (size_t i = 0; i < columns.size(); ++i)
-          out << (i ? "," : "") << csv_field(cell_text(r.value(columns[i].key, nlohmann::json())));
-        out << "\r\n";
-      }
+      out << csv_header(columns);
+      for (const auto& r : records) out << csv_line(r, columns);
       return;
     }
     case Format::table: {
       std::vector<std::vector<std::string>> rows;
       std::vector<size_t> w(columns.size());
-      for (size_t i = 0; i < columns.size(); ++i) w[i] = width(columns[i].header);
+      for (size_t i = 0; i < columns.size(); ++i) w[i] = display_width(columns[i].header);
       for (const auto& r : records) {
         std::vector<std::string> row;
         for (size_t i = 0; i < columns.size(); ++i) {
           row.push_back(one_line(cell_text(r.value(columns[i].key, nlohmann::json()))));
-          w[i] = std::max(w[i], width(row.back()));
+          w[i] = std::max(w[i], display_width(row.back()));
         }
         rows.push_back(std::move(row));
       }
-      auto line = [&](const std::vector<std::string>& cells) {
+      // At a terminal, the widest columns give way (down to 4) until the table fits.
+      if (size_t cols = terminal_columns(out); cols > 0 && !w.empty()) {
+        auto total = [&] {
+          size_t t = 2 * (w.size() - 1);
+          for (size_t x : w) t += x;
+          return t;
+        };
+        while (total() > cols) {
+          auto widest = std::max_element(w.begin(), w.end());
+          if (*widest <= 4) break;
+          --*widest;
+        }
+      }
+      auto line = [&](const std::vector<std::string>& raw) {
         std::string s;
-        for (size_t i = 0; i < cells.size(); ++i) {
-          s += cells[i];
-          if (i + 1 < cells.size()) s += std::string(w[i] - width(cells[i]) + 2, ' ');
+        for (size_t i = 0; i < raw.size(); ++i) {
+          std::string cell = truncate_to(raw[i], w[i]);
+          s += cell;
+          if (i + 1 < raw.size()) s += std::string(w[i] - display_width(cell) + 2, ' ');
         }
         out << s << "\n";
       };

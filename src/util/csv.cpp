@@ -92,7 +92,7 @@ bool Reader::next(Record& r) {
       case field_start:
         if (c == '"') {
           state = quoted;
-        } else if (c == ',') {
+        } else if (c == delim_) {
           end_field();
         } else {
           keep(c);
@@ -100,7 +100,7 @@ bool Reader::next(Record& r) {
         }
         break;
       case unquoted:
-        if (c == ',') {
+        if (c == delim_) {
           end_field();
           state = field_start;
         } else {
@@ -116,7 +116,7 @@ bool Reader::next(Record& r) {
         if (c == '"') {
           keep('"');
           state = quoted;
-        } else if (c == ',') {
+        } else if (c == delim_) {
           end_field();
           state = field_start;
         } else {
@@ -129,8 +129,9 @@ bool Reader::next(Record& r) {
   }
 }
 
-std::string quote(std::string_view f) {
-  if (f.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(f);
+std::string quote(std::string_view f, char delimiter) {
+  const char special[] = {delimiter, '"', '\r', '\n', '\0'};
+  if (f.find_first_of(special) == std::string_view::npos) return std::string(f);
   std::string out = "\"";
   for (char c : f) {
     if (c == '"') out += '"';
@@ -140,13 +141,29 @@ std::string quote(std::string_view f) {
   return out;
 }
 
-std::string format_record(const std::vector<std::string>& fields) {
+// OWASP's advice for CSV injection: a spreadsheet reads a cell that starts
+// with = + - @ (or a tab or CR, which some strip first) as a formula; a
+// leading ' makes it text and shows the value as it is.
+std::string cell(std::string_view text, char delimiter) {
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos)
+    return quote("'" + std::string(text), delimiter);
+  return quote(text, delimiter);
+}
+
+std::string format_record(const std::vector<std::string>& fields, char delimiter) {
   std::string out;
   for (size_t i = 0; i < fields.size(); ++i) {
-    if (i) out += ',';
-    out += quote(fields[i]);
+    if (i) out += delimiter;
+    out += quote(fields[i], delimiter);
   }
   return out;
+}
+
+char parse_delimiter(std::string_view s) {
+  if (s == "tab" || s == "\\t" || s == "\t") return '\t';
+  if (s.size() == 1 && s[0] != '"' && s[0] != '\r' && s[0] != '\n' && static_cast<unsigned char>(s[0]) < 0x80)
+    return s[0];
+  return 0;
 }
 
 }  // namespace dsr::csv

@@ -46,7 +46,7 @@ check "exactly two subjects exist" test "$(printf '%s\n' "$OUT" | grep -c .)" -e
 # stdin, quiet success, exit 0
 run bash -c "echo '{\"op\":\"reactivate\",\"subject\":\"ben@example.com\"}' | \"$DSR_BIN\" batch"
 expect_rc 0 "all lines ok: exit 0"
-expect_err "^batch: 1 lines ok" "a one-line summary on stderr"
+expect_err "^dsr: batch: 1 lines ok" "a one-line summary on stderr"
 run bash -c "echo '{\"op\":\"export\",\"subject\":\"ben@example.com\"}' | \"$DSR_BIN\" -q batch -"
 expect_rc 0 "export through a batch"
 check "-q leaves stderr empty" test -z "$ERR"

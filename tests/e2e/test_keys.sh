@@ -102,10 +102,10 @@ expect_out "admin \* +admin +key-file" "the current slot is marked"
 expect_out "pat +billing +passphrase" "pat is a billing passphrase slot"
 run dsr --json key list
 expect_rc 0 "key list --json"
-check "four slots listed" test "$(jget "$OUT" 'len(d["slots"])')" = 4
-check "sam was last used (from the audit trail)" test "$(jget "$OUT" '[s for s in d["slots"] if s["name"]=="sam"][0]["last_used"] is not None')" = True
-check "cron was never used" test "$(jget "$OUT" '[s for s in d["slots"] if s["name"]=="cron"][0]["last_used"]')" = None
-check "created is an ISO time" test "$(jget "$OUT" 'd["slots"][1]["created"].endswith("Z")')" = True
+check "four slots listed" test "$(jget "$OUT" 'len(d)')" = 4
+check "sam was last used (from the audit trail)" test "$(jget "$OUT" '[s for s in d if s["name"]=="sam"][0]["last_used"] is not None')" = True
+check "cron was never used" test "$(jget "$OUT" '[s for s in d if s["name"]=="cron"][0]["last_used"]')" = None
+check "created is an ISO time" test "$(jget "$OUT" 'd[1]["created"].endswith("Z")')" = True
 run dsr key list --format csv
 expect_out "^name,role,kind,created,last_used|^NAME,ROLE,KIND,CREATED,LAST USED" "key list --format csv"
 

@@ -25,6 +25,7 @@ run dsr --lock-timeout 1 register --email second@example.com --name Second
 elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
 expect_rc 75 "a writer blocked past the timeout exits 75"
 expect_err "locked by another process" "and says the vault is locked"
+expect_err "the lock is held by 'dsr batch' \(pid $BATCH, running since [0-9-]+T[0-9:]+Z\)" "and names who holds it"
 check "it waited for the timeout first (${elapsed} ms)" test "$elapsed" -ge 900
 run dsr --lock-timeout 1 info --json
 expect_rc 0 "info reads no personal data and is not blocked (WAL readers do not wait)"

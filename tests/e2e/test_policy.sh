@@ -102,7 +102,7 @@ for purpose in service-announcement policy-change business-transition; do
 done
 run dsr contacts --purpose service-announcement --format csv
 expect_out "^subject,name,method,address,new_uses" "csv header"
-expect_out "$A,Alice Doe,phone,\+14155550100," "a service announcement reaches Alice by phone, as she prefers"
+expect_out "$A,Alice Doe,phone,'\+14155550100," "a service announcement reaches Alice by phone, as she prefers (a leading + is kept as text in CSV)"
 expect_out "$B,Bob Roe,email,bob@example.com," "Bob prefers phone but has none: email"
 expect_out "$C,Carol Coe,email,carol@example.com," "Carol has a phone but no preference: email"
 expect_out "$B,Bob Roe,email,bob@example.com,decline" "Bob's choice travels with the list"

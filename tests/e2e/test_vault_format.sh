@@ -21,7 +21,7 @@ check "check does not upgrade" test "$(sha256sum "$V" | cut -d' ' -f1)" = "$ORIG
 run dsr list --status all --format ndjson
 expect_rc 0 "the first command opens the old vault"
 expect_err "upgraded the vault to format 3" "it says it upgraded the vault"
-expect_out '"email":"alice@example.com"' "alice is there"
+expect_out '"value":"alice@example.com"' "alice is there"
 check "both subjects are there, the erased one as erased" test "$(printf '%s\n' "$OUT" | grep -c '"status":"erased"')" -eq 1
 check "the file was rewritten (pages moved to 32 KiB)" test "$(( $(stat -c %s "$V") - 155648 ))" -ge $((32768 - 8192))
 check "no copy is left beside it" test ! -e "$V-upgrade"

@@ -39,11 +39,12 @@ nlohmann::json subject_json(const Subject& s) {
 }
 
 nlohmann::json change_json(const ChangeResult& r) {
-  return {{"id", r.subject.id}, {"status", r.subject.status}, {"changed", r.changed}, {"notify", r.notify}};
+  return {{"ok", true}, {"id", r.subject.id}, {"status", r.subject.status}, {"changed", r.changed}, {"notify", r.notify}};
 }
 
 nlohmann::json erase_json(const EraseResult& r, bool already_erased) {
-  return {{"id", r.id},
+  return {{"ok", true},
+          {"id", r.id},
           {"dry_run", r.dry_run},
           {"erased", !r.dry_run},
           {"already_erased", already_erased},

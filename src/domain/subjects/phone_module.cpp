@@ -1,6 +1,7 @@
 #include "domain/subjects/phone_module.hpp"
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <mutex>
 #include <vector>
@@ -16,15 +17,34 @@ struct Module {
   std::string problem;
 };
 
-// The installed module first, then the one in the build tree (for the tests,
-// the demo and the benchmarks, which run dsr where it was built).
+// Where the running binary is: an installed dsr loads the module installed
+// beside it (PREFIX/bin/dsr, PREFIX/lib/dsr/dsr-phone.so, whatever PREFIX the
+// package or `cmake --install --prefix` chose), and never one from a build
+// tree; a program in the build tree (dsr, the unit tests, the demo, the
+// benchmarks) loads the module built there.
+std::string exe_dir() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "";
+  std::string p(buf, static_cast<size_t>(n));
+  auto slash = p.rfind('/');
+  return slash == std::string::npos ? "" : p.substr(0, slash);
+}
+
 std::vector<std::string> candidates() {
   std::vector<std::string> out;
+  std::string dir = exe_dir();
+#ifdef DSR_PHONE_MODULE_BUILT
+  std::string built = DSR_PHONE_MODULE_BUILT;
+  std::string build_dir = built.substr(0, built.rfind('/'));
+  if (!dir.empty() && (dir == build_dir || dir.rfind(build_dir + "/", 0) == 0)) {  // dsr, tests/dsr_unit, bench/...
+    out.push_back(built);
+    return out;
+  }
+#endif
+  if (!dir.empty()) out.push_back(dir + "/../lib/dsr/dsr-phone.so");
 #ifdef DSR_PHONE_MODULE_INSTALLED
   out.emplace_back(DSR_PHONE_MODULE_INSTALLED);
-#endif
-#ifdef DSR_PHONE_MODULE_BUILT
-  out.emplace_back(DSR_PHONE_MODULE_BUILT);
 #endif
   return out;
 }

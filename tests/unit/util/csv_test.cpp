@@ -162,3 +162,32 @@ TEST_CASE("lines: the reader caps line length, reports over-long lines and keeps
   CHECK(l.number == 4);
   CHECK_FALSE(lr.next(l));
 }
+
+TEST_CASE("csv: cell neutralises what a spreadsheet would run as a formula") {
+  CHECK(csv::cell("=1+1@example.com") == "'=1+1@example.com");
+  CHECK(csv::cell("+44 20 7946 0958") == "'+44 20 7946 0958");
+  CHECK(csv::cell("-2+3") == "'-2+3");
+  CHECK(csv::cell("@SUM(A1:A3)") == "'@SUM(A1:A3)");
+  CHECK(csv::cell("\tx") == "'\tx");
+  CHECK(csv::cell("=HYPERLINK(\"x\",\"y\")") == "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"");
+  CHECK(csv::cell("alice@example.com") == "alice@example.com");
+  CHECK(csv::cell("a=b") == "a=b");
+  CHECK(csv::cell("") == "");
+  CHECK(csv::quote("-3") == "-3");  // dsr's own numbers stay numbers
+}
+
+TEST_CASE("csv: another delimiter, written and read") {
+  CHECK(csv::quote("a;b", ';') == "\"a;b\"");
+  CHECK(csv::quote("a,b", ';') == "a,b");
+  CHECK(csv::format_record({"x", "y;z"}, ';') == "x;\"y;z\"");
+  CHECK(csv::parse_delimiter(";") == ';');
+  CHECK(csv::parse_delimiter("tab") == '\t');
+  CHECK(csv::parse_delimiter("ab") == 0);
+  auto in = string_input("a;\"b;c\";d\n1,2;3;4\n");
+  csv::Reader r(*in, 1 << 20, ';');
+  csv::Record rec;
+  REQUIRE(r.next(rec));
+  CHECK(rec.fields == std::vector<std::string>{"a", "b;c", "d"});
+  REQUIRE(r.next(rec));
+  CHECK(rec.fields == std::vector<std::string>{"1,2", "3", "4"});
+}
