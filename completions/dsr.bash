@@ -3,7 +3,7 @@ _dsr() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
   local globals="--db --key-file --passphrase-file --passphrase-fd --passphrase-command --slot --lock-timeout --json -q --quiet --no-input --no-color -y --yes --help --version"
-  local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory batch import retention key rekey backup restore"
+  local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice consent breach contacts inventory batch import retention key rekey backup restore"
   local -A opts=(
     [init]="--new-key-file --name --kdf"
     [info]="" [check]=""
@@ -19,9 +19,12 @@ _dsr() {
     [hold]="place release list --reason --reference --format"
     [audit]="log verify --subject --actor --since --limit --format"
     [request]="open list show verify acknowledge start extend close --type --law --received --channel --verified --overdue --due-within --status --subject --format --reason --outcome"
-    [report]="requests --from --to --law --format"
-    [policy]="add list affected --effective --material --summary --purpose --format"
-    [choice]="--new-uses" [contacts]="--purpose --format" [inventory]=""
+    [report]="requests breaches --from --to --law --format"
+    [policy]="add list affected automated-decisions --effective --material --summary --purpose --format --set --reset"
+    [choice]="--new-uses --opt-out --opt-in --gpc --signal-at --signal-source --received"
+    [consent]="record withdraw list --purpose --notice --method --evidence --given-at --format"
+    [breach]="open list show update close --detected --categories --description --started --ended --consequences --measures --status --overdue --format --authority-notified --authority-reference --delay-reason --subjects-notified --reason"
+    [contacts]="--purpose --breach --format" [inventory]=""
     [batch]="--atomic --chunk -n --dry-run"
     [import]="-n --dry-run --atomic --chunk --format"
     [retention]="show set run -n --dry-run"
@@ -29,12 +32,13 @@ _dsr() {
     [rekey]="-n --dry-run" [backup]="--verify" [restore]=""
   )
   case $prev in
-    --db|--key-file|--passphrase-file|--new-key-file|--new-passphrase-file|-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --db|--key-file|--passphrase-file|--new-key-file|--new-passphrase-file|-o|--output|--evidence) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --role) COMPREPLY=($(compgen -W "admin support billing auditor" -- "$cur")); return ;;
     --format) if [[ " ${words[*]} " == *" import "* ]]; then COMPREPLY=($(compgen -W "summary ndjson" -- "$cur"))
               else COMPREPLY=($(compgen -W "table json ndjson csv" -- "$cur")); fi; return ;;
     set) [[ " ${words[*]} " == *" retention "* ]] && { COMPREPLY=($(compgen -W "deactivated_subjects disclosure_records request_records suppression_hashes tombstones audit_trail" -- "$cur")); return; } ;;
-    --status) if [[ " ${words[*]} " == *" request "* ]]; then
+    --status) if [[ " ${words[*]} " == *" breach "* ]]; then COMPREPLY=($(compgen -W "open closed all" -- "$cur"))
+              elif [[ " ${words[*]} " == *" request "* ]]; then
                 COMPREPLY=($(compgen -W "received verified in_progress fulfilled denied cancelled open closed all" -- "$cur"))
               else COMPREPLY=($(compgen -W "active deactivated erased all" -- "$cur")); fi; return ;;
     --type) COMPREPLY=($(compgen -W "access rectification erasure restriction portability objection opt-out" -- "$cur")); return ;;
@@ -42,7 +46,9 @@ _dsr() {
     --channel) COMPREPLY=($(compgen -W "email phone mail web in-person" -- "$cur")); return ;;
     --outcome) COMPREPLY=($(compgen -W "fulfilled denied cancelled" -- "$cur")); return ;;
     --new-uses) COMPREPLY=($(compgen -W "accept decline" -- "$cur")); return ;;
-    --purpose) [[ " ${words[*]} " == *" contacts "* ]] && COMPREPLY=($(compgen -W "service-announcement policy-change business-transition" -- "$cur")); return ;;
+    --purpose) [[ " ${words[*]} " == *" contacts "* ]] && COMPREPLY=($(compgen -W "service-announcement policy-change business-transition breach-notice" -- "$cur")); return ;;
+    --opt-out|--opt-in) COMPREPLY=($(compgen -W "sale-sharing limit-sensitive" -- "$cur")); return ;;
+    --method) COMPREPLY=($(compgen -W "web email phone paper in-person" -- "$cur")); return ;;
     --recipient-type) COMPREPLY=($(compgen -W "processor authority partner acquirer other" -- "$cur")); return ;;
     --basis) COMPREPLY=($(compgen -W "legal-obligation contract consent legitimate-interests vital-interests public-task" -- "$cur")); return ;;
     --categories) COMPREPLY=($(compgen -W "identity contact billing payment survey supplemental preferences" -- "$cur")); return ;;

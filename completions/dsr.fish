@@ -1,5 +1,5 @@
 # fish completion for dsr(1)
-set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory batch import retention key rekey backup restore
+set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice consent breach contacts inventory batch import retention key rekey backup restore
 complete -c dsr -f
 complete -c dsr -l db -r -F -d 'Vault file'
 complete -c dsr -l key-file -r -F -d 'Unlock with a key file'
@@ -75,7 +75,9 @@ complete -c dsr -n '__fish_seen_subcommand_from register correct export deactiva
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a request -d 'Requests with deadlines'
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a report -d 'Reports'
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a policy -d 'Policy versions'
-complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a choice -d 'Choice about new uses'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a choice -d 'Choices: new uses, opt-outs, GPC'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a consent -d 'Consents (record, withdraw, list)'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a breach -d 'The register of breaches'
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a contacts -d 'Whom to tell, by preferred contact'
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a inventory -d 'Record of processing'
 complete -c dsr -n '__fish_seen_subcommand_from request; and not __fish_seen_subcommand_from open list show verify acknowledge start extend close' -a 'open list show verify acknowledge start extend close'
@@ -91,17 +93,48 @@ complete -c dsr -n '__fish_seen_subcommand_from request' -l subject -x
 complete -c dsr -n '__fish_seen_subcommand_from request' -l reason -x
 complete -c dsr -n '__fish_seen_subcommand_from request' -l outcome -x -a 'fulfilled denied cancelled'
 complete -c dsr -n '__fish_seen_subcommand_from request policy contacts' -l format -x -a 'table json ndjson csv'
-complete -c dsr -n '__fish_seen_subcommand_from report; and not __fish_seen_subcommand_from requests' -a requests
+complete -c dsr -n '__fish_seen_subcommand_from report; and not __fish_seen_subcommand_from requests breaches' -a 'requests breaches'
 complete -c dsr -n '__fish_seen_subcommand_from report' -l from -x
 complete -c dsr -n '__fish_seen_subcommand_from report' -l to -x
 complete -c dsr -n '__fish_seen_subcommand_from report' -l format -x -a 'table json csv'
-complete -c dsr -n '__fish_seen_subcommand_from policy; and not __fish_seen_subcommand_from add list affected' -a 'add list affected'
+complete -c dsr -n '__fish_seen_subcommand_from policy; and not __fish_seen_subcommand_from add list affected automated-decisions' -a 'add list affected automated-decisions'
+complete -c dsr -n '__fish_seen_subcommand_from automated-decisions' -l set -x -d 'The Art. 15(1)(h) statement'
+complete -c dsr -n '__fish_seen_subcommand_from automated-decisions' -l reset -d 'The default statement'
 complete -c dsr -n '__fish_seen_subcommand_from policy' -l effective -x
 complete -c dsr -n '__fish_seen_subcommand_from policy' -l material -d 'A material change'
 complete -c dsr -n '__fish_seen_subcommand_from policy' -l summary -x
 complete -c dsr -n '__fish_seen_subcommand_from policy' -l purpose -x
 complete -c dsr -n '__fish_seen_subcommand_from choice' -l new-uses -x -a 'accept decline'
-complete -c dsr -n '__fish_seen_subcommand_from contacts' -l purpose -x -a 'service-announcement policy-change business-transition'
+complete -c dsr -n '__fish_seen_subcommand_from contacts' -l purpose -x -a 'service-announcement policy-change business-transition breach-notice'
+complete -c dsr -n '__fish_seen_subcommand_from contacts' -l breach -x -d 'Breach id'
+complete -c dsr -n '__fish_seen_subcommand_from choice' -l opt-out -x -a 'sale-sharing limit-sensitive'
+complete -c dsr -n '__fish_seen_subcommand_from choice' -l opt-in -x -a 'sale-sharing limit-sensitive'
+complete -c dsr -n '__fish_seen_subcommand_from choice' -l gpc -d 'A Global Privacy Control signal'
+complete -c dsr -n '__fish_seen_subcommand_from choice' -l signal-at -x -d 'When the signal was seen'
+complete -c dsr -n '__fish_seen_subcommand_from choice' -l signal-source -x -d 'Where the signal was seen'
+complete -c dsr -n '__fish_seen_subcommand_from choice' -l received -x -d 'YYYY-MM-DD'
+complete -c dsr -n '__fish_seen_subcommand_from consent; and not __fish_seen_subcommand_from record withdraw list' -a 'record withdraw list'
+complete -c dsr -n '__fish_seen_subcommand_from consent' -l purpose -x
+complete -c dsr -n '__fish_seen_subcommand_from consent' -l notice -x
+complete -c dsr -n '__fish_seen_subcommand_from consent' -l method -x -a 'web email phone paper in-person'
+complete -c dsr -n '__fish_seen_subcommand_from consent' -l evidence -r -F
+complete -c dsr -n '__fish_seen_subcommand_from consent' -l given-at -x
+complete -c dsr -n '__fish_seen_subcommand_from consent breach' -l format -x -a 'table json ndjson csv'
+complete -c dsr -n '__fish_seen_subcommand_from breach; and not __fish_seen_subcommand_from open list show update close' -a 'open list show update close'
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l detected -x
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l categories -x -a 'identity contact billing payment survey supplemental preferences'
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l description -x
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l started -x
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l ended -x
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l consequences -x
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l measures -x
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l status -x -a 'open closed all'
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l overdue -d 'Only overdue breaches'
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l authority-notified -x
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l authority-reference -x
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l delay-reason -x
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l subjects-notified -x
+complete -c dsr -n '__fish_seen_subcommand_from breach' -l reason -x
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a audit -d 'The audit trail'
 complete -c dsr -n '__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from log verify' -a 'log verify'
 complete -c dsr -n '__fish_seen_subcommand_from audit' -l subject -x

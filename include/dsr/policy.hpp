@@ -46,6 +46,10 @@ std::string policy_in_force(Desk& desk, cal::Date on);
 std::vector<std::string> policy_purposes(Desk& desk, const std::string& version);
 nlohmann::json policy_json(const PolicyVersion& v);
 
+// A purpose as purposes are compared (policy versions, consents): lowercased,
+// runs of white space folded to one space, trimmed.
+std::string purpose_key(std::string_view purpose);
+
 // ---- choices about new uses ---------------------------------------------------
 struct Choice {
   std::string subject_id;

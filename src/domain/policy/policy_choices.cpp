@@ -19,8 +19,6 @@
 
 namespace dsr {
 
-namespace {
-
 // Purposes compare without regard to case and runs of white space.
 std::string purpose_key(std::string_view s) {
   std::string out;
@@ -36,8 +34,6 @@ std::string purpose_key(std::string_view s) {
   }
   return out;
 }
-
-}  // namespace
 
 // A contact list reads the name, email and phone of many subjects: the audit
 // entry names the fields (listing every subject would make it as long as the list).
