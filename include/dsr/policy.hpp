@@ -74,6 +74,7 @@ struct Contact {
   std::string email, phone;
   std::string new_uses;  // accept, decline, or empty when no choice was recorded
   std::vector<std::string> policy_versions;  // versions their values were collected under ("" = before any)
+  std::vector<std::string> opt_outs;         // standing opt-outs (sale-sharing, limit-sensitive)
 };
 struct AffectedReport {
   PolicyVersion policy;

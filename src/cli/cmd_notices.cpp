@@ -11,7 +11,7 @@ namespace {
 
 const std::vector<Column>& contact_columns() {
   static const std::vector<Column> c = {{"SUBJECT", "subject"}, {"NAME", "name"},          {"METHOD", "method"},
-                                        {"ADDRESS", "address"}, {"NEW USES", "new_uses"}};
+                                        {"ADDRESS", "address"}, {"NEW USES", "new_uses"}, {"OPT-OUTS", "opt_outs"}};
   return c;
 }
 

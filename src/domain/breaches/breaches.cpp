@@ -57,8 +57,6 @@ int64_t past_time(const char* field, const std::string& s) {
   return t;
 }
 
-std::optional<std::string> opt_text(const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); }
-
 Breach to_breach(const store::BreachRow& r, int64_t now) {
   Breach b;
   b.id = label(r.id);
@@ -208,7 +206,10 @@ Breach update_breach(Desk& desk, std::string_view id, const BreachUpdate& u) {
     if (description) row.description = *description, changed.push_back("description");
     if (consequences) row.consequences = *consequences, changed.push_back("consequences");
     if (measures) row.measures = *measures, changed.push_back("measures");
-    if (!delay.empty()) row.delay_reason = delay, changed.push_back("delay_reason");
+    if (!delay.empty()) {
+      row.delay_reason = delay;
+      if (!authority) changed.push_back("delay_reason");  // else part of the notification's event
+    }
     check_window(row);
     if (!changed.empty()) event(desk, row.id, "updated", {{"fields", changed}});
     if (authority) {
@@ -222,7 +223,8 @@ Breach update_breach(Desk& desk, std::string_view id, const BreachUpdate& u) {
       if (!reference.empty()) row.authority_reference = reference;
       event(desk, row.id, "authority-notified",
             {{"at", iso_time(*authority)}, {"due", iso_time(due)}, {"late", *authority > due},
-             {"reference", reference.empty() ? nlohmann::json(nullptr) : nlohmann::json(reference)}});
+             {"reference", reference.empty() ? nlohmann::json(nullptr) : nlohmann::json(reference)},
+             {"delay_reason", delay.empty() ? nlohmann::json(nullptr) : nlohmann::json(delay)}});
     }
     if (subjects) {
       row.subjects_notified_at = *subjects;

@@ -45,7 +45,8 @@ nlohmann::json contact_json(const Contact& c) {
           {"name", c.name},
           {"method", c.method},
           {"address", c.address},
-          {"new_uses", c.new_uses.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.new_uses)}};
+          {"new_uses", c.new_uses.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.new_uses)},
+          {"opt_outs", c.opt_outs}};
 }
 
 }  // namespace dsr

@@ -67,6 +67,7 @@ Contact to_contact(const store::ContactRow& row, Reach reach) {
   c.address = by_phone ? row.phone : row.email;
   c.new_uses = row.new_uses;
   c.policy_versions = row.policy_versions;
+  c.opt_outs = row.opt_outs;
   std::sort(c.policy_versions.begin(), c.policy_versions.end());
   return c;
 }
