@@ -78,8 +78,8 @@ void run_choice(Context& ctx, const ChoiceArgs& a) {
   nlohmann::json out = {{"subject", nullptr}};
   if (!a.new_uses.empty()) {
     Choice c = record_choice(desk, a.subject, a.new_uses);
+    out.update(choice_json(c));  // the shape `choice --new-uses` always had: new_uses, at, policy_version
     out["subject"] = c.subject_id;
-    out["new_uses"] = choice_json(c);
     ctx.say("recorded: " + c.subject_id + (c.new_uses == "accept" ? " accepts" : " declines") + " new uses of their data" +
             (c.policy_version.empty() ? "" : " (policy " + c.policy_version + " in force)"));
   }

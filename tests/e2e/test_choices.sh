@@ -143,6 +143,14 @@ expect_rc 0 "a reason with an order number (not a card) is fine"
 run dsr show "$N"
 expect_no_out "4111" "nothing of the card was stored"
 
+# --- contacts and inventory know about opt-outs; choice --json keeps its shape ----
+run dsr choice "$S" --new-uses decline --json
+check "choice --new-uses --json keeps its shape" test "$(jget "$OUT" '(d["subject"], d["new_uses"])')" = "('$S', 'decline')"
+run dsr contacts --purpose policy-change --format ndjson
+check "contacts carry each subject's opt-outs" test "$(printf '%s\n' "$OUT" | grep maria@ | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["opt_outs"])')" = "['sale-sharing']"
+run dsr inventory --json
+check "the inventory counts opt-outs and consents" test "$(jget "$OUT" '(d["choices"]["opt_outs"]["sale-sharing"], d["choices"]["opt_outs"]["limit-sensitive"], d["choices"]["consents"]["current"], d["choices"]["consents"]["withdrawn"])')" = "(2, 1, 2, 1)"
+
 # --- erasure takes the choices with it ------------------------------------------------
 dsr delete "$G" --yes >/dev/null 2>&1
 run dsr show "$G" --json

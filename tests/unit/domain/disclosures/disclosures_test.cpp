@@ -36,19 +36,19 @@ bool refused_by(const std::vector<Refusal>& r, const std::string& rule) {
 
 TEST_CASE("disclosures: each sharing rule refuses and allows") {
   auto check = [](SharingCase c) { return check_sharing(c); };
-  CHECK(refused_by(check({"active", "partner", "marketing", "consent", {"contact"}}), "contact-third-parties"));
-  CHECK(check({"active", "authority", "subpoena", "legal-obligation", {"contact"}}).empty());
-  CHECK(check({"active", "processor", "email-delivery", "contract", {"contact"}}).empty());
-  CHECK(refused_by(check({"active", "processor", "analytics", "contract", {"contact"}}), "contact-third-parties"));
-  CHECK(refused_by(check({"active", "processor", "survey", "contract", {"survey"}}), "survey-never-shared"));
-  CHECK(check({"active", "authority", "inquiry", "legal-obligation", {"survey"}}).empty());
-  CHECK(refused_by(check({"active", "acquirer", "merger", "legitimate-interests", {"payment"}}), "payment-billing-processor"));
-  CHECK(refused_by(check({"active", "processor", "email-delivery", "contract", {"billing"}}), "payment-billing-processor"));
-  CHECK(check({"active", "processor", "billing", "contract", {"payment", "billing", "contact"}}).empty());
-  CHECK(refused_by(check({"active", "processor", "address-verification", "contract", {"preferences"}}), "processor-purpose-only"));
-  CHECK(refused_by(check({"deactivated", "processor", "billing", "contract", {"payment"}}), "deactivated-legal-only"));
-  CHECK(check({"deactivated", "authority", "order", "legal-obligation", {"identity", "contact"}}).empty());
-  CHECK(check({"active", "acquirer", "merger", "legitimate-interests", {"identity", "preferences"}}).empty());
+  CHECK(refused_by(check({"active", "partner", "marketing", "consent", {"contact"}, {}, false}), "contact-third-parties"));
+  CHECK(check({"active", "authority", "subpoena", "legal-obligation", {"contact"}, {}, false}).empty());
+  CHECK(check({"active", "processor", "email-delivery", "contract", {"contact"}, {}, false}).empty());
+  CHECK(refused_by(check({"active", "processor", "analytics", "contract", {"contact"}, {}, false}), "contact-third-parties"));
+  CHECK(refused_by(check({"active", "processor", "survey", "contract", {"survey"}, {}, false}), "survey-never-shared"));
+  CHECK(check({"active", "authority", "inquiry", "legal-obligation", {"survey"}, {}, false}).empty());
+  CHECK(refused_by(check({"active", "acquirer", "merger", "legitimate-interests", {"payment"}, {}, false}), "payment-billing-processor"));
+  CHECK(refused_by(check({"active", "processor", "email-delivery", "contract", {"billing"}, {}, false}), "payment-billing-processor"));
+  CHECK(check({"active", "processor", "billing", "contract", {"payment", "billing", "contact"}, {}, false}).empty());
+  CHECK(refused_by(check({"active", "processor", "address-verification", "contract", {"preferences"}, {}, false}), "processor-purpose-only"));
+  CHECK(refused_by(check({"deactivated", "processor", "billing", "contract", {"payment"}, {}, false}), "deactivated-legal-only"));
+  CHECK(check({"deactivated", "authority", "order", "legal-obligation", {"identity", "contact"}, {}, false}).empty());
+  CHECK(check({"active", "acquirer", "merger", "legitimate-interests", {"identity", "preferences"}, {}, false}).empty());
   CHECK(processor_purpose("Billing: May invoices") == "billing");
   CHECK(processor_purpose("billingual") == "");
 }
