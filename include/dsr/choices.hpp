@@ -65,6 +65,10 @@ bool lift_opt_out(Desk& desk, std::string_view subject, const std::string& kind)
 // request records (close_request calls it). Returns whether it was new.
 bool record_opt_out_for_request(Desk& desk, const std::string& subject_id, const std::string& request_label,
                                 const std::string& received);
+// The third parties the subject's data went to in a sale or sharing, newest
+// first, to be told of an opt-out (regs 7026(f)): {"recipient",
+// "recipient_type", "recipient_address", "last_disclosed"}.
+nlohmann::json sale_recipients_of(Desk& desk, const std::string& subject_id);
 // A subject's standing opt-outs (none for erased or unknown subjects).
 std::vector<OptOut> opt_outs_of(Desk& desk, const std::string& subject_id);
 nlohmann::json opt_out_json(const OptOut& o);

@@ -226,8 +226,10 @@ SELECT 1;
     // register of personal-data breaches (GDPR Art. 33(5)). Opt-outs and
     // consents are personal data: they go when the subject is erased (the
     // trigger), like the choice about new uses. Breach rows hold no subject.
+    // IF NOT EXISTS: a vault whose user_version was set back (the schema
+    // tests make an older vault so) runs it again harmlessly.
     R"sql(
-CREATE TABLE opt_outs (
+CREATE TABLE IF NOT EXISTS opt_outs (
   subject_rowid INTEGER NOT NULL REFERENCES subjects(rowid) ON DELETE CASCADE,
   kind TEXT NOT NULL CHECK (kind IN ('sale-sharing','limit-sensitive')),
   source TEXT NOT NULL CHECK (source IN ('request','gpc','staff')),
@@ -239,7 +241,7 @@ CREATE TABLE opt_outs (
   recorded_by TEXT NOT NULL,
   PRIMARY KEY (subject_rowid, kind)
 ) WITHOUT ROWID;
-CREATE TABLE consents (
+CREATE TABLE IF NOT EXISTS consents (
   id INTEGER PRIMARY KEY,
   subject_rowid INTEGER NOT NULL REFERENCES subjects(rowid) ON DELETE CASCADE,
   purpose TEXT NOT NULL,
@@ -253,13 +255,13 @@ CREATE TABLE consents (
   withdrawn_at INTEGER,
   withdrawn_by TEXT
 );
-CREATE INDEX consents_subject ON consents(subject_rowid, purpose_key);
-CREATE TRIGGER opt_outs_consents_erased AFTER UPDATE OF status ON subjects WHEN NEW.status = 'erased'
+CREATE INDEX IF NOT EXISTS consents_subject ON consents(subject_rowid, purpose_key);
+CREATE TRIGGER IF NOT EXISTS opt_outs_consents_erased AFTER UPDATE OF status ON subjects WHEN NEW.status = 'erased'
 BEGIN
   DELETE FROM opt_outs WHERE subject_rowid = NEW.rowid;
   DELETE FROM consents WHERE subject_rowid = NEW.rowid;
 END;
-CREATE TABLE breaches (
+CREATE TABLE IF NOT EXISTS breaches (
   id INTEGER PRIMARY KEY,              -- shown as brc_<id>
   detected_at INTEGER NOT NULL,        -- the controller became aware: the 72 hours of Art. 33(1) run from here
   started_at INTEGER,                  -- the window in which data was exposed (affected subjects)
@@ -278,7 +280,7 @@ CREATE TABLE breaches (
   opened_at INTEGER NOT NULL,
   opened_by TEXT NOT NULL
 );
-CREATE TABLE breach_events (
+CREATE TABLE IF NOT EXISTS breach_events (
   id INTEGER PRIMARY KEY,
   breach_id INTEGER NOT NULL REFERENCES breaches(id) ON DELETE CASCADE,
   at INTEGER NOT NULL,
@@ -286,8 +288,8 @@ CREATE TABLE breach_events (
   event TEXT NOT NULL,                 -- opened, updated, authority-notified, subjects-notified, closed
   detail TEXT NOT NULL DEFAULT '{}'    -- JSON: field names, times, references; never personal values
 );
-CREATE INDEX breach_events_breach ON breach_events(breach_id, id);
-CREATE TABLE statements (              -- texts the desk gives out (the access package's Art. 15(1)(h) statement)
+CREATE INDEX IF NOT EXISTS breach_events_breach ON breach_events(breach_id, id);
+CREATE TABLE IF NOT EXISTS statements (              -- texts the desk gives out (the access package's Art. 15(1)(h) statement)
   name TEXT PRIMARY KEY,
   text TEXT NOT NULL,
   set_at INTEGER NOT NULL,

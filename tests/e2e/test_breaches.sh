@@ -30,7 +30,7 @@ check "72 hours from the next full hour, over the weekend (Reg. 1182/71 Art. 3(1
   test "$(jget "$OUT" 'd["authority_due"]')" = 2026-11-23T17:00:00Z
 check "affected: the live card holders registered before detection (deactivated included, erased and later ones not)" \
   test "$(jget "$OUT" 'd["affected"]')" = 2
-run dsr breach open --detected 2026-11-30T00:00:00Z --categories contact,identity --description "phishing of a support mailbox"
+run dsr breach open --detected 2026-11-29T12:00:00Z --categories contact,identity --description "phishing of a support mailbox"
 expect_rc 0 "a second breach"
 Q=$(echo "$OUT" | grep -o 'brc_[0-9]*' | head -1)
 run dsr breach open --detected 2099-01-01T00:00:00Z --categories contact --description x
@@ -69,7 +69,7 @@ expect_rc 0 "late notification with the reason"
 check "recorded, marked late" test "$(jget "$OUT" '(d["authority_reference"], d["notified_late"], d["authority_overdue"])')" = "('ICO-42', True, False)"
 run dsr breach update "$P" --subjects-notified 2026-11-25T10:00:00Z --measures "share removed; cards reissued"
 expect_rc 0 "subjects told and measures recorded"
-run dsr breach update "$Q" --authority-notified 2026-11-30T00:30:00Z --authority-reference ICO-43
+run dsr breach update "$Q" --authority-notified 2026-11-29T13:00:00Z --authority-reference ICO-43
 expect_rc 0 "told in time"
 run dsr breach close "$P"
 expect_rc 0 "close a notified breach"

@@ -63,6 +63,16 @@ check "export: the GPC opt-out" test "$(jget "$(cat "$TMP/g.json")" '[(o["source
 run /usr/bin/python3 "$DSR_SRC/tests/e2e/validate_export.py" "$SCHEMA" "$TMP/g.json"
 expect_rc 0 "the GPC export validates"
 
+# A fulfilled opt-out request names the third parties to tell (regs 7026(f)).
+T=$(dsr register --email tia@example.org --name "Tia Third")
+dsr consent record "$T" --purpose "cross-context behavioral advertising" --notice 1.0 --method web >/dev/null
+dsr disclose "$T" "${ADX[@]}" --basis consent >/dev/null
+run dsr request open "$T" --type opt-out --law ccpa --json
+RT=$(jget "$OUT" 'd["id"]')
+dsr request close "$RT" --outcome fulfilled >/dev/null
+run dsr request show "$RT" --json
+check "the request's history records the opt-out and whom to tell" test "$(jget "$OUT" '[(e["detail"]["opt_out_recorded"], e["detail"]["third_parties_to_tell"]) for e in d["history"] if e["event"]=="closed"]')" = "[('sale-sharing', ['AdExchange Inc'])]"
+
 # --- staff opt-outs, and opting back in ------------------------------------------
 run dsr choice "$S" --opt-out sale-sharing
 expect_rc 0 "staff record an opt-out"
@@ -149,7 +159,7 @@ check "choice --new-uses --json keeps its shape" test "$(jget "$OUT" '(d["subjec
 run dsr contacts --purpose policy-change --format ndjson
 check "contacts carry each subject's opt-outs" test "$(printf '%s\n' "$OUT" | grep maria@ | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["opt_outs"])')" = "['sale-sharing']"
 run dsr inventory --json
-check "the inventory counts opt-outs and consents" test "$(jget "$OUT" '(d["choices"]["opt_outs"]["sale-sharing"], d["choices"]["opt_outs"]["limit-sensitive"], d["choices"]["consents"]["current"], d["choices"]["consents"]["withdrawn"])')" = "(2, 1, 2, 1)"
+check "the inventory counts opt-outs and consents" test "$(jget "$OUT" '(d["choices"]["opt_outs"]["sale-sharing"], d["choices"]["opt_outs"]["limit-sensitive"], d["choices"]["consents"]["current"], d["choices"]["consents"]["withdrawn"])')" = "(3, 1, 3, 1)"
 
 # --- erasure takes the choices with it ------------------------------------------------
 dsr delete "$G" --yes >/dev/null 2>&1

@@ -162,6 +162,12 @@ bool record_opt_out_for_request(Desk& desk, const std::string& subject_id, const
                              cal::parse_date("received", received)));
 }
 
+nlohmann::json sale_recipients_of(Desk& desk, const std::string& subject_id) {
+  auto row = store::subject_by_id(desk.db(), subject_id);
+  if (!row) return nlohmann::json::array();
+  return sale_recipients(desk, row->rowid);
+}
+
 std::vector<OptOut> opt_outs_of(Desk& desk, const std::string& subject_id) {
   std::vector<OptOut> out;
   auto row = store::subject_by_id(desk.db(), subject_id);

@@ -273,8 +273,13 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
     // A fulfilled CCPA opt-out stands: the sharing rules obey it from now on
     // (CCPA 1798.120(d)), in the same transaction as the close.
     if (outcome == "fulfilled" && is_ccpa_opt_out(row) &&
-        record_opt_out_for_request(desk, row.subject_id, request_label(row.id), row.received))
+        record_opt_out_for_request(desk, row.subject_id, request_label(row.id), row.received)) {
       detail["opt_out_recorded"] = "sale-sharing";
+      // The third parties to tell (regs 7026(f)): recipients' names, no personal values.
+      nlohmann::json tell = nlohmann::json::array();
+      for (const auto& r : sale_recipients_of(desk, row.subject_id)) tell.push_back(r["recipient"]);
+      detail["third_parties_to_tell"] = tell;
+    }
   });
 }
 
