@@ -60,7 +60,7 @@ TEST_CASE("choices: a fulfilled CCPA opt-out request stands, and the sharing rul
   CHECK(disclose(d, ad(n)).subject_ids.size() == 1);
 }
 
-TEST_CASE("choices: GPC is recorded with its time and source; consent must be current for its purpose") {
+TEST_CASE("choices: GPC is recorded with its time and source, and consent must be current for its purpose") {
   test::TempVault tv;
   Desk d = tv.desk();
   std::string g = reg(d, "gus@example.org");
