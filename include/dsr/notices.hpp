@@ -12,12 +12,16 @@
 
 namespace dsr {
 
-// purpose: service-announcement, policy-change or business-transition (else a
-// usage error). Every active subject, oldest first, with their preferred
-// contact (phone when preferred and present, else email). Deactivated and
-// erased subjects never appear. Streams: memory stays flat.
-void for_each_contact(Desk& desk, const std::string& purpose, const std::function<void(const Contact&)>& f);
-std::vector<Contact> contacts(Desk& desk, const std::string& purpose);
+// purpose: service-announcement, policy-change, business-transition or
+// breach-notice (else a usage error). Every active subject, oldest first, with
+// their preferred contact (phone when preferred and present, else email).
+// Deactivated and erased subjects never appear, except in a breach notice
+// (GDPR Art. 34): the live subjects a breach affects (dsr/breaches.hpp), of
+// `breach` (an id), or of every open breach when it is empty. Streams: memory
+// stays flat (a breach notice for every open breach keeps the ids seen).
+void for_each_contact(Desk& desk, const std::string& purpose, const std::function<void(const Contact&)>& f,
+                      const std::string& breach = "");
+std::vector<Contact> contacts(Desk& desk, const std::string& purpose, const std::string& breach = "");
 // The stable record for contacts and policy affected: subject, name, method,
 // address, new_uses (null when no choice was recorded).
 nlohmann::json contact_json(const Contact& c);

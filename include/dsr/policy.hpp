@@ -46,6 +46,10 @@ std::string policy_in_force(Desk& desk, cal::Date on);
 std::vector<std::string> policy_purposes(Desk& desk, const std::string& version);
 nlohmann::json policy_json(const PolicyVersion& v);
 
+// A purpose as purposes are compared (policy versions, consents): lowercased,
+// runs of white space folded to one space, trimmed.
+std::string purpose_key(std::string_view purpose);
+
 // ---- choices about new uses ---------------------------------------------------
 struct Choice {
   std::string subject_id;
@@ -70,6 +74,7 @@ struct Contact {
   std::string email, phone;
   std::string new_uses;  // accept, decline, or empty when no choice was recorded
   std::vector<std::string> policy_versions;  // versions their values were collected under ("" = before any)
+  std::vector<std::string> opt_outs;         // standing opt-outs (sale-sharing, limit-sensitive)
 };
 struct AffectedReport {
   PolicyVersion policy;

@@ -30,6 +30,14 @@ struct Limits {
 std::string text(std::string_view field, std::string_view value, std::size_t max_chars,
                  bool multiline = false);
 
+// Free text that staff type about a subject or an event (reasons, purposes,
+// notes, sources, references, descriptions): text(), and then a value holding
+// a full card number (contains_card_number) is refused with a usage error
+// naming the field and never echoing the digits (PCI DSS 3.4.1). The one
+// check every free-text field goes through.
+std::string free_text(std::string_view field, std::string_view value, std::size_t max_chars,
+                      bool multiline = false);
+
 // text() for field "name", at most Limits::name.
 std::string name(std::string_view v);
 

@@ -11,11 +11,11 @@ namespace {
 
 const std::vector<Column>& contact_columns() {
   static const std::vector<Column> c = {{"SUBJECT", "subject"}, {"NAME", "name"},          {"METHOD", "method"},
-                                        {"ADDRESS", "address"}, {"NEW USES", "new_uses"}};
+                                        {"ADDRESS", "address"}, {"NEW USES", "new_uses"}, {"OPT-OUTS", "opt_outs"}};
   return c;
 }
 
-void run_contacts(Context& ctx, const std::string& purpose, const std::string& format) {
+void run_contacts(Context& ctx, const std::string& purpose, const std::string& format, const std::string& breach) {
   Format f = ctx.g.json ? Format::json : parse_format(format);
   Desk desk = ctx.open_desk();
   int64_t n = 0;
@@ -32,14 +32,18 @@ void run_contacts(Context& ctx, const std::string& purpose, const std::string& f
         return;
       }
       std::cout << csv_line(j, contact_columns());
-    });
+    }, breach);
   } else {
     std::vector<nlohmann::json> recs;
-    for_each_contact(desk, purpose, [&](const Contact& c) { recs.push_back(contact_json(c)); });
+    for_each_contact(desk, purpose, [&](const Contact& c) { recs.push_back(contact_json(c)); }, breach);
     n = static_cast<int64_t>(recs.size());
     render_records(std::cout, f, recs, contact_columns());
   }
-  ctx.note(std::to_string(n) + " active subject(s) to tell (" + purpose + "); deactivated and erased subjects are left out");
+  if (purpose == "breach-notice")
+    ctx.note(std::to_string(n) + " subject(s) affected to tell (GDPR Art. 34), deactivated ones included; then "
+             "`dsr breach update ID --subjects-notified TIME`");
+  else
+    ctx.note(std::to_string(n) + " active subject(s) to tell (" + purpose + "); deactivated and erased subjects are left out");
 }
 
 void print_inventory(Context& ctx, const nlohmann::json& inv) {
@@ -68,6 +72,11 @@ void print_inventory(Context& ctx, const nlohmann::json& inv) {
             s(r["description"]));
   ctx.out("What the policy says of each category:");
   for (const auto& c : inv["retention"]["categories"]) ctx.out("  " + s(c["category"]) + ": " + s(c["retention"]));
+  ctx.out("\nChoices: " + s(inv["choices"]["opt_outs"]["sale-sharing"]) + " opted out of sale/sharing, " +
+          s(inv["choices"]["opt_outs"]["limit-sensitive"]) + " limited sensitive use; consents " +
+          s(inv["choices"]["consents"]["current"]) + " current, " + s(inv["choices"]["consents"]["withdrawn"]) + " withdrawn");
+  ctx.out("Breaches (GDPR Art. 33(5)): " + s(inv["breaches"]["total"]) + " recorded, " + s(inv["breaches"]["open"]) +
+          " open, " + s(inv["breaches"]["overdue"]) + " past the 72 hours without notice to the authority");
   const auto& sec = inv["security"];
   ctx.out("\nSecurity measures in force:");
   ctx.out("  encryption: " + s(sec["encryption"]));
@@ -84,16 +93,18 @@ void print_inventory(Context& ctx, const nlohmann::json& inv) {
 }  // namespace
 
 void add_notice_commands(CLI::App& app, Context& ctx) {
-  struct ContactArgs { std::string purpose, format = "table"; };
+  struct ContactArgs { std::string purpose, format = "table", breach; };
   auto ca = std::make_shared<ContactArgs>();
   auto* contacts = app.add_subcommand("contacts", "The active subjects to tell, each by their preferred contact method");
-  contacts->add_option("--purpose", ca->purpose, "service-announcement, policy-change or business-transition")
+  contacts->add_option("--purpose", ca->purpose, "service-announcement, policy-change, business-transition or breach-notice")
       ->required()
-      ->check(CLI::IsMember({"service-announcement", "policy-change", "business-transition"}));
+      ->check(CLI::IsMember({"service-announcement", "policy-change", "business-transition", "breach-notice"}));
+  contacts->add_option("--breach", ca->breach, "breach-notice: the subjects affected by breach ID (default: every open breach)");
   contacts->add_option("--format", ca->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
-  contacts->footer("Deactivated and erased subjects never appear.\n"
-                   "Example:\n  dsr contacts --purpose service-announcement --format csv > outage-notice.csv");
-  contacts->callback([&ctx, ca] { run_contacts(ctx, ca->purpose, ca->format); });
+  contacts->footer("Deactivated and erased subjects never appear (a breach notice includes deactivated ones).\n"
+                   "Example:\n  dsr contacts --purpose service-announcement --format csv > outage-notice.csv\n"
+                   "  dsr contacts --purpose breach-notice --breach brc_1 --format csv");
+  contacts->callback([&ctx, ca] { run_contacts(ctx, ca->purpose, ca->format, ca->breach); });
 
   auto* inv = app.add_subcommand("inventory", "The record of processing (GDPR Art. 30) built from live data");
   inv->footer("Example:\n  dsr inventory --json > record-of-processing.json");

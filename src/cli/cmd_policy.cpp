@@ -3,6 +3,7 @@
 
 #include "cli/context.hpp"
 #include "cli/render.hpp"
+#include "dsr/choices.hpp"
 #include "dsr/error.hpp"
 #include "dsr/notices.hpp"
 #include "dsr/policy.hpp"
@@ -63,16 +64,58 @@ void run_affected(Context& ctx, const std::string& version, const std::string& f
                   {"NEW USES", "new_uses"}, {"COLLECTED UNDER", "policy_versions"}, {"FLAG", "flag"}});
 }
 
-void run_choice(Context& ctx, const std::string& subject, const std::string& new_uses) {
+struct ChoiceArgs {
+  std::string subject, new_uses, opt_out, opt_in, signal_at, signal_source, received;
+  bool gpc = false;
+};
+
+void run_choice(Context& ctx, const ChoiceArgs& a) {
+  if (a.new_uses.empty() && a.opt_out.empty() && a.opt_in.empty() && !a.gpc)
+    fail(ErrorKind::usage, "choice: give --new-uses, --opt-out, --opt-in or --gpc");
+  if (!a.gpc && (!a.signal_at.empty() || !a.signal_source.empty()))
+    fail(ErrorKind::usage, "--signal-at and --signal-source describe a Global Privacy Control signal: add --gpc");
   Desk desk = ctx.open_desk();
-  Choice c = record_choice(desk, subject, new_uses);
-  if (ctx.g.json) {
-    nlohmann::json j = choice_json(c);
-    j["subject"] = c.subject_id;
-    return ctx.emit_json(j);
+  nlohmann::json out = {{"subject", nullptr}};
+  if (!a.new_uses.empty()) {
+    Choice c = record_choice(desk, a.subject, a.new_uses);
+    out.update(choice_json(c));  // the shape `choice --new-uses` always had: new_uses, at, policy_version
+    out["subject"] = c.subject_id;
+    ctx.say("recorded: " + c.subject_id + (c.new_uses == "accept" ? " accepts" : " declines") + " new uses of their data" +
+            (c.policy_version.empty() ? "" : " (policy " + c.policy_version + " in force)"));
   }
-  ctx.say("recorded: " + c.subject_id + (c.new_uses == "accept" ? " accepts" : " declines") + " new uses of their data" +
-          (c.policy_version.empty() ? "" : " (policy " + c.policy_version + " in force)"));
+  if (a.gpc || !a.opt_out.empty()) {
+    OptOutInput in;
+    in.subject = a.subject;
+    in.kind = a.opt_out.empty() ? "sale-sharing" : a.opt_out;
+    in.source = a.gpc ? "gpc" : "staff";
+    in.origin = a.signal_source;
+    in.signal_at = a.signal_at;
+    in.received = a.received;
+    OptOutResult r = record_opt_out(desk, in);
+    out["subject"] = r.opt_out.subject_id;
+    out["opt_out"] = opt_out_json(r.opt_out);
+    out["already"] = r.already;
+    out["notify"] = r.notify;
+    const OptOut& o = r.opt_out;
+    if (r.already)
+      ctx.say(o.subject_id + " already has a standing " + o.kind + " opt-out (by " + o.source + ", received " +
+              o.received + "); it is kept");
+    else
+      ctx.say("recorded: " + o.subject_id + " opted out (" + o.kind + ", by " +
+              (o.source == "gpc" ? "Global Privacy Control" + std::string(o.signal_at ? " at " + iso_time(*o.signal_at) : "") +
+                                       (o.origin.empty() ? "" : " from " + o.origin)
+                                 : o.source) +
+              "); disclosures that would break it are refused from now on; comply by " + o.comply_by);
+    for (const auto& n : r.notify)
+      ctx.note("tell " + n["recipient"].get<std::string>() + " (" + n["recipient_type"].get<std::string>() +
+               ", last disclosed " + n["last_disclosed"].get<std::string>() + ") of the opt-out (CCPA regs 7026(f))");
+  }
+  if (!a.opt_in.empty()) {
+    lift_opt_out(desk, a.subject, a.opt_in);
+    out["opted_in"] = a.opt_in;
+    ctx.say("recorded: the standing " + a.opt_in + " opt-out of " + a.subject + " is lifted (the person opted in)");
+  }
+  if (ctx.g.json) ctx.emit_json(out);
 }
 
 }  // namespace
@@ -104,15 +147,40 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
   affected->add_option("--format", *format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
   affected->footer("Subjects who declined new uses are flagged.\nExample:\n  dsr policy affected 2.0 --format csv > notify.csv");
   affected->callback([&ctx, version, format] { run_affected(ctx, *version, *format); });
+  struct AdmArgs { std::string text; bool reset = false; };
+  auto adm = std::make_shared<AdmArgs>();
+  auto* ad = policy->add_subcommand(
+      "automated-decisions", "Show or set the access package's statement on automated decision-making (GDPR Art. 15(1)(h))");
+  ad->add_option("--set", adm->text, "The statement every access package carries (admin)");
+  ad->add_flag("--reset", adm->reset, "Put the default back: no automated decision-making takes place");
+  ad->footer("Example:\n  dsr policy automated-decisions --set 'Orders over $5,000 are screened for fraud by a scoring model; "
+             "a person reviews every refusal.'");
+  ad->callback([&ctx, adm] {
+    Desk desk = ctx.open_desk();
+    std::string text = !adm->text.empty() || adm->reset ? set_automated_decisions_statement(desk, adm->reset ? "" : adm->text)
+                                                        : automated_decisions_statement(desk);
+    if (ctx.g.json) return ctx.emit_json({{"automated_decision_making", text}});
+    ctx.say(text);
+  });
   for (auto* s : policy->get_subcommands({})) s->fallthrough();
 
-  struct ChoiceArgs { std::string subject, new_uses; };
   auto ca = std::make_shared<ChoiceArgs>();
-  auto* choice = app.add_subcommand("choice", "Record a subject's choice about new uses of their data");
+  auto* choice = app.add_subcommand(
+      "choice", "Record a subject's choices: new uses of their data, opt-outs of sale/sharing, a GPC signal");
   choice->add_option("SUBJECT", ca->subject, "Subject id, email or username")->required();
-  choice->add_option("--new-uses", ca->new_uses, "accept or decline")->required()->check(CLI::IsMember({"accept", "decline"}));
-  choice->footer("Example:\n  dsr choice alice --new-uses decline");
-  choice->callback([&ctx, ca] { run_choice(ctx, ca->subject, ca->new_uses); });
+  choice->add_option("--new-uses", ca->new_uses, "accept or decline")->check(CLI::IsMember({"accept", "decline"}));
+  choice->add_option("--opt-out", ca->opt_out, "Record a standing opt-out by staff: sale-sharing or limit-sensitive")
+      ->check(CLI::IsMember({"sale-sharing", "limit-sensitive"}));
+  choice->add_option("--opt-in", ca->opt_in, "Lift a standing opt-out (the person opted back in)")
+      ->check(CLI::IsMember({"sale-sharing", "limit-sensitive"}));
+  choice->add_flag("--gpc", ca->gpc, "A Global Privacy Control signal was received: a sale-sharing opt-out (CCPA regs 7025)");
+  choice->add_option("--signal-at", ca->signal_at, "When the GPC signal was seen (YYYY-MM-DDTHH:MM:SSZ; default now)");
+  choice->add_option("--signal-source", ca->signal_source, "Where the GPC signal was seen (default: Sec-GPC: 1)");
+  choice->add_option("--received", ca->received, "The date the opt-out came in, YYYY-MM-DD (starts the 15 business days)");
+  choice->footer("Examples:\n  dsr choice alice --new-uses decline\n"
+                 "  dsr choice alice --gpc --signal-at 2026-11-30T09:12:00Z --signal-source 'shop.example.com checkout'\n"
+                 "  dsr choice alice --opt-out limit-sensitive");
+  choice->callback([&ctx, ca] { run_choice(ctx, *ca); });
 }
 
 }  // namespace dsr::cli

@@ -10,6 +10,7 @@
 #include "cli/render.hpp"
 #include "util/fd.hpp"
 #include "util/scope_guard.hpp"
+#include "dsr/choices.hpp"
 #include "dsr/error.hpp"
 #include "dsr/fields.hpp"
 #include "dsr/requests.hpp"
@@ -120,9 +121,32 @@ void run_register(Context& ctx, const RegisterArgs& a) {
 }
 
 // --- show / find / list / export ------------------------------------------
+void print_choices(Context& ctx, const nlohmann::json& ch) {
+  if (!ch["new_uses"].is_null())
+    ctx.say("  new uses: " + cell_text(ch["new_uses"]["new_uses"]) + " (" + cell_text(ch["new_uses"]["at"]) + ")");
+  for (const auto& o : ch["opt_outs"])
+    ctx.say("  opted out: " + cell_text(o["kind"]) + " (" + cell_text(o["law"]) + "), by " + cell_text(o["source"]) +
+            (o["origin"].is_null() ? "" : " (" + cell_text(o["origin"]) + ")") +
+            (o["signal_at"].is_null() ? "" : " at " + cell_text(o["signal_at"])) + ", received " +
+            cell_text(o["received"]) + ", comply by " + cell_text(o["comply_by"]));
+  for (const auto& c : ch["consents"])
+    ctx.say("  consent: \"" + cell_text(c["purpose"]) + "\" " + cell_text(c["status"]) + " (notice " +
+            cell_text(c["notice"]) + ", " + cell_text(c["method"]) + ", given " + cell_text(c["given_at"]) +
+            (c["withdrawn_at"].is_null() ? "" : ", withdrawn " + cell_text(c["withdrawn_at"])) + ")");
+}
+
 void run_show(Context& ctx, const std::string& ref) {
   Desk desk = ctx.open_desk();
-  print_subject(ctx, find_subject(desk, ref));
+  Subject s = find_subject(desk, ref);
+  if (s.status == "erased") return print_subject(ctx, s);
+  nlohmann::json choices = subject_choices_json(desk, s.id);
+  if (ctx.g.json) {
+    nlohmann::json j = subject_json(s);
+    j["choices"] = choices;
+    return ctx.emit_json(j);
+  }
+  print_subject(ctx, s);
+  print_choices(ctx, choices);
 }
 
 void print_list(Context& ctx, const std::vector<Subject>& subjects, const std::string& format) {

@@ -79,6 +79,8 @@ void add_disclosure_commands(CLI::App& app, Context& ctx);
 void add_audit_commands(CLI::App& app, Context& ctx);
 void add_request_commands(CLI::App& app, Context& ctx);  // request ..., report requests
 void add_policy_commands(CLI::App& app, Context& ctx);   // policy ..., choice
+void add_choice_commands(CLI::App& app, Context& ctx);   // consent ...
+void add_breach_commands(CLI::App& app, Context& ctx);   // breach ..., report breaches
 void add_notice_commands(CLI::App& app, Context& ctx);   // contacts, inventory
 void add_batch_commands(CLI::App& app, Context& ctx);    // batch, import
 void add_retention_commands(CLI::App& app, Context& ctx);  // retention show|set|run

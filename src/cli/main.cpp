@@ -131,7 +131,9 @@ int main(int argc, char** argv) {
   dsr::cli::add_audit_commands(app, ctx);
   dsr::cli::add_request_commands(app, ctx);
   dsr::cli::add_policy_commands(app, ctx);
+  dsr::cli::add_choice_commands(app, ctx);
   dsr::cli::add_notice_commands(app, ctx);
+  dsr::cli::add_breach_commands(app, ctx);
   dsr::cli::add_batch_commands(app, ctx);
   dsr::cli::add_retention_commands(app, ctx);
   dsr::cli::add_key_commands(app, ctx);

@@ -126,13 +126,15 @@ void for_each_active_contact(SQLite::Database& db, bool with_versions, const std
             "UNION ALL SELECT a.policy_version FROM attributes a WHERE a.subject_rowid = s.rowid)))"
           : "NULL";
   SQLite::Statement st(db, "SELECT s.id, s.name, s.email, s.phone, s.contact_preference, c.new_uses, " + versions +
+                               ", (SELECT group_concat(o.kind) FROM opt_outs o WHERE o.subject_rowid = s.rowid)"
                                " FROM subjects s LEFT JOIN choices c ON c.subject_rowid = s.rowid "
                                "WHERE s.status = 'active' ORDER BY s.created_at, s.rowid");
   while (st.executeStep()) {
     ContactRow r;
-    std::optional<std::string> versions_text;
-    read_columns(st, r.subject_id, r.name, r.email, r.phone, r.contact_preference, r.new_uses, versions_text);
+    std::optional<std::string> versions_text, opt_outs;
+    read_columns(st, r.subject_id, r.name, r.email, r.phone, r.contact_preference, r.new_uses, versions_text, opt_outs);
     if (versions_text) r.policy_versions = split(*versions_text, '\x1f');
+    if (opt_outs) r.opt_outs = split(*opt_outs, ',');
     f(r);
   }
 }

@@ -47,6 +47,7 @@ struct ContactRow {
   std::string name, email, phone, contact_preference;  // empty when absent
   std::string new_uses;                                // empty: no choice recorded
   std::vector<std::string> policy_versions;            // distinct; "" for values recorded without one
+  std::vector<std::string> opt_outs;                   // standing opt-outs (sale-sharing, limit-sensitive)
 };
 // Every active subject, oldest first. policy_versions is filled only when asked.
 void for_each_active_contact(SQLite::Database& db, bool with_versions, const std::function<void(const ContactRow&)>& f);

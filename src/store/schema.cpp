@@ -221,7 +221,83 @@ CREATE UNIQUE INDEX subjects_username ON subjects(username_key) WHERE username_k
     R"sql(
 SELECT 1;
 )sql",
-    // 10: signed audit entries (domain/core/audit.cpp). Each entry carries the
+    // 10: choices that bind (issue 15). Standing opt-outs of sale or sharing
+    // and limits on sensitive information (CCPA 1798.120, 1798.121; regs
+    // 7025-7027), consents with their withdrawal (GDPR Art. 7), and the
+    // register of personal-data breaches (GDPR Art. 33(5)). Opt-outs and
+    // consents are personal data: they go when the subject is erased (the
+    // trigger), like the choice about new uses. Breach rows hold no subject.
+    // IF NOT EXISTS: a vault whose user_version was set back (the schema
+    // tests make an older vault so) runs it again harmlessly.
+    R"sql(
+CREATE TABLE IF NOT EXISTS opt_outs (
+  subject_rowid INTEGER NOT NULL REFERENCES subjects(rowid) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('sale-sharing','limit-sensitive')),
+  source TEXT NOT NULL CHECK (source IN ('request','gpc','staff')),
+  origin TEXT,                         -- the request (req_12), or where the GPC signal was seen
+  received TEXT NOT NULL,              -- YYYY-MM-DD: the request or signal came in
+  comply_by TEXT NOT NULL,             -- received + 15 business days (regs 7026(f), 7027(g))
+  signal_at INTEGER,                   -- GPC: when the signal was seen
+  recorded_at INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL,
+  PRIMARY KEY (subject_rowid, kind)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS consents (
+  id INTEGER PRIMARY KEY,
+  subject_rowid INTEGER NOT NULL REFERENCES subjects(rowid) ON DELETE CASCADE,
+  purpose TEXT NOT NULL,
+  purpose_key TEXT NOT NULL,           -- lowercased, spaces folded: what a disclosure's purpose is compared with
+  notice TEXT NOT NULL,                -- the version of the notice shown when consent was given
+  method TEXT NOT NULL CHECK (method IN ('web','email','phone','paper','in-person')),
+  evidence BLOB,                       -- the evidence file as given (inside the encrypted vault)
+  evidence_name TEXT,
+  given_at INTEGER NOT NULL,
+  recorded_by TEXT NOT NULL,
+  withdrawn_at INTEGER,
+  withdrawn_by TEXT
+);
+CREATE INDEX IF NOT EXISTS consents_subject ON consents(subject_rowid, purpose_key);
+CREATE TRIGGER IF NOT EXISTS opt_outs_consents_erased AFTER UPDATE OF status ON subjects WHEN NEW.status = 'erased'
+BEGIN
+  DELETE FROM opt_outs WHERE subject_rowid = NEW.rowid;
+  DELETE FROM consents WHERE subject_rowid = NEW.rowid;
+END;
+CREATE TABLE IF NOT EXISTS breaches (
+  id INTEGER PRIMARY KEY,              -- shown as brc_<id>
+  detected_at INTEGER NOT NULL,        -- the controller became aware: the 72 hours of Art. 33(1) run from here
+  started_at INTEGER,                  -- the window in which data was exposed (affected subjects)
+  ended_at INTEGER,
+  categories TEXT NOT NULL,            -- comma-separated category names
+  description TEXT NOT NULL,
+  consequences TEXT,
+  measures TEXT,
+  status TEXT NOT NULL CHECK (status IN ('open','closed')),
+  authority_notified_at INTEGER,
+  authority_reference TEXT,
+  delay_reason TEXT,                   -- Art. 33(1): reasons when the authority is told after 72 hours
+  subjects_notified_at INTEGER,
+  closed_at INTEGER,
+  close_reason TEXT,                   -- why the authority was not told (unlikely to result in a risk)
+  opened_at INTEGER NOT NULL,
+  opened_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS breach_events (
+  id INTEGER PRIMARY KEY,
+  breach_id INTEGER NOT NULL REFERENCES breaches(id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  event TEXT NOT NULL,                 -- opened, updated, authority-notified, subjects-notified, closed
+  detail TEXT NOT NULL DEFAULT '{}'    -- JSON: field names, times, references; never personal values
+);
+CREATE INDEX IF NOT EXISTS breach_events_breach ON breach_events(breach_id, id);
+CREATE TABLE IF NOT EXISTS statements (              -- texts the desk gives out (the access package's Art. 15(1)(h) statement)
+  name TEXT PRIMARY KEY,
+  text TEXT NOT NULL,
+  set_at INTEGER NOT NULL,
+  set_by TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
+    // 11: signed audit entries (domain/core/audit.cpp). Each entry carries the
     // acting slot's signing key and its Ed25519 signature (columns signer and
     // sig, added by add_signature_columns below); the admin certifies every
     // slot's key in audit_signers before a slot is removed, so its entries
@@ -251,7 +327,7 @@ INSERT OR IGNORE INTO audit_anchor (k, last_id, hash)
 // every row already satisfies the new text, and the schema version moves on
 // so that every connection reads it again.
 constexpr int kStatusCheckVersion = 9;
-constexpr int kSignedAuditVersion = 10;
+constexpr int kSignedAuditVersion = 11;
 
 bool has_column(SQLite::Database& db, const std::string& table, const std::string& column) {
   SQLite::Statement st(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");

@@ -88,7 +88,10 @@ expect_err "declined new uses" "and the refusal says why"
 run dsr disclosures "$B" --json
 check "nothing was logged for Bob" test "$(jget "$OUT" 'len(d["disclosures"]) if isinstance(d, dict) else len(d)')" = 0
 run dsr disclose "$A" --recipient "Acme Corp" --recipient-type acquirer --categories identity --purpose "marketing by the acquirer" --basis consent
-expect_rc 0 "Alice made no choice: the disclosure goes out"
+expect_rc 7 "Alice made no choice but gave no consent either: a disclosure on consent is refused (GDPR Art. 7(1))"
+dsr consent record "$A" --purpose "marketing by the acquirer" --notice 2.0 --method email >/dev/null
+run dsr disclose "$A" --recipient "Acme Corp" --recipient-type acquirer --categories identity --purpose "marketing by the acquirer" --basis consent
+expect_rc 0 "Alice made no choice and consented: the disclosure goes out"
 run dsr disclose "$B" --recipient "Court" --recipient-type authority --categories identity --purpose "court order" --basis legal-obligation --reference CV-1
 expect_rc 0 "a legal obligation still goes out for Bob"
 

@@ -14,6 +14,7 @@
 #include "dsr/roles.hpp"
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
+#include "store/choice_store.hpp"
 #include "store/disclosure_store.hpp"
 #include "store/policy_store.hpp"
 #include "store/tx.hpp"
@@ -35,11 +36,11 @@ std::string six_years_ago() { return cal::format(cal::subtract(cal::today(), cal
 DisclosureRequest normalise(const DisclosureRequest& in) {
   DisclosureRequest r = in;
   if (r.subjects.empty()) fail(ErrorKind::usage, "SUBJECT: give at least one subject to disclose");
-  r.recipient = validate::text("recipient", in.recipient, 200);
+  r.recipient = validate::free_text("recipient", in.recipient, 200);
   if (!kRecipientTypes.count(in.recipient_type))
     fail(ErrorKind::usage, "recipient-type: must be processor, authority, partner, acquirer or other");
   if (!in.recipient_address.empty())
-    r.recipient_address = validate::text("recipient-address", in.recipient_address, validate::Limits::address, true);
+    r.recipient_address = validate::free_text("recipient-address", in.recipient_address, validate::Limits::address, true);
   r.categories.clear();
   for (const auto& c : in.categories)
     for (const auto& part : split(c)) {
@@ -49,15 +50,21 @@ DisclosureRequest normalise(const DisclosureRequest& in) {
       if (std::find(r.categories.begin(), r.categories.end(), part) == r.categories.end()) r.categories.push_back(part);
     }
   if (r.categories.empty()) fail(ErrorKind::usage, "categories: give at least one category (--categories contact,identity)");
-  r.purpose = validate::text("purpose", in.purpose, 500);
+  r.purpose = validate::free_text("purpose", in.purpose, 500);
   if (!kBases.count(in.basis))
     fail(ErrorKind::usage, "basis: must be legal-obligation, contract, consent, legitimate-interests, vital-interests or public-task");
-  if (!in.reference.empty()) r.reference = validate::text("reference", in.reference, 200);
+  if (!in.reference.empty()) r.reference = validate::free_text("reference", in.reference, 200);
   // Disclosures to law enforcement and courts are logged with the reference
   // of the subpoena or order they answer (dsr(1), disclose).
   if (r.recipient_type == "authority" && r.reference.empty())
     fail(ErrorKind::usage, "reference: a disclosure to an authority records the reference of the subpoena, order "
                            "or request it answers (--reference)");
+  // A legal obligation lets a disclosure past every sharing rule (the email
+  // rule included), so it must name the law, order or request it rests on,
+  // whoever the recipient is.
+  if (r.basis == "legal-obligation" && r.reference.empty())
+    fail(ErrorKind::usage, "reference: a disclosure on a legal obligation records the law, order or request it "
+                           "answers (--reference), whatever the recipient type");
   cal::Date today = cal::today();
   cal::Date date = in.date.empty() ? today : cal::parse_date("date", in.date);
   if (cal::days_between(today, date) > 0) fail(ErrorKind::usage, "date: a disclosure cannot be recorded in the future");
@@ -97,9 +104,32 @@ DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
     store::SubjectRow row = resolve_live_subject(desk, ref);
     if (!seen.insert(row.rowid).second) continue;
     audit.subject(row.id);
-    auto refused = check_sharing({row.status, req.recipient_type, req.purpose, req.basis, req.categories});
+    // The person's choices the rules obey: standing opt-outs, and a consent
+    // for this purpose when consent is the basis.
+    SharingCase sc{row.status, req.recipient_type, req.purpose, req.basis, req.categories, {}, false};
+    std::vector<store::OptOutRow> opt_outs = store::opt_outs_for(desk.db(), row.rowid);
+    for (const auto& o : opt_outs) sc.opt_outs.push_back(o.kind);
+    if (req.basis == "consent") sc.consent_given = store::has_current_consent(desk.db(), row.rowid, purpose_key(req.purpose));
+    auto refused = check_sharing(sc);
     for (const auto& r : refused) {
-      if (refusals.size() < 100) refusals.push_back({{"subject", row.id}, {"rule", r.rule}, {"category", r.category}, {"message", r.message}});
+      nlohmann::json j = {{"subject", row.id}, {"rule", r.rule}, {"category", r.category}, {"message", r.message}};
+      // Name the choice the disclosure would break.
+      for (const auto& o : opt_outs)
+        if ((r.rule == "opted-out-of-sale-sharing" && o.kind == "sale-sharing") ||
+            (r.rule == "limited-sensitive-use" && o.kind == "limit-sensitive")) {
+          j["choice"] = {{"kind", o.kind}, {"source", o.source}, {"received", o.received}};
+          if (req.subjects.size() == 1)
+            rules_broken.insert("subject " + row.id + " opted out (" + o.kind + ", by " +
+                                (o.source == "gpc" ? std::string("Global Privacy Control") : o.source) + ", received " +
+                                o.received + ")");
+        }
+      if (r.rule == "consent-on-record") {
+        j["choice"] = {{"kind", "consent"}, {"purpose", req.purpose}};
+        if (req.subjects.size() == 1)
+          rules_broken.insert("subject " + row.id + " has no current consent for the purpose \"" + req.purpose +
+                              "\" (`dsr consent record " + row.id + " --purpose ...`)");
+      }
+      if (refusals.size() < 100) refusals.push_back(std::move(j));
       rules_broken.insert(r.message);
     }
     // The policy's promise on new uses: a subject who declined them is not
@@ -265,8 +295,8 @@ Hold place_hold(Desk& desk, std::string_view subject, const std::string& reason,
   store::HoldRow h;
   h.subject_rowid = row.rowid;
   h.subject_id = row.id;
-  h.reason = validate::text("reason", reason, validate::Limits::reason);
-  if (!reference.empty()) h.reference = validate::text("reference", reference, 200);
+  h.reason = validate::free_text("reason", reason, validate::Limits::reason);
+  if (!reference.empty()) h.reference = validate::free_text("reference", reference, 200);
   h.placed_at = cal::now_unix();
   h.placed_by = desk.actor();
   h.id = store::insert_hold(desk.db(), h);

@@ -11,13 +11,24 @@ enum class Allow {
   legal_obligation,          // the basis is a legal obligation
   processor_needs_category,  // a processor whose purpose needs the category
   card_processor_billing,    // a processor engaged for billing
+  not_sale_or_sharing,       // the disclosure is no sale or sharing (is_sale_or_sharing)
+  consent_on_record,         // a current consent for the purpose is on record
+};
+
+// Whose disclosures a rule governs.
+enum class Scope {
+  everyone,
+  deactivated,                  // deactivated (restricted) subjects
+  opted_out_of_sale_sharing,    // subjects with a standing sale-sharing opt-out
+  limited_sensitive,            // subjects who limited the use of sensitive information
+  basis_consent,                // disclosures whose basis is consent
 };
 
 struct RuleSpec {
   SharingRule text;
   std::vector<std::string> categories;  // the categories it governs; empty: every category
   std::string recipient_type;           // only for this recipient type; empty: every type
-  bool deactivated_only;                // only for deactivated (restricted) subjects
+  Scope scope;
   std::vector<Allow> allow;
 };
 
@@ -27,19 +38,31 @@ const std::vector<RuleSpec>& rules() {
       {{"contact-third-parties", "Information Use; Sharing: Legal Disclaimer",
         "Contact data (email above all) goes to a third party only on a legal obligation, or to a processor "
         "whose purpose needs it."},
-       {"contact"}, "", false, {Allow::legal_obligation, Allow::processor_needs_category}},
+       {"contact"}, "", Scope::everyone, {Allow::legal_obligation, Allow::processor_needs_category}},
       {{"survey-never-shared", "Surveys",
         "Survey answers and demographics never go to a third party unless the law requires it."},
-       {"survey"}, "", false, {Allow::legal_obligation}},
+       {"survey"}, "", Scope::everyone, {Allow::legal_obligation}},
       {{"payment-billing-processor", "Order; Third Party Intermediaries",
         "Payment and billing data go only to the card processor for billing, or on a legal obligation."},
-       {"payment", "billing"}, "", false, {Allow::legal_obligation, Allow::card_processor_billing}},
+       {"payment", "billing"}, "", Scope::everyone, {Allow::legal_obligation, Allow::card_processor_billing}},
       {{"processor-purpose-only", "Third Party Intermediaries",
         "A processor gets only the categories its purpose needs (see the processor purposes below)."},
-       {}, "processor", false, {Allow::legal_obligation, Allow::processor_needs_category}},
+       {}, "processor", Scope::everyone, {Allow::legal_obligation, Allow::processor_needs_category}},
       {{"deactivated-legal-only", "Correcting/Updating/Deleting/Deactivating; GDPR Art. 18",
         "A deactivated (restricted) subject's data goes out only on a legal obligation."},
-       {}, "", true, {Allow::legal_obligation}},
+       {}, "", Scope::deactivated, {Allow::legal_obligation}},
+      {{"opted-out-of-sale-sharing", "CCPA 1798.120(d); regs 7026",
+        "A person who opted out of the sale or sharing of their personal information (by request, Global Privacy "
+        "Control or staff) is not disclosed to a third party or for advertising, unless the law requires it."},
+       {}, "", Scope::opted_out_of_sale_sharing, {Allow::legal_obligation, Allow::not_sale_or_sharing}},
+      {{"limited-sensitive-use", "CCPA 1798.121; regs 7027",
+        "A person who limited the use of their sensitive personal information (payment data) has it disclosed only "
+        "to the card processor for billing, or on a legal obligation."},
+       {"payment"}, "", Scope::limited_sensitive, {Allow::legal_obligation, Allow::card_processor_billing}},
+      {{"consent-on-record", "GDPR Art. 7(1)",
+        "A disclosure on consent needs a current (not withdrawn) consent of the person for its purpose "
+        "(dsr consent record)."},
+       {}, "", Scope::basis_consent, {Allow::consent_on_record}},
   };
   return r;
 }
@@ -57,11 +80,37 @@ bool allowed(Allow a, const SharingCase& c, const std::string& category) {
       return c.recipient_type == "processor" && needs(processor_purpose(c.purpose), category);
     case Allow::card_processor_billing:
       return c.recipient_type == "processor" && processor_purpose(c.purpose) == "billing";
+    case Allow::not_sale_or_sharing: return !is_sale_or_sharing(c.recipient_type, c.purpose, c.basis);
+    case Allow::consent_on_record: return c.consent_given;
+  }
+  return false;
+}
+
+bool has(const std::vector<std::string>& v, const char* x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+bool in_scope(Scope s, const SharingCase& c) {
+  switch (s) {
+    case Scope::everyone: return true;
+    case Scope::deactivated: return c.subject_status == "deactivated";
+    case Scope::opted_out_of_sale_sharing: return has(c.opt_outs, "sale-sharing");
+    case Scope::limited_sensitive: return has(c.opt_outs, "limit-sensitive");
+    case Scope::basis_consent: return c.basis == "consent";
   }
   return false;
 }
 
 }  // namespace
+
+bool is_sale_or_sharing(const std::string& recipient_type, const std::string& purpose, const std::string& basis) {
+  if (basis == "legal-obligation") return false;
+  if (recipient_type == "partner" || recipient_type == "other") return true;
+  if (recipient_type == "authority") return false;
+  std::string p;
+  for (char ch : purpose) p.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  for (const char* word : {"advertis", "marketing", "sale of", "selling", "behavioral", "behavioural"})
+    if (p.find(word) != std::string::npos) return true;
+  return false;
+}
 
 const std::vector<std::pair<std::string, std::vector<std::string>>>& processor_purposes() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> p = {
@@ -98,7 +147,7 @@ std::string processor_purpose(const std::string& purpose) {
 std::vector<Refusal> check_sharing(const SharingCase& c) {
   std::vector<Refusal> out;
   for (const auto& rule : rules()) {
-    if (rule.deactivated_only && c.subject_status != "deactivated") continue;
+    if (!in_scope(rule.scope, c)) continue;
     if (!rule.recipient_type.empty() && rule.recipient_type != c.recipient_type) continue;
     for (const auto& cat : c.categories) {
       if (!rule.categories.empty() &&

@@ -6,6 +6,7 @@
 
 #include "dsr/fields.hpp"
 #include "dsr/audit.hpp"
+#include "dsr/breaches.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/notices.hpp"
 #include "dsr/policy.hpp"
@@ -13,6 +14,7 @@
 #include "dsr/retention.hpp"
 #include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
+#include "store/choice_store.hpp"
 #include "store/policy_store.hpp"
 #include "store/subject_store.hpp"
 
@@ -137,6 +139,8 @@ nlohmann::json inventory(Desk& desk) {
           {"purposes", purposes},
           {"recipients", recipients_json(desk)},
           {"retention", retention_json(desk)},
+          {"choices", {{"opt_outs", store::opt_out_counts(desk.db())}, {"consents", store::consent_counts(desk.db())}}},
+          {"breaches", breach_counts(desk)},
           {"security", security_json(desk)}};
 }
 

@@ -64,10 +64,10 @@ PolicyVersion add_policy(Desk& desk, const PolicyVersion& in) {
   v.version = valid_version(in.version);
   v.effective = cal::format(cal::parse_date("--effective", in.effective));
   v.material = in.material;
-  if (!in.summary.empty()) v.summary = validate::text("--summary", in.summary, validate::Limits::free_text, true);
+  if (!in.summary.empty()) v.summary = validate::free_text("--summary", in.summary, validate::Limits::free_text, true);
   std::set<std::string> seen;
   for (const auto& p : in.purposes) {
-    std::string t = validate::text("--purpose", p, validate::Limits::reason);
+    std::string t = validate::free_text("--purpose", p, validate::Limits::reason);
     if (seen.insert(t).second) v.purposes.push_back(t);
   }
   v.added_at = cal::now_unix();

@@ -19,8 +19,6 @@
 
 namespace dsr {
 
-namespace {
-
 // Purposes compare without regard to case and runs of white space.
 std::string purpose_key(std::string_view s) {
   std::string out;
@@ -36,8 +34,6 @@ std::string purpose_key(std::string_view s) {
   }
   return out;
 }
-
-}  // namespace
 
 // A contact list reads the name, email and phone of many subjects: the audit
 // entry names the fields (listing every subject would make it as long as the list).
@@ -71,6 +67,7 @@ Contact to_contact(const store::ContactRow& row, Reach reach) {
   c.address = by_phone ? row.phone : row.email;
   c.new_uses = row.new_uses;
   c.policy_versions = row.policy_versions;
+  c.opt_outs = row.opt_outs;
   std::sort(c.policy_versions.begin(), c.policy_versions.end());
   return c;
 }

@@ -7,6 +7,7 @@
 #include "domain/requests/request_model.hpp"
 #include "domain/subjects/subject_codec.hpp"
 #include "dsr/audit.hpp"
+#include "dsr/choices.hpp"
 #include "dsr/error.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/timefmt.hpp"
@@ -38,7 +39,7 @@ std::string joined(const std::vector<std::string>& v) {
 bool is_ccpa_opt_out(const RequestRow& r) { return r.law == "ccpa" && r.type == "opt-out"; }
 
 std::string reason_text(const char* field, const std::string& reason) {
-  return validate::text(field, reason, validate::Limits::reason);
+  return validate::free_text(field, reason, validate::Limits::reason);
 }
 
 void need_open(const RequestRow& r) {
@@ -269,6 +270,16 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
     std::string due = row.extended_due.value_or(row.due);
     detail = {{"outcome", outcome}, {"due", due}, {"late", outcome != "cancelled" && *row.closed_on > due}};
     if (!reason.empty()) detail["reason"] = reason;
+    // A fulfilled CCPA opt-out stands: the sharing rules obey it from now on
+    // (CCPA 1798.120(d)), in the same transaction as the close.
+    if (outcome == "fulfilled" && is_ccpa_opt_out(row) &&
+        record_opt_out_for_request(desk, row.subject_id, request_label(row.id), row.received)) {
+      detail["opt_out_recorded"] = "sale-sharing";
+      // The third parties to tell (regs 7026(f)): recipients' names, no personal values.
+      nlohmann::json tell = nlohmann::json::array();
+      for (const auto& r : sale_recipients_of(desk, row.subject_id)) tell.push_back(r["recipient"]);
+      detail["third_parties_to_tell"] = tell;
+    }
   });
 }
 

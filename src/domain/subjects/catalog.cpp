@@ -49,7 +49,11 @@ const std::vector<Right>& subject_rights() {
       {"portability", "GDPR Art. 20", "this package is machine-readable JSON you may take elsewhere"},
       {"objection", "GDPR Art. 21", "object to a use of your data, including new uses after a policy change"},
       {"notification of recipients", "GDPR Art. 19", "ask which recipients were told of a correction or erasure"},
-      {"opt-out of sale or sharing", "CCPA 1798.120", "we do not sell personal data; ask us to record your opt-out"},
+      {"opt-out of sale or sharing", "CCPA 1798.120",
+       "ask us, or send a Global Privacy Control signal, to stop any sale or sharing of your personal information"},
+      {"limit use of sensitive information", "CCPA 1798.121",
+       "ask us to use your payment data only as the service you asked for needs"},
+      {"withdraw consent", "GDPR Art. 7(3)", "withdraw any consent at any time, as easily as you gave it"},
       {"complaint", "GDPR Art. 77", "lodge a complaint with a supervisory authority"},
   };
   return all;

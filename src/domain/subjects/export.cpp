@@ -3,7 +3,9 @@
 #include <set>
 
 #include "dsr/calendar.hpp"
+#include "domain/disclosures/sharing_rules.hpp"
 #include "domain/subjects/subject_codec.hpp"
+#include "dsr/choices.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/disclosures.hpp"
@@ -93,21 +95,54 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
                     {"retention", c.retention}});
     purposes.insert(c.purposes.begin(), c.purposes.end());
   }
+  // What was recorded decides the wording: a standing opt-out, disclosures
+  // that were a sale or sharing, or neither (never a blanket "we do not sell").
+  std::vector<OptOut> opt_outs = opt_outs_of(desk, s.id);
+  const OptOut* sale_opt_out = nullptr;
+  for (const auto& o : opt_outs)
+    if (o.kind == "sale-sharing") sale_opt_out = &o;
+  nlohmann::json recipients = subject_recipients_json(desk, s.id);
+  bool sold_or_shared = false;
+  for (const auto& r : recipients)
+    sold_or_shared = sold_or_shared || is_sale_or_sharing(r["recipient_type"].get<std::string>(),
+                                                          r["purpose"].get<std::string>(), r["basis"].get<std::string>());
+  std::string sale_how =
+      sale_opt_out
+          ? "you opted out of the sale and sharing of your personal information (" +
+                std::string(sale_opt_out->source == "gpc" ? "by a Global Privacy Control signal"
+                            : sale_opt_out->source == "request" ? "by request " + sale_opt_out->origin
+                                                                : "recorded by our staff") +
+                ", received " + sale_opt_out->received + "); we no longer sell or share it"
+      : sold_or_shared
+          ? "your personal information was disclosed to third parties in a way that is a sale or sharing (see "
+            "recipients); ask us, or send a Global Privacy Control signal, to opt out"
+          : "we have no record of selling or sharing your personal information; ask us, or send a Global Privacy "
+            "Control signal, to opt out";
   nlohmann::json rights = nlohmann::json::array();
-  for (const auto& r : subject_rights()) rights.push_back({{"right", r.name}, {"basis", r.basis}, {"how", r.how}});
+  for (const auto& r : subject_rights())
+    rights.push_back({{"right", r.name}, {"basis", r.basis}, {"how", r.name == "opt-out of sale or sharing" ? sale_how : r.how}});
+  nlohmann::json opt_outs_json = nlohmann::json::array();
+  for (const auto& o : opt_outs) opt_outs_json.push_back(opt_out_json(o));
+  nlohmann::json consents_json = nlohmann::json::array();
+  for (const auto& c : consents_of(desk, s.id)) consents_json.push_back(consent_json(c));
+  if (!opt_outs.empty()) audit.field("preferences", "opt_outs");
+  if (!consents_json.empty()) audit.field("preferences", "consents");
   nlohmann::json status = {{"status", s.status}, {"registered_at", iso_time(s.created_at)}};
   if (s.status_changed_at) status["deactivated_at"] = iso_time(*s.status_changed_at);
   nlohmann::json subject = {{"id", s.id}, {"status", status}};
   if (auto c = choice_of(desk, s.id)) subject["choices"] = choice_json(*c);  // the choice about new uses
   nlohmann::json package = {{"format", "dsr-access-package"},
-          {"format_version", 1},
+          {"format_version", 2},
           {"generated_at", iso_time(cal::now_unix())},
           {"subject", subject},
           {"data", data},
           {"categories", cats},
           {"purposes", std::vector<std::string>(purposes.begin(), purposes.end())},
           {"sources", std::vector<std::string>(third_parties.begin(), third_parties.end())},
-          {"recipients", subject_recipients_json(desk, s.id)},
+          {"recipients", recipients},
+          {"opt_outs", opt_outs_json},
+          {"consents", consents_json},
+          {"automated_decision_making", {{"basis", "GDPR Art. 15(1)(h)"}, {"statement", automated_decisions_statement(desk)}}},
           {"rights", rights}};
   audit.ok();
   tx.commit();

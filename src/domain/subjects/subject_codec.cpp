@@ -183,7 +183,7 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
 
 std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<store::AttributeRow>& attrs,
                                      const SubjectInput& in, bool registering, const std::string& policy, int64_t at) {
-  std::string source = validate::text("source", in.source, validate::Limits::source);
+  std::string source = validate::free_text("source", in.source, validate::Limits::source);
   SubjectInput src = in;
   src.source = source;
   Writer w{desk, row, registering ? nlohmann::json::object() : provenance_of(row), src, at, {}, policy, registering};

@@ -180,7 +180,7 @@ ChangeResult correct_subject(Desk& desk, std::string_view ref, const SubjectInpu
 }
 
 ChangeResult deactivate_subject(Desk& desk, std::string_view ref, const std::string& reason_in) {
-  std::string reason = reason_in.empty() ? "" : validate::text("reason", reason_in, validate::Limits::reason);
+  std::string reason = reason_in.empty() ? "" : validate::free_text("reason", reason_in, validate::Limits::reason);
   return audited(desk, "deactivate", [&](Audit& audit) {
   require(desk, Action::write_subjects);
   store::WriteTx tx(desk.db());
@@ -225,7 +225,7 @@ ChangeResult reactivate_subject(Desk& desk, std::string_view ref) {
 }
 
 EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& reason_in, bool dry_run) {
-  std::string reason = reason_in.empty() ? "erasure request" : validate::text("reason", reason_in, validate::Limits::reason);
+  std::string reason = reason_in.empty() ? "erasure request" : validate::free_text("reason", reason_in, validate::Limits::reason);
   return audited(desk, dry_run ? "delete --dry-run" : "delete", [&](Audit& audit) {
   require(desk, Action::erase_subjects);
   store::WriteTx tx(desk.db());

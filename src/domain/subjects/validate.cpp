@@ -324,6 +324,14 @@ std::string text(std::string_view field, std::string_view value, std::size_t max
   return out;
 }
 
+std::string free_text(std::string_view field, std::string_view value, std::size_t max_chars, bool multiline) {
+  std::string out = text(field, value, max_chars, multiline);
+  if (contains_card_number(out))
+    bad(field, "looks like it holds a full card number (value withheld); card numbers are never kept in free text "
+               "(PCI DSS 3.4.1): leave it out, or give at most the last 4 digits");
+  return out;
+}
+
 std::string name(std::string_view v) { return text("name", v, Limits::name); }
 
 std::string email(std::string_view v) {

@@ -474,3 +474,20 @@ TEST_CASE("validate: ASCII takes a short cut that gives what utf8proc gives") {
   CHECK(v::email_key("\xC3\x89MILE@EXAMPLE.COM") == "\xC3\xA9mile@example.com");  // and the rest goes to utf8proc
   CHECK(v::name("Jose\xCC\x81") == "Jos\xC3\xA9");                                  // composed (NFC)
 }
+
+TEST_CASE("validate: free text refuses a Luhn-valid 13-19 digit run, naming the field, never echoing it") {
+  for (const char* number : {"4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111", "378282246310005",
+                             "6011 0009 9013 9424", "4222222222222"}) {
+    std::string value = std::string("refund to card ") + number + " please";
+    std::string msg = error_of([&] { v::free_text("reason", value, 500); });
+    CHECK(msg.rfind("reason: ", 0) == 0);
+    CHECK(msg.find(number) == std::string::npos);
+    CHECK(msg.find("1111") == std::string::npos);
+  }
+  // Not card numbers: too short, not Luhn-valid, an order number, a date.
+  CHECK(v::free_text("reason", "order 12345 on 2026-11-30", 500) == "order 12345 on 2026-11-30");
+  CHECK(v::free_text("purpose", "ticket 4111111111111112", 500) == "ticket 4111111111111112");
+  CHECK(v::free_text("purpose", "  billing  ", 500) == "billing");
+  // It is text() first: empty and control characters as before.
+  CHECK(error_of([] { v::free_text("reason", "  ", 500); }).rfind("reason: must not be empty", 0) == 0);
+}

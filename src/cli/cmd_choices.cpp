@@ -1,0 +1,81 @@
+// dsr consent record|withdraw|list.
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "cli/render.hpp"
+#include "dsr/choices.hpp"
+#include "dsr/error.hpp"
+#include "dsr/timefmt.hpp"
+
+namespace dsr::cli {
+namespace {
+
+void run_record(Context& ctx, const ConsentInput& in) {
+  Desk desk = ctx.open_desk();
+  Consent c = record_consent(desk, in);
+  if (ctx.g.json) {
+    nlohmann::json j = consent_json(c);
+    j["subject"] = c.subject_id;
+    return ctx.emit_json(j);
+  }
+  ctx.say("recorded: consent of " + c.subject_id + " for \"" + c.purpose + "\" (notice " + c.notice + ", " + c.method +
+          ", given " + iso_time(c.given_at) + (c.evidence_name.empty() ? "" : ", evidence kept: " + c.evidence_name) +
+          ")");
+}
+
+void run_withdraw(Context& ctx, const std::string& subject, const std::string& purpose) {
+  Desk desk = ctx.open_desk();
+  int n = withdraw_consent(desk, subject, purpose);
+  if (ctx.g.json) return ctx.emit_json({{"subject", subject}, {"purpose", purpose}, {"withdrawn", n}});
+  ctx.say("withdrawn: consent for \"" + purpose + "\"; disclosures on consent for it are refused from now on");
+}
+
+void run_list(Context& ctx, const std::string& subject, const std::string& format) {
+  Desk desk = ctx.open_desk();
+  std::vector<nlohmann::json> recs;
+  for (const auto& c : list_consents(desk, subject)) recs.push_back(consent_json(c));
+  Format f = ctx.g.json ? Format::json : parse_format(format);
+  if (f == Format::table && recs.empty()) return ctx.note("no consent on record; `dsr consent record` records one");
+  render_records(std::cout, f, recs,
+                 {{"ID", "id"}, {"PURPOSE", "purpose"}, {"STATUS", "status"}, {"NOTICE", "notice"},
+                  {"METHOD", "method"}, {"GIVEN", "given_at"}, {"WITHDRAWN", "withdrawn_at"}, {"EVIDENCE", "evidence"}});
+}
+
+}  // namespace
+
+void add_choice_commands(CLI::App& app, Context& ctx) {
+  auto* consent = app.add_subcommand("consent", "Consents: record, withdraw and list them (GDPR Art. 7)");
+  consent->require_subcommand(1);
+
+  auto ci = std::make_shared<ConsentInput>();
+  auto* rec = consent->add_subcommand("record", "Record a consent given for a purpose");
+  rec->add_option("SUBJECT", ci->subject, "Subject id, email or username")->required();
+  rec->add_option("--purpose", ci->purpose, "What the person consented to")->required();
+  rec->add_option("--notice", ci->notice, "The version of the notice they were shown")->required();
+  rec->add_option("--method", ci->method, "How it was given: web, email, phone, paper or in-person")
+      ->required()
+      ->check(CLI::IsMember({"web", "email", "phone", "paper", "in-person"}));
+  rec->add_option("--evidence", ci->evidence_file, "A file kept in the vault as evidence (at most 1 MiB)");
+  rec->add_option("--given-at", ci->given_at, "When it was given (YYYY-MM-DDTHH:MM:SSZ; default now)");
+  rec->footer("Example:\n  dsr consent record alice --purpose newsletter --notice 2.1 --method web --evidence form.pdf");
+  rec->callback([&ctx, ci] { run_record(ctx, *ci); });
+
+  struct WithdrawArgs { std::string subject, purpose; };
+  auto wa = std::make_shared<WithdrawArgs>();
+  auto* wd = consent->add_subcommand("withdraw", "Withdraw the subject's consent for a purpose (as easy as giving it)");
+  wd->add_option("SUBJECT", wa->subject, "Subject id, email or username")->required();
+  wd->add_option("--purpose", wa->purpose, "The purpose consented to")->required();
+  wd->footer("Example:\n  dsr consent withdraw alice --purpose newsletter");
+  wd->callback([&ctx, wa] { run_withdraw(ctx, wa->subject, wa->purpose); });
+
+  struct ListArgs { std::string subject, format = "table"; };
+  auto la = std::make_shared<ListArgs>();
+  auto* ls = consent->add_subcommand("list", "Every consent of a subject, given and withdrawn");
+  ls->add_option("SUBJECT", la->subject, "Subject id, email or username")->required();
+  ls->add_option("--format", la->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  ls->footer("Example:\n  dsr consent list alice --json");
+  ls->callback([&ctx, la] { run_list(ctx, la->subject, la->format); });
+  for (auto* s : consent->get_subcommands({})) s->fallthrough();
+}
+
+}  // namespace dsr::cli
