@@ -65,7 +65,9 @@ class CliSink : public ResultSink {
     if (mode_ == Mode::ndjson) {
       std::string line = result_line(r);
       line += '\n';
-      std::cout.write(line.data(), static_cast<std::streamsize>(line.size()));
+      // Held until the chunk commits (chunk_done): a result on stdout is a
+      // promise that the line's work is in the vault (test_crash_batch.sh).
+      pending_ += line;
       put_ += static_cast<int64_t>(line.size());
       unconfirmed_.emplace_back(r.line, put_);
     } else if (!r.ok && r.error) {
@@ -98,6 +100,8 @@ class CliSink : public ResultSink {
   // were committed: `dsr audit log` shows them).
   void flush_results(const BatchSummary& s) {
     if (mode_ != Mode::ndjson) return;
+    std::cout.write(pending_.data(), static_cast<std::streamsize>(pending_.size()));
+    pending_.clear();
     bool ok = flush_stdout();
     // The results whose last byte reached standard output are written whole.
     int64_t written = stdout_bytes_written();
@@ -131,6 +135,7 @@ class CliSink : public ResultSink {
   bool progress_;
   bool drawn_ = false;
   int64_t shown_ = 0;
+  std::string pending_;       // results of the chunk not yet committed
   int64_t put_ = 0;           // bytes of results handed to std::cout
   std::deque<std::pair<int64_t, int64_t>> unconfirmed_;  // (line, its end in put_) not yet known written
   int64_t written_line_ = 0;  // the last line whose result reached standard output whole

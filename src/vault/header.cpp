@@ -171,20 +171,32 @@ bool plausible(const SlotRecord& s) {
          i.kdf_mem <= (uint64_t(16) << 30);
 }
 
-std::optional<Header> decode(const unsigned char* p, std::string& why) {
+// The fields both formats share at the start of a header copy, checked: the
+// magic, the checksum over everything before `sum_at`, the version, the page
+// parameters and the slot count (returned in `n`).
+std::optional<Header> decode_common(const unsigned char* p, size_t sum_at, uint32_t version, uint32_t& n,
+                                    std::string& why) {
   if (std::memcmp(p, kMagic, 8) != 0) { why = "bad magic"; return std::nullopt; }
   unsigned char sum[32];
-  crypto_generichash(sum, 32, p, kSumAt, nullptr, 0);
-  if (sodium_memcmp(sum, p + kSumAt, 32) != 0) { why = "checksum mismatch"; return std::nullopt; }
+  crypto_generichash(sum, 32, p, sum_at, nullptr, 0);
+  if (sodium_memcmp(sum, p + sum_at, 32) != 0) { why = "checksum mismatch"; return std::nullopt; }
   Header h;
   h.version = get32(p + 8);
   h.page_size = get32(p + 12);
   h.reserve = get32(p + 16);
-  uint32_t n = get32(p + 20);
+  n = get32(p + 20);
   h.generation = get64(p + 24);
   std::memcpy(h.id.data(), p + 32, 16);
-  if (h.version != kFormatVersion) { why = "unsupported format version " + std::to_string(h.version); return std::nullopt; }
+  if (h.version != version) { why = "unsupported format version " + std::to_string(h.version); return std::nullopt; }
   if (h.page_size != kPageSize || h.reserve != kReserveBytes || n > kMaxSlots) { why = "bad parameters"; return std::nullopt; }
+  return h;
+}
+
+std::optional<Header> decode(const unsigned char* p, std::string& why) {
+  uint32_t n = 0;
+  std::optional<Header> common = decode_common(p, kSumAt, kFormatVersion, n, why);
+  if (!common) return std::nullopt;
+  Header& h = *common;
   h.epoch = get64(p + 48);
   std::memcpy(h.admin_pk.data(), p + 56, 32);
   h.legacy_data = p[88] == 1;
@@ -203,19 +215,10 @@ std::optional<Header> decode(const unsigned char* p, std::string& why) {
 
 // Format 2: its slots become legacy slots, its data key the legacy data key.
 std::optional<Header> decode_v2(const unsigned char* p, std::string& why) {
-  if (std::memcmp(p, kMagic, 8) != 0) { why = "bad magic"; return std::nullopt; }
-  unsigned char sum[32];
-  crypto_generichash(sum, 32, p, kV2SumAt, nullptr, 0);
-  if (sodium_memcmp(sum, p + kV2SumAt, 32) != 0) { why = "checksum mismatch"; return std::nullopt; }
-  Header h;
-  h.version = get32(p + 8);
-  h.page_size = get32(p + 12);
-  h.reserve = get32(p + 16);
-  uint32_t n = get32(p + 20);
-  h.generation = get64(p + 24);
-  std::memcpy(h.id.data(), p + 32, 16);
-  if (h.version != kFormatVersion2) { why = "unsupported format version " + std::to_string(h.version); return std::nullopt; }
-  if (h.page_size != kPageSize || h.reserve != kReserveBytes || n > kMaxSlots) { why = "bad parameters"; return std::nullopt; }
+  uint32_t n = 0;
+  std::optional<Header> common = decode_common(p, kV2SumAt, kFormatVersion2, n, why);
+  if (!common) return std::nullopt;
+  Header& h = *common;
   for (uint32_t i = 0; i < n; ++i) {
     const unsigned char* q = p + kV2SlotsAt + i * kV2SlotBytes;
     SlotRecord s;

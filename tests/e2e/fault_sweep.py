@@ -109,6 +109,16 @@ def copy_folder(src, name):
 READS = {"show", "list", "export", "find", "audit log", "key list", "info", "contacts", "disclosures"}
 
 
+def drop_times(v):
+    """Times differ from run to run: drop every *_at key, at any depth (a
+    subject's values carry their own collected_at)."""
+    if isinstance(v, dict):
+        return {k: drop_times(x) for k, x in v.items() if not k.endswith("_at")}
+    if isinstance(v, list):
+        return [drop_times(x) for x in v]
+    return v
+
+
 def normal_ndjson(text, drop):
     rows = []
     for line in text.splitlines():
@@ -118,8 +128,9 @@ def normal_ndjson(text, drop):
         if d.get("command") in READS and d.get("outcome") == "ok":
             continue
         for k in list(d):
-            if k in drop or k.endswith("_at"):
+            if k in drop:
                 d.pop(k)
+        d = drop_times(d)
         if isinstance(d.get("subjects"), list):
             d["subjects"] = len(d["subjects"])
         rows.append(json.dumps(d, sort_keys=True))

@@ -45,7 +45,8 @@ lines = open(inp).read().splitlines()
 have = {}
 for l in open(lst):
     d = json.loads(l)
-    have[d["id"]] = d.get("email")
+    # A subject's values are a list of {field, value, ...} (dsr(1), JSON OUTPUT).
+    have[d["id"]] = next((v["value"] for v in d.get("values", []) if v.get("field") == "email"), None)
 ok = missing = 0
 for l in open(out, errors="replace"):
     try:

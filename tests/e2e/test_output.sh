@@ -131,7 +131,9 @@ run dsr list --format ndjson
 first_nd=$(jget "$(printf '%s\n' "$OUT" | head -1)" 'sorted(d.keys())')
 check "list: json and ndjson records have one shape" test "$first_json" = "$first_nd"
 run dsr show alice --json
-check "and it is show's" test "$(jget "$OUT" 'sorted(d.keys())')" = "$first_json"
+# show is the same record plus the person's choices (consents, opt-outs).
+check "and it is show's, plus choices" test "$(jget "$OUT" 'sorted(k for k in d.keys() if k != "choices")')" = "$first_json"
+check "show carries the choices" test "$(jget "$OUT" '"choices" in d')" = "True"
 run dsr key list --json
 check "key list --json is an array, as --format json" test "$(jget "$OUT" 'type(d).__name__')" = list
 run dsr info --json
