@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
-# Builds dsr and runs the whole test suite: unit tests and end-to-end tests in
-# a normal build with warnings as errors and I/O fault injection (the fault
-# sweep; the fuzz corpora replayed), then in an AddressSanitizer (leak
-# detection on) + UBSan build, then the tests of the read-ahead thread under
-# ThreadSanitizer, then a short libFuzzer run of the light harnesses.
-# The sanitizer builds show warnings without failing on them: GCC's
-# flow-based warnings differ with instrumentation, and the normal build judges.
-# Usage: scripts/test.sh [--fast]   (--fast: the normal build only)
+# Builds dsr and runs the whole test suite. CI's run (the default) is one
+# AddressSanitizer + UBSan build with warnings as errors and I/O fault
+# injection, running every test: CI must finish in 20 minutes on 2 cores, and
+# each further build costs about 6 of them (bench/RESULTS.md, "CI time").
+# Usage: scripts/test.sh [--full]   (--full: also the normal build, TSan and libFuzzer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -25,14 +22,21 @@ run_suite() {  # run_suite BUILD_DIR CMAKE_ARGS...
   cmake --build "$dir" -j"$jobs"
   (cd "$dir" && ctest -j"$jobs" --output-on-failure --timeout 600)
 }
-run_suite build-test -DDSR_WERROR=ON -DDSR_FAULT_INJECTION=ON
-if [ "${1:-}" != "--fast" ]; then
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_suite build-asan -DDSR_SANITIZE=ON -DDSR_FAULT_INJECTION=ON
-  # ThreadSanitizer: only the unit tests, only those that run the read-ahead thread.
+if [ "${1:-}" = "--full" ]; then
+  # Everything, as before a release (about three times CI's time on 2 cores):
+  # the normal build (-O2 flow warnings as errors) and its suite, then the
+  # ThreadSanitizer pass over the read-ahead thread's tests, then a short
+  # libFuzzer run of every light harness (FUZZING.md).
+  run_suite build-test -DDSR_WERROR=ON -DDSR_FAULT_INJECTION=ON
   configure build-tsan -DDSR_TSAN=ON
   cmake --build build-tsan -j"$jobs" --target dsr_unit
   (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     ctest -j"$jobs" --output-on-failure --timeout 600 -R '^(batch|bulk registration|prefetch)')
   bash scripts/fuzz.sh --ci --build build-fuzz-ci
 fi
+# What CI runs (.ci/run): one build with AddressSanitizer (leak detection on)
+# and UBSan, warnings as errors and I/O fault injection, and the whole suite
+# in it: unit and end-to-end tests, the fault sweep, the layer probes and
+# every fuzz harness replayed over its corpus and regressions.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_suite build-asan -DDSR_SANITIZE=ON -DDSR_WERROR=ON -DDSR_FAULT_INJECTION=ON
