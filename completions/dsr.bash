@@ -3,7 +3,7 @@ _dsr() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
   local globals="--db --key-file --passphrase-file --passphrase-fd --passphrase-command --slot --lock-timeout --json -q --quiet --no-input --no-color -y --yes --help --version"
-  local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory batch import retention key rekey backup restore"
+  local commands="init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory holidays batch import retention key rekey backup restore"
   local -A opts=(
     [init]="--new-key-file --name --kdf"
     [info]="" [check]=""
@@ -18,7 +18,8 @@ _dsr() {
     [disclosures]="--since --format" [recipients]="--format"
     [hold]="place release list --reason --reference --format"
     [audit]="log verify --subject --actor --since --limit --format"
-    [request]="open list show verify acknowledge start extend close --type --law --received --channel --verified --overdue --due-within --status --subject --format --reason --outcome"
+    [request]="open list show verify acknowledge start extend pause resume link close --type --law --received --channel --verified --email --phone --name --jurisdiction --duplicate-of --overdue --due-within --status --subject --format --reason --outcome --code"
+    [holidays]="import list --jurisdiction --format"
     [report]="requests --from --to --law --format"
     [policy]="add list affected --effective --material --summary --purpose --format"
     [choice]="--new-uses" [contacts]="--purpose --format" [inventory]=""
@@ -38,7 +39,8 @@ _dsr() {
                 COMPREPLY=($(compgen -W "received verified in_progress fulfilled denied cancelled open closed all" -- "$cur"))
               else COMPREPLY=($(compgen -W "active deactivated erased all" -- "$cur")); fi; return ;;
     --type) COMPREPLY=($(compgen -W "access rectification erasure restriction portability objection opt-out" -- "$cur")); return ;;
-    --law) COMPREPLY=($(compgen -W "gdpr ccpa" -- "$cur")); return ;;
+    --law) COMPREPLY=($(compgen -W "gdpr uk-gdpr ccpa lgpd pipeda vcdpa cpa ctdpa hipaa-access hipaa-accounting" -- "$cur")); return ;;
+    --code) COMPREPLY=($(compgen -W "suspected_fraud insuf_verification no_match claim_not_covered outside_jurisdiction too_many_requests other" -- "$cur")); return ;;
     --channel) COMPREPLY=($(compgen -W "email phone mail web in-person" -- "$cur")); return ;;
     --outcome) COMPREPLY=($(compgen -W "fulfilled denied cancelled" -- "$cur")); return ;;
     --new-uses) COMPREPLY=($(compgen -W "accept decline" -- "$cur")); return ;;

@@ -1,5 +1,5 @@
 # fish completion for dsr(1)
-set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory batch import retention key rekey backup restore
+set -l commands init info check register show find list correct export deactivate reactivate delete disclose disclosures recipients hold audit request report policy choice contacts inventory holidays batch import retention key rekey backup restore
 complete -c dsr -f
 complete -c dsr -l db -r -F -d 'Vault file'
 complete -c dsr -l key-file -r -F -d 'Unlock with a key file'
@@ -78,9 +78,18 @@ complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a policy -d 'Pol
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a choice -d 'Choice about new uses'
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a contacts -d 'Whom to tell, by preferred contact'
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a inventory -d 'Record of processing'
-complete -c dsr -n '__fish_seen_subcommand_from request; and not __fish_seen_subcommand_from open list show verify acknowledge start extend close' -a 'open list show verify acknowledge start extend close'
+complete -c dsr -n '__fish_seen_subcommand_from request; and not __fish_seen_subcommand_from open list show verify acknowledge start extend pause resume link close' -a 'open list show verify acknowledge start extend pause resume link close'
+complete -c dsr -n '__fish_seen_subcommand_from request' -l email -x -d 'Claimed email'
+complete -c dsr -n '__fish_seen_subcommand_from request' -l phone -x -d 'Claimed phone'
+complete -c dsr -n '__fish_seen_subcommand_from request' -l name -x -d 'Claimed name'
+complete -c dsr -n '__fish_seen_subcommand_from request' -l duplicate-of -x -d 'Duplicate of request ID'
+complete -c dsr -n '__fish_seen_subcommand_from request' -l code -x -a 'suspected_fraud insuf_verification no_match claim_not_covered outside_jurisdiction too_many_requests other'
+complete -c dsr -n '__fish_seen_subcommand_from request holidays' -l jurisdiction -x -d 'ISO 3166 code or EU'
+complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a holidays -d 'Public holidays by jurisdiction'
+complete -c dsr -n '__fish_seen_subcommand_from holidays; and not __fish_seen_subcommand_from import list' -a 'import list'
+complete -c dsr -n '__fish_seen_subcommand_from holidays' -l format -x -a 'table json ndjson csv'
 complete -c dsr -n '__fish_seen_subcommand_from request' -l type -x -a 'access rectification erasure restriction portability objection opt-out'
-complete -c dsr -n '__fish_seen_subcommand_from request report' -l law -x -a 'gdpr ccpa'
+complete -c dsr -n '__fish_seen_subcommand_from request report' -l law -x -a 'gdpr uk-gdpr ccpa lgpd pipeda vcdpa cpa ctdpa hipaa-access hipaa-accounting'
 complete -c dsr -n '__fish_seen_subcommand_from request' -l received -x
 complete -c dsr -n '__fish_seen_subcommand_from request' -l channel -x -a 'email phone mail web in-person'
 complete -c dsr -n '__fish_seen_subcommand_from request' -l verified -d 'Identity verified at intake'

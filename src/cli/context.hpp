@@ -64,6 +64,7 @@ void add_subject_commands(CLI::App& app, Context& ctx);
 void add_disclosure_commands(CLI::App& app, Context& ctx);
 void add_audit_commands(CLI::App& app, Context& ctx);
 void add_request_commands(CLI::App& app, Context& ctx);  // request ..., report requests
+void add_holiday_commands(CLI::App& app, Context& ctx);  // holidays import|list
 void add_policy_commands(CLI::App& app, Context& ctx);   // policy ..., choice
 void add_notice_commands(CLI::App& app, Context& ctx);   // contacts, inventory
 void add_batch_commands(CLI::App& app, Context& ctx);    // batch, import
