@@ -18,7 +18,7 @@ _dsr() {
     [disclosures]="--since --format" [recipients]="--format"
     [hold]="place release list --reason --reference --format"
     [audit]="log verify --subject --actor --since --limit --format"
-    [request]="open list show verify acknowledge start extend pause resume link close --type --law --received --channel --verified --email --phone --name --jurisdiction --duplicate-of --overdue --due-within --status --subject --format --reason --outcome --code"
+    [request]="open list show verify acknowledge start extend appeal appeal-decision pause resume link close --type --law --received --channel --verified --email --phone --name --jurisdiction --duplicate-of --overdue --due-within --status --subject --format --reason --outcome --code"
     [holidays]="import list --jurisdiction --format"
     [report]="requests --from --to --law --format"
     [policy]="add list affected --effective --material --summary --purpose --format"
@@ -42,7 +42,8 @@ _dsr() {
     --law) COMPREPLY=($(compgen -W "gdpr uk-gdpr ccpa lgpd pipeda vcdpa cpa ctdpa hipaa-access hipaa-accounting" -- "$cur")); return ;;
     --code) COMPREPLY=($(compgen -W "suspected_fraud insuf_verification no_match claim_not_covered outside_jurisdiction too_many_requests other" -- "$cur")); return ;;
     --channel) COMPREPLY=($(compgen -W "email phone mail web in-person" -- "$cur")); return ;;
-    --outcome) COMPREPLY=($(compgen -W "fulfilled denied cancelled" -- "$cur")); return ;;
+    --outcome) if [[ " ${words[*]} " == *" appeal-decision "* ]]; then COMPREPLY=($(compgen -W "granted denied" -- "$cur"))
+               else COMPREPLY=($(compgen -W "fulfilled denied cancelled" -- "$cur")); fi; return ;;
     --new-uses) COMPREPLY=($(compgen -W "accept decline" -- "$cur")); return ;;
     --purpose) [[ " ${words[*]} " == *" contacts "* ]] && COMPREPLY=($(compgen -W "service-announcement policy-change business-transition" -- "$cur")); return ;;
     --recipient-type) COMPREPLY=($(compgen -W "processor authority partner acquirer other" -- "$cur")); return ;;

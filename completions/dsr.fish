@@ -78,7 +78,7 @@ complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a policy -d 'Pol
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a choice -d 'Choice about new uses'
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a contacts -d 'Whom to tell, by preferred contact'
 complete -c dsr -n "not __fish_seen_subcommand_from $commands" -a inventory -d 'Record of processing'
-complete -c dsr -n '__fish_seen_subcommand_from request; and not __fish_seen_subcommand_from open list show verify acknowledge start extend pause resume link close' -a 'open list show verify acknowledge start extend pause resume link close'
+complete -c dsr -n '__fish_seen_subcommand_from request; and not __fish_seen_subcommand_from open list show verify acknowledge start extend appeal appeal-decision pause resume link close' -a 'open list show verify acknowledge start extend appeal appeal-decision pause resume link close'
 complete -c dsr -n '__fish_seen_subcommand_from request' -l email -x -d 'Claimed email'
 complete -c dsr -n '__fish_seen_subcommand_from request' -l phone -x -d 'Claimed phone'
 complete -c dsr -n '__fish_seen_subcommand_from request' -l name -x -d 'Claimed name'
@@ -98,7 +98,7 @@ complete -c dsr -n '__fish_seen_subcommand_from request' -l due-within -x
 complete -c dsr -n '__fish_seen_subcommand_from request' -l status -x -a 'received verified in_progress fulfilled denied cancelled open closed all'
 complete -c dsr -n '__fish_seen_subcommand_from request' -l subject -x
 complete -c dsr -n '__fish_seen_subcommand_from request' -l reason -x
-complete -c dsr -n '__fish_seen_subcommand_from request' -l outcome -x -a 'fulfilled denied cancelled'
+complete -c dsr -n '__fish_seen_subcommand_from request' -l outcome -x -a 'fulfilled denied cancelled granted'
 complete -c dsr -n '__fish_seen_subcommand_from request policy contacts' -l format -x -a 'table json ndjson csv'
 complete -c dsr -n '__fish_seen_subcommand_from report; and not __fish_seen_subcommand_from requests' -a requests
 complete -c dsr -n '__fish_seen_subcommand_from report' -l from -x

@@ -88,6 +88,10 @@ struct Request {
   std::vector<std::string> claimed;   // kinds of identity claimed (email, phone, name)
   std::vector<Claim> claims;          // find_request only: the claimed values (unlinked requests)
   nlohmann::json answer;              // find_request only, null for a live subject: what the answer says is held
+  // An appeal of a denial (laws with an appeal period: vcdpa, cpa, ctdpa):
+  std::string appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, appeal_reason;
+  bool appeal_overdue = false;  // received, undecided, past its due date
+  std::string complaint;        // an appeal denied: whom the requester may complain to
 
   bool is_open() const { return closed_on.empty(); }
   bool linked() const { return !subject_id.empty(); }
@@ -126,6 +130,14 @@ std::vector<std::string> link_claimed_requests(Desk& desk, const std::string& su
 // Stops the clock (reason required); resume restarts it and moves the due
 // dates by the days it stood still. refused for a law whose clock cannot stop.
 Request pause_request(Desk& desk, std::string_view id, const std::string& reason);
+// An appeal of a denied request, received on `received` (empty: today), due
+// within the law's appeal period (laws::appeal_deadlines). refused when the
+// request was not denied or its law sets no appeal (the message names the
+// regulator); conflict when already appealed.
+Request appeal_request(Desk& desk, std::string_view id, const std::string& received);
+// The appeal's outcome: granted (the denial is reversed: act on the request)
+// or denied (reason required; the answer names the regulator to complain to).
+Request decide_appeal(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason);
 Request resume_request(Desk& desk, std::string_view id);
 // ID: "req_12" or "12". Returns the request with its whole history.
 Request find_request(Desk& desk, std::string_view id);
@@ -194,6 +206,7 @@ nlohmann::json export_under(Desk& desk, std::string_view request_id, std::string
 struct RequestFigures {
   int64_t received = 0, fulfilled = 0, denied = 0, cancelled = 0, open = 0, late = 0;
   int64_t unlinked = 0;                         // on a claimed identity alone
+  int64_t appeals = 0, appeals_granted = 0, appeals_denied = 0;
   std::map<std::string, int64_t> denial_codes;  // denied, by DRP code
   int64_t responses = 0;         // fulfilled + denied: those with days to respond
   std::optional<double> median_days, mean_days;

@@ -79,6 +79,13 @@ void print_request(Context& ctx, const Request& r) {
   if (r.weekends_only)
     ctx.say("  calendar: only weekends were counted (no holidays imported for " +
             (r.jurisdiction.empty() ? std::string("this jurisdiction") : r.jurisdiction) + ")");
+  if (!r.appeal_received.empty())
+    ctx.say("  appeal received " + r.appeal_received + ", due " + r.appeal_due +
+            (r.appeal_extendable_to.empty() ? "" : " (extendable to " + r.appeal_extendable_to + ")") +
+            (r.appeal_decided_on.empty() ? (r.appeal_overdue ? ", OVERDUE" : "")
+                                         : ": " + r.appeal_outcome + " " + r.appeal_decided_on +
+                                               (r.appeal_reason.empty() ? "" : " (" + r.appeal_reason + ")")));
+  if (!r.complaint.empty()) ctx.say("  " + r.complaint);
   if (!r.answer.is_null()) {
     ctx.say("  answer: " + r.answer.value("statement", std::string()));
     if (r.answer.contains("kept"))
@@ -273,6 +280,27 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   close->callback([&ctx, id, outcome, reason, code] {
     Desk desk = ctx.open_desk();
     say_change(ctx, "closed", close_request(desk, *id, *outcome, *reason, *code));
+  });
+
+  auto received = std::make_shared<std::string>();
+  auto* appeal = req->add_subcommand("appeal", "Record an appeal of a denied request (vcdpa, cpa, ctdpa: its own clock)");
+  appeal->add_option("ID", *id, "Request id")->required();
+  appeal->add_option("--received", *received, "Date the appeal was received, YYYY-MM-DD (default today)");
+  appeal->footer("Example:\n  dsr request appeal req_12 --received 2026-03-01");
+  appeal->callback([&ctx, id, received] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "appealed", appeal_request(desk, *id, *received));
+  });
+
+  auto* decision = req->add_subcommand("appeal-decision", "Decide an appeal: granted, or denied with the reason");
+  decision->add_option("ID", *id, "Request id")->required();
+  decision->add_option("--outcome", *outcome, "granted or denied")->required()->check(CLI::IsMember({"granted", "denied"}));
+  decision->add_option("--reason", *reason, "Why (required for a denial; told to the requester)");
+  decision->footer("A denied appeal's answer names the regulator the requester may contact.\n"
+                   "Example:\n  dsr request appeal-decision req_12 --outcome denied --reason 'the exemption applies'");
+  decision->callback([&ctx, id, outcome, reason] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "decided", decide_appeal(desk, *id, *outcome, *reason));
   });
 
   auto* pause = req->add_subcommand("pause", "Stop the clock while waiting for clarification (uk-gdpr)");

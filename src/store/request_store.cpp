@@ -11,14 +11,16 @@ namespace {
 const char* kCols =
     "id, subject_id, type, law, channel, received, status, due, ack_due, acknowledged_on, verified_on, "
     "extended_due, extended_on, extension_reason, closed_on, outcome, close_reason, opened_at, opened_by, "
-    "jurisdiction, clock_start, paused_on, paused_days, weekends_only, denial_code, duplicate_of";
+    "jurisdiction, clock_start, paused_on, paused_days, weekends_only, denial_code, duplicate_of, appeal_received, "
+    "appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, appeal_reason";
 
 RequestRow read_row(SQLite::Statement& st) {
   RequestRow r;
   read_columns(st, r.id, r.subject_id, r.type, r.law, r.channel, r.received, r.status, r.due, r.ack_due,
                r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
                r.outcome, r.close_reason, r.opened_at, r.opened_by, r.jurisdiction, r.clock_start, r.paused_on,
-               r.paused_days, r.weekends_only, r.denial_code, r.duplicate_of);
+               r.paused_days, r.weekends_only, r.denial_code, r.duplicate_of, r.appeal_received, r.appeal_due,
+               r.appeal_extendable_to, r.appeal_decided_on, r.appeal_outcome, r.appeal_reason);
   return r;
 }
 
@@ -27,7 +29,8 @@ int bind_mutable(SQLite::Statement& st, int i, const RequestRow& r) {
   return bind_columns(st, i, r.subject_id, r.type, r.law, r.channel, r.received, r.status, r.due, r.ack_due,
                       r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
                       r.outcome, r.close_reason, r.jurisdiction, r.clock_start, r.paused_on, r.paused_days,
-                      r.weekends_only, r.denial_code, r.duplicate_of);
+                      r.weekends_only, r.denial_code, r.duplicate_of, r.appeal_received, r.appeal_due,
+                      r.appeal_extendable_to, r.appeal_decided_on, r.appeal_outcome, r.appeal_reason);
 }
 
 }  // namespace
@@ -37,7 +40,9 @@ int64_t insert_request(SQLite::Database& db, const RequestRow& r) {
                        "INSERT INTO requests (subject_id, type, law, channel, received, status, due, ack_due, "
                        "acknowledged_on, verified_on, extended_due, extended_on, extension_reason, closed_on, outcome, "
                        "close_reason, jurisdiction, clock_start, paused_on, paused_days, weekends_only, denial_code, "
-                       "duplicate_of, opened_at, opened_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                       "duplicate_of, appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, "
+                       "appeal_reason, opened_at, opened_by) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   bind_columns(st, bind_mutable(st, 1, r), r.opened_at, r.opened_by);
   st.exec();
   return db.getLastInsertRowid();
@@ -49,7 +54,8 @@ void update_request(SQLite::Database& db, const RequestRow& r) {
                        "due = ?, ack_due = ?, acknowledged_on = ?, verified_on = ?, extended_due = ?, extended_on = ?, "
                        "extension_reason = ?, closed_on = ?, outcome = ?, close_reason = ?, jurisdiction = ?, "
                        "clock_start = ?, paused_on = ?, paused_days = ?, weekends_only = ?, denial_code = ?, "
-                       "duplicate_of = ? WHERE id = ?");
+                       "duplicate_of = ?, appeal_received = ?, appeal_due = ?, appeal_extendable_to = ?, "
+                       "appeal_decided_on = ?, appeal_outcome = ?, appeal_reason = ? WHERE id = ?");
   bind_columns(st, bind_mutable(st, 1, r), r.id);
   st.exec();
 }

@@ -29,6 +29,8 @@ struct RequestRow {
   bool weekends_only = true;
   std::optional<std::string> denial_code;
   std::optional<int64_t> duplicate_of;
+  std::optional<std::string> appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome,
+      appeal_reason;
 };
 
 // A claimed identity of a request not (yet) linked to a subject.

@@ -235,6 +235,12 @@ ALTER TABLE requests ADD COLUMN paused_days INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE requests ADD COLUMN weekends_only INTEGER NOT NULL DEFAULT 1;  -- no holiday calendar was known
 ALTER TABLE requests ADD COLUMN denial_code TEXT;
 ALTER TABLE requests ADD COLUMN duplicate_of INTEGER;
+ALTER TABLE requests ADD COLUMN appeal_received TEXT;       -- an appeal of a denial (the VCDPA model)
+ALTER TABLE requests ADD COLUMN appeal_due TEXT;
+ALTER TABLE requests ADD COLUMN appeal_extendable_to TEXT;
+ALTER TABLE requests ADD COLUMN appeal_decided_on TEXT;
+ALTER TABLE requests ADD COLUMN appeal_outcome TEXT CHECK (appeal_outcome IN ('granted','denied'));
+ALTER TABLE requests ADD COLUMN appeal_reason TEXT;
 UPDATE requests SET clock_start = received;  -- gdpr and ccpa clocks start at receipt
 CREATE TABLE request_claims (
   request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,

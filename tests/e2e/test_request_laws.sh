@@ -112,4 +112,37 @@ run dsr request pause "$G" --reason x
 expect_rc 7 "the GDPR clock cannot be stopped"
 run dsr request show "$U"
 expect_out "stood still 10 days" "show tells the pause"
+
+# Appeals (the VCDPA model): of a denial, with the law's own clock and outcome.
+VA=$(dsr request open alice --type access --law vcdpa --received 2026-11-20 2>/dev/null)
+run dsr request appeal "$VA"
+expect_rc 7 "only a denial can be appealed"
+dsr request close "$VA" --outcome denied --code claim_not_covered --reason "exempt data" >/dev/null 2>&1
+run dsr request appeal "$VA" --received 2026-11-30
+expect_rc 2 "an appeal before the denial"
+run dsr request appeal "$VA" --json
+expect_rc 0 "appeal a VCDPA denial"
+check "VCDPA: the appeal is due in 60 days" test "$(jget "$OUT" 'd["appeal"]["due"]')" = 2027-01-30
+run dsr request appeal "$VA"
+expect_rc 4 "a second appeal is a conflict"
+run dsr request appeal-decision "$VA" --outcome denied
+expect_rc 2 "an appeal denied needs a reason"
+run env DSR_TODAY=2027-01-05 "$DSR_BIN" request appeal-decision "$VA" --outcome denied --reason "the exemption applies" --json
+expect_rc 0 "decide the appeal"
+check "the answer names the Attorney General" test "$(jget "$OUT" 'd["appeal"]["complaint"]')" = "If you disagree with this decision, you may contact the Virginia Attorney General."
+check "decided in time" test "$(jget "$OUT" 'd["appeal"]["overdue"]')" = False
+run dsr request appeal-decision "$VA" --outcome granted
+expect_rc 4 "deciding twice is a conflict"
+CO=$(dsr request open alice --type erasure --law cpa --received 2026-11-20 2>/dev/null)
+dsr request close "$CO" --outcome denied --code other --reason "legal hold" >/dev/null 2>&1
+run dsr request appeal "$CO" --json
+check "CPA: 45 days, extendable by 60" test "$(jget "$OUT" '(d["appeal"]["due"], d["appeal"]["extendable_to"])')" = "('2027-01-15', '2027-03-16')"
+GD=$(dsr request open alice --type restriction --law gdpr --received 2026-11-20 2>/dev/null)
+dsr request close "$GD" --outcome denied --code other --reason "no basis" >/dev/null 2>&1
+run dsr request appeal "$GD"
+expect_rc 7 "the GDPR sets no appeal to the business"
+expect_err "supervisory authority" "and says whom to complain to"
+run env DSR_TODAY=2027-02-01 "$DSR_BIN" report requests --from 2026-01-01 --to 2026-12-31 --json
+check "the report counts appeals" test "$(jget "$OUT" '(d["total"]["appeals"], d["total"]["appeals_denied"])')" = "(2, 1)"
+check "by law" test "$(jget "$OUT" '[l["appeals"] for l in d["by_law"] if l["law"]=="vcdpa"][0]')" = 1
 finish

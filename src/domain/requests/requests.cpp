@@ -108,6 +108,16 @@ Request to_request(const RequestRow& row, cal::Date today) {
   r.weekends_only = row.weekends_only;
   r.denial_code = row.denial_code.value_or("");
   if (row.duplicate_of) r.duplicate_of = request_label(*row.duplicate_of);
+  r.appeal_received = row.appeal_received.value_or("");
+  r.appeal_due = row.appeal_due.value_or("");
+  r.appeal_extendable_to = row.appeal_extendable_to.value_or("");
+  r.appeal_decided_on = row.appeal_decided_on.value_or("");
+  r.appeal_outcome = row.appeal_outcome.value_or("");
+  r.appeal_reason = row.appeal_reason.value_or("");
+  r.appeal_overdue = !r.appeal_due.empty() && r.appeal_decided_on.empty() && cal::format(today) > r.appeal_due;
+  if (r.appeal_outcome == "denied")
+    if (const laws::Law* law = laws::find(row.law))
+      r.complaint = "If you disagree with this decision, you may contact " + std::string(law->regulator) + ".";
   cal::Date due = cal::parse_date("due", r.due);
   if (r.is_open()) {
     r.days_left = cal::days_between(today, due);
@@ -468,6 +478,72 @@ Request link_request(Desk& desk, std::string_view id, std::string_view subject) 
   });
 }
 
+namespace {
+// Like transition(), for a closed request: its appeal.
+template <class F>
+Request appeal_step(Desk& desk, std::string_view id, const char* command, const char* event, F&& change) {
+  int64_t changed = audited(desk, command, [&](Audit& audit) {
+    require(desk, Action::manage_requests);
+    store::WriteTx tx(desk.db());
+    RequestRow row = load_request(desk, id);
+    if (!row.subject_id.empty()) audit.subject(row.subject_id);
+    nlohmann::json detail = nlohmann::json::object();
+    change(row, detail);
+    store::update_request(desk.db(), row);
+    add_event(desk, row.id, event, detail);
+    audit.ok();
+    tx.commit();
+    return row.id;
+  });
+  return find_request(desk, request_label(changed));
+}
+}  // namespace
+
+Request appeal_request(Desk& desk, std::string_view id, const std::string& received_in) {
+  cal::Date today = cal::today();
+  cal::Date received = received_in.empty() ? today : cal::parse_date("--received", received_in);
+  if (cal::days_between(today, received) > 0)
+    fail(ErrorKind::usage, "--received: " + cal::format(received) + " is in the future (today is " +
+                               cal::format(today) + ")");
+  return appeal_step(desk, id, "request appeal", "appealed", [&](RequestRow& row, nlohmann::json& detail) {
+    std::string label = request_label(row.id);
+    const laws::Law& law = laws::get(row.law);
+    if (row.outcome.value_or("") != "denied")
+      fail(ErrorKind::refused, label + " was not denied: only a denial can be appealed");
+    if (law.appeal.none())
+      fail(ErrorKind::refused, label + ": the " + row.law + " sets no appeal to the business; the requester may "
+                                       "complain to " + std::string(law.regulator));
+    if (row.appeal_received)
+      fail(ErrorKind::conflict, label + " was already appealed on " + *row.appeal_received);
+    if (cal::format(received) < *row.closed_on)
+      fail(ErrorKind::usage, "--received: the appeal cannot come before the denial (" + *row.closed_on + ")");
+    laws::Deadlines d = laws::appeal_deadlines(law, received, holidays_of(desk, row.jurisdiction.value_or(
+                                                                                  std::string(law.jurisdiction))));
+    row.appeal_received = cal::format(received);
+    row.appeal_due = d.due;
+    if (!d.extended.empty()) row.appeal_extendable_to = d.extended;
+    detail = {{"received", *row.appeal_received}, {"due", d.due}, {"citation", std::string(law.appeal_citation)}};
+  });
+}
+
+Request decide_appeal(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason_in) {
+  if (outcome != "granted" && outcome != "denied") fail(ErrorKind::usage, "--outcome: must be granted or denied");
+  if (outcome == "denied" && reason_in.empty())
+    fail(ErrorKind::usage, "--reason: an appeal denied needs the reason (it is told to the requester)");
+  std::string reason = reason_in.empty() ? "" : reason_text("--reason", reason_in);
+  return appeal_step(desk, id, "request appeal-decision", "appeal decided", [&](RequestRow& row, nlohmann::json& detail) {
+    std::string label = request_label(row.id);
+    if (!row.appeal_received) fail(ErrorKind::conflict, label + " has no appeal (`dsr request appeal " + label + "`)");
+    if (row.appeal_decided_on)
+      fail(ErrorKind::conflict, label + "'s appeal was already decided on " + *row.appeal_decided_on);
+    row.appeal_decided_on = cal::format(cal::today());
+    row.appeal_outcome = outcome;
+    if (!reason.empty()) row.appeal_reason = reason;
+    detail = {{"outcome", outcome}, {"due", *row.appeal_due}, {"late", *row.appeal_decided_on > *row.appeal_due}};
+    if (!reason.empty()) detail["reason"] = reason;
+  });
+}
+
 std::vector<std::string> link_claimed_requests(Desk& desk, const std::string& subject_id) {
   auto s = store::subject_by_id(desk.db(), subject_id);
   if (!s || s->status == "erased") return {};
@@ -568,6 +644,16 @@ nlohmann::json request_json(const Request& r) {
     j["claims"] = std::move(c);
   }
   if (!r.answer.is_null()) j["answer"] = r.answer;
+  j["appeal"] = nullptr;
+  if (!r.appeal_received.empty())
+    j["appeal"] = {{"received", r.appeal_received},
+                   {"due", r.appeal_due},
+                   {"extendable_to", text_or_null(r.appeal_extendable_to)},
+                   {"decided_on", text_or_null(r.appeal_decided_on)},
+                   {"outcome", text_or_null(r.appeal_outcome)},
+                   {"reason", text_or_null(r.appeal_reason)},
+                   {"overdue", r.appeal_overdue},
+                   {"complaint", text_or_null(r.complaint)}};
   if (!r.history.empty()) {
     nlohmann::json h = nlohmann::json::array();
     for (const auto& e : r.history)

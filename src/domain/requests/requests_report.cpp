@@ -33,6 +33,9 @@ struct Tally {
     else ++f.open;
     if (r.late) ++f.late;
     if (!r.linked()) ++f.unlinked;
+    if (!r.appeal_received.empty()) ++f.appeals;
+    if (r.appeal_outcome == "granted") ++f.appeals_granted;
+    if (r.appeal_outcome == "denied") ++f.appeals_denied;
     if (r.days_to_respond) days.push_back(*r.days_to_respond);
   }
 
@@ -56,7 +59,8 @@ nlohmann::json figures_json(const RequestFigures& f) {
   return {{"received", f.received}, {"fulfilled", f.fulfilled},         {"denied", f.denied},
           {"cancelled", f.cancelled}, {"open", f.open},                 {"late", f.late},
           {"responses", f.responses}, {"median_days", num(f.median_days)}, {"mean_days", num(f.mean_days)},
-          {"unlinked", f.unlinked}, {"denial_codes", f.denial_codes}};
+          {"unlinked", f.unlinked}, {"denial_codes", f.denial_codes}, {"appeals", f.appeals},
+          {"appeals_granted", f.appeals_granted}, {"appeals_denied", f.appeals_denied}};
 }
 
 }  // namespace
