@@ -85,6 +85,8 @@ struct Request {
   bool weekends_only = true;          // no holiday calendar was known for the jurisdiction
   std::string denial_code;            // DRP reason of a denial
   std::string duplicate_of;           // "req_3" when opened while that one was open
+  int prior_access_12m = 0;           // open/find: the subject's other access requests received in the 12 months before
+  bool frequent() const { return type == "access" && prior_access_12m >= 2; }  // a third in 12 months: flagged
   std::vector<std::string> claimed;   // kinds of identity claimed (email, phone, name)
   std::vector<Claim> claims;          // find_request only: the claimed values (unlinked requests)
   nlohmann::json answer;              // find_request only, null for a live subject: what the answer says is held
@@ -120,6 +122,8 @@ struct RequestInput {
 // SUBJECT that is an email matching nobody becomes a claimed email; a subject
 // id or username matching nobody is not_found. An open request of the same
 // type for the same subject makes the new one its duplicate (duplicate_of).
+// A third access request by one subject within 12 months is flagged
+// (frequent(); it may be denied with too_many_requests).
 Request open_request(Desk& desk, const RequestInput& in);
 // Links a claimed-identity request to SUBJECT (its claims are then dropped:
 // the subject's record holds them). conflict when already linked.

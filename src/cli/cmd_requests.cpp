@@ -65,6 +65,8 @@ void print_request(Context& ctx, const Request& r) {
           r.status + "  " + who);
   for (const auto& c : r.claims) ctx.say("  claimed " + c.kind + ": " + c.value);
   if (!r.duplicate_of.empty()) ctx.say("  duplicate of " + r.duplicate_of);
+  if (r.frequent())
+    ctx.say("  frequent: access request number " + std::to_string(r.prior_access_12m + 1) + " in 12 months");
   ctx.say("  received " + r.received + (r.channel.empty() ? "" : " by " + r.channel) +
           (r.verified_on.empty() ? ", not verified" : ", verified " + r.verified_on));
   ctx.say("  due " + r.due + (r.extended() ? " (extended on " + r.extended_on + " from " + r.first_due + ": " +
@@ -123,6 +125,9 @@ void run_open(Context& ctx, const RequestInput& in) {
            (r.clock_start.empty() ? " at the earliest (the clock starts once identity is verified)" : ""));
   if (!r.linked()) ctx.note(r.id + " matches no subject: it stands on the claimed identity until one matches");
   if (!r.duplicate_of.empty()) ctx.note(r.id + " duplicates " + r.duplicate_of + ", still open for the same person");
+  if (r.frequent())
+    ctx.note(r.id + " is access request number " + std::to_string(r.prior_access_12m + 1) +
+             " from this person in 12 months: it may be refused (--code too_many_requests)");
 }
 
 struct ListArgs {

@@ -128,7 +128,20 @@ check "refused closes change nothing" test "$before" = "$after"
 run dsr request close "$C" --outcome denied --reason "could not verify" --code insuf_verification --json
 expect_rc 0 "a denial with its code"
 check "the code is kept" test "$(jget "$OUT" 'd["denial_code"]')" = insuf_verification
+dsr request open ghost@example.com --type erasure --law ccpa >/dev/null 2>&1
 run dsr report requests --json
 check "the report counts denials by code" test "$(jget "$OUT" 'd["total"]["denial_codes"]')" = "{'insuf_verification': 1}"
-check "and requests that still name no one" test "$(jget "$OUT" 'd["total"]["unlinked"]')" -ge 0
+check "and requests that still name no one" test "$(jget "$OUT" 'd["total"]["unlinked"]')" = 1
+
+# A third access request by one person within 12 months is flagged (it may be denied: too_many_requests).
+run dsr request open carol@example.com --type access --law gdpr --received 2026-01-15 --json
+check "a second access request is not flagged" test "$(jget "$OUT" 'd["frequent"]')" = False
+run dsr request open carol@example.com --type access --law gdpr --json
+check "the third within 12 months is" test "$(jget "$OUT" 'd["frequent"]')" = True
+F=$(jget "$OUT" 'd["id"]')
+run dsr request open carol@example.com --type access --law gdpr
+expect_err "access request number 4 .* too_many_requests" "the message says so and names the code"
+run dsr request show "$F" --json
+check "show flags it too" test "$(jget "$OUT" 'd["frequent"]')" = True
+check "its history counts, never names" test "$(jget "$OUT" 'd["history"][0]["detail"]["frequent"]')" = 3
 finish

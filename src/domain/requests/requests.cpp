@@ -226,6 +226,22 @@ void set_deadlines(Desk& desk, RequestRow& row, cal::Date today) {
 
 }  // namespace
 
+namespace {
+// The subject's access requests received in the 12 months before `received`, this one left out.
+int prior_access(Desk& desk, const RequestRow& row) {
+  if (row.subject_id.empty() || row.type != "access") return 0;
+  store::RequestFilter f;
+  f.subject_id = row.subject_id;
+  f.type = "access";
+  f.received_from = cal::format(cal::subtract(cal::parse_date("received", row.received), cal::Duration{12, 'm'}));
+  f.received_to = row.received;
+  int n = 0;
+  for (const auto& other : store::list_requests(desk.db(), f))
+    if (other.id != row.id) ++n;
+  return n;
+}
+}  // namespace
+
 Request open_request(Desk& desk, const RequestInput& in) {
   const laws::Law& law = laws::get(in.law);
   laws::Periods periods = laws::periods_for(law, in.type);
@@ -282,11 +298,14 @@ Request open_request(Desk& desk, const RequestInput& in) {
   if (!row.clock_start) detail["clock"] = "waits for the requester's identity";
   if (row.duplicate_of) detail["duplicate_of"] = request_label(*row.duplicate_of);
   if (verified && !in.verified) detail["note"] = "this request needs no verification (" + std::string(periods.citation) + ")";
+  int prior = prior_access(desk, row);
+  if (row.type == "access" && prior >= 2) detail["frequent"] = prior + 1;  // the count, never who
   add_event(desk, row.id, "opened", detail);
   audit.ok();
   tx.commit();
   Request r = to_request(row, today);
   r.claimed = who.kinds;
+  r.prior_access_12m = prior;
   return r;
   });
 }
@@ -301,6 +320,7 @@ Request find_request(Desk& desk, std::string_view id) {
   }
   if (r.linked())
     if (auto s = store::subject_by_id(desk.db(), r.subject_id)) r.subject_status = s->status;
+  r.prior_access_12m = prior_access(desk, row);
   if (!r.linked()) {
     r.answer = {{"held", "nothing"},
                 {"statement", "No personal data is held about the person who made this request: the identity they "
@@ -635,6 +655,7 @@ nlohmann::json request_json(const Request& r) {
                                                              : nlohmann::json(nullptr)}}},
                       {"denial_code", text_or_null(r.denial_code)},
                       {"duplicate_of", text_or_null(r.duplicate_of)},
+                      {"frequent", r.frequent()},
                       {"identity", {{"linked", r.linked()},
                                     {"subject_status", text_or_null(r.subject_status)},
                                     {"claimed", r.claimed}}}};
