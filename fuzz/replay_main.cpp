@@ -34,6 +34,7 @@ DSR_HARNESS(vfs)
 DSR_HARNESS(csv)
 DSR_HARNESS(validate)
 DSR_HARNESS(ndjson)
+DSR_HARNESS(ics)
 #undef DSR_HARNESS
 
 namespace {
@@ -47,7 +48,7 @@ struct Harness {
 
 #define DSR_HARNESS(name) {#name, dsr_fuzz_##name##_one, dsr_fuzz_##name##_init, dsr_fuzz_##name##_seeds}
 const Harness kHarnesses[] = {DSR_HARNESS(header), DSR_HARNESS(vfs), DSR_HARNESS(csv), DSR_HARNESS(validate),
-                              DSR_HARNESS(ndjson)};
+                              DSR_HARNESS(ndjson), DSR_HARNESS(ics)};
 #undef DSR_HARNESS
 
 }  // namespace

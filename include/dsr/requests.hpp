@@ -1,6 +1,12 @@
-// Data-subject requests with their statutory deadlines (GDPR Art. 12(3), the
-// CCPA regulations), their history, and the yearly metrics. Every change runs
-// in one transaction and appends to the request's history.
+// Data-subject requests with their statutory deadlines (the law table,
+// dsr/laws.hpp), their history, and the yearly metrics. Every change runs in
+// one transaction and appends to the request's history.
+//
+// Who asked: a request names a subject (live or erased), or stands on a
+// claimed identity (an email, phone or name that matches nobody in the vault)
+// until it is linked to one, by `link_request` or when a matching subject is
+// registered or corrected. A non-subject is answered "nothing is held"; an
+// erased subject with what is still kept and why (kept_after_erasure).
 //
 // Statuses: received -> verified -> in_progress -> fulfilled | denied | cancelled.
 //   verify       received -> verified (the requester's identity is checked)
@@ -9,7 +15,11 @@
 //   close        fulfilled needs verified or in_progress; denied needs a reason;
 //                cancelled (withdrawn by the requester) from any open status
 //   acknowledge  records the confirmation of receipt (CCPA: due in 10 business days)
-//   extend       once, on or before the first due date, with a reason
+//   extend       once, on or before the first due date, with a reason (laws
+//                without an extension refuse)
+//   pause/resume stop and restart the clock while waiting for clarification
+//                (laws whose row is pausable: uk-gdpr)
+//   link         attach a claimed-identity request to a subject
 // Errors: no such request -> not_found; a closed request, a second verify,
 // start or acknowledge -> conflict; what the law or the desk's rules refuse
 // (acting on or fulfilling an unverified request, a second or late extension)
@@ -17,6 +27,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -35,9 +46,15 @@ struct RequestEvent {
   nlohmann::json detail = nlohmann::json::object();  // ids, field names, dates, reasons; no personal values
 };
 
+struct Claim {
+  std::string kind;   // email, phone, name
+  std::string value;  // shown by find_request only
+};
+
 struct Request {
   std::string id;  // "req_12"
-  std::string subject_id;
+  std::string subject_id;  // empty while the request stands on a claimed identity
+  std::string subject_status;  // active, deactivated, erased; empty when unlinked
   std::string type;     // access, rectification, erasure, restriction, portability, objection, opt-out
   std::string law;      // gdpr, ccpa
   std::string channel;  // email, phone, mail, web, in-person; empty when not recorded
@@ -59,44 +76,93 @@ struct Request {
   std::optional<int> days_to_respond;  // fulfilled or denied: closed_on - received
   bool late = false;                   // answered after its due date, or open and overdue
   std::vector<RequestEvent> history;   // filled by find_request only
+  // Issue 14:
+  std::string jurisdiction;           // whose holidays count (default: the law's)
+  std::string citation;               // the answer period's source
+  std::string clock_start;            // empty while the clock waits (uk-gdpr: identity not yet in)
+  std::string paused_on;              // the clock is stopped since (clarification asked)
+  int paused_days = 0;                // days the clock stood still so far
+  bool weekends_only = true;          // no holiday calendar was known for the jurisdiction
+  std::string denial_code;            // DRP reason of a denial
+  std::string duplicate_of;           // "req_3" when opened while that one was open
+  int prior_access_12m = 0;           // open/find: the subject's other access requests received in the 12 months before
+  bool frequent() const { return type == "access" && prior_access_12m >= 2; }  // a third in 12 months: flagged
+  std::vector<std::string> claimed;   // kinds of identity claimed (email, phone, name)
+  std::vector<Claim> claims;          // find_request only: the claimed values (unlinked requests)
+  nlohmann::json answer;              // find_request only, null for a live subject: what the answer says is held
+  // An appeal of a denial (laws with an appeal period: vcdpa, cpa, ctdpa):
+  std::string appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, appeal_reason;
+  bool appeal_overdue = false;  // received, undecided, past its due date
+  std::string complaint;        // an appeal denied: whom the requester may complain to
 
   bool is_open() const { return closed_on.empty(); }
+  bool linked() const { return !subject_id.empty(); }
+  bool paused() const { return !paused_on.empty(); }
   bool extended() const { return !extended_on.empty(); }
 };
 
 struct RequestInput {
-  std::string subject;   // SUBJECT: id, email or username
+  std::string subject;   // SUBJECT: id, email or username; may be empty when a claim is given
   std::string type;
   std::string law;
   std::string received;  // YYYY-MM-DD; empty: today. Never in the future.
   std::string channel;   // empty: not recorded
   bool verified = false;  // identity already verified at intake
+  // A claimed identity (--email, --phone, --name): who asked, when SUBJECT is
+  // not given or matches nobody. An email or phone of a live subject links the
+  // request to it; an erased email links it to the tombstone.
+  std::string email, phone, name;
+  std::string jurisdiction;  // empty: the law's
+  std::string duplicate_of;  // REQ: link as a duplicate of an open request
 };
 
-// Types each law knows: GDPR access, rectification, erasure, restriction,
-// portability, objection; CCPA access, rectification, erasure, portability,
-// opt-out. Anything else is a usage error that says which types the law has.
-//
-// Due dates: GDPR cal::gdpr_due (extension: cal::gdpr_extended_due); CCPA
-// cal::ccpa_due with an acknowledgement due at cal::ccpa_ack_due (extension:
-// cal::ccpa_extended_due). A CCPA opt-out is due in 15 business days, needs no
-// verification (so it opens verified), no acknowledgement and has no extension
-// (CCPA regulations 7026(f)).
+// The types each law knows and every due date come from the law's row
+// (laws::periods_for, laws::deadlines) and the jurisdiction's holidays. A
+// type that needs no verification (CCPA opt-out) opens verified.
+// SUBJECT that is an email matching nobody becomes a claimed email; a subject
+// id or username matching nobody is not_found. An open request of the same
+// type for the same subject makes the new one its duplicate (duplicate_of).
+// A third access request by one subject within 12 months is flagged
+// (frequent(); it may be denied with too_many_requests).
 Request open_request(Desk& desk, const RequestInput& in);
+// Links a claimed-identity request to SUBJECT (its claims are then dropped:
+// the subject's record holds them). conflict when already linked.
+Request link_request(Desk& desk, std::string_view id, std::string_view subject);
+// Links the open unlinked requests whose claimed email or phone is the
+// subject's; returns their ids. Run inside the caller's transaction.
+std::vector<std::string> link_claimed_requests(Desk& desk, const std::string& subject_id);
+// Stops the clock (reason required); resume restarts it and moves the due
+// dates by the days it stood still. refused for a law whose clock cannot stop.
+Request pause_request(Desk& desk, std::string_view id, const std::string& reason);
+// An appeal of a denied request, received on `received` (empty: today), due
+// within the law's appeal period (laws::appeal_deadlines). refused when the
+// request was not denied or its law sets no appeal (the message names the
+// regulator); conflict when already appealed.
+Request appeal_request(Desk& desk, std::string_view id, const std::string& received);
+// The appeal's outcome: granted (the denial is reversed: act on the request)
+// or denied (reason required; the answer names the regulator to complain to).
+Request decide_appeal(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason);
+Request resume_request(Desk& desk, std::string_view id);
 // ID: "req_12" or "12". Returns the request with its whole history.
 Request find_request(Desk& desk, std::string_view id);
 Request verify_request(Desk& desk, std::string_view id);
 Request acknowledge_request(Desk& desk, std::string_view id);
 Request start_request(Desk& desk, std::string_view id);
 Request extend_request(Desk& desk, std::string_view id, const std::string& reason);
-// outcome: fulfilled, denied (reason required) or cancelled.
-Request close_request(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason);
+// outcome: fulfilled, denied (reason and a denial code required) or cancelled.
+// Denial codes are the Data Rights Protocol's: kDenialCodes.
+Request close_request(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason,
+                      const std::string& code = "");
+inline const std::vector<std::string> kDenialCodes = {"suspected_fraud",   "insuf_verification", "no_match",
+                                                      "claim_not_covered", "outside_jurisdiction", "too_many_requests",
+                                                      "other"};
 
 struct RequestQuery {
   std::string status = "open";  // a status, or open, closed, all
   bool overdue = false;         // only open requests past their due date or acknowledgement date
   std::optional<int> due_within;  // only open requests due within this many days (overdue ones included)
   std::string subject;          // SUBJECT; empty: every subject
+  std::string law, jurisdiction;  // empty: any
 };
 // Ordered by due date, soonest first.
 std::vector<Request> list_requests(Desk& desk, const RequestQuery& q);
@@ -143,6 +209,9 @@ nlohmann::json export_under(Desk& desk, std::string_view request_id, std::string
 // ---- the yearly metrics (CCPA regulations 7102) -------------------------------
 struct RequestFigures {
   int64_t received = 0, fulfilled = 0, denied = 0, cancelled = 0, open = 0, late = 0;
+  int64_t unlinked = 0;                         // on a claimed identity alone
+  int64_t appeals = 0, appeals_granted = 0, appeals_denied = 0;
+  std::map<std::string, int64_t> denial_codes;  // denied, by DRP code
   int64_t responses = 0;         // fulfilled + denied: those with days to respond
   std::optional<double> median_days, mean_days;
 };
@@ -151,6 +220,7 @@ struct RequestReport {
   std::string law;       // empty: both
   RequestFigures all;
   std::vector<std::pair<std::string, RequestFigures>> by_type;  // every type, in a fixed order
+  std::vector<std::pair<std::string, RequestFigures>> by_law;   // every law of the table, in its order
 };
 // Requests received from `from` to `to` (YYYY-MM-DD; defaults: 1 January of
 // to's year, and today). Late: answered after the due date in force, or still

@@ -52,11 +52,15 @@ struct RegisterResult {
   Subject subject;
   // Set when the email's keyed hash matches an erased subject (re-registration is flagged, not refused).
   std::optional<std::pair<std::string, int64_t>> previously_erased;  // subject id, erased at
+  // Requests made on a claimed email or phone that this subject now matches,
+  // linked to it (dsr/requests.hpp: register_under).
+  std::vector<std::string> linked_requests;
 };
 
 struct ChangeResult {
   Subject subject;
   std::vector<std::string> changed;  // fields whose value changed
+  std::vector<std::string> linked_requests;  // claimed-identity requests linked by the change (correct_under)
   nlohmann::json notify = nlohmann::json::array();  // recipients to tell (GDPR Art. 19)
 };
 
@@ -96,6 +100,11 @@ ChangeResult reactivate_subject(Desk& desk, std::string_view ref);
 EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& reason, bool dry_run);
 // The access package (GDPR Art. 15 / 20): see schema/export.schema.json.
 nlohmann::json export_subject(Desk& desk, std::string_view ref);
+// What is still kept about an erased subject and why, one entry a record:
+// {"record": tombstone|disclosure_log|suppression_hash|legal_hold|request_records,
+//  "what", "why", "count" (where many), "retention": {"rule", "duration", "deleted_from"}}.
+// Empty for a subject that is not erased. Holds no personal values.
+nlohmann::json kept_after_erasure(Desk& desk, const std::string& subject_id);
 // The stable JSON shape of a subject (show/list/register --json).
 nlohmann::json subject_json(const Subject& s);
 // The stable JSON shape of a correction, deactivation or reactivation (the

@@ -4,6 +4,7 @@
 #include "cli/context.hpp"
 #include "cli/render.hpp"
 #include "dsr/error.hpp"
+#include "dsr/laws.hpp"
 #include "dsr/requests.hpp"
 #include "dsr/timefmt.hpp"
 
@@ -11,6 +12,12 @@ namespace dsr::cli {
 namespace {
 
 const auto kFormats = CLI::IsMember({"table", "json", "ndjson", "csv"});
+
+std::vector<std::string> law_names() {
+  std::vector<std::string> v;
+  for (const auto& l : laws::table()) v.emplace_back(l.name);
+  return v;
+}
 
 // "in 3 days", "due today", "2 days overdue"; closed requests say how they ended.
 std::string left_text(const Request& r) {
@@ -52,7 +59,14 @@ const std::vector<Column>& request_csv_columns() {
 
 void print_request(Context& ctx, const Request& r) {
   if (ctx.g.json) return ctx.emit_json(request_json(r));
-  ctx.out(r.id + "  " + r.type + " (" + r.law + ")  " + r.status + "  subject " + r.subject_id);
+  std::string who = r.linked() ? "subject " + r.subject_id + (r.subject_status == "erased" ? " (erased)" : "")
+                               : std::string("no subject (claimed identity)");
+  ctx.out(r.id + "  " + r.type + " (" + r.law + (r.jurisdiction.empty() ? "" : ", " + r.jurisdiction) + ")  " +
+          r.status + "  " + who);
+  for (const auto& c : r.claims) ctx.out("  claimed " + c.kind + ": " + c.value);
+  if (!r.duplicate_of.empty()) ctx.out("  duplicate of " + r.duplicate_of);
+  if (r.frequent())
+    ctx.out("  frequent: access request number " + std::to_string(r.prior_access_12m + 1) + " in 12 months");
   ctx.out("  received " + r.received + (r.channel.empty() ? "" : " by " + r.channel) +
           (r.verified_on.empty() ? ", not verified" : ", verified " + r.verified_on));
   ctx.out("  due " + r.due + (r.extended() ? " (extended on " + r.extended_on + " from " + r.first_due + ": " +
@@ -60,8 +74,31 @@ void print_request(Context& ctx, const Request& r) {
                                            : "") +
           "  " + left_text(r));
   if (!r.ack_due.empty() || !r.acknowledged_on.empty()) ctx.out("  acknowledgement " + ack_text(r));
+  if (r.clock_start.empty()) ctx.out("  clock: waits for the requester's identity (starts at `dsr request verify`)");
+  if (r.paused()) ctx.out("  clock: paused since " + r.paused_on + " (`dsr request resume`)");
+  else if (r.paused_days > 0) ctx.out("  clock: stood still " + std::to_string(r.paused_days) + " days");
+  if (!r.citation.empty()) ctx.out("  law: " + r.citation);
+  if (r.weekends_only)
+    ctx.out("  calendar: only weekends were counted (no holidays imported for " +
+            (r.jurisdiction.empty() ? std::string("this jurisdiction") : r.jurisdiction) + ")");
+  if (!r.appeal_received.empty())
+    ctx.out("  appeal received " + r.appeal_received + ", due " + r.appeal_due +
+            (r.appeal_extendable_to.empty() ? "" : " (extendable to " + r.appeal_extendable_to + ")") +
+            (r.appeal_decided_on.empty() ? (r.appeal_overdue ? ", OVERDUE" : "")
+                                         : ": " + r.appeal_outcome + " " + r.appeal_decided_on +
+                                               (r.appeal_reason.empty() ? "" : " (" + r.appeal_reason + ")")));
+  if (!r.complaint.empty()) ctx.out("  " + r.complaint);
+  if (!r.answer.is_null()) {
+    ctx.out("  answer: " + r.answer.value("statement", std::string()));
+    if (r.answer.contains("kept"))
+      for (const auto& k : r.answer["kept"])
+        ctx.out("    kept: " + k.value("record", std::string()) + " - " + k.value("why", std::string()) +
+                (k["retention"].contains("deleted_from") ? " (until " + k["retention"]["deleted_from"].get<std::string>() + ")"
+                                                          : ""));
+  }
   if (!r.is_open())
-    ctx.out("  closed " + r.closed_on + ": " + r.outcome + (r.close_reason.empty() ? "" : " (" + r.close_reason + ")") +
+    ctx.out("  closed " + r.closed_on + ": " + r.outcome + (r.denial_code.empty() ? "" : " [" + r.denial_code + "]") +
+            (r.close_reason.empty() ? "" : " (" + r.close_reason + ")") +
             (r.days_to_respond ? ", " + std::to_string(*r.days_to_respond) + " days to respond" : "") +
             (r.late ? ", LATE" : ""));
   if (r.history.empty()) return;
@@ -84,7 +121,13 @@ void run_open(Context& ctx, const RequestInput& in) {
   if (ctx.g.json) return ctx.emit_json(request_json(r));
   std::cout << r.id << "\n";  // what a script wants (-q keeps it)
   ctx.note("opened " + r.id + " (" + r.type + ", " + r.law + ", " + r.status + "): due " + r.due +
-           (r.ack_due.empty() ? "" : ", acknowledge by " + r.ack_due));
+           (r.ack_due.empty() ? "" : ", acknowledge by " + r.ack_due) +
+           (r.clock_start.empty() ? " at the earliest (the clock starts once identity is verified)" : ""));
+  if (!r.linked()) ctx.note(r.id + " matches no subject: it stands on the claimed identity until one matches");
+  if (!r.duplicate_of.empty()) ctx.note(r.id + " duplicates " + r.duplicate_of + ", still open for the same person");
+  if (r.frequent())
+    ctx.note(r.id + " is access request number " + std::to_string(r.prior_access_12m + 1) +
+             " from this person in 12 months: it may be refused (--code too_many_requests)");
 }
 
 struct ListArgs {
@@ -140,18 +183,27 @@ void add_request_commands(CLI::App& app, Context& ctx) {
 
   auto oa = std::make_shared<RequestInput>();
   auto* open = req->add_subcommand("open", "Open a request for a subject; prints the new request id");
-  open->add_option("SUBJECT", oa->subject, "Subject id, email or username")->required();
+  open->add_option("SUBJECT", oa->subject,
+                   "Subject id, email or username; an email that matches no one becomes the claimed identity");
   open->add_option("--type", oa->type, "access, rectification, erasure, restriction, portability, objection or opt-out")
       ->required()
       ->check(CLI::IsMember({"access", "rectification", "erasure", "restriction", "portability", "objection", "opt-out"}));
-  open->add_option("--law", oa->law, "gdpr or ccpa (sets the deadlines)")->required()->check(CLI::IsMember({"gdpr", "ccpa"}));
+  open->add_option("--law", oa->law, "The law that sets the deadlines: " + laws::names())
+      ->required()
+      ->check(CLI::IsMember(law_names()));
+  open->add_option("--email", oa->email, "The requester's email, as claimed (someone not in the vault, or erased)");
+  open->add_option("--phone", oa->phone, "The requester's phone, as claimed");
+  open->add_option("--name", oa->name, "The requester's name, as claimed (never matched by itself)");
+  open->add_option("--jurisdiction", oa->jurisdiction, "Whose public holidays count (default: the law's, e.g. EU, GB, US-CA)");
+  open->add_option("--duplicate-of", oa->duplicate_of, "Record the request as a duplicate of this open one");
   open->add_option("--received", oa->received, "Date received, YYYY-MM-DD (default today)");
   open->add_option("--channel", oa->channel, "email, phone, mail, web or in-person")
       ->check(CLI::IsMember({"email", "phone", "mail", "web", "in-person"}));
   open->add_flag("--verified", oa->verified, "The requester's identity was verified at intake");
-  open->footer("GDPR: due one month after receipt (Reg. 1182/71; a weekend end moves to Monday).\n"
-               "CCPA: due in 45 days, acknowledge within 10 business days; an opt-out is due in 15 business days.\n"
-               "Example:\n  dsr request open alice --type access --law gdpr --received 2026-01-31 --channel email");
+  open->footer("Deadlines come from the law table (dsr(1), LAWS): GDPR one month (Reg. 1182/71 Art. 3(4) moves an\n"
+               "end on a weekend or imported holiday), CCPA 45 days, LGPD 15, PIPEDA 30, VCDPA/CPA/CTDPA 45, HIPAA 30/60.\n"
+               "Examples:\n  dsr request open alice --type access --law gdpr --received 2026-01-31 --channel email\n"
+               "  dsr request open stranger@example.com --type access --law gdpr --jurisdiction DE");
   open->callback([&ctx, oa] { run_open(ctx, *oa); });
 
   auto la = std::make_shared<ListArgs>();
@@ -164,6 +216,8 @@ void add_request_commands(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"received", "verified", "in_progress", "fulfilled", "denied", "cancelled", "open", "closed",
                              "all"}));
   list->add_option("--subject", la->q.subject, "Only this subject's requests");
+  list->add_option("--law", la->q.law, "Only requests under this law")->check(CLI::IsMember(law_names()));
+  list->add_option("--jurisdiction", la->q.jurisdiction, "Only requests of this jurisdiction (DE, US-CA, ...)");
   list->add_option("--format", la->format, "table, json, ndjson or csv")->check(kFormats);
   list->footer("Example (every morning):\n  dsr request list --due-within 7\n  dsr request list --overdue --format csv");
   list->callback([&ctx, la] { run_list(ctx, *la); });
@@ -218,10 +272,63 @@ void add_request_commands(CLI::App& app, Context& ctx) {
       ->required()
       ->check(CLI::IsMember({"fulfilled", "denied", "cancelled"}));
   close->add_option("--reason", *reason, "Why (required for a denial)");
-  close->footer("Example:\n  dsr request close req_12 --outcome denied --reason 'identity could not be verified'");
-  close->callback([&ctx, id, outcome, reason] {
+  auto code = std::make_shared<std::string>();
+  close->add_option("--code", *code, "The denial code (required for a denial): suspected_fraud, insuf_verification, "
+                                     "no_match, claim_not_covered, outside_jurisdiction, too_many_requests, other")
+      ->check(CLI::IsMember(kDenialCodes));
+  close->footer("Example:\n  dsr request close req_12 --outcome denied --code insuf_verification \\\n"
+                "      --reason 'identity could not be verified'");
+  close->callback([&ctx, id, outcome, reason, code] {
     Desk desk = ctx.open_desk();
-    say_change(ctx, "closed", close_request(desk, *id, *outcome, *reason));
+    say_change(ctx, "closed", close_request(desk, *id, *outcome, *reason, *code));
+  });
+
+  auto received = std::make_shared<std::string>();
+  auto* appeal = req->add_subcommand("appeal", "Record an appeal of a denied request (vcdpa, cpa, ctdpa: its own clock)");
+  appeal->add_option("ID", *id, "Request id")->required();
+  appeal->add_option("--received", *received, "Date the appeal was received, YYYY-MM-DD (default today)");
+  appeal->footer("Example:\n  dsr request appeal req_12 --received 2026-03-01");
+  appeal->callback([&ctx, id, received] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "appealed", appeal_request(desk, *id, *received));
+  });
+
+  auto* decision = req->add_subcommand("appeal-decision", "Decide an appeal: granted, or denied with the reason");
+  decision->add_option("ID", *id, "Request id")->required();
+  decision->add_option("--outcome", *outcome, "granted or denied")->required()->check(CLI::IsMember({"granted", "denied"}));
+  decision->add_option("--reason", *reason, "Why (required for a denial; told to the requester)");
+  decision->footer("A denied appeal's answer names the regulator the requester may contact.\n"
+                   "Example:\n  dsr request appeal-decision req_12 --outcome denied --reason 'the exemption applies'");
+  decision->callback([&ctx, id, outcome, reason] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "decided", decide_appeal(desk, *id, *outcome, *reason));
+  });
+
+  auto* pause = req->add_subcommand("pause", "Stop the clock while waiting for clarification (uk-gdpr)");
+  pause->add_option("ID", *id, "Request id")->required();
+  pause->add_option("--reason", *reason, "What clarification was asked for")->required();
+  pause->footer("Example:\n  dsr request pause req_12 --reason 'asked which accounts the request covers'");
+  pause->callback([&ctx, id, reason] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "paused", pause_request(desk, *id, *reason));
+  });
+
+  auto* resume = req->add_subcommand("resume", "Restart a paused clock; the due date moves by the days it stood still");
+  resume->add_option("ID", *id, "Request id")->required();
+  resume->footer("Example:\n  dsr request resume req_12");
+  resume->callback([&ctx, id] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "resumed", resume_request(desk, *id));
+  });
+
+  auto subject = std::make_shared<std::string>();
+  auto* link = req->add_subcommand("link", "Link a request made on a claimed identity to a subject");
+  link->add_option("ID", *id, "Request id")->required();
+  link->add_option("SUBJECT", *subject, "Subject id, email or username")->required();
+  link->footer("Example:\n  dsr request link req_12 alice@example.com");
+  link->callback([&ctx, id, subject] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "linked", link_request(desk, *id, *subject));
   });
   for (auto* s : req->get_subcommands({})) s->fallthrough();
 
@@ -232,7 +339,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   auto* rr = report->add_subcommand("requests", "Counts by type and outcome, days to respond, late requests");
   rr->add_option("--from", ra->from, "Received on or after YYYY-MM-DD (default 1 January of --to's year)");
   rr->add_option("--to", ra->to, "Received on or before YYYY-MM-DD (default today)");
-  rr->add_option("--law", ra->law, "Only gdpr or ccpa requests")->check(CLI::IsMember({"gdpr", "ccpa"}));
+  rr->add_option("--law", ra->law, "Only requests under this law")->check(CLI::IsMember(law_names()));
   rr->add_option("--format", ra->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   rr->footer("Example (the CCPA's yearly metrics):\n  dsr report requests --from 2025-01-01 --to 2025-12-31 --law ccpa --format csv");
   rr->callback([&ctx, ra] { run_report(ctx, ra->from, ra->to, ra->law, ra->format); });

@@ -110,8 +110,10 @@ void run_register(Context& ctx, const RegisterArgs& a) {
   if (r.previously_erased)
     ctx.note("note: this email belonged to subject " + r.previously_erased->first + ", erased on " +
              iso_date(r.previously_erased->second));
+  for (const auto& req : r.linked_requests) ctx.note("linked " + req + ": its claimed identity matches this subject");
   if (ctx.g.json) {
     nlohmann::json j = subject_json(r.subject);
+    if (!r.linked_requests.empty()) j["linked_requests"] = r.linked_requests;
     if (r.previously_erased)
       j["previously_erased"] = {{"id", r.previously_erased->first}, {"erased_at", iso_time(r.previously_erased->second)}};
     ctx.emit_json(j);
@@ -202,6 +204,7 @@ void write_export(Context& ctx, const nlohmann::json& pkg, const std::string& ou
 
 // --- correct / deactivate / reactivate / delete ------------------------------
 void print_change(Context& ctx, const char* verb, const ChangeResult& r) {
+  for (const auto& req : r.linked_requests) ctx.note("linked " + req + ": its claimed identity matches this subject");
   if (ctx.g.json) {
     ctx.emit_json(change_json(r));
     return;

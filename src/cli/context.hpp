@@ -78,6 +78,7 @@ void add_subject_commands(CLI::App& app, Context& ctx);
 void add_disclosure_commands(CLI::App& app, Context& ctx);
 void add_audit_commands(CLI::App& app, Context& ctx);
 void add_request_commands(CLI::App& app, Context& ctx);  // request ..., report requests
+void add_holiday_commands(CLI::App& app, Context& ctx);  // holidays import|list
 void add_policy_commands(CLI::App& app, Context& ctx);   // policy ..., choice
 void add_choice_commands(CLI::App& app, Context& ctx);   // consent ...
 void add_breach_commands(CLI::App& app, Context& ctx);   // breach ..., report breaches

@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
   dsr::cli::add_disclosure_commands(app, ctx);
   dsr::cli::add_audit_commands(app, ctx);
   dsr::cli::add_request_commands(app, ctx);
+  dsr::cli::add_holiday_commands(app, ctx);
   dsr::cli::add_policy_commands(app, ctx);
   dsr::cli::add_choice_commands(app, ctx);
   dsr::cli::add_notice_commands(app, ctx);

@@ -34,7 +34,16 @@ inline void get(const SQLite::Column& c, std::optional<std::string>& v) {
   else get(c, v.emplace());
 }
 
+inline void get(const SQLite::Column& c, std::optional<int64_t>& v) {
+  if (c.isNull()) v.reset();
+  else v = c.getInt64();
+}
 inline void put(SQLite::Statement& st, int i, int64_t v) { st.bind(i, v); }
+inline void put(SQLite::Statement& st, int i, bool v) { st.bind(i, v ? 1 : 0); }
+inline void put(SQLite::Statement& st, int i, const std::optional<int64_t>& v) {
+  if (v) st.bind(i, *v);
+  else st.bind(i);
+}
 inline void put(SQLite::Statement& st, int i, const std::string& v) { st.bind(i, v); }
 inline void put(SQLite::Statement& st, int i, const std::optional<std::string>& v) {
   if (v) st.bind(i, *v);

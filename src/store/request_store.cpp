@@ -10,13 +10,17 @@ namespace {
 
 const char* kCols =
     "id, subject_id, type, law, channel, received, status, due, ack_due, acknowledged_on, verified_on, "
-    "extended_due, extended_on, extension_reason, closed_on, outcome, close_reason, opened_at, opened_by";
+    "extended_due, extended_on, extension_reason, closed_on, outcome, close_reason, opened_at, opened_by, "
+    "jurisdiction, clock_start, paused_on, paused_days, weekends_only, denial_code, duplicate_of, appeal_received, "
+    "appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, appeal_reason";
 
 RequestRow read_row(SQLite::Statement& st) {
   RequestRow r;
   read_columns(st, r.id, r.subject_id, r.type, r.law, r.channel, r.received, r.status, r.due, r.ack_due,
                r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
-               r.outcome, r.close_reason, r.opened_at, r.opened_by);
+               r.outcome, r.close_reason, r.opened_at, r.opened_by, r.jurisdiction, r.clock_start, r.paused_on,
+               r.paused_days, r.weekends_only, r.denial_code, r.duplicate_of, r.appeal_received, r.appeal_due,
+               r.appeal_extendable_to, r.appeal_decided_on, r.appeal_outcome, r.appeal_reason);
   return r;
 }
 
@@ -24,7 +28,9 @@ RequestRow read_row(SQLite::Statement& st) {
 int bind_mutable(SQLite::Statement& st, int i, const RequestRow& r) {
   return bind_columns(st, i, r.subject_id, r.type, r.law, r.channel, r.received, r.status, r.due, r.ack_due,
                       r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
-                      r.outcome, r.close_reason);
+                      r.outcome, r.close_reason, r.jurisdiction, r.clock_start, r.paused_on, r.paused_days,
+                      r.weekends_only, r.denial_code, r.duplicate_of, r.appeal_received, r.appeal_due,
+                      r.appeal_extendable_to, r.appeal_decided_on, r.appeal_outcome, r.appeal_reason);
 }
 
 }  // namespace
@@ -33,7 +39,10 @@ int64_t insert_request(SQLite::Database& db, const RequestRow& r) {
   SQLite::Statement st(db,
                        "INSERT INTO requests (subject_id, type, law, channel, received, status, due, ack_due, "
                        "acknowledged_on, verified_on, extended_due, extended_on, extension_reason, closed_on, outcome, "
-                       "close_reason, opened_at, opened_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                       "close_reason, jurisdiction, clock_start, paused_on, paused_days, weekends_only, denial_code, "
+                       "duplicate_of, appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, "
+                       "appeal_reason, opened_at, opened_by) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   bind_columns(st, bind_mutable(st, 1, r), r.opened_at, r.opened_by);
   st.exec();
   return db.getLastInsertRowid();
@@ -43,7 +52,10 @@ void update_request(SQLite::Database& db, const RequestRow& r) {
   SQLite::Statement st(db,
                        "UPDATE requests SET subject_id = ?, type = ?, law = ?, channel = ?, received = ?, status = ?, "
                        "due = ?, ack_due = ?, acknowledged_on = ?, verified_on = ?, extended_due = ?, extended_on = ?, "
-                       "extension_reason = ?, closed_on = ?, outcome = ?, close_reason = ? WHERE id = ?");
+                       "extension_reason = ?, closed_on = ?, outcome = ?, close_reason = ?, jurisdiction = ?, "
+                       "clock_start = ?, paused_on = ?, paused_days = ?, weekends_only = ?, denial_code = ?, "
+                       "duplicate_of = ?, appeal_received = ?, appeal_due = ?, appeal_extendable_to = ?, "
+                       "appeal_decided_on = ?, appeal_outcome = ?, appeal_reason = ? WHERE id = ?");
   bind_columns(st, bind_mutable(st, 1, r), r.id);
   st.exec();
 }
@@ -64,6 +76,9 @@ std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter&
     and_("status IN (" + in + ")");
   }
   if (!f.subject_id.empty()) and_("subject_id = ?");
+  if (!f.law.empty()) and_("law = ?");
+  if (!f.jurisdiction.empty()) and_("jurisdiction = ?");
+  if (!f.type.empty()) and_("type = ?");
   if (!f.received_from.empty()) and_("received >= ?");
   if (!f.received_to.empty()) and_("received <= ?");
   SQLite::Statement st(db, std::string("SELECT ") + kCols + " FROM requests" + where +
@@ -71,10 +86,68 @@ std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter&
   int i = 1;
   for (const auto& s : f.statuses) st.bind(i++, s);
   if (!f.subject_id.empty()) st.bind(i++, f.subject_id);
+  if (!f.law.empty()) st.bind(i++, f.law);
+  if (!f.jurisdiction.empty()) st.bind(i++, f.jurisdiction);
+  if (!f.type.empty()) st.bind(i++, f.type);
   if (!f.received_from.empty()) st.bind(i++, f.received_from);
   if (!f.received_to.empty()) st.bind(i++, f.received_to);
   std::vector<RequestRow> out;
   while (st.executeStep()) out.push_back(read_row(st));
+  return out;
+}
+
+void insert_claim(SQLite::Database& db, int64_t request_id, const ClaimRow& c) {
+  SQLite::Statement st(db, "INSERT OR IGNORE INTO request_claims (request_id, kind, key, value) VALUES (?,?,?,?)");
+  bind_columns(st, 1, request_id, c.kind, c.key, c.value);
+  st.exec();
+}
+
+std::vector<ClaimRow> claims_of(SQLite::Database& db, int64_t request_id) {
+  SQLite::Statement st(db, "SELECT kind, key, value FROM request_claims WHERE request_id = ? ORDER BY kind, key");
+  st.bind(1, request_id);
+  std::vector<ClaimRow> out;
+  while (st.executeStep()) {
+    ClaimRow c;
+    read_columns(st, c.kind, c.key, c.value);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void delete_claims(SQLite::Database& db, int64_t request_id) {
+  SQLite::Statement st(db, "DELETE FROM request_claims WHERE request_id = ?");
+  st.bind(1, request_id);
+  st.exec();
+}
+
+std::vector<int64_t> unlinked_requests_claiming(SQLite::Database& db, const std::string& kind, const std::string& key) {
+  SQLite::Statement st(db,
+                       "SELECT r.id FROM request_claims c JOIN requests r ON r.id = c.request_id WHERE c.kind = ? AND "
+                       "c.key = ? AND r.subject_id = '' AND r.closed_on IS NULL ORDER BY r.id");
+  bind_columns(st, 1, kind, key);
+  std::vector<int64_t> out;
+  while (st.executeStep()) out.push_back(st.getColumn(0).getInt64());
+  return out;
+}
+
+void put_holiday(SQLite::Database& db, const HolidayRow& h) {
+  SQLite::Statement st(db,
+                       "INSERT OR REPLACE INTO holidays (jurisdiction, day, name, imported_at, imported_by) "
+                       "VALUES (?,?,?,?,?)");
+  bind_columns(st, 1, h.jurisdiction, h.day, or_null(h.name), h.imported_at, h.imported_by);
+  st.exec();
+}
+
+std::vector<HolidayRow> list_holidays(SQLite::Database& db, const std::string& jurisdiction) {
+  SQLite::Statement st(db, std::string("SELECT jurisdiction, day, name, imported_at, imported_by FROM holidays") +
+                               (jurisdiction.empty() ? "" : " WHERE jurisdiction = ?") + " ORDER BY jurisdiction, day");
+  if (!jurisdiction.empty()) st.bind(1, jurisdiction);
+  std::vector<HolidayRow> out;
+  while (st.executeStep()) {
+    HolidayRow h;
+    read_columns(st, h.jurisdiction, h.day, h.name, h.imported_at, h.imported_by);
+    out.push_back(std::move(h));
+  }
   return out;
 }
 

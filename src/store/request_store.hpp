@@ -23,6 +23,21 @@ struct RequestRow {
   std::optional<std::string> closed_on, outcome, close_reason;
   int64_t opened_at = 0;
   std::string opened_by;
+  // Migration 10:
+  std::optional<std::string> jurisdiction, clock_start, paused_on;
+  int64_t paused_days = 0;
+  bool weekends_only = true;
+  std::optional<std::string> denial_code;
+  std::optional<int64_t> duplicate_of;
+  std::optional<std::string> appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome,
+      appeal_reason;
+};
+
+// A claimed identity of a request not (yet) linked to a subject.
+struct ClaimRow {
+  std::string kind;  // email, phone, name
+  std::string key;   // lookup form
+  std::string value;
 };
 
 struct RequestEventRow {
@@ -41,10 +56,29 @@ std::optional<RequestRow> request_by_id(SQLite::Database& db, int64_t id);
 struct RequestFilter {
   std::vector<std::string> statuses;  // empty: any
   std::string subject_id;             // empty: any
+  std::string law, jurisdiction;      // empty: any
+  std::string type;                   // empty: any
   std::string received_from, received_to;  // inclusive; empty: unbounded
 };
 // Ordered by due date (the extended one when set), then id.
 std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter& f);
+
+void insert_claim(SQLite::Database& db, int64_t request_id, const ClaimRow& c);
+std::vector<ClaimRow> claims_of(SQLite::Database& db, int64_t request_id);
+void delete_claims(SQLite::Database& db, int64_t request_id);
+// Open requests with no subject whose claims include (kind, key), by id.
+std::vector<int64_t> unlinked_requests_claiming(SQLite::Database& db, const std::string& kind, const std::string& key);
+
+// Public holidays by jurisdiction.
+struct HolidayRow {
+  std::string jurisdiction, day, name;
+  int64_t imported_at = 0;
+  std::string imported_by;
+};
+// Inserts or replaces (the same day imported again keeps the newer name).
+void put_holiday(SQLite::Database& db, const HolidayRow& h);
+// jurisdiction "": every jurisdiction. Ordered by jurisdiction, day.
+std::vector<HolidayRow> list_holidays(SQLite::Database& db, const std::string& jurisdiction);
 
 int64_t insert_request_event(SQLite::Database& db, const RequestEventRow& e);
 std::vector<RequestEventRow> request_events(SQLite::Database& db, int64_t request_id);

@@ -316,6 +316,49 @@ CREATE TABLE IF NOT EXISTS audit_signers (
 INSERT OR IGNORE INTO audit_anchor (k, last_id, hash)
   VALUES (3, coalesce((SELECT max(id) FROM audit), (SELECT last_id FROM audit_anchor WHERE k = 1), 0), x'');
 )sql",
+    // 12: requests from anyone, under every law of the law table (issue 14).
+    // The law CHECK goes (the domain checks --law against dsr/laws.hpp, so a
+    // new law is a row there, not a migration: relax_request_law below).
+    // subject_id is '' while a request stands on a claimed identity alone;
+    // its claims (email, phone, name) are kept beside it until it is linked
+    // to a subject, and go with an erasure like the subject's other values.
+    // Holidays are public holidays by jurisdiction (dsr holidays import).
+    R"sql(
+ALTER TABLE requests ADD COLUMN jurisdiction TEXT;
+ALTER TABLE requests ADD COLUMN clock_start TEXT;          -- YYYY-MM-DD; NULL while the clock waits (uk-gdpr)
+ALTER TABLE requests ADD COLUMN paused_on TEXT;            -- the clock stopped on (clarification asked)
+ALTER TABLE requests ADD COLUMN paused_days INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN weekends_only INTEGER NOT NULL DEFAULT 1;  -- no holiday calendar was known
+ALTER TABLE requests ADD COLUMN denial_code TEXT;
+ALTER TABLE requests ADD COLUMN duplicate_of INTEGER;
+ALTER TABLE requests ADD COLUMN appeal_received TEXT;       -- an appeal of a denial (the VCDPA model)
+ALTER TABLE requests ADD COLUMN appeal_due TEXT;
+ALTER TABLE requests ADD COLUMN appeal_extendable_to TEXT;
+ALTER TABLE requests ADD COLUMN appeal_decided_on TEXT;
+ALTER TABLE requests ADD COLUMN appeal_outcome TEXT CHECK (appeal_outcome IN ('granted','denied'));
+ALTER TABLE requests ADD COLUMN appeal_reason TEXT;
+UPDATE requests SET clock_start = received;  -- gdpr and ccpa clocks start at receipt
+CREATE TABLE request_claims (
+  request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('email','phone','name')),
+  key TEXT NOT NULL,                   -- the lookup form (email_key, E.164, folded name)
+  value TEXT NOT NULL,                 -- as given (validated)
+  PRIMARY KEY (request_id, kind, key)
+) WITHOUT ROWID;
+CREATE INDEX request_claims_key ON request_claims(kind, key);
+CREATE TRIGGER request_claims_erased AFTER UPDATE OF status ON subjects WHEN NEW.status = 'erased'
+BEGIN
+  DELETE FROM request_claims WHERE request_id IN (SELECT id FROM requests WHERE subject_id = NEW.id);
+END;
+CREATE TABLE holidays (
+  jurisdiction TEXT NOT NULL,
+  day TEXT NOT NULL,                   -- YYYY-MM-DD
+  name TEXT,
+  imported_at INTEGER NOT NULL,
+  imported_by TEXT NOT NULL,
+  PRIMARY KEY (jurisdiction, day)
+) WITHOUT ROWID;
+)sql",
 };
 
 // SQLite codes `status IN ('active','deactivated','erased')` (three values)
@@ -352,6 +395,20 @@ void rewrite_status_check(SQLite::Database& db) {
   db.exec("PRAGMA writable_schema=OFF");
 }
 
+// Migration 12 drops the CHECK on requests.law the same way: removing a
+// CHECK constraint is one of the schema edits SQLite documents as safe, every
+// row already satisfies what is left.
+constexpr int kRequestLawVersion = 12;
+void relax_request_law(SQLite::Database& db) {
+  int schema_version = db.execAndGet("PRAGMA schema_version").getInt();
+  db.exec("PRAGMA writable_schema=ON");
+  db.exec(
+      "UPDATE sqlite_schema SET sql = replace(sql, 'law TEXT NOT NULL CHECK (law IN (''gdpr'',''ccpa''))', "
+      "'law TEXT NOT NULL') WHERE type = 'table' AND name = 'requests'");
+  db.exec("PRAGMA schema_version=" + std::to_string(schema_version + 1));
+  db.exec("PRAGMA writable_schema=OFF");
+}
+
 }  // namespace
 
 int schema_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
@@ -369,6 +426,7 @@ int migrate(SQLite::Database& db) {
     if (v + 1 == kSignedAuditVersion) add_signature_columns(db);  // before the SQL, which reads audit_anchor
     db.exec(kMigrations[static_cast<size_t>(v)]);
     if (v + 1 == kStatusCheckVersion) rewrite_status_check(db);
+    if (v + 1 == kRequestLawVersion) relax_request_law(db);
     db.exec("PRAGMA user_version=" + std::to_string(v + 1));
   }
   tx.commit();

@@ -295,6 +295,21 @@ std::optional<std::pair<std::string, int64_t>> find_suppression(SQLite::Database
   return std::make_pair(st.getColumn(0).getString(), st.getColumn(1).getInt64());
 }
 
+std::optional<int64_t> suppression_of_subject(SQLite::Database& db, const std::string& subject_id) {
+  SQLite::Statement st(db, "SELECT erased_at FROM suppressions WHERE subject_id = ? LIMIT 1");
+  st.bind(1, subject_id);
+  if (!st.executeStep()) return std::nullopt;
+  return st.getColumn(0).getInt64();
+}
+
+std::vector<std::string> live_subjects_with_phone(SQLite::Database& db, const std::string& phone) {
+  SQLite::Statement st(db, "SELECT id FROM subjects WHERE phone = ? AND status <> 'erased' ORDER BY rowid LIMIT 2");
+  st.bind(1, phone);
+  std::vector<std::string> out;
+  while (st.executeStep()) out.push_back(st.getColumn(0).getString());
+  return out;
+}
+
 bool any_suppression(SQLite::Database& db) {
   Cached cached(db, "SELECT EXISTS (SELECT 1 FROM suppressions)");
   cached->executeStep();

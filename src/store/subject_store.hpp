@@ -67,5 +67,9 @@ bool delete_attribute(SQLite::Database& db, int64_t rowid, const std::string& ca
 void add_suppression(SQLite::Database& db, const std::string& email_hash, const std::string& subject_id, int64_t at);
 std::optional<std::pair<std::string, int64_t>> find_suppression(SQLite::Database& db, const std::string& email_hash);
 bool any_suppression(SQLite::Database& db);
+// When the subject's email went onto the suppression list (erased_at), if it is there.
+std::optional<int64_t> suppression_of_subject(SQLite::Database& db, const std::string& subject_id);
+// Ids of subjects not erased whose phone (E.164) is `phone`; at most two (two mean: ambiguous).
+std::vector<std::string> live_subjects_with_phone(SQLite::Database& db, const std::string& phone);
 
 }  // namespace dsr::store

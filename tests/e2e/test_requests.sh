@@ -25,7 +25,7 @@ expect_rc 2 "the GDPR has no opt-out request"
 expect_err "objection" "and the error points to an objection"
 run dsr request open alice --type access --law gdpr --received 2026-02-03
 expect_rc 2 "a received date in the future"
-run dsr request open nobody@example.com --type access --law gdpr
+run dsr request open nobody --type access --law gdpr
 expect_rc 3 "an unknown subject"
 run dsr request open alice --type access
 expect_rc 2 "--law is required"
@@ -101,7 +101,7 @@ run dsr request close "$CCPA" --outcome denied
 expect_rc 2 "a denial needs a reason"
 run dsr request close "$CCPA" --outcome fulfilled
 expect_rc 7 "an unverified request cannot be fulfilled"
-run env DSR_TODAY=2026-02-20 "$DSR_BIN" request close "$CCPA" --outcome denied --reason "identity could not be verified"
+run env DSR_TODAY=2026-02-20 "$DSR_BIN" request close "$CCPA" --outcome denied --reason "identity could not be verified" --code insuf_verification
 expect_rc 0 "deny with a reason"
 run env DSR_TODAY=2026-02-12 "$DSR_BIN" request close req_1 --outcome fulfilled
 expect_rc 0 "fulfil"

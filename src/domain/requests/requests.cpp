@@ -9,10 +9,14 @@
 #include "dsr/audit.hpp"
 #include "dsr/choices.hpp"
 #include "dsr/error.hpp"
+#include "dsr/holidays.hpp"
+#include "dsr/laws.hpp"
 #include "dsr/roles.hpp"
+#include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
 #include "store/request_store.hpp"
+#include "store/subject_store.hpp"
 #include "store/tx.hpp"
 
 namespace dsr {
@@ -21,9 +25,6 @@ using store::RequestRow;
 
 namespace {
 
-const std::vector<std::string> kGdprTypes = {"access",      "rectification", "erasure",
-                                             "restriction", "portability",   "objection"};
-const std::vector<std::string> kCcpaTypes = {"access", "rectification", "erasure", "portability", "opt-out"};
 const std::vector<std::string> kChannels = {"email", "phone", "mail", "web", "in-person"};
 
 bool one_of(const std::vector<std::string>& set, const std::string& v) {
@@ -36,7 +37,8 @@ std::string joined(const std::vector<std::string>& v) {
   return s;
 }
 
-bool is_ccpa_opt_out(const RequestRow& r) { return r.law == "ccpa" && r.type == "opt-out"; }
+// The clock of a law that starts once identity is in has not started yet.
+bool waiting(const RequestRow& r) { return !r.clock_start; }
 
 std::string reason_text(const char* field, const std::string& reason) {
   return validate::free_text(field, reason, validate::Limits::reason);
@@ -96,10 +98,32 @@ Request to_request(const RequestRow& row, cal::Date today) {
   r.close_reason = row.close_reason.value_or("");
   r.opened_at = row.opened_at;
   r.opened_by = row.opened_by;
+  r.jurisdiction = row.jurisdiction.value_or("");
+  if (const laws::Law* law = laws::find(row.law)) {
+    auto known = std::find(law->types.begin(), law->types.end(), row.type) != law->types.end();
+    r.citation = known ? std::string(laws::periods_for(*law, row.type).citation) : std::string(law->citation);
+  }
+  r.clock_start = row.clock_start.value_or("");
+  r.paused_on = row.paused_on.value_or("");
+  r.paused_days = static_cast<int>(row.paused_days);
+  r.weekends_only = row.weekends_only;
+  r.denial_code = row.denial_code.value_or("");
+  if (row.duplicate_of) r.duplicate_of = request_label(*row.duplicate_of);
+  r.appeal_received = row.appeal_received.value_or("");
+  r.appeal_due = row.appeal_due.value_or("");
+  r.appeal_extendable_to = row.appeal_extendable_to.value_or("");
+  r.appeal_decided_on = row.appeal_decided_on.value_or("");
+  r.appeal_outcome = row.appeal_outcome.value_or("");
+  r.appeal_reason = row.appeal_reason.value_or("");
+  r.appeal_overdue = !r.appeal_due.empty() && r.appeal_decided_on.empty() && cal::format(today) > r.appeal_due;
+  if (r.appeal_outcome == "denied")
+    if (const laws::Law* law = laws::find(row.law))
+      r.complaint = "If you disagree with this decision, you may contact " + std::string(law->regulator) + ".";
   cal::Date due = cal::parse_date("due", r.due);
   if (r.is_open()) {
     r.days_left = cal::days_between(today, due);
-    r.overdue = *r.days_left < 0;
+    // A clock that waits for identity or stands still for clarification runs no deadline.
+    r.overdue = *r.days_left < 0 && !r.clock_start.empty() && r.paused_on.empty();
     r.ack_overdue = !r.ack_due.empty() && r.acknowledged_on.empty() &&
                     cal::days_between(cal::parse_date("ack_due", r.ack_due), today) > 0;
     r.late = r.overdue;
@@ -113,14 +137,118 @@ Request to_request(const RequestRow& row, cal::Date today) {
   return r;
 }
 
+namespace {
+
+// Who a request is for: a subject (live or erased) or a claimed identity.
+struct Who {
+  std::string subject_id;              // "" when unlinked
+  std::vector<store::ClaimRow> claims;  // kept only while unlinked
+  std::vector<std::string> kinds;       // claimed kinds, for the history (no values)
+};
+
+store::ClaimRow claim_email(const std::string& v) {
+  std::string stored = validate::email(v);
+  return {"email", validate::email_key(stored), stored};
+}
+store::ClaimRow claim_phone(const std::string& v) {
+  std::string stored = validate::phone(v);
+  return {"phone", stored, stored};
+}
+store::ClaimRow claim_name(const std::string& v) {
+  std::string stored = validate::name(v);
+  return {"name", validate::email_key(stored), stored};
+}
+
+// The subject a claim names, if any: a live subject by email or phone, or an
+// erased one whose email is on the suppression list. Names never link by
+// themselves (two people share a name).
+std::string subject_claimed(Desk& desk, const store::ClaimRow& c) {
+  if (c.kind == "email") {
+    if (auto row = store::subject_by_email_key(desk.db(), c.key)) return row->id;
+    if (auto s = store::find_suppression(desk.db(), email_hash(desk, c.key))) return s->first;
+  } else if (c.kind == "phone") {
+    auto ids = store::live_subjects_with_phone(desk.db(), c.key);
+    if (ids.size() == 1) return ids[0];
+  }
+  return "";
+}
+
+Who identify(Desk& desk, const RequestInput& in) {
+  Who who;
+  if (!in.subject.empty()) {
+    bool looks_like_email = in.subject.find('@') != std::string::npos && in.subject.rfind("sub_", 0) != 0;
+    if (looks_like_email) {
+      who.claims.push_back(claim_email(in.subject));
+    } else {
+      // An id or username names a subject the desk knows (an erased one too);
+      // someone else is named by --email, --phone or --name.
+      std::optional<store::SubjectRow> row;
+      if (in.subject.rfind("sub_", 0) == 0) row = store::subject_by_id(desk.db(), in.subject);
+      if (!row) row = store::subject_by_username_key(desk.db(), validate::username_key(in.subject));
+      if (!row)
+        fail(ErrorKind::not_found, "no subject matches " + validate::quoted(in.subject) +
+                                       "; for someone not in the vault give what they claim: --email, --phone or --name");
+      who.subject_id = row->id;
+    }
+  }
+  if (!in.email.empty()) who.claims.push_back(claim_email(in.email));
+  if (!in.phone.empty()) who.claims.push_back(claim_phone(in.phone));
+  if (!in.name.empty()) who.claims.push_back(claim_name(in.name));
+  if (who.subject_id.empty() && who.claims.empty())
+    fail(ErrorKind::usage, "SUBJECT: give a subject, or the requester's --email, --phone or --name");
+  for (const auto& c : who.claims) {
+    who.kinds.push_back(c.kind);
+    if (!who.subject_id.empty()) continue;
+    who.subject_id = subject_claimed(desk, c);
+  }
+  if (!who.subject_id.empty()) who.claims.clear();  // the subject's record holds who they are
+  return who;
+}
+
+std::string jurisdiction_of(const laws::Law& law, const std::string& given) {
+  if (given.empty()) return std::string(law.jurisdiction);
+  return validate_jurisdiction(given);
+}
+
+// Recomputes a request's due dates from its clock start and pauses.
+void set_deadlines(Desk& desk, RequestRow& row, cal::Date today) {
+  const laws::Law& law = laws::get(row.law);
+  laws::Holidays h = holidays_of(desk, row.jurisdiction.value_or(std::string(law.jurisdiction)));
+  cal::Date start = row.clock_start ? cal::parse_date("clock_start", *row.clock_start)
+                                    : cal::parse_date("received", row.received);
+  int paused = static_cast<int>(row.paused_days);
+  laws::Deadlines d = laws::deadlines(law, row.type, start, paused, h);
+  row.due = d.due;
+  if (!d.ack.empty()) row.ack_due = d.ack;
+  if (row.extended_on) row.extended_due = d.extended;
+  row.weekends_only = !h.imported;
+  (void)today;
+}
+
+}  // namespace
+
+namespace {
+// The subject's access requests received in the 12 months before `received`, this one left out.
+int prior_access(Desk& desk, const RequestRow& row) {
+  if (row.subject_id.empty() || row.type != "access") return 0;
+  store::RequestFilter f;
+  f.subject_id = row.subject_id;
+  f.type = "access";
+  f.received_from = cal::format(cal::subtract(cal::parse_date("received", row.received), cal::Duration{12, 'm'}));
+  f.received_to = row.received;
+  int n = 0;
+  for (const auto& other : store::list_requests(desk.db(), f))
+    if (other.id != row.id) ++n;
+  return n;
+}
+}  // namespace
+
 Request open_request(Desk& desk, const RequestInput& in) {
-  const auto& types = in.law == "gdpr" ? kGdprTypes : kCcpaTypes;
-  if (in.law != "gdpr" && in.law != "ccpa") fail(ErrorKind::usage, "--law: must be gdpr or ccpa");
-  if (!one_of(types, in.type))
-    fail(ErrorKind::usage, "--type: " + in.law + " requests are " + joined(types) +
-                               (in.type == "opt-out" ? " (under the GDPR, an objection: Art. 21)" : ""));
+  const laws::Law& law = laws::get(in.law);
+  laws::Periods periods = laws::periods_for(law, in.type);
   if (!in.channel.empty() && !one_of(kChannels, in.channel))
     fail(ErrorKind::usage, "--channel: must be " + joined(kChannels));
+  std::string jurisdiction = jurisdiction_of(law, in.jurisdiction);
   cal::Date today = cal::today();
   cal::Date received = in.received.empty() ? today : cal::parse_date("--received", in.received);
   if (cal::days_between(today, received) > 0)
@@ -129,37 +257,57 @@ Request open_request(Desk& desk, const RequestInput& in) {
   return audited(desk, "request open", [&](Audit& audit) {
   require(desk, Action::manage_requests);
   store::WriteTx tx(desk.db());
-  store::SubjectRow subject = resolve_live_subject(desk, in.subject);
-  audit.subject(subject.id);
+  Who who = identify(desk, in);
+  if (!who.subject_id.empty()) audit.subject(who.subject_id);
   RequestRow row;
-  row.subject_id = subject.id;
+  row.subject_id = who.subject_id;
   row.type = in.type;
   row.law = in.law;
+  row.jurisdiction = jurisdiction;
   if (!in.channel.empty()) row.channel = in.channel;
   row.received = cal::format(received);
-  if (in.law == "gdpr") {
-    row.due = cal::format(cal::gdpr_due(received));
-  } else if (in.type == "opt-out") {
-    row.due = cal::format(cal::add_business_days(received, 15));
-  } else {
-    row.due = cal::format(cal::ccpa_due(received));
-    row.ack_due = cal::format(cal::ccpa_ack_due(received));
-  }
-  bool verified = in.verified || is_ccpa_opt_out(row);
+  bool verified = in.verified || !periods.needs_verification;
+  // A law whose clock starts once identity is in (uk-gdpr) starts it at
+  // verification; the others at receipt.
+  if (law.clock == laws::ClockStart::receipt || verified) row.clock_start = row.received;
+  set_deadlines(desk, row, today);
   row.status = verified ? "verified" : "received";
   if (verified) row.verified_on = cal::format(today);
+  if (!in.duplicate_of.empty()) {
+    RequestRow other = load_request(desk, in.duplicate_of);
+    if (other.closed_on)
+      fail(ErrorKind::conflict, "--duplicate-of: " + request_label(other.id) + " is closed; open a new request");
+    row.duplicate_of = other.id;
+  } else if (!row.subject_id.empty()) {
+    store::RequestFilter f;
+    f.subject_id = row.subject_id;
+    f.type = row.type;
+    f.statuses = {"received", "verified", "in_progress"};
+    auto open = store::list_requests(desk.db(), f);
+    if (!open.empty()) row.duplicate_of = open.front().id;
+  }
   row.opened_at = cal::now_unix();
   row.opened_by = desk.actor();
   row.id = store::insert_request(desk.db(), row);
-  nlohmann::json detail = {{"subject", row.subject_id}, {"type", row.type},   {"law", row.law},
+  for (const auto& c : who.claims) store::insert_claim(desk.db(), row.id, c);
+  nlohmann::json detail = {{"subject", row.subject_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(row.subject_id)},
+                           {"type", row.type},   {"law", row.law},     {"jurisdiction", jurisdiction},
                            {"received", row.received},  {"due", row.due},     {"verified", verified}};
+  if (!who.kinds.empty()) detail["claimed"] = who.kinds;  // kinds only: the values stay out of the history
   if (row.channel) detail["channel"] = *row.channel;
   if (row.ack_due) detail["ack_due"] = *row.ack_due;
-  if (verified && !in.verified) detail["note"] = "a CCPA opt-out needs no verification";
+  if (!row.clock_start) detail["clock"] = "waits for the requester's identity";
+  if (row.duplicate_of) detail["duplicate_of"] = request_label(*row.duplicate_of);
+  if (verified && !in.verified) detail["note"] = "this request needs no verification (" + std::string(periods.citation) + ")";
+  int prior = prior_access(desk, row);
+  if (row.type == "access" && prior >= 2) detail["frequent"] = prior + 1;  // the count, never who
   add_event(desk, row.id, "opened", detail);
   audit.ok();
   tx.commit();
-  return to_request(row, today);
+  Request r = to_request(row, today);
+  r.claimed = who.kinds;
+  r.prior_access_12m = prior;
+  return r;
   });
 }
 
@@ -167,6 +315,24 @@ Request find_request(Desk& desk, std::string_view id) {
   require_audited(desk, Action::read_requests, "request show");
   RequestRow row = load_request(desk, id);
   Request r = to_request(row, cal::today());
+  for (const auto& c : store::claims_of(desk.db(), row.id)) {
+    r.claims.push_back({c.kind, c.value});
+    r.claimed.push_back(c.kind);
+  }
+  if (r.linked())
+    if (auto s = store::subject_by_id(desk.db(), r.subject_id)) r.subject_status = s->status;
+  r.prior_access_12m = prior_access(desk, row);
+  if (!r.linked()) {
+    r.answer = {{"held", "nothing"},
+                {"statement", "No personal data is held about the person who made this request: the identity they "
+                              "gave matches no one in the records. (GDPR Art. 15(1) confirms whether or not data is "
+                              "processed; this is the answer when it is not.)"}};
+  } else if (r.subject_status == "erased") {
+    r.answer = {{"held", "kept_after_erasure"},
+                {"statement", "This person's data was erased. No personal values are held; the records listed "
+                              "under kept remain, for the reasons and periods given."},
+                {"kept", kept_after_erasure(desk, r.subject_id)}};
+  }
   for (const auto& e : store::request_events(desk.db(), row.id)) {
     RequestEvent ev{e.at, e.actor, e.event, nlohmann::json::parse(e.detail, nullptr, false)};
     if (ev.detail.is_discarded()) ev.detail = nlohmann::json::object();
@@ -185,7 +351,7 @@ Request transition(Desk& desk, std::string_view id, const char* command, const c
     require(desk, Action::manage_requests);
     store::WriteTx tx(desk.db());
     RequestRow row = load_request(desk, id);
-    audit.subject(row.subject_id);
+    if (!row.subject_id.empty()) audit.subject(row.subject_id);
     need_open(row);
     nlohmann::json detail = nlohmann::json::object();
     change(row, detail);
@@ -201,11 +367,16 @@ Request transition(Desk& desk, std::string_view id, const char* command, const c
 }  // namespace
 
 Request verify_request(Desk& desk, std::string_view id) {
-  return transition(desk, id, "verify", "verified", [&](RequestRow& row, nlohmann::json&) {
+  return transition(desk, id, "verify", "verified", [&](RequestRow& row, nlohmann::json& detail) {
     if (row.status != "received")
       fail(ErrorKind::conflict, request_label(row.id) + " is already verified (on " + row.verified_on.value_or("?") + ")");
     row.status = "verified";
     row.verified_on = cal::format(cal::today());
+    if (waiting(row)) {  // the clock starts now that identity is in (UK GDPR Art. 12A)
+      row.clock_start = std::max(*row.verified_on, row.received);
+      set_deadlines(desk, row, cal::today());
+      detail = {{"clock_start", *row.clock_start}, {"due", row.due}};
+    }
   });
 }
 
@@ -236,8 +407,11 @@ Request extend_request(Desk& desk, std::string_view id, const std::string& reaso
   std::string reason = reason_text("--reason", reason_in);
   return transition(desk, id, "extend", "extended", [&](RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
-    if (is_ccpa_opt_out(row))
-      fail(ErrorKind::refused, label + ": a CCPA opt-out cannot be extended (due in 15 business days)");
+    const laws::Law& law = laws::get(row.law);
+    laws::Periods p = laws::periods_for(law, row.type);
+    if (p.extension.none())
+      fail(ErrorKind::refused, label + ": a " + row.law + " " + row.type + " request cannot be extended (due in " +
+                                   laws::text(p.answer) + ": " + std::string(p.citation) + ")");
     if (row.extended_on)
       fail(ErrorKind::refused, label + " was already extended on " + *row.extended_on + " (to " +
                                    row.extended_due.value_or("") + "); the law allows one extension");
@@ -245,19 +419,24 @@ Request extend_request(Desk& desk, std::string_view id, const std::string& reaso
     if (cal::format(today) > row.due)
       fail(ErrorKind::refused, label + ": an extension must be given by the first due date, " + row.due +
                                    "; it is now " + cal::format(today));
-    cal::Date received = cal::parse_date("received", row.received);
-    row.extended_due = cal::format(row.law == "gdpr" ? cal::gdpr_extended_due(received) : cal::ccpa_extended_due(received));
     row.extended_on = cal::format(today);
+    set_deadlines(desk, row, today);
     row.extension_reason = reason;
     detail = {{"from", row.due}, {"to", *row.extended_due}, {"reason", reason}};
   });
 }
 
-Request close_request(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason_in) {
+Request close_request(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason_in,
+                      const std::string& code) {
   if (outcome != "fulfilled" && outcome != "denied" && outcome != "cancelled")
     fail(ErrorKind::usage, "--outcome: must be fulfilled, denied or cancelled");
   if (outcome == "denied" && reason_in.empty())
     fail(ErrorKind::usage, "--reason: a denial needs a reason (it is kept and told to the requester)");
+  if (outcome == "denied" && code.empty())
+    fail(ErrorKind::usage, "--code: a denial needs a code: " + joined(kDenialCodes));
+  if (!code.empty() && !one_of(kDenialCodes, code))
+    fail(ErrorKind::usage, "--code: must be " + joined(kDenialCodes));
+  if (!code.empty() && outcome != "denied") fail(ErrorKind::usage, "--code: only a denial takes a code");
   std::string reason = reason_in.empty() ? "" : reason_text("--reason", reason_in);
   return transition(desk, id, "close", "closed", [&](RequestRow& row, nlohmann::json& detail) {
     if (outcome == "fulfilled" && row.status == "received")
@@ -267,6 +446,11 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
     row.outcome = outcome;
     row.closed_on = cal::format(cal::today());
     if (!reason.empty()) row.close_reason = reason;
+    if (!code.empty()) row.denial_code = code;
+    if (row.paused_on) {  // the clock stops for good
+      row.paused_days += cal::days_between(cal::parse_date("paused_on", *row.paused_on), cal::today());
+      row.paused_on.reset();
+    }
     std::string due = row.extended_due.value_or(row.due);
     detail = {{"outcome", outcome}, {"due", due}, {"late", outcome != "cancelled" && *row.closed_on > due}};
     if (!reason.empty()) detail["reason"] = reason;
@@ -280,7 +464,139 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
       for (const auto& r : sale_recipients_of(desk, row.subject_id)) tell.push_back(r["recipient"]);
       detail["third_parties_to_tell"] = tell;
     }
+    if (!code.empty()) detail["code"] = code;
+    if (row.subject_id.empty() && outcome == "fulfilled") detail["answer"] = "nothing held";
   });
+}
+
+Request pause_request(Desk& desk, std::string_view id, const std::string& reason_in) {
+  if (reason_in.empty()) fail(ErrorKind::usage, "--reason: say what clarification was asked for");
+  std::string reason = reason_text("--reason", reason_in);
+  return transition(desk, id, "pause", "paused", [&](RequestRow& row, nlohmann::json& detail) {
+    std::string label = request_label(row.id);
+    const laws::Law& law = laws::get(row.law);
+    if (!law.pausable)
+      fail(ErrorKind::refused, label + ": the " + row.law + " clock cannot be stopped (" + std::string(law.citation) +
+                                   "); extend it instead");
+    if (row.paused_on) fail(ErrorKind::conflict, label + " is already paused (since " + *row.paused_on + ")");
+    if (waiting(row))
+      fail(ErrorKind::refused, label + ": the clock has not started (it waits for the requester's identity)");
+    row.paused_on = cal::format(cal::today());
+    detail = {{"reason", reason}, {"due_before", row.extended_due.value_or(row.due)}};
+  });
+}
+
+Request resume_request(Desk& desk, std::string_view id) {
+  return transition(desk, id, "resume", "resumed", [&](RequestRow& row, nlohmann::json& detail) {
+    if (!row.paused_on) fail(ErrorKind::conflict, request_label(row.id) + " is not paused");
+    cal::Date today = cal::today();
+    int stood = cal::days_between(cal::parse_date("paused_on", *row.paused_on), today);
+    row.paused_days += stood;
+    row.paused_on.reset();
+    set_deadlines(desk, row, today);
+    detail = {{"paused_days", stood}, {"due", row.extended_due.value_or(row.due)}};
+  });
+}
+
+Request link_request(Desk& desk, std::string_view id, std::string_view subject) {
+  return transition(desk, id, "link", "linked", [&](RequestRow& row, nlohmann::json& detail) {
+    if (!row.subject_id.empty())
+      fail(ErrorKind::conflict, request_label(row.id) + " is already for subject " + row.subject_id);
+    store::SubjectRow s = resolve_subject(desk, subject);
+    row.subject_id = s.id;
+    store::delete_claims(desk.db(), row.id);
+    detail = {{"subject", s.id}, {"by", "staff"}};
+  });
+}
+
+namespace {
+// Like transition(), for a closed request: its appeal.
+template <class F>
+Request appeal_step(Desk& desk, std::string_view id, const char* command, const char* event, F&& change) {
+  int64_t changed = audited(desk, command, [&](Audit& audit) {
+    require(desk, Action::manage_requests);
+    store::WriteTx tx(desk.db());
+    RequestRow row = load_request(desk, id);
+    if (!row.subject_id.empty()) audit.subject(row.subject_id);
+    nlohmann::json detail = nlohmann::json::object();
+    change(row, detail);
+    store::update_request(desk.db(), row);
+    add_event(desk, row.id, event, detail);
+    audit.ok();
+    tx.commit();
+    return row.id;
+  });
+  return find_request(desk, request_label(changed));
+}
+}  // namespace
+
+Request appeal_request(Desk& desk, std::string_view id, const std::string& received_in) {
+  cal::Date today = cal::today();
+  cal::Date received = received_in.empty() ? today : cal::parse_date("--received", received_in);
+  if (cal::days_between(today, received) > 0)
+    fail(ErrorKind::usage, "--received: " + cal::format(received) + " is in the future (today is " +
+                               cal::format(today) + ")");
+  return appeal_step(desk, id, "request appeal", "appealed", [&](RequestRow& row, nlohmann::json& detail) {
+    std::string label = request_label(row.id);
+    const laws::Law& law = laws::get(row.law);
+    if (row.outcome.value_or("") != "denied")
+      fail(ErrorKind::refused, label + " was not denied: only a denial can be appealed");
+    if (law.appeal.none())
+      fail(ErrorKind::refused, label + ": the " + row.law + " sets no appeal to the business; the requester may "
+                                       "complain to " + std::string(law.regulator));
+    if (row.appeal_received)
+      fail(ErrorKind::conflict, label + " was already appealed on " + *row.appeal_received);
+    if (cal::format(received) < *row.closed_on)
+      fail(ErrorKind::usage, "--received: the appeal cannot come before the denial (" + *row.closed_on + ")");
+    laws::Deadlines d = laws::appeal_deadlines(law, received, holidays_of(desk, row.jurisdiction.value_or(
+                                                                                  std::string(law.jurisdiction))));
+    row.appeal_received = cal::format(received);
+    row.appeal_due = d.due;
+    if (!d.extended.empty()) row.appeal_extendable_to = d.extended;
+    detail = {{"received", *row.appeal_received}, {"due", d.due}, {"citation", std::string(law.appeal_citation)}};
+  });
+}
+
+Request decide_appeal(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason_in) {
+  if (outcome != "granted" && outcome != "denied") fail(ErrorKind::usage, "--outcome: must be granted or denied");
+  if (outcome == "denied" && reason_in.empty())
+    fail(ErrorKind::usage, "--reason: an appeal denied needs the reason (it is told to the requester)");
+  std::string reason = reason_in.empty() ? "" : reason_text("--reason", reason_in);
+  return appeal_step(desk, id, "request appeal-decision", "appeal decided", [&](RequestRow& row, nlohmann::json& detail) {
+    std::string label = request_label(row.id);
+    if (!row.appeal_received) fail(ErrorKind::conflict, label + " has no appeal (`dsr request appeal " + label + "`)");
+    if (row.appeal_decided_on)
+      fail(ErrorKind::conflict, label + "'s appeal was already decided on " + *row.appeal_decided_on);
+    row.appeal_decided_on = cal::format(cal::today());
+    row.appeal_outcome = outcome;
+    if (!reason.empty()) row.appeal_reason = reason;
+    detail = {{"outcome", outcome}, {"due", *row.appeal_due}, {"late", *row.appeal_decided_on > *row.appeal_due}};
+    if (!reason.empty()) detail["reason"] = reason;
+  });
+}
+
+std::vector<std::string> link_claimed_requests(Desk& desk, const std::string& subject_id) {
+  auto s = store::subject_by_id(desk.db(), subject_id);
+  if (!s || s->status == "erased") return {};
+  std::vector<std::pair<std::string, std::string>> keys;
+  if (auto it = s->cols.find("email_key"); it != s->cols.end()) keys.emplace_back("email", it->second);
+  if (auto it = s->cols.find("phone"); it != s->cols.end()) keys.emplace_back("phone", it->second);
+  std::vector<std::string> linked;
+  for (const auto& [kind, key] : keys) {
+    for (int64_t rid : store::unlinked_requests_claiming(desk.db(), kind, key)) {
+      audited(desk, "request link", [&](Audit& audit) {
+        audit.subject(subject_id);
+        RequestRow row = *store::request_by_id(desk.db(), rid);
+        row.subject_id = subject_id;
+        store::update_request(desk.db(), row);
+        store::delete_claims(desk.db(), rid);
+        add_event(desk, rid, "linked", {{"subject", subject_id}, {"by", "matching " + kind}});
+        audit.ok();
+      });
+      linked.push_back(request_label(rid));
+    }
+  }
+  return linked;
 }
 
 std::vector<Request> list_requests(Desk& desk, const RequestQuery& q) {
@@ -295,6 +611,8 @@ std::vector<Request> list_requests(Desk& desk, const RequestQuery& q) {
     fail(ErrorKind::usage, "--status: must be " + joined(kOpen) + ", " + joined(kClosed) + ", open, closed or all");
   if (q.due_within && *q.due_within < 0) fail(ErrorKind::usage, "--due-within: a number of days, 0 or more");
   if (!q.subject.empty()) f.subject_id = resolve_subject(desk, q.subject).id;
+  if (!q.law.empty()) f.law = laws::get(q.law).name;
+  if (!q.jurisdiction.empty()) f.jurisdiction = validate_jurisdiction(q.jurisdiction);
   cal::Date today = cal::today();
   std::vector<Request> out;
   for (const auto& row : store::list_requests(desk.db(), f)) {
@@ -309,7 +627,7 @@ std::vector<Request> list_requests(Desk& desk, const RequestQuery& q) {
 nlohmann::json request_json(const Request& r) {
   auto text_or_null = [](const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
   nlohmann::json j = {{"id", r.id},
-                      {"subject", r.subject_id},
+                      {"subject", text_or_null(r.subject_id)},
                       {"type", r.type},
                       {"law", r.law},
                       {"channel", text_or_null(r.channel)},
@@ -332,7 +650,42 @@ nlohmann::json request_json(const Request& r) {
                       {"days_to_respond", r.days_to_respond ? nlohmann::json(*r.days_to_respond) : nlohmann::json(nullptr)},
                       {"late", r.late},
                       {"opened_at", iso_time(r.opened_at)},
-                      {"opened_by", r.opened_by}};
+                      {"opened_by", r.opened_by},
+                      {"jurisdiction", text_or_null(r.jurisdiction)},
+                      {"citation", r.citation},
+                      {"clock", {{"start", text_or_null(r.clock_start)},
+                                 {"state", r.clock_start.empty() ? "waiting" : r.paused() ? "paused" : "running"},
+                                 {"paused_on", text_or_null(r.paused_on)},
+                                 {"paused_days", r.paused_days}}},
+                      {"calendar", {{"jurisdiction", text_or_null(r.jurisdiction)},
+                                    {"holidays", !r.weekends_only},
+                                    {"note", r.weekends_only ? nlohmann::json("only weekends were counted: no holiday "
+                                                                              "calendar was imported for " +
+                                                                              (r.jurisdiction.empty() ? std::string("it")
+                                                                                                      : r.jurisdiction))
+                                                             : nlohmann::json(nullptr)}}},
+                      {"denial_code", text_or_null(r.denial_code)},
+                      {"duplicate_of", text_or_null(r.duplicate_of)},
+                      {"frequent", r.frequent()},
+                      {"identity", {{"linked", r.linked()},
+                                    {"subject_status", text_or_null(r.subject_status)},
+                                    {"claimed", r.claimed}}}};
+  if (!r.claims.empty()) {
+    nlohmann::json c = nlohmann::json::array();
+    for (const auto& x : r.claims) c.push_back({{"kind", x.kind}, {"value", x.value}});
+    j["claims"] = std::move(c);
+  }
+  if (!r.answer.is_null()) j["answer"] = r.answer;
+  j["appeal"] = nullptr;
+  if (!r.appeal_received.empty())
+    j["appeal"] = {{"received", r.appeal_received},
+                   {"due", r.appeal_due},
+                   {"extendable_to", text_or_null(r.appeal_extendable_to)},
+                   {"decided_on", text_or_null(r.appeal_decided_on)},
+                   {"outcome", text_or_null(r.appeal_outcome)},
+                   {"reason", text_or_null(r.appeal_reason)},
+                   {"overdue", r.appeal_overdue},
+                   {"complaint", text_or_null(r.complaint)}};
   if (!r.history.empty()) {
     nlohmann::json h = nlohmann::json::array();
     for (const auto& e : r.history)

@@ -1,5 +1,7 @@
 // What the subject commands do for a request (--request ID): checked before,
 // recorded after, in the same transaction as the operation itself.
+#include <algorithm>
+
 #include "domain/requests/request_model.hpp"
 #include "domain/subjects/subject_codec.hpp"
 #include "dsr/error.hpp"
@@ -22,6 +24,9 @@ store::RequestRow checked(Desk& desk, std::string_view request_id, std::string_v
   if (row.status == "received")
     fail(ErrorKind::refused, label + " is not verified: check the requester's identity first, then `dsr request verify " +
                                  label + "`");
+  if (row.subject_id.empty())
+    fail(ErrorKind::usage, "--request: " + label + " stands on a claimed identity and names no subject yet; link it "
+                           "first: dsr request link " + label + " SUBJECT");
   if (!subject_ref.empty()) {
     std::string id = resolve_subject(desk, subject_ref).id;
     if (id != row.subject_id)
@@ -84,6 +89,10 @@ ChangeResult change_under(Desk& desk, std::string_view request_id, const char* a
 }
 }  // namespace
 
+// A registration or correction that gives a subject the email or phone a
+// pending request claimed links that request.
+// The link runs in a transaction of its own, after the operation committed:
+// wrapping both would roll back the audit entry of a refused registration.
 RegisterResult register_under(Desk& desk, std::string_view request_id, const SubjectInput& in) {
   RegisterResult r;
   act_for_request(desk, request_id, "register", "", [&] {
@@ -92,11 +101,21 @@ RegisterResult register_under(Desk& desk, std::string_view request_id, const Sub
     for (const auto& v : r.subject.values) done.fields.push_back(v.field);
     return done;
   });
+  store::WriteTx tx(desk.db());
+  r.linked_requests = link_claimed_requests(desk, r.subject.id);
+  tx.commit();
   return r;
 }
 
 ChangeResult correct_under(Desk& desk, std::string_view request_id, std::string_view ref, const SubjectInput& in) {
-  return change_under(desk, request_id, "correct", ref, [&] { return correct_subject(desk, ref, in); });
+  ChangeResult r = change_under(desk, request_id, "correct", ref, [&] { return correct_subject(desk, ref, in); });
+  if (std::find(r.changed.begin(), r.changed.end(), "email") != r.changed.end() ||
+      std::find(r.changed.begin(), r.changed.end(), "phone") != r.changed.end()) {
+    store::WriteTx tx(desk.db());
+    r.linked_requests = link_claimed_requests(desk, r.subject.id);
+    tx.commit();
+  }
+  return r;
 }
 
 ChangeResult deactivate_under(Desk& desk, std::string_view request_id, std::string_view ref, const std::string& reason) {

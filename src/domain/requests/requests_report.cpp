@@ -6,6 +6,7 @@
 #include "domain/requests/request_model.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/error.hpp"
+#include "dsr/laws.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/requests.hpp"
 #include "store/request_store.hpp"
@@ -24,10 +25,17 @@ struct Tally {
   void add(const Request& r) {
     ++f.received;
     if (r.outcome == "fulfilled") ++f.fulfilled;
-    else if (r.outcome == "denied") ++f.denied;
+    else if (r.outcome == "denied") {
+      ++f.denied;
+      ++f.denial_codes[r.denial_code.empty() ? "unrecorded" : r.denial_code];
+    }
     else if (r.outcome == "cancelled") ++f.cancelled;
     else ++f.open;
     if (r.late) ++f.late;
+    if (!r.linked()) ++f.unlinked;
+    if (!r.appeal_received.empty()) ++f.appeals;
+    if (r.appeal_outcome == "granted") ++f.appeals_granted;
+    if (r.appeal_outcome == "denied") ++f.appeals_denied;
     if (r.days_to_respond) days.push_back(*r.days_to_respond);
   }
 
@@ -50,14 +58,16 @@ nlohmann::json figures_json(const RequestFigures& f) {
   };
   return {{"received", f.received}, {"fulfilled", f.fulfilled},         {"denied", f.denied},
           {"cancelled", f.cancelled}, {"open", f.open},                 {"late", f.late},
-          {"responses", f.responses}, {"median_days", num(f.median_days)}, {"mean_days", num(f.mean_days)}};
+          {"responses", f.responses}, {"median_days", num(f.median_days)}, {"mean_days", num(f.mean_days)},
+          {"unlinked", f.unlinked}, {"denial_codes", f.denial_codes}, {"appeals", f.appeals},
+          {"appeals_granted", f.appeals_granted}, {"appeals_denied", f.appeals_denied}};
 }
 
 }  // namespace
 
 RequestReport report_requests(Desk& desk, const std::string& from_in, const std::string& to_in, const std::string& law) {
   require_audited(desk, Action::read_requests, "report");
-  if (!law.empty() && law != "gdpr" && law != "ccpa") fail(ErrorKind::usage, "--law: must be gdpr or ccpa");
+  if (!law.empty()) laws::get(law);
   cal::Date today = cal::today();
   cal::Date to = to_in.empty() ? today : cal::parse_date("--to", to_in);
   cal::Date from = from_in.empty() ? cal::Date{to.year(), std::chrono::January, std::chrono::day{1}}
@@ -73,15 +83,20 @@ RequestReport report_requests(Desk& desk, const std::string& from_in, const std:
   f.received_to = rep.to;
   Tally all;
   std::vector<Tally> by(kTypes.size());
+  std::vector<Tally> by_law(laws::table().size());
   for (const auto& row : store::list_requests(desk.db(), f)) {
     if (!law.empty() && row.law != law) continue;
     Request r = to_request(row, today);
     all.add(r);
     auto it = std::find(kTypes.begin(), kTypes.end(), r.type);
     by[static_cast<size_t>(it - kTypes.begin())].add(r);
+    for (size_t k = 0; k < laws::table().size(); ++k)
+      if (laws::table()[k].name == r.law) by_law[k].add(r);
   }
   rep.all = all.done();
   for (size_t i = 0; i < kTypes.size(); ++i) rep.by_type.emplace_back(kTypes[i], by[i].done());
+  for (size_t k = 0; k < laws::table().size(); ++k)
+    rep.by_law.emplace_back(std::string(laws::table()[k].name), by_law[k].done());
   return rep;
 }
 
@@ -92,7 +107,14 @@ nlohmann::json report_json(const RequestReport& r) {
     j["type"] = type;
     types.push_back(std::move(j));
   }
+  nlohmann::json by_law = nlohmann::json::array();
+  for (const auto& [law, f] : r.by_law) {
+    nlohmann::json j = figures_json(f);
+    j["law"] = law;
+    by_law.push_back(std::move(j));
+  }
   return {{"from", r.from},
+          {"by_law", by_law},
           {"to", r.to},
           {"law", r.law.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.law)},
           {"total", figures_json(r.all)},

@@ -41,7 +41,9 @@ nlohmann::json subject_json(const Subject& s) {
 }
 
 nlohmann::json change_json(const ChangeResult& r) {
-  return {{"ok", true}, {"id", r.subject.id}, {"status", r.subject.status}, {"changed", r.changed}, {"notify", r.notify}};
+  nlohmann::json j = {{"ok", true}, {"id", r.subject.id}, {"status", r.subject.status}, {"changed", r.changed}, {"notify", r.notify}};
+  if (!r.linked_requests.empty()) j["linked_requests"] = r.linked_requests;
+  return j;
 }
 
 nlohmann::json erase_json(const EraseResult& r, bool already_erased) {
@@ -62,9 +64,33 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
   store::WriteTx tx(desk.db(), store::Durability::relaxed);  // the read and its audit entry commit together
   Subject s = decode_subject(desk, resolve_subject(desk, ref));
   audit.subject(s.id);
-  if (s.status == "erased")
-    fail(ErrorKind::not_found, "subject " + s.id + " was erased on " + iso_time(s.status_changed_at.value_or(0)) +
-                                   "; nothing is held to export");
+  nlohmann::json rights = nlohmann::json::array();
+  for (const auto& r : subject_rights()) rights.push_back({{"right", r.name}, {"basis", r.basis}, {"how", r.how}});
+  if (s.status == "erased") {
+    // No values are left, but some records are: say which, why and until when
+    // (GDPR Art. 15(1)(a)-(d) asks the same of whatever is still held).
+    nlohmann::json status = {{"status", "erased"},
+                             {"registered_at", iso_time(s.created_at)},
+                             {"erased_at", iso_time(s.status_changed_at.value_or(0))}};
+    nlohmann::json package = {
+        {"format", "dsr-access-package"},
+        {"format_version", 1},
+        {"generated_at", iso_time(cal::now_unix())},
+        {"subject", {{"id", s.id}, {"status", status}}},
+        {"data", nlohmann::json::array()},
+        {"categories", nlohmann::json::array()},
+        {"purposes", nlohmann::json::array()},
+        {"sources", nlohmann::json::array()},
+        {"recipients", subject_recipients_json(desk, s.id)},
+        {"rights", rights},
+        {"statement", "This person's data was erased on " + iso_date(s.status_changed_at.value_or(0)) +
+                          ". No personal values are held; the records listed under \"kept\" remain, for the "
+                          "reasons and periods given."},
+        {"kept", kept_after_erasure(desk, s.id)}};
+    audit.ok();
+    tx.commit();
+    return package;
+  }
   // The access package must be whole: a role that cannot read a held category may not make it.
   for (const auto& v : s.values)
     if (v.restricted)

@@ -40,9 +40,25 @@ TEST_CASE("schema: the status check is three comparisons, still enforced, and an
     d.db().exec(
         "UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (status = ''active'' OR status = ''deactivated'' OR "
         "status = ''erased'')', 'CHECK (status IN (''active'',''deactivated'',''erased''))') WHERE name = 'subjects'");
+    d.db().exec(
+        "UPDATE sqlite_schema SET sql = replace(sql, 'law TEXT NOT NULL', "
+        "'law TEXT NOT NULL CHECK (law IN (''gdpr'',''ccpa''))') WHERE name = 'requests'");
     d.db().exec("PRAGMA schema_version=" + std::to_string(sv + 1));
     d.db().exec("PRAGMA writable_schema=OFF");
+    // ... and take away what the migrations after 9 added, so that they run again cleanly.
+    d.db().exec("DROP TRIGGER request_claims_erased");
+    d.db().exec("DROP TABLE request_claims");
+    d.db().exec("DROP TABLE holidays");
+    for (const char* col : {"jurisdiction", "clock_start", "paused_on", "paused_days", "weekends_only", "denial_code",
+                            "duplicate_of", "appeal_received", "appeal_due", "appeal_extendable_to",
+                            "appeal_decided_on", "appeal_outcome", "appeal_reason"})
+      d.db().exec(std::string("ALTER TABLE requests DROP COLUMN ") + col);
     d.db().exec("PRAGMA user_version=8");
+    d.db().exec("INSERT INTO requests (subject_id, type, law, received, status, due, opened_at, opened_by) "
+                "VALUES ('sub_X', 'access', 'ccpa', '2026-01-23', 'received', '2026-03-09', 0, 'admin')");
+    CHECK_THROWS(d.db().exec("INSERT INTO requests (subject_id, type, law, received, status, due, opened_at, "
+                             "opened_by) VALUES ('sub_X', 'access', 'lgpd', '2026-01-23', 'received', '2026-02-07', 0, "
+                             "'admin')"));
   }
   {
     Desk d = tv.desk();  // migrates
@@ -51,5 +67,9 @@ TEST_CASE("schema: the status check is three comparisons, still enforced, and an
     CHECK_FALSE(insert_builds_a_temp_btree(d));
     CHECK_THROWS(d.db().exec("INSERT INTO subjects (id, status, created_at, updated_at) VALUES ('x', 'bogus', 0, 0)"));
     CHECK(d.db().execAndGet("PRAGMA integrity_check").getString() == "ok");
+    // Migration 10: a request's clock started at receipt; any law of the table fits the column.
+    CHECK(d.db().execAndGet("SELECT clock_start FROM requests WHERE law = 'ccpa'").getString() == "2026-01-23");
+    d.db().exec("INSERT INTO requests (subject_id, type, law, received, status, due, opened_at, opened_by) "
+                "VALUES ('', 'access', 'lgpd', '2026-01-23', 'received', '2026-02-07', 0, 'admin')");
   }
 }

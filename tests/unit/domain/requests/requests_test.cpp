@@ -87,10 +87,10 @@ TEST_CASE("requests: type, law, channel and received date are checked") {
   CHECK(test::kind_thrown([&] { open(d, a, "access", "hipaa", ""); }) == ErrorKind::usage);
   CHECK(test::kind_thrown([&] { open(d, a, "access", "gdpr", "2026-03-02"); }) == ErrorKind::usage);  // tomorrow
   CHECK(test::kind_thrown([&] { open(d, a, "access", "gdpr", "2026-02-30"); }) == ErrorKind::usage);
-  CHECK(test::kind_thrown([&] { open(d, "nobody@example.com", "access", "gdpr", ""); }) == ErrorKind::not_found);
-  RequestInput in{a, "access", "gdpr", "", "fax", false};
+  CHECK(test::kind_thrown([&] { open(d, "nobody", "access", "gdpr", ""); }) == ErrorKind::not_found);
+  RequestInput in{a, "access", "gdpr", "", "fax", false, "", "", "", "", ""};
   CHECK(test::kind_thrown([&] { open_request(d, in); }) == ErrorKind::usage);
-  CHECK(list_requests(d, {"all", false, std::nullopt, ""}).empty());  // nothing was stored
+  CHECK(list_requests(d, {"all", false, std::nullopt, "", "", ""}).empty());  // nothing was stored
   Request r = open(d, a, "access", "gdpr", "");
   CHECK(r.received == "2026-03-01");  // default: today
   CHECK(r.id == "req_1");
@@ -146,7 +146,7 @@ TEST_CASE("requests: statuses move received -> verified -> in_progress -> closed
   CHECK(test::kind_thrown([&] { acknowledge_request(d, r.id); }) == ErrorKind::conflict);
   CHECK(test::kind_thrown([&] { close_request(d, r.id, "denied", ""); }) == ErrorKind::usage);  // a denial needs a reason
   CHECK(test::kind_thrown([&] { close_request(d, r.id, "done", ""); }) == ErrorKind::usage);
-  Request closed = close_request(d, r.id, "denied", "manifestly unfounded");
+  Request closed = close_request(d, r.id, "denied", "manifestly unfounded", "other");
   CHECK(closed.status == "denied");
   CHECK(closed.close_reason == "manifestly unfounded");
   CHECK(closed.days_to_respond == 0);
@@ -179,23 +179,23 @@ TEST_CASE("requests: list shows days left, --overdue and --due-within follow the
   CHECK(ids(all) == std::vector<std::string>{r1.id, r2.id, r3.id});  // open ones, soonest due first
   CHECK(all[0].days_left == 0);
   CHECK(all[1].days_left == 14);
-  CHECK(list_requests(d, {"open", true, std::nullopt, ""}).empty());
-  CHECK(ids(list_requests(d, {"open", false, 14, ""})) == std::vector<std::string>{r1.id, r2.id});
+  CHECK(list_requests(d, {"open", true, std::nullopt, "", "", ""}).empty());
+  CHECK(ids(list_requests(d, {"open", false, 14, "", "", ""})) == std::vector<std::string>{r1.id, r2.id});
   clock.set("2026-03-03");
-  auto overdue = list_requests(d, {"open", true, std::nullopt, ""});
+  auto overdue = list_requests(d, {"open", true, std::nullopt, "", "", ""});
   CHECK(ids(overdue) == std::vector<std::string>{r1.id});
   CHECK(overdue[0].days_left == -1);
   CHECK(overdue[0].overdue);
-  CHECK(ids(list_requests(d, {"open", false, 0, ""})) == std::vector<std::string>{r1.id});  // overdue counts as due
+  CHECK(ids(list_requests(d, {"open", false, 0, "", "", ""})) == std::vector<std::string>{r1.id});  // overdue counts as due
   clock.set("2026-03-17");  // r3's acknowledgement is now late too
-  auto late = list_requests(d, {"open", true, std::nullopt, ""});
+  auto late = list_requests(d, {"open", true, std::nullopt, "", "", ""});
   CHECK(ids(late) == std::vector<std::string>{r1.id, r2.id, r3.id});
   CHECK(late[2].ack_overdue);
   CHECK_FALSE(late[2].overdue);
-  CHECK(ids(list_requests(d, {"fulfilled", false, std::nullopt, ""})) == std::vector<std::string>{r4.id});
-  CHECK(list_requests(d, {"closed", false, std::nullopt, ""})[0].late);
-  CHECK(list_requests(d, {"all", false, std::nullopt, ""}).size() == 4);
-  CHECK(test::kind_thrown([&] { list_requests(d, {"pending", false, std::nullopt, ""}); }) == ErrorKind::usage);
+  CHECK(ids(list_requests(d, {"fulfilled", false, std::nullopt, "", "", ""})) == std::vector<std::string>{r4.id});
+  CHECK(list_requests(d, {"closed", false, std::nullopt, "", "", ""})[0].late);
+  CHECK(list_requests(d, {"all", false, std::nullopt, "", "", ""}).size() == 4);
+  CHECK(test::kind_thrown([&] { list_requests(d, {"pending", false, std::nullopt, "", "", ""}); }) == ErrorKind::usage);
 }
 
 TEST_CASE("requests: the report counts by type and outcome, with median, mean and late on a known set") {
@@ -213,7 +213,7 @@ TEST_CASE("requests: the report counts by type and outcome, with median, mean an
   at("2025-02-03", [&] { r2 = open(d, a, "erasure", "gdpr", "2025-02-03").id; });
   at("2025-03-10", [&] { close_request(d, r2, "fulfilled", ""); });  // 35 days, due 2025-03-03: late
   at("2025-03-01", [&] { r3 = open(d, a, "access", "ccpa", "2025-03-01").id; });
-  at("2025-03-21", [&] { close_request(d, r3, "denied", "not verifiable"); });  // 20 days
+  at("2025-03-21", [&] { close_request(d, r3, "denied", "not verifiable", "insuf_verification"); });  // 20 days
   at("2025-04-01", [&] { r4 = open(d, a, "erasure", "ccpa", "2025-04-01").id; });
   at("2025-04-02", [&] { close_request(d, r4, "cancelled", ""); });  // no response owed
   at("2025-06-02", [&] { open(d, a, "access", "gdpr", "2025-06-02"); });  // still open, due 2025-07-02
