@@ -40,6 +40,10 @@ std::string joined(const std::vector<std::string>& v) {
 // The clock of a law that starts once identity is in has not started yet.
 bool waiting(const RequestRow& r) { return !r.clock_start; }
 
+// A CCPA opt-out of sale or sharing, once fulfilled, is a standing choice
+// the sharing rules obey (domain/choices).
+bool is_ccpa_opt_out(const RequestRow& r) { return r.law == "ccpa" && r.type == "opt-out"; }
+
 std::string reason_text(const char* field, const std::string& reason) {
   return validate::free_text(field, reason, validate::Limits::reason);
 }

@@ -144,7 +144,7 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
             "recipients); ask us, or send a Global Privacy Control signal, to opt out"
           : "we have no record of selling or sharing your personal information; ask us, or send a Global Privacy "
             "Control signal, to opt out";
-  nlohmann::json rights = nlohmann::json::array();
+  rights = nlohmann::json::array();  // the opt-out's wording follows what is recorded
   for (const auto& r : subject_rights())
     rights.push_back({{"right", r.name}, {"basis", r.basis}, {"how", r.name == "opt-out of sale or sharing" ? sale_how : r.how}});
   nlohmann::json opt_outs_json = nlohmann::json::array();
