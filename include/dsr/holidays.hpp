@@ -28,10 +28,11 @@ struct HolidayImport {
   int recurring = 0;      // recurring events left out (RRULE)
   int undated = 0;        // events without a date, left out
   std::string first, last;  // the range imported ("" when none)
+  std::vector<std::string> requests_updated;  // open requests of the jurisdiction whose due dates moved
 };
-// Parses the file's text (dsr/ics.hpp) and adds its days, all or nothing.
-// Requests already open keep their due dates until they change (extend,
-// verify, resume recompute them).
+// Parses the file's text (dsr/ics.hpp) and adds its days, all or nothing; the
+// open requests of the jurisdiction get their due dates set again in the same
+// transaction (each change in the request's history).
 HolidayImport import_holidays(Desk& desk, const std::string& ics_text, const std::string& jurisdiction);
 nlohmann::json holiday_import_json(const HolidayImport& r);
 

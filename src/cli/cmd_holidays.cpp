@@ -48,6 +48,7 @@ void add_holiday_commands(CLI::App& app, Context& ctx) {
     if (r.recurring > 0)
       ctx.note("skipped " + std::to_string(r.recurring) + " recurring events (RRULE): list each year's dates instead");
     if (r.undated > 0) ctx.note("skipped " + std::to_string(r.undated) + " events without a date");
+    for (const auto& id : r.requests_updated) ctx.note("due dates of " + id + " set again with these holidays");
   });
 
   auto* list = hol->add_subcommand("list", "List imported holidays");

@@ -16,6 +16,7 @@ check "... in words" bash -c "printf '%s' \"\$1\" | grep -q 'only weekends were 
 check "the jurisdiction is recorded" test "$(jget "$OUT" 'd["jurisdiction"]')" = DE
 check "the citation comes from the law table" bash -c "printf '%s' \"\$1\" | grep -q 'Art. 12(3)'" _ "$OUT"
 dsr request close "$(jget "$OUT" 'd["id"]')" --outcome cancelled >/dev/null 2>&1
+M=$(dsr request open alice --type portability --law gdpr --jurisdiction DE --received 2026-11-25 2>/dev/null)
 
 # Import a calendar: bad files change nothing.
 before=$(sha256sum "$V" | cut -d' ' -f1)
@@ -38,6 +39,10 @@ expect_rc 0 "import the German calendar"
 check "four days (25-26 Dec from DTEND, 1 Jan, Easter Monday)" test "$(jget "$OUT" 'd["days"]')" = 4
 check "the recurring event is skipped and counted" test "$(jget "$OUT" 'd["recurring_skipped"]')" = 1
 check "the code is uppercased" test "$(jget "$OUT" 'd["jurisdiction"]')" = DE
+check "the open German request gets its dates again" test "$(jget "$OUT" 'd["requests_updated"]')" = "['$M']"
+run dsr request show "$M" --json
+check "25 and 26 December are holidays now: due 28 December" test "$(jget "$OUT" 'd["due"]')" = 2026-12-28
+check "its history says why the date moved" test "$(jget "$OUT" '[e["detail"]["due"]["from"] for e in d["history"] if e["event"]=="deadlines"]')" = "['2026-12-25']"
 run dsr holidays list --jurisdiction DE --format csv
 expect_out "DE,2026-12-26,1. und 2. Weihnachtstag" "holidays list"
 run dsr holidays list --jurisdiction FR

@@ -1,6 +1,7 @@
 // Public holidays by jurisdiction (dsr/holidays.hpp).
 #include "dsr/holidays.hpp"
 
+#include "domain/requests/request_model.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/error.hpp"
@@ -59,6 +60,7 @@ HolidayImport import_holidays(Desk& desk, const std::string& ics_text, const std
       if (r.last.empty() || e.day > r.last) r.last = e.day;
       store::put_holiday(desk.db(), {jurisdiction, e.day, e.summary, at, desk.actor()});
     }
+    r.requests_updated = refresh_deadlines(desk, jurisdiction);
     if (parsed.events.empty())
       fail(ErrorKind::usage, "the file holds no dated holiday" +
                                  std::string(parsed.recurring ? " (only recurring events, which are not read)" : ""));
@@ -72,7 +74,8 @@ nlohmann::json holiday_import_json(const HolidayImport& r) {
   return {{"jurisdiction", r.jurisdiction}, {"days", r.days},           {"added", r.added},
           {"recurring_skipped", r.recurring}, {"undated_skipped", r.undated},
           {"first", r.first.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.first)},
-          {"last", r.last.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.last)}};
+          {"last", r.last.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.last)},
+          {"requests_updated", r.requests_updated}};
 }
 
 std::vector<Holiday> list_holidays(Desk& desk, const std::string& jurisdiction) {

@@ -17,5 +17,9 @@ store::RequestRow load_request(Desk& desk, std::string_view id);
 void add_event(Desk& desk, int64_t request_id, const std::string& event, nlohmann::json detail);
 // The row with its figures as of `today` (history left empty).
 Request to_request(const store::RequestRow& row, cal::Date today);
+// Sets the due dates of the open requests of a jurisdiction again (after its
+// holidays changed), recording each change in the request's history; returns
+// the ids of those whose dates moved. Run inside the caller's transaction.
+std::vector<std::string> refresh_deadlines(Desk& desk, const std::string& jurisdiction);
 
 }  // namespace dsr

@@ -247,6 +247,30 @@ int prior_access(Desk& desk, const RequestRow& row) {
 }
 }  // namespace
 
+std::vector<std::string> refresh_deadlines(Desk& desk, const std::string& jurisdiction) {
+  store::RequestFilter f;
+  f.statuses = {"received", "verified", "in_progress"};
+  f.jurisdiction = jurisdiction;
+  std::vector<std::string> moved;
+  cal::Date today = cal::today();
+  for (RequestRow row : store::list_requests(desk.db(), f)) {
+    const std::string due = row.due, ack = row.ack_due.value_or(""), ext = row.extended_due.value_or("");
+    const bool weekends_only = row.weekends_only;
+    set_deadlines(desk, row, today);
+    if (row.due == due && row.ack_due.value_or("") == ack && row.extended_due.value_or("") == ext &&
+        row.weekends_only == weekends_only)
+      continue;
+    store::update_request(desk.db(), row);
+    nlohmann::json detail = {{"by", "holidays import"}, {"jurisdiction", jurisdiction}};
+    if (row.due != due) detail["due"] = {{"from", due}, {"to", row.due}};
+    if (row.ack_due.value_or("") != ack) detail["ack_due"] = {{"from", ack}, {"to", *row.ack_due}};
+    if (row.extended_due.value_or("") != ext) detail["extended_due"] = {{"from", ext}, {"to", *row.extended_due}};
+    add_event(desk, row.id, "deadlines", detail);
+    moved.push_back(request_label(row.id));
+  }
+  return moved;
+}
+
 Request open_request(Desk& desk, const RequestInput& in) {
   const laws::Law& law = laws::get(in.law);
   laws::Periods periods = laws::periods_for(law, in.type);
