@@ -62,9 +62,11 @@ class StdoutBuf : public std::streambuf {
   int64_t written_ = 0;
 };
 
+// Never destroyed: std::cout is flushed by the library after every static
+// object is gone (std::ios_base::Init's destructor), and it still points here.
 StdoutBuf& buf() {
-  static StdoutBuf b;
-  return b;
+  static StdoutBuf* b = new StdoutBuf;
+  return *b;
 }
 
 }  // namespace

@@ -124,10 +124,10 @@ sleep 0.3
 # over fairly: a generous timeout keeps a loaded machine from failing it (exit 75).
 run dsr --lock-timeout 60 backup "$TMP/online.dsr"
 expect_rc 0 "backup while another process writes"
-running=no; kill -0 "$writer" 2>/dev/null && running=yes
 wait "$writer"
 RC=$?; expect_rc 0 "the writer was not disturbed by the backup"
-check "the writer was still running when the backup ended" test "$running" = yes
+# The snapshot count below shows the backup read mid-write (whether it ended
+# before the writer depends on the load, as its audit entry waits for the lock).
 run dsr --db "$TMP/online-restored.dsr" restore "$TMP/online.dsr"
 expect_rc 0 "the online backup restores"
 n=$(count --db "$TMP/online-restored.dsr")

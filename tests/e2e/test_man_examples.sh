@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: every example in dsr(1)'s EXAMPLES section works when pasted
 # from the rendered page into a shell; EXIT STATUS renders as a table; the
-# page is mandoc -Tlint clean at warning level (scdoc's own "PP after SH"
+# page is mandoc -Tlint clean at warning level (scdoc's own "PP after SH|SS"
 # notes aside).
 . "$(dirname "$0")/lib.sh"
 scdoc < "$DSR_SRC/man/dsr.1.scd" > "$TMP/dsr.1"
@@ -9,7 +9,7 @@ RC=$?; OUT=""; ERR=""
 expect_rc 0 "scdoc"
 if command -v mandoc >/dev/null; then
   render() { mandoc -Tascii "$TMP/dsr.1" | col -bx; }
-  run bash -c 'mandoc -Tlint -Wwarning "$0" | grep -v "PP after SH\|PP empty"' "$TMP/dsr.1"
+  run bash -c 'mandoc -Tlint -Wwarning "$0" | grep -v "PP after S[HS]\|PP empty"' "$TMP/dsr.1"
   check "mandoc -Tlint: no warning" test -z "$OUT"
 else
   render() { groff -man -Tascii "$TMP/dsr.1" 2>/dev/null | col -bx; }

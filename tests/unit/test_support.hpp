@@ -19,7 +19,8 @@ class TempDir {
  public:
   TempDir() {
     std::filesystem::create_directories(DSR_TEST_TMP);
-    std::string tmpl = std::string(DSR_TEST_TMP) + "/t.XXXXXX";
+    std::string tmpl(DSR_TEST_TMP);
+    tmpl.append("/t.XXXXXX");
     path_ = ::mkdtemp(tmpl.data());
   }
   ~TempDir() {

@@ -66,6 +66,16 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
   audit.subject(s.id);
   nlohmann::json rights = nlohmann::json::array();
   for (const auto& r : subject_rights()) rights.push_back({{"right", r.name}, {"basis", r.basis}, {"how", r.how}});
+  // Choices outlive erasure where they must be honoured (an opt-out), so both
+  // package shapes list them (schema/export.schema.json requires them).
+  std::vector<OptOut> opt_outs = opt_outs_of(desk, s.id);
+  nlohmann::json opt_outs_json = nlohmann::json::array();
+  for (const auto& o : opt_outs) opt_outs_json.push_back(opt_out_json(o));
+  nlohmann::json consents_json = nlohmann::json::array();
+  for (const auto& c : consents_of(desk, s.id)) consents_json.push_back(consent_json(c));
+  if (!opt_outs.empty()) audit.field("preferences", "opt_outs");
+  if (!consents_json.empty()) audit.field("preferences", "consents");
+  const nlohmann::json adm = {{"basis", "GDPR Art. 15(1)(h)"}, {"statement", automated_decisions_statement(desk)}};
   if (s.status == "erased") {
     // No values are left, but some records are: say which, why and until when
     // (GDPR Art. 15(1)(a)-(d) asks the same of whatever is still held).
@@ -74,7 +84,7 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
                              {"erased_at", iso_time(s.status_changed_at.value_or(0))}};
     nlohmann::json package = {
         {"format", "dsr-access-package"},
-        {"format_version", 1},
+        {"format_version", 2},
         {"generated_at", iso_time(cal::now_unix())},
         {"subject", {{"id", s.id}, {"status", status}}},
         {"data", nlohmann::json::array()},
@@ -82,6 +92,9 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
         {"purposes", nlohmann::json::array()},
         {"sources", nlohmann::json::array()},
         {"recipients", subject_recipients_json(desk, s.id)},
+        {"opt_outs", opt_outs_json},
+        {"consents", consents_json},
+        {"automated_decision_making", adm},
         {"rights", rights},
         {"statement", "This person's data was erased on " + iso_date(s.status_changed_at.value_or(0)) +
                           ". No personal values are held; the records listed under \"kept\" remain, for the "
@@ -123,7 +136,6 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
   }
   // What was recorded decides the wording: a standing opt-out, disclosures
   // that were a sale or sharing, or neither (never a blanket "we do not sell").
-  std::vector<OptOut> opt_outs = opt_outs_of(desk, s.id);
   const OptOut* sale_opt_out = nullptr;
   for (const auto& o : opt_outs)
     if (o.kind == "sale-sharing") sale_opt_out = &o;
@@ -147,12 +159,6 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
   rights = nlohmann::json::array();  // the opt-out's wording follows what is recorded
   for (const auto& r : subject_rights())
     rights.push_back({{"right", r.name}, {"basis", r.basis}, {"how", r.name == "opt-out of sale or sharing" ? sale_how : r.how}});
-  nlohmann::json opt_outs_json = nlohmann::json::array();
-  for (const auto& o : opt_outs) opt_outs_json.push_back(opt_out_json(o));
-  nlohmann::json consents_json = nlohmann::json::array();
-  for (const auto& c : consents_of(desk, s.id)) consents_json.push_back(consent_json(c));
-  if (!opt_outs.empty()) audit.field("preferences", "opt_outs");
-  if (!consents_json.empty()) audit.field("preferences", "consents");
   nlohmann::json status = {{"status", s.status}, {"registered_at", iso_time(s.created_at)}};
   if (s.status_changed_at) status["deactivated_at"] = iso_time(*s.status_changed_at);
   nlohmann::json subject = {{"id", s.id}, {"status", status}};
@@ -168,7 +174,7 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
           {"recipients", recipients},
           {"opt_outs", opt_outs_json},
           {"consents", consents_json},
-          {"automated_decision_making", {{"basis", "GDPR Art. 15(1)(h)"}, {"statement", automated_decisions_statement(desk)}}},
+          {"automated_decision_making", adm},
           {"rights", rights}};
   audit.ok();
   tx.commit();

@@ -237,7 +237,7 @@ TEST_CASE("vault: key files are 64 hex digits in a new 0600 file and read back t
   CHECK(kind_thrown([&] { dsr::read_key_file(dir / "missing.key"); }) == ErrorKind::not_found);
   spit(dir / "short.key", text.substr(0, 40) + "\n");
   CHECK(kind_thrown([&] { dsr::read_key_file(dir / "short.key"); }) == ErrorKind::usage);
-  spit(dir / "nothex.key", std::string(64, 'z') + "\n");
+  spit(dir / "nothex.key", std::string(64, 'z').append(1, '\n'));
   CHECK(kind_thrown([&] { dsr::read_key_file(dir / "nothex.key"); }) == ErrorKind::usage);
   spit(dir / "crlf.key", text.substr(0, 64) + "\r\n");
   CHECK(dsr::read_key_file(dir / "crlf.key").secret.equals(made.secret));

@@ -55,7 +55,7 @@ TEST_CASE("choices: a fulfilled CCPA opt-out request stands, and the sharing rul
   std::string n = reg(d, "nora@example.org");
   ri.subject = n;
   Request r2 = open_request(d, ri);
-  close_request(d, r2.id, "denied", "not our customer");
+  close_request(d, r2.id, "denied", "not our customer", "no_match");
   CHECK(opt_outs_of(d, n).empty());
   CHECK(disclose(d, ad(n)).subject_ids.size() == 1);
 }
