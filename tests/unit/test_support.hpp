@@ -2,15 +2,22 @@
 #pragma once
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <doctest/doctest.h>
+#include <SQLiteCpp/Database.h>
 
+#include "dsr/calendar.hpp"
 #include "dsr/desk.hpp"
 #include "dsr/error.hpp"
+#include "dsr/notices.hpp"
+#include "dsr/subjects.hpp"
 #include "dsr/vault.hpp"
 
 namespace dsr::test {
@@ -74,5 +81,42 @@ struct TempVault {
   Credential cred() const { return read_key_file(key); }
   Desk desk(const OpenOptions& o = {}) const { return Desk(Vault::open(db, cred(), o)); }
 };
+
+// Sets today for the length of a scope (the calendar's test clock).
+struct Today {
+  explicit Today(const char* ymd) { set(ymd); }
+  Today(const Today&) = delete;
+  Today& operator=(const Today&) = delete;
+  ~Today() { cal::set_today_for_tests(std::nullopt); }
+  void set(const char* ymd) { cal::set_today_for_tests(cal::parse_date("test", ymd)); }
+};
+
+// Registers a subject with these field values; its id.
+inline std::string register_with(Desk& d, std::vector<std::pair<std::string, std::string>> set) {
+  SubjectInput in;
+  in.set = std::move(set);
+  return register_subject(d, in).subject.id;
+}
+
+// Registers a person by email and name; its id.
+inline std::string register_person(Desk& d, const std::string& email, const std::string& name) {
+  return register_with(d, {{"email", email}, {"name", name}});
+}
+
+// The subject ids of a contact list, in its order.
+inline std::vector<std::string> contact_ids(const std::vector<Contact>& v) {
+  std::vector<std::string> out;
+  for (const auto& c : v) out.push_back(c.subject_id);
+  return out;
+}
+
+// Rows in the subjects table, whatever their status.
+inline int64_t count_subjects(Desk& d) { return d.db().execAndGet("SELECT count(*) FROM subjects").getInt64(); }
+
+// Whether a check report names a problem containing needle.
+inline bool mentions(const CheckReport& r, const std::string& needle) {
+  return std::any_of(r.problems.begin(), r.problems.end(),
+                     [&](const std::string& p) { return p.find(needle) != std::string::npos; });
+}
 
 }  // namespace dsr::test

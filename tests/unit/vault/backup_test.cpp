@@ -42,13 +42,7 @@ void fill(Desk& d, int from, int to) {
   tx.commit();
 }
 
-int64_t subjects(Desk& d) { return d.db().execAndGet("SELECT count(*) FROM subjects").getInt64(); }
 
-bool mentions(const CheckReport& r, const std::string& what) {
-  for (const auto& p : r.problems)
-    if (p.find(what) != std::string::npos) return true;
-  return false;
-}
 
 // A vault with 200 subjects, an admin key file, a support key file and a
 // billing passphrase slot, and a backup of it.
@@ -103,7 +97,7 @@ TEST_CASE("backup: restore round trip, the target must not exist") {
   CHECK((st.st_mode & 0777) == 0600);
   {
     Desk r(Vault::open(dest, read_key_file(b.tv.dir.file("sam.key"))));
-    CHECK(subjects(r) == 200);
+    CHECK(test::count_subjects(r) == 200);
     CHECK(find_subject(r, "p150@example.com").text("name") == "Person 150");
   }
   {
@@ -161,7 +155,7 @@ TEST_CASE("backup: a truncated, a bit-flipped or an altered backup fails verific
     spit(b.bk, bad);
     CheckReport r = verify_backup(b.bk, b.tv.cred());
     CHECK_FALSE(r.ok());
-    CHECK(mentions(r, "page 6 fails authentication"));
+    CHECK(test::mentions(r, "page 6 fails authentication"));
     expect_bad(bad, "bit flip");
   }
   SUBCASE("two pages swapped") {
@@ -217,7 +211,7 @@ TEST_CASE("backup: a consistent copy while another connection keeps writing") {
   std::string dest = tv.dir.file("restored.dsr");
   restore(bk, dest, tv.cred());
   Desk r(Vault::open(dest, tv.cred()));
-  int64_t n = subjects(r);
+  int64_t n = test::count_subjects(r);
   CHECK(n >= 520);
   CHECK(n <= 500 + written);
   // Consistent: the subjects it holds are exactly the first n registered, each whole.

@@ -108,10 +108,6 @@ struct Fixture {
   }
 };
 
-bool mentions(const dsr::CheckReport& r, const std::string& needle) {
-  return std::any_of(r.problems.begin(), r.problems.end(),
-                     [&](const std::string& p) { return p.find(needle) != std::string::npos; });
-}
 
 std::string joined(const dsr::CheckReport& r) {
   std::string s;
@@ -227,7 +223,7 @@ TEST_CASE("vault: a flipped bit in any page is named by check and never read bac
       fx.stage(bytes);
       auto report = dsr::check_vault(fx.work, fx.cred());
       CHECK_FALSE(report.ok());
-      CHECK_MESSAGE(mentions(report, "page " + std::to_string(p) + " fails authentication"), joined(report));
+      CHECK_MESSAGE(dsr::test::mentions(report, "page " + std::to_string(p) + " fails authentication"), joined(report));
       if (read_through_vault(fx) == Outcome::integrity_error) ++failed_reads;
       if (p == 1) CHECK(failed_reads > 0);  // page 1 is read by every open
     }
@@ -249,8 +245,8 @@ TEST_CASE("vault: swapped pages fail authentication and are named by check") {
     bytes.replace(Fixture::page_offset(b), kPageSize, pa);
     fx.stage(bytes);
     auto report = dsr::check_vault(fx.work, fx.cred());
-    CHECK_MESSAGE(mentions(report, "page " + std::to_string(a) + " fails"), joined(report));
-    CHECK_MESSAGE(mentions(report, "page " + std::to_string(b) + " fails"), joined(report));
+    CHECK_MESSAGE(dsr::test::mentions(report, "page " + std::to_string(a) + " fails"), joined(report));
+    CHECK_MESSAGE(dsr::test::mentions(report, "page " + std::to_string(b) + " fails"), joined(report));
     read_through_vault(fx);
   }
 }
@@ -262,7 +258,7 @@ TEST_CASE("vault: a page copied in from another vault fails authentication") {
   bytes.replace(Fixture::page_offset(3), kPageSize, other.pristine.substr(Fixture::page_offset(3), kPageSize));
   fx.stage(bytes);
   auto report = dsr::check_vault(fx.work, fx.cred());
-  CHECK_MESSAGE(mentions(report, "page 3 fails"), joined(report));
+  CHECK_MESSAGE(dsr::test::mentions(report, "page 3 fails"), joined(report));
   read_through_vault(fx);
 }
 
@@ -271,40 +267,40 @@ TEST_CASE("vault: a file truncated mid-page or at a page boundary is an integrit
   SUBCASE("mid-page") {
     fx.stage(fx.pristine.substr(0, fx.pristine.size() - 1000));
     auto report = dsr::check_vault(fx.work, fx.cred());
-    CHECK_MESSAGE(mentions(report, "truncated"), joined(report));
-    CHECK(mentions(report, "page " + std::to_string(fx.pages)));
+    CHECK_MESSAGE(dsr::test::mentions(report, "truncated"), joined(report));
+    CHECK(dsr::test::mentions(report, "page " + std::to_string(fx.pages)));
     read_through_vault(fx, false);
   }
   SUBCASE("mid-page, early in the file") {
     fx.stage(fx.pristine.substr(0, Fixture::page_offset(4) + 100));
     auto report = dsr::check_vault(fx.work, fx.cred());
-    CHECK_MESSAGE(mentions(report, "truncated"), joined(report));
+    CHECK_MESSAGE(dsr::test::mentions(report, "truncated"), joined(report));
     CHECK(read_through_vault(fx, false) == Outcome::integrity_error);
   }
   SUBCASE("at a page boundary") {
     fx.stage(fx.pristine.substr(0, fx.pristine.size() - 2 * kPageSize));
     auto report = dsr::check_vault(fx.work, fx.cred());
-    CHECK_MESSAGE(mentions(report, "truncated"), joined(report));
-    CHECK(mentions(report, std::to_string(fx.pages) + " pages"));
+    CHECK_MESSAGE(dsr::test::mentions(report, "truncated"), joined(report));
+    CHECK(dsr::test::mentions(report, std::to_string(fx.pages) + " pages"));
     read_through_vault(fx, false);
   }
   SUBCASE("half the pages gone") {
     fx.stage(fx.pristine.substr(0, Fixture::page_offset(fx.pages / 2)));
     auto report = dsr::check_vault(fx.work, fx.cred());
-    CHECK_MESSAGE(mentions(report, "truncated"), joined(report));
+    CHECK_MESSAGE(dsr::test::mentions(report, "truncated"), joined(report));
     CHECK(read_through_vault(fx, false) == Outcome::integrity_error);
   }
   SUBCASE("only the header left") {
     fx.stage(fx.pristine.substr(0, kHeaderBytes));
     auto report = dsr::check_vault(fx.work, fx.cred());
-    CHECK_MESSAGE(mentions(report, "truncated"), joined(report));
+    CHECK_MESSAGE(dsr::test::mentions(report, "truncated"), joined(report));
     // SQLite would take a file without pages for a new, empty database.
     CHECK(read_through_vault(fx, false) == Outcome::integrity_error);
   }
   SUBCASE("inside the header") {
     fx.stage(fx.pristine.substr(0, kCopyBytes + 1000));
     auto report = dsr::check_vault(fx.work, fx.cred());
-    CHECK_MESSAGE(mentions(report, "header copy B"), joined(report));
+    CHECK_MESSAGE(dsr::test::mentions(report, "header copy B"), joined(report));
     CHECK(read_through_vault(fx, false) == Outcome::integrity_error);
   }
   SUBCASE("empty") {
@@ -329,7 +325,7 @@ TEST_CASE("vault: a damaged header copy is named by check, the other copy still 
       bytes[copy_at + at] ^= 0x10;
       fx.stage(bytes);
       auto report = dsr::check_vault(fx.work, fx.cred());
-      CHECK_MESSAGE(mentions(report, name), joined(report));
+      CHECK_MESSAGE(dsr::test::mentions(report, name), joined(report));
       Vault v = Vault::open(fx.work, fx.cred());
       CHECK(read_all(v.db()) == fx.expected);
     }
@@ -360,7 +356,7 @@ TEST_CASE("vault: a forged header copy with a valid checksum fails authenticatio
     recompute_checksum(bytes, kCopyBytes);
     fx.stage(bytes);
     auto report = dsr::check_vault(fx.work, fx.cred());
-    CHECK_MESSAGE(mentions(report, "header copy B fails authentication"), joined(report));
+    CHECK_MESSAGE(dsr::test::mentions(report, "header copy B fails authentication"), joined(report));
   }
 }
 
@@ -381,8 +377,8 @@ TEST_CASE("vault: a damaged WAL frame before an intact commit is named by check,
   spit(cv.wal, wal);
   auto report = dsr::check_vault(cv.path, cv.cred());
   CHECK_FALSE(report.ok());
-  CHECK_MESSAGE(mentions(report, "frame 2 of the WAL"), joined(report));
-  CHECK_MESSAGE(mentions(report, "would be lost"), joined(report));
+  CHECK_MESSAGE(dsr::test::mentions(report, "frame 2 of the WAL"), joined(report));
+  CHECK_MESSAGE(dsr::test::mentions(report, "would be lost"), joined(report));
   // check did not open the vault: no recovery, no checkpoint made the loss permanent.
   CHECK(slurp(cv.wal) == wal);
   CHECK(slurp(cv.path) == main_file);

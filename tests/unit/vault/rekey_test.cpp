@@ -69,7 +69,6 @@ void fill(Desk& d, int n) {
   tx.commit();
 }
 
-int64_t subjects(Desk& d) { return d.db().execAndGet("SELECT count(*) FROM subjects").getInt64(); }
 
 }  // namespace
 
@@ -91,7 +90,7 @@ TEST_CASE("rekey: every page is re-encrypted under a new key and every slot stil
   {
     Desk d = tv.desk();
     written = rekey(d).pages;
-    CHECK(subjects(d) == 300);  // the desk works on the rekeyed file
+    CHECK(test::count_subjects(d) == 300);  // the desk works on the rekeyed file
   }
   CHECK(written > 20);
   std::string after = slurp(tv.db);
@@ -112,7 +111,7 @@ TEST_CASE("rekey: every page is re-encrypted under a new key and every slot stil
   every_slot.push_back(passphrase("pat's words"));
   for (const Credential& c : every_slot) {
     Desk d(Vault::open(tv.db, c));
-    CHECK(subjects(d) == 300);
+    CHECK(test::count_subjects(d) == 300);
   }
   CHECK(check_vault(tv.db, tv.cred()).ok());
   // The index key stays (derived from the master key): lookups by email and the audit chain still work.
@@ -146,7 +145,7 @@ TEST_CASE("rekey: a connection still on the replaced file refuses to work (retry
     fill(d, 20);
   }
   Desk stale = tv.desk();
-  CHECK(subjects(stale) == 20);
+  CHECK(test::count_subjects(stale) == 20);
   {
     Vault v = Vault::open(tv.db, tv.cred());
     v.rekey();
@@ -156,18 +155,18 @@ TEST_CASE("rekey: a connection still on the replaced file refuses to work (retry
   SubjectInput in;
   in.set = {{"name", "Late Comer"}, {"email", "late@example.com"}};
   CHECK(kind_thrown([&] { register_subject(stale, in); }) == ErrorKind::locked);
-  CHECK(kind_thrown([&] { subjects(stale); }) == ErrorKind::locked);
+  CHECK(kind_thrown([&] { test::count_subjects(stale); }) == ErrorKind::locked);
   {
     Desk d = tv.desk();
-    CHECK(subjects(d) == 20);
+    CHECK(test::count_subjects(d) == 20);
     register_subject(d, in);  // the new file takes writes: they sit in the WAL
     // Closing the stale connection must neither checkpoint into nor truncate that WAL.
     { Desk gone = std::move(stale); }
-    CHECK(subjects(d) == 21);
+    CHECK(test::count_subjects(d) == 21);
   }
   CHECK(check_vault(tv.db, tv.cred()).ok());
   Desk d = tv.desk();
-  CHECK(subjects(d) == 21);
+  CHECK(test::count_subjects(d) == 21);
 }
 
 TEST_CASE("rekey: a copy left by a killed rekey is removed by the next rekey") {
@@ -234,7 +233,7 @@ TEST_CASE("rekey: killed (SIGKILL) at any point, the vault opens with the old or
     CHECK_MESSAGE(r.ok(), (r.problems.empty() ? "" : r.problems.front()));
     {
       Desk d = tv.desk();
-      CHECK(subjects(d) == 1500);
+      CHECK(test::count_subjects(d) == 1500);
       CHECK(find_subject(d, "p1499@example.com").text("name") == "Person 1499");
     }
     // The next rekey finishes the job and clears what the killed one left.

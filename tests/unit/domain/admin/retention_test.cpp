@@ -18,18 +18,6 @@ using namespace dsr;
 
 namespace {
 
-// Moves today() for the length of a scope.
-struct Today {
-  explicit Today(const char* ymd) { set(ymd); }
-  void set(const char* ymd) { cal::set_today_for_tests(cal::parse_date("test", ymd)); }
-  ~Today() { cal::set_today_for_tests(std::nullopt); }
-};
-
-std::string reg(Desk& d, const std::string& email, const std::string& name) {
-  SubjectInput in;
-  in.set = {{"email", email}, {"name", name}};
-  return register_subject(d, in).subject.id;
-}
 
 const RetentionOutcome& outcome(const RetentionReport& r, const std::string& rule) {
   for (const auto& o : r.rules)
@@ -77,9 +65,9 @@ TEST_CASE("retention: every rule has a default, set, set back, and refuse what m
 
 TEST_CASE("retention: deactivated subjects are erased once the period is over, held ones are kept and reported") {
   test::TempVault tv;
-  Today today("2026-01-10");
+  test::Today today("2026-01-10");
   Desk d = tv.desk();
-  std::string a = reg(d, "a@example.com", "Ann"), b = reg(d, "b@example.com", "Bea"), c = reg(d, "c@example.com", "Cy");
+  std::string a = test::register_person(d, "a@example.com", "Ann"), b = test::register_person(d, "b@example.com", "Bea"), c = test::register_person(d, "c@example.com", "Cy");
   deactivate_subject(d, a, "restriction");
   deactivate_subject(d, b, "restriction");
   place_hold(d, b, "litigation", "case-9");
@@ -120,12 +108,12 @@ TEST_CASE("retention: deactivated subjects are erased once the period is over, h
 
 TEST_CASE("retention: a subject erased by retention leaves no trace in any page or the WAL") {
   test::TempVault tv;
-  Today today("2026-01-10");
+  test::Today today("2026-01-10");
   const std::string email = "retained.person@example.org", name = "Retained Q. Person";
   {
     Desk d = tv.desk();
-    for (int i = 0; i < 100; ++i) reg(d, "filler" + std::to_string(i) + "@example.net", "Filler " + std::to_string(i));
-    std::string id = reg(d, email, name);
+    for (int i = 0; i < 100; ++i) test::register_person(d, "filler" + std::to_string(i) + "@example.net", "Filler " + std::to_string(i));
+    std::string id = test::register_person(d, email, name);
     deactivate_subject(d, id, "");
     today.set("2029-01-01");
     CHECK(outcome(run_retention(d, false), "deactivated_subjects").removed == 1);
@@ -139,9 +127,9 @@ TEST_CASE("retention: a subject erased by retention leaves no trace in any page 
 
 TEST_CASE("retention: suppression hashes, tombstones and disclosure records each go after their period") {
   test::TempVault tv;
-  Today today("2020-06-01");
+  test::Today today("2020-06-01");
   Desk d = tv.desk();
-  std::string a = reg(d, "a@example.com", "Ann"), b = reg(d, "b@example.com", "Bea");
+  std::string a = test::register_person(d, "a@example.com", "Ann"), b = test::register_person(d, "b@example.com", "Bea");
   DisclosureRequest req;
   req.subjects = {a};
   req.recipient = "Mail Co";
@@ -185,9 +173,9 @@ TEST_CASE("retention: suppression hashes, tombstones and disclosure records each
 
 TEST_CASE("retention: disclosure records of a subject under legal hold are kept") {
   test::TempVault tv;
-  Today today("2020-01-01");
+  test::Today today("2020-01-01");
   Desk d = tv.desk();
-  std::string a = reg(d, "a@example.com", "Ann"), b = reg(d, "b@example.com", "Bea");
+  std::string a = test::register_person(d, "a@example.com", "Ann"), b = test::register_person(d, "b@example.com", "Bea");
   DisclosureRequest req;
   req.subjects = {a, b};
   req.recipient = "Court";
@@ -212,9 +200,9 @@ TEST_CASE("retention: disclosure records of a subject under legal hold are kept"
 
 TEST_CASE("retention: closed requests go 24 months after closing, open ones stay") {
   test::TempVault tv;
-  Today today("2024-03-01");
+  test::Today today("2024-03-01");
   Desk d = tv.desk();
-  std::string a = reg(d, "a@example.com", "Ann");
+  std::string a = test::register_person(d, "a@example.com", "Ann");
   RequestInput in;
   in.subject = a;
   in.type = "access";
@@ -234,12 +222,12 @@ TEST_CASE("retention: closed requests go 24 months after closing, open ones stay
 
 TEST_CASE("retention: the audit trail is pruned after its period and still verifies") {
   test::TempVault tv;
-  Today today("2020-01-01");
+  test::Today today("2020-01-01");
   Desk d = tv.desk();
-  reg(d, "a@example.com", "Ann");
+  test::register_person(d, "a@example.com", "Ann");
   set_retention_rule(d, "audit_trail", "1y");
   today.set("2021-06-01");
-  reg(d, "b@example.com", "Bea");
+  test::register_person(d, "b@example.com", "Bea");
   RetentionReport dry = run_retention(d, true);
   CHECK(outcome(dry, "audit_trail").removed == 2);  // the register and the retention set of 2020
   RetentionReport rep = run_retention(d, false);
@@ -249,9 +237,9 @@ TEST_CASE("retention: the audit trail is pruned after its period and still verif
 
 TEST_CASE("retention: a rule set to never keeps everything") {
   test::TempVault tv;
-  Today today("2020-01-01");
+  test::Today today("2020-01-01");
   Desk d = tv.desk();
-  std::string a = reg(d, "a@example.com", "Ann");
+  std::string a = test::register_person(d, "a@example.com", "Ann");
   deactivate_subject(d, a, "");
   set_retention_rule(d, "deactivated_subjects", "never");
   today.set("2040-01-01");
@@ -262,10 +250,10 @@ TEST_CASE("retention: a rule set to never keeps everything") {
 
 TEST_CASE("retention: a vault locked by another process is reported as locked") {
   test::TempVault tv;
-  Today today("2020-01-01");
+  test::Today today("2020-01-01");
   {
     Desk d = tv.desk();
-    deactivate_subject(d, reg(d, "a@example.com", "Ann"), "");
+    deactivate_subject(d, test::register_person(d, "a@example.com", "Ann"), "");
   }
   today.set("2030-01-01");
   OpenOptions quick;
@@ -280,10 +268,10 @@ TEST_CASE("retention: a vault locked by another process is reported as locked") 
 
 TEST_CASE("retention: many erasures page through every due subject, skip the held, one audit entry per thousand") {
   test::TempVault tv;
-  Today today("2026-01-10");
+  test::Today today("2026-01-10");
   Desk d = tv.desk();
   std::vector<std::string> ids;
-  for (int i = 0; i < 1300; ++i) ids.push_back(reg(d, "u" + std::to_string(i) + "@example.com", "User " + std::to_string(i)));
+  for (int i = 0; i < 1300; ++i) ids.push_back(test::register_person(d, "u" + std::to_string(i) + "@example.com", "User " + std::to_string(i)));
   // Deactivate all but every tenth, on two different days; hold two of them.
   std::vector<std::string> due;
   for (int i = 0; i < 1300; ++i) {

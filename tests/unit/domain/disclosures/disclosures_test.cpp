@@ -13,11 +13,6 @@
 using namespace dsr;
 
 namespace {
-std::string reg(Desk& d, const std::string& email, const std::string& name) {
-  SubjectInput in;
-  in.set = {{"email", email}, {"name", name}};
-  return register_subject(d, in).subject.id;
-}
 DisclosureRequest req(std::vector<std::string> subjects, std::string type, std::vector<std::string> cats,
                       std::string purpose, std::string basis) {
   DisclosureRequest r;
@@ -59,7 +54,7 @@ TEST_CASE("disclosures: a bulk disclosure of 10,000 subjects is one command, all
   std::vector<std::string> ids;
   {
     store::WriteTx tx(d.db());  // one commit for the set-up, as a batch would
-    for (int i = 0; i < 10000; ++i) ids.push_back(reg(d, "bulk" + std::to_string(i) + "@example.com", "Bulk Person"));
+    for (int i = 0; i < 10000; ++i) ids.push_back(test::register_person(d, "bulk" + std::to_string(i) + "@example.com", "Bulk Person"));
     tx.commit();
   }
   auto r = disclose(d, req(ids, "processor", {"contact", "identity"}, "email-delivery", "contract"));
@@ -82,7 +77,7 @@ TEST_CASE("disclosures: records survive erasure, linked to the tombstone, and th
   std::string id;
   {
     Desk d = tv.desk();
-    id = reg(d, "kept.out@example.com", "Quentin Tombstone");
+    id = test::register_person(d, "kept.out@example.com", "Quentin Tombstone");
     auto r = req({id}, "authority", {"identity", "contact"}, "subpoena", "legal-obligation");
     r.reference = "CASE-42";
     disclose(d, r);
@@ -105,7 +100,7 @@ TEST_CASE("disclosures: records survive erasure, linked to the tombstone, and th
 TEST_CASE("disclosures: holds block erasure until released") {
   test::TempVault tv;
   Desk d = tv.desk();
-  std::string id = reg(d, "held@example.com", "Held Person");
+  std::string id = test::register_person(d, "held@example.com", "Held Person");
   place_hold(d, id, "litigation", "CV-1");
   place_hold(d, id, "regulator inquiry", "REG-9");
   CHECK(list_holds(d).size() == 2);

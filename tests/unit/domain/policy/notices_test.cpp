@@ -15,33 +15,22 @@ using namespace dsr;
 
 namespace {
 
-std::string reg(Desk& d, std::vector<std::pair<std::string, std::string>> set) {
-  SubjectInput in;
-  in.set = std::move(set);
-  return register_subject(d, in).subject.id;
-}
-
-std::vector<std::string> ids(const std::vector<Contact>& v) {
-  std::vector<std::string> out;
-  for (const auto& c : v) out.push_back(c.subject_id);
-  return out;
-}
 
 }  // namespace
 
 TEST_CASE("notices: contacts are the active subjects by preferred method, deactivated and erased never appear") {
   test::TempVault tv;
   Desk d = tv.desk();
-  std::string a = reg(d, {{"name", "Alice"}, {"email", "alice@example.com"}, {"phone", "+1 415 555 0100"},
+  std::string a = test::register_with(d, {{"name", "Alice"}, {"email", "alice@example.com"}, {"phone", "+1 415 555 0100"},
                           {"contact_preference", "phone"}});
-  std::string b = reg(d, {{"name", "Bob"}, {"email", "bob@example.com"}, {"phone", "+1 415 555 0101"}});
-  std::string c = reg(d, {{"name", "Carol"}, {"email", "carol@example.com"}});
-  std::string e = reg(d, {{"name", "Erin"}, {"email", "erin@example.com"}});
+  std::string b = test::register_with(d, {{"name", "Bob"}, {"email", "bob@example.com"}, {"phone", "+1 415 555 0101"}});
+  std::string c = test::register_with(d, {{"name", "Carol"}, {"email", "carol@example.com"}});
+  std::string e = test::register_with(d, {{"name", "Erin"}, {"email", "erin@example.com"}});
   deactivate_subject(d, c, "");
   erase_subject(d, e, "", false);
   for (const char* purpose : {"service-announcement", "policy-change", "business-transition"}) {
     auto list = contacts(d, purpose);
-    CHECK(ids(list) == std::vector<std::string>{a, b});
+    CHECK(test::contact_ids(list) == std::vector<std::string>{a, b});
     // Service announcements follow the preference; the policy promises
     // changes to itself and business transitions by email.
     CHECK(list[0].method == (std::string(purpose) == "service-announcement" ? "phone" : "email"));
@@ -59,10 +48,10 @@ TEST_CASE("notices: contacts are the active subjects by preferred method, deacti
 TEST_CASE("notices: the inventory counts what is held, lists recipients from the log and the measures in force") {
   test::TempVault tv;
   Desk d = tv.desk();
-  std::string a = reg(d, {{"name", "Alice"}, {"email", "alice@example.com"}, {"phone", "+1 415 555 0100"},
+  std::string a = test::register_with(d, {{"name", "Alice"}, {"email", "alice@example.com"}, {"phone", "+1 415 555 0100"},
                           {"survey.age_band", "30-39"}});
-  std::string b = reg(d, {{"name", "Bob"}, {"email", "bob@example.com"}, {"username", "bob"}});
-  std::string e = reg(d, {{"name", "Erin"}, {"email", "erin@example.com"}, {"survey.age_band", "40-49"}});
+  std::string b = test::register_with(d, {{"name", "Bob"}, {"email", "bob@example.com"}, {"username", "bob"}});
+  std::string e = test::register_with(d, {{"name", "Erin"}, {"email", "erin@example.com"}, {"survey.age_band", "40-49"}});
   erase_subject(d, e, "", false);
   record_choice(d, b, "decline");
   DisclosureRequest dr;

@@ -19,18 +19,6 @@ using namespace dsr;
 
 namespace {
 
-struct Clock {
-  explicit Clock(const char* d) { set(d); }
-  ~Clock() { cal::set_today_for_tests(std::nullopt); }
-  void set(const char* d) { cal::set_today_for_tests(cal::parse_date("test", d)); }
-};
-
-std::string reg(Desk& d, std::vector<std::pair<std::string, std::string>> set) {
-  SubjectInput in;
-  in.set = std::move(set);
-  return register_subject(d, in).subject.id;
-}
-
 PolicyVersion version(const std::string& v, const std::string& effective, bool material = false,
                       std::vector<std::string> purposes = {}) {
   PolicyVersion p;
@@ -41,18 +29,13 @@ PolicyVersion version(const std::string& v, const std::string& effective, bool m
   return p;
 }
 
-std::vector<std::string> ids(const std::vector<Contact>& v) {
-  std::vector<std::string> out;
-  for (const auto& c : v) out.push_back(c.subject_id);
-  return out;
-}
 
 }  // namespace
 
 TEST_CASE("policy: versions follow each other, names, dates and duplicates are checked") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2026-03-01");
+  test::Today clock("2026-03-01");
   CHECK(policy_in_force(d).empty());
   add_policy(d, version("1.0", "2025-01-01"));
   CHECK(test::kind_thrown([&] { add_policy(d, version("1.0", "2026-01-01")); }) == ErrorKind::conflict);
@@ -78,10 +61,10 @@ TEST_CASE("policy: versions follow each other, names, dates and duplicates are c
 TEST_CASE("policy: every stored value records the version in force when it was collected, and the export shows it") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2026-01-15");
-  std::string before = reg(d, {{"name", "Early"}, {"email", "early@example.com"}});
+  test::Today clock("2026-01-15");
+  std::string before = test::register_with(d, {{"name", "Early"}, {"email", "early@example.com"}});
   add_policy(d, version("1.0", "2026-01-01"));
-  std::string a = reg(d, {{"name", "Alice"}, {"email", "alice@example.com"}, {"survey.age_band", "30-39"}});
+  std::string a = test::register_with(d, {{"name", "Alice"}, {"email", "alice@example.com"}, {"survey.age_band", "30-39"}});
   clock.set("2026-07-01");
   add_policy(d, version("2.0", "2026-06-01"));
   SubjectInput zip;
@@ -106,21 +89,21 @@ TEST_CASE("policy: every stored value records the version in force when it was c
 TEST_CASE("policy: affected lists active subjects with data under an earlier version, flags those who declined") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2026-01-15");
+  test::Today clock("2026-01-15");
   add_policy(d, version("1.0", "2026-01-01"));
-  std::string a = reg(d, {{"name", "Alice"}, {"email", "alice@example.com"}, {"phone", "+1 415 555 0100"},
+  std::string a = test::register_with(d, {{"name", "Alice"}, {"email", "alice@example.com"}, {"phone", "+1 415 555 0100"},
                           {"contact_preference", "phone"}});
-  std::string b = reg(d, {{"name", "Bob"}, {"email", "bob@example.com"}, {"contact_preference", "phone"}});
-  std::string c = reg(d, {{"name", "Carol"}, {"email", "carol@example.com"}});
-  std::string e = reg(d, {{"name", "Erin"}, {"email", "erin@example.com"}});
+  std::string b = test::register_with(d, {{"name", "Bob"}, {"email", "bob@example.com"}, {"contact_preference", "phone"}});
+  std::string c = test::register_with(d, {{"name", "Carol"}, {"email", "carol@example.com"}});
+  std::string e = test::register_with(d, {{"name", "Erin"}, {"email", "erin@example.com"}});
   deactivate_subject(d, c, "restriction request");
   erase_subject(d, e, "erasure request", false);
   record_choice(d, b, "decline");
   clock.set("2026-07-01");
   add_policy(d, version("2.0", "2026-06-01", true));
-  std::string n = reg(d, {{"name", "Nina"}, {"email", "nina@example.com"}});  // all under 2.0
+  std::string n = test::register_with(d, {{"name", "Nina"}, {"email", "nina@example.com"}});  // all under 2.0
   AffectedReport rep = policy_affected(d, "2.0");
-  CHECK(ids(rep.subjects) == std::vector<std::string>{a, b});  // not deactivated, erased, or new
+  CHECK(test::contact_ids(rep.subjects) == std::vector<std::string>{a, b});  // not deactivated, erased, or new
   CHECK(rep.declined == 1);
   CHECK(rep.subjects[0].method == "email");  // a change of use is told by email, though Alice prefers phone
   CHECK(rep.subjects[0].address == "alice@example.com");
@@ -134,16 +117,16 @@ TEST_CASE("policy: affected lists active subjects with data under an earlier ver
   SubjectInput name;
   name.set = {{"name", "Alice D."}};
   correct_subject(d, a, name);
-  CHECK(ids(policy_affected(d, "2.0").subjects) == std::vector<std::string>{a, b});
+  CHECK(test::contact_ids(policy_affected(d, "2.0").subjects) == std::vector<std::string>{a, b});
   (void)n;
 }
 
 TEST_CASE("policy: a choice is recorded, shown in the export, replaced, and erased with the subject") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2026-03-01");
+  test::Today clock("2026-03-01");
   add_policy(d, version("1.0", "2026-01-01"));
-  std::string a = reg(d, {{"name", "Alice"}, {"email", "alice@example.com"}});
+  std::string a = test::register_with(d, {{"name", "Alice"}, {"email", "alice@example.com"}});
   CHECK_FALSE(export_subject(d, a)["subject"].contains("choices"));
   CHECK(test::kind_thrown([&] { record_choice(d, a, "maybe"); }) == ErrorKind::usage);
   Choice c = record_choice(d, "alice@example.com", "decline");
@@ -164,10 +147,10 @@ TEST_CASE("policy: a choice is recorded, shown in the export, replaced, and eras
 TEST_CASE("policy: a subject who declined objects to a purpose their data's policy version did not state") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2026-03-01");
+  test::Today clock("2026-03-01");
   add_policy(d, version("1.0", "2026-01-01"));  // the built-in purposes
-  std::string a = reg(d, {{"name", "Alice"}, {"email", "alice@example.com"}});
-  std::string b = reg(d, {{"name", "Bob"}, {"email", "bob@example.com"}});
+  std::string a = test::register_with(d, {{"name", "Alice"}, {"email", "alice@example.com"}});
+  std::string b = test::register_with(d, {{"name", "Bob"}, {"email", "bob@example.com"}});
   record_choice(d, a, "decline");
   record_choice(d, b, "accept");
   auto objection = new_use_objection(d, a, "Marketing by the acquirer");
@@ -182,7 +165,7 @@ TEST_CASE("policy: a subject who declined objects to a purpose their data's poli
   // Data collected under a version that states the purpose is not a new use for it...
   clock.set("2026-07-01");
   add_policy(d, version("2.0", "2026-06-01", true, {"marketing by the acquirer"}));
-  std::string n = reg(d, {{"name", "Nina"}, {"email", "nina@example.com"}});
+  std::string n = test::register_with(d, {{"name", "Nina"}, {"email", "nina@example.com"}});
   record_choice(d, n, "decline");
   CHECK_FALSE(new_use_objection(d, n, "marketing by the acquirer").has_value());
   CHECK(new_use_objection(d, n, "billing").has_value());  // 2.0 states only its own purposes

@@ -15,13 +15,6 @@ using namespace dsr;
 
 namespace {
 
-// Sets today for the test's duration.
-struct Clock {
-  explicit Clock(const char* d) { set(d); }
-  ~Clock() { cal::set_today_for_tests(std::nullopt); }
-  void set(const char* d) { cal::set_today_for_tests(cal::parse_date("test", d)); }
-};
-
 std::string subject(Desk& d, const std::string& email = "alice@example.com") {
   SubjectInput in;
   in.set = {{"name", "Alice Doe"}, {"email", email}};
@@ -44,7 +37,7 @@ Request open(Desk& d, const std::string& who, const std::string& type, const std
 TEST_CASE("requests: GDPR due dates follow Regulation 1182/71 on month ends, leap years and weekends") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2026-12-31");
+  test::Today clock("2026-12-31");
   std::string a = subject(d);
   struct Case { const char* received; const char* due; };
   for (Case c : {Case{"2026-03-15", "2026-04-15"},   // same date a month later
@@ -63,7 +56,7 @@ TEST_CASE("requests: GDPR due dates follow Regulation 1182/71 on month ends, lea
 TEST_CASE("requests: CCPA answers in 45 days, acknowledgement in 10 business days, opt-out in 15 business days") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2026-12-31");
+  test::Today clock("2026-12-31");
   std::string a = subject(d);
   Request r = open(d, a, "access", "ccpa", "2026-01-23", false);  // a Friday
   CHECK(r.due == "2026-03-09");
@@ -80,7 +73,7 @@ TEST_CASE("requests: CCPA answers in 45 days, acknowledgement in 10 business day
 TEST_CASE("requests: type, law, channel and received date are checked") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2026-03-01");
+  test::Today clock("2026-03-01");
   std::string a = subject(d);
   CHECK(test::kind_thrown([&] { open(d, a, "opt-out", "gdpr", ""); }) == ErrorKind::usage);
   CHECK(test::kind_thrown([&] { open(d, a, "restriction", "ccpa", ""); }) == ErrorKind::usage);
@@ -102,7 +95,7 @@ TEST_CASE("requests: type, law, channel and received date are checked") {
 TEST_CASE("requests: an extension is allowed once, with a reason, on or before the first due date") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2026-02-01");
+  test::Today clock("2026-02-01");
   std::string a = subject(d);
   Request g = open(d, a, "access", "gdpr", "2026-01-31");
   Request c = open(d, a, "access", "ccpa", "2026-01-23");
@@ -133,7 +126,7 @@ TEST_CASE("requests: an extension is allowed once, with a reason, on or before t
 TEST_CASE("requests: statuses move received -> verified -> in_progress -> closed, and nothing else") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2026-03-01");
+  test::Today clock("2026-03-01");
   std::string a = subject(d);
   Request r = open(d, a, "access", "gdpr", "", false);
   CHECK(test::kind_thrown([&] { start_request(d, r.id); }) == ErrorKind::refused);
@@ -163,7 +156,7 @@ TEST_CASE("requests: statuses move received -> verified -> in_progress -> closed
 TEST_CASE("requests: list shows days left, --overdue and --due-within follow the clock") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2026-03-02");
+  test::Today clock("2026-03-02");
   std::string a = subject(d);
   Request r1 = open(d, a, "access", "gdpr", "2026-02-02");   // due 2026-03-02
   Request r2 = open(d, a, "erasure", "gdpr", "2026-02-16");  // due 2026-03-16
@@ -201,7 +194,7 @@ TEST_CASE("requests: list shows days left, --overdue and --due-within follow the
 TEST_CASE("requests: the report counts by type and outcome, with median, mean and late on a known set") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2025-01-10");
+  test::Today clock("2025-01-10");
   std::string a = subject(d);
   auto at = [&](const char* day, const std::function<void()>& f) {
     clock.set(day);
@@ -259,7 +252,7 @@ TEST_CASE("requests: the report counts by type and outcome, with median, mean an
 TEST_CASE("requests: an action for a request is checked first, recorded after, atomically") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Clock clock("2026-03-01");
+  test::Today clock("2026-03-01");
   std::string a = subject(d);
   std::string b = subject(d, "bob@example.com");
   Request unverified = open(d, a, "rectification", "gdpr", "", false);
