@@ -49,7 +49,7 @@ void add_choice_commands(CLI::App& app, Context& ctx) {
 
   auto ci = std::make_shared<ConsentInput>();
   auto* rec = consent->add_subcommand("record", "Record a consent given for a purpose");
-  rec->add_option("SUBJECT", ci->subject, "Subject id, email or username")->required();
+  add_subject_arg(rec, ci->subject);
   rec->add_option("--purpose", ci->purpose, "What the person consented to")->required();
   rec->add_option("--notice", ci->notice, "The version of the notice they were shown")->required();
   rec->add_option("--method", ci->method, "How it was given: web, email, phone, paper or in-person")
@@ -63,7 +63,7 @@ void add_choice_commands(CLI::App& app, Context& ctx) {
   struct WithdrawArgs { std::string subject, purpose; };
   auto wa = std::make_shared<WithdrawArgs>();
   auto* wd = consent->add_subcommand("withdraw", "Withdraw the subject's consent for a purpose (as easy as giving it)");
-  wd->add_option("SUBJECT", wa->subject, "Subject id, email or username")->required();
+  add_subject_arg(wd, wa->subject);
   wd->add_option("--purpose", wa->purpose, "The purpose consented to")->required();
   wd->footer("Example:\n  dsr consent withdraw alice --purpose newsletter");
   wd->callback([&ctx, wa] { run_withdraw(ctx, wa->subject, wa->purpose); });
@@ -71,7 +71,7 @@ void add_choice_commands(CLI::App& app, Context& ctx) {
   struct ListArgs { std::string subject, format = "table"; };
   auto la = std::make_shared<ListArgs>();
   auto* ls = consent->add_subcommand("list", "Every consent of a subject, given and withdrawn");
-  ls->add_option("SUBJECT", la->subject, "Subject id, email or username")->required();
+  add_subject_arg(ls, la->subject);
   ls->add_option("--format", la->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
   ls->footer("Example:\n  dsr consent list alice --json");
   ls->callback([&ctx, la] { run_list(ctx, la->subject, la->format); });

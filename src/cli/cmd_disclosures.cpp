@@ -151,7 +151,7 @@ void add_disclosure_commands(CLI::App& app, Context& ctx) {
 
   auto ra = std::make_shared<ListArgs>();
   auto* rs = app.add_subcommand("recipients", "The distinct recipients of one subject's data");
-  rs->add_option("SUBJECT", ra->subject, "Subject id, email or username")->required();
+  add_subject_arg(rs, ra->subject);
   rs->add_option("--format", ra->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
   rs->footer("Example:\n  dsr recipients alice --json");
   rs->callback([&ctx, ra] { run_recipients(ctx, ra->subject, ra->format); });
@@ -161,7 +161,7 @@ void add_disclosure_commands(CLI::App& app, Context& ctx) {
   struct HoldArgs { std::string subject, reason, reference, format = "table"; };
   auto ha = std::make_shared<HoldArgs>();
   auto* place = hold->add_subcommand("place", "Place a legal hold on a subject");
-  place->add_option("SUBJECT", ha->subject, "Subject id, email or username")->required();
+  add_subject_arg(place, ha->subject);
   place->add_option("--reason", ha->reason, "Why (the proceeding)")->required();
   place->add_option("--reference", ha->reference, "Case or order reference");
   place->footer("Example:\n  dsr hold place alice --reason 'litigation hold' --reference CV-2026-114");
@@ -172,7 +172,7 @@ void add_disclosure_commands(CLI::App& app, Context& ctx) {
     else ctx.say("placed legal hold " + std::to_string(h.id) + " on " + h.subject_id);
   });
   auto* release = hold->add_subcommand("release", "Release a subject's legal holds");
-  release->add_option("SUBJECT", ha->subject, "Subject id, email or username")->required();
+  add_subject_arg(release, ha->subject);
   release->add_option("--reference", ha->reference, "Release only the hold with this reference");
   release->footer("Example:\n  dsr hold release alice --reference CV-2026-114");
   release->callback([&ctx, ha] {

@@ -167,7 +167,7 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
   auto ca = std::make_shared<ChoiceArgs>();
   auto* choice = app.add_subcommand(
       "choice", "Record a subject's choices: new uses of their data, opt-outs of sale/sharing, a GPC signal");
-  choice->add_option("SUBJECT", ca->subject, "Subject id, email or username")->required();
+  add_subject_arg(choice, ca->subject);
   choice->add_option("--new-uses", ca->new_uses, "accept or decline")->check(CLI::IsMember({"accept", "decline"}));
   choice->add_option("--opt-out", ca->opt_out, "Record a standing opt-out by staff: sale-sharing or limit-sensitive")
       ->check(CLI::IsMember({"sale-sharing", "limit-sensitive"}));

@@ -286,7 +286,7 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   }
   reg->add_option("--attr", ra->attrs, "CATEGORY.KEY=VALUE custom value (repeatable)");
   reg->add_option("--source", ra->source, "Where the data came from: subject (default), staff, or a third party's name");
-  reg->add_option("--request", ra->request, "Record the registration against request ID (dsr request)");
+  add_request_option(reg, ra->request, "the registration");
   reg->footer("Example:\n  dsr register --email alice@example.com --name 'Alice Doe' --username alice --phone '+1 415 555 0100'");
   reg->callback([&ctx, ra] { run_register(ctx, *ra); });
 
@@ -318,11 +318,11 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
 
   auto ca = std::make_shared<CorrectArgs>();
   auto* correct = app.add_subcommand("correct", "Correct or update a subject's values; says which fields changed");
-  correct->add_option("SUBJECT", ca->subject, "Subject id, email or username")->required();
+  add_subject_arg(correct, ca->subject);
   correct->add_option("--set", ca->set, "FIELD=VALUE (repeatable)");
   correct->add_option("--unset", ca->unset, "FIELD to remove (repeatable)");
   correct->add_option("--source", ca->source, "Where the new values came from (a third party's name for supplemented data)");
-  correct->add_option("--request", ca->request, "Record the correction against request ID (dsr request)");
+  add_request_option(correct, ca->request, "the correction");
   correct->footer("FIELD: name, email, username, phone, address, zip, contact_preference, interests, account_type,\n"
                   "card_number, card_expiry, card_token, or CATEGORY.KEY.\n"
                   "Example:\n  dsr correct alice@example.com --set phone='+1 415 555 0199' --set zip=94110");
@@ -331,18 +331,18 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   struct ExportArgs { std::string subject, out, request; };
   auto ea = std::make_shared<ExportArgs>();
   auto* exp = app.add_subcommand("export", "Write the whole access package of a subject as JSON");
-  exp->add_option("SUBJECT", ea->subject, "Subject id, email or username")->required();
+  add_subject_arg(exp, ea->subject);
   exp->add_option("-o,--output", ea->out, "Write to FILE (mode 0600, must not exist) or - for stdout");
-  exp->add_option("--request", ea->request, "Record the export against request ID (dsr request)");
+  add_request_option(exp, ea->request, "the export");
   exp->footer("Example:\n  dsr export alice@example.com -o alice-access.json");
   exp->callback([&ctx, ea] { run_export(ctx, ea->subject, ea->out, ea->request); });
 
   struct StatusArgs { std::string subject, reason, request; bool dry_run = false; };
   auto da = std::make_shared<StatusArgs>();
   auto* deact = app.add_subcommand("deactivate", "Restrict a subject: kept, but left out of listings and notices");
-  deact->add_option("SUBJECT", da->subject, "Subject id, email or username")->required();
+  add_subject_arg(deact, da->subject);
   deact->add_option("--reason", da->reason, "Why (kept with the record)");
-  deact->add_option("--request", da->request, "Record the restriction against request ID (dsr request)");
+  add_request_option(deact, da->request, "the restriction");
   deact->footer("Example:\n  dsr deactivate alice@example.com --reason 'restriction request 2026-11-29'");
   deact->callback([&ctx, da] {
     Desk desk = ctx.open_desk();
@@ -351,8 +351,8 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
 
   auto rea = std::make_shared<StatusArgs>();
   auto* react = app.add_subcommand("reactivate", "Lift a restriction: the subject is active again");
-  react->add_option("SUBJECT", rea->subject, "Subject id, email or username")->required();
-  react->add_option("--request", rea->request, "Record the reactivation against request ID (dsr request)");
+  add_subject_arg(react, rea->subject);
+  add_request_option(react, rea->request, "the reactivation");
   react->footer("Example:\n  dsr reactivate alice@example.com");
   react->callback([&ctx, rea] {
     Desk desk = ctx.open_desk();
@@ -364,10 +364,10 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
 
   auto dla = std::make_shared<StatusArgs>();
   auto* del = app.add_subcommand("delete", "Erase every personal value of a subject for good (keeps a tombstone)");
-  del->add_option("SUBJECT", dla->subject, "Subject id, email or username")->required();
+  add_subject_arg(del, dla->subject);
   del->add_option("--reason", dla->reason, "Why (kept in the tombstone)");
   del->add_flag("-n,--dry-run", dla->dry_run, "Print what would be erased and change nothing");
-  del->add_option("--request", dla->request, "Record the erasure against request ID (dsr request)");
+  add_request_option(del, dla->request, "the erasure");
   del->footer("At a terminal you type the subject's email or id to confirm; elsewhere pass --yes.\n"
               "Example:\n  dsr delete alice@example.com --reason 'erasure request' --yes");
   del->callback([&ctx, dla] { run_delete(ctx, dla->subject, dla->reason, dla->dry_run, dla->request); });

@@ -139,6 +139,14 @@ std::optional<double> number_in(const std::string& s) {
 }
 }  // namespace
 
+CLI::Option* add_subject_arg(CLI::App* cmd, std::string& subject) {
+  return cmd->add_option("SUBJECT", subject, "Subject id, email or username")->required();
+}
+
+CLI::Option* add_request_option(CLI::App* cmd, std::string& request, const std::string& what) {
+  return cmd->add_option("--request", request, "Record " + what + " against request ID (dsr request)");
+}
+
 CLI::Validator positive() {
   return CLI::Validator(
       [](std::string& s) -> std::string {

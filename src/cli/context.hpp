@@ -90,6 +90,11 @@ void add_backup_commands(CLI::App& app, Context& ctx);   // backup [--verify], r
 
 // Validators with short messages ("--limit: must be a number above 0, got '0'").
 CLI::Validator positive();
+
+// The SUBJECT argument every per-subject command takes (required).
+CLI::Option* add_subject_arg(CLI::App* cmd, std::string& subject);
+// --request ID: the action is recorded against a request (`what`: "the erasure").
+CLI::Option* add_request_option(CLI::App* cmd, std::string& request, const std::string& what);
 CLI::Validator non_negative();
 
 // Prompt on the terminal with echo off; returns the line in guarded memory.

@@ -39,24 +39,33 @@ std::string cell_text(const nlohmann::json& v) {
   return v.dump();
 }
 
-size_t display_width(const std::string& s) {
-  size_t w = 0;
+namespace {
+// Calls fn(bytes, columns) for each character of s, until fn returns false.
+// A byte that is not UTF-8 is one character one column wide, as a terminal
+// shows its replacement.
+template <class F>
+void each_char(const std::string& s, F&& fn) {
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
   utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
   while (left > 0) {
-    utf8proc_int32_t cp = 0;
+    utf8proc_int32_t cp = -1;
     utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
-    if (n <= 0) {  // a byte that is not UTF-8: one column, as a terminal shows its replacement
-      ++w;
-      ++p;
-      --left;
-      continue;
-    }
-    int cw = utf8proc_charwidth(cp);
-    w += static_cast<size_t>(std::max(cw, 0));
+    size_t cw = 1;
+    if (n <= 0) n = 1;
+    else cw = static_cast<size_t>(std::max(utf8proc_charwidth(cp), 0));
+    if (!fn(std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(n)), cw)) return;
     p += n;
     left -= n;
   }
+}
+}  // namespace
+
+size_t display_width(const std::string& s) {
+  size_t w = 0;
+  each_char(s, [&](std::string_view, size_t cw) {
+    w += cw;
+    return true;
+  });
   return w;
 }
 
@@ -94,19 +103,12 @@ std::string truncate_to(const std::string& s, size_t width) {
   if (display_width(s) <= width) return s;
   std::string out;
   size_t w = 0;
-  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
-  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
-  while (left > 0) {
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
-    if (n <= 0) n = 1;
-    size_t cw = n > 0 && cp >= 0 ? static_cast<size_t>(std::max(utf8proc_charwidth(cp), 0)) : 1;
-    if (w + cw + 1 > width) break;
-    out.append(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+  each_char(s, [&](std::string_view c, size_t cw) {
+    if (w + cw + 1 > width) return false;
+    out.append(c);
     w += cw;
-    p += n;
-    left -= n;
-  }
+    return true;
+  });
   return out + "\u2026";
 }
 

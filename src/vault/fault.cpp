@@ -2,6 +2,7 @@
 // without DSR_FAULT_INJECTION this file compiles to nothing.
 #ifdef DSR_FAULT_INJECTION
 #include "vault/fault.hpp"
+#include "vault/shim_vfs.hpp"
 
 #include <sqlite3.h>
 
@@ -253,15 +254,6 @@ int x_access(sqlite3_vfs*, const char* n, int flags, int* out) { return g_real->
 int x_full_pathname(sqlite3_vfs*, const char* n, int size, char* out) {
   return g_real->xFullPathname(g_real, n, size, out);
 }
-void* x_dl_open(sqlite3_vfs*, const char* n) { return g_real->xDlOpen(g_real, n); }
-void x_dl_error(sqlite3_vfs*, int n, char* msg) { g_real->xDlError(g_real, n, msg); }
-void (*x_dl_sym(sqlite3_vfs*, void* h, const char* s))(void) { return g_real->xDlSym(g_real, h, s); }
-void x_dl_close(sqlite3_vfs*, void* h) { g_real->xDlClose(g_real, h); }
-int x_randomness(sqlite3_vfs*, int n, char* out) { return g_real->xRandomness(g_real, n, out); }
-int x_sleep(sqlite3_vfs*, int us) { return g_real->xSleep(g_real, us); }
-int x_current_time(sqlite3_vfs*, double* t) { return g_real->xCurrentTime(g_real, t); }
-int x_get_last_error(sqlite3_vfs*, int n, char* msg) { return g_real->xGetLastError(g_real, n, msg); }
-int x_current_time_int64(sqlite3_vfs*, sqlite3_int64* t) { return g_real->xCurrentTimeInt64(g_real, t); }
 
 }  // namespace
 
@@ -269,25 +261,7 @@ sqlite3_vfs* wrap_vfs(sqlite3_vfs* base) {
   static std::once_flag once;
   std::call_once(once, [base] {
     g_real = base;
-    std::memset(&g_vfs, 0, sizeof g_vfs);
-    g_vfs.iVersion = 2;
-    g_vfs.szOsFile = int(sizeof(File)) + base->szOsFile;
-    g_vfs.mxPathname = base->mxPathname;
-    g_vfs.zName = "dsr-fault";
-    g_vfs.xOpen = x_open;
-    g_vfs.xDelete = x_delete;
-    g_vfs.xAccess = x_access;
-    g_vfs.xFullPathname = x_full_pathname;
-    g_vfs.xDlOpen = x_dl_open;
-    g_vfs.xDlError = x_dl_error;
-    g_vfs.xDlSym = x_dl_sym;
-    g_vfs.xDlClose = x_dl_close;
-    g_vfs.xRandomness = x_randomness;
-    g_vfs.xSleep = x_sleep;
-    g_vfs.xCurrentTime = x_current_time;
-    g_vfs.xGetLastError = x_get_last_error;
-    g_vfs.xCurrentTimeInt64 = x_current_time_int64;
-    sqlite3_vfs_register(&g_vfs, 0);
+    vault::register_shim_vfs(g_vfs, g_real, "dsr-fault", vault::ShimMethods{int(sizeof(File)), x_open, x_delete, x_access, x_full_pathname});
   });
   return &g_vfs;
 }

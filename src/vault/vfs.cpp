@@ -16,6 +16,7 @@
 //    record checksums are written as zeros and recomputed from plaintext when
 //    recovery or playback reads them.
 #include "vault/vfs.hpp"
+#include "vault/shim_vfs.hpp"
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -935,15 +936,6 @@ int x_access(sqlite3_vfs*, const char* n, int flags, int* out) { return g_base->
 int x_full_pathname(sqlite3_vfs*, const char* n, int size, char* out) {
   return g_base->xFullPathname(g_base, n, size, out);
 }
-void* x_dl_open(sqlite3_vfs*, const char* n) { return g_base->xDlOpen(g_base, n); }
-void x_dl_error(sqlite3_vfs*, int n, char* msg) { g_base->xDlError(g_base, n, msg); }
-void (*x_dl_sym(sqlite3_vfs*, void* h, const char* s))(void) { return g_base->xDlSym(g_base, h, s); }
-void x_dl_close(sqlite3_vfs*, void* h) { g_base->xDlClose(g_base, h); }
-int x_randomness(sqlite3_vfs*, int n, char* out) { return g_base->xRandomness(g_base, n, out); }
-int x_sleep(sqlite3_vfs*, int us) { return g_base->xSleep(g_base, us); }
-int x_current_time(sqlite3_vfs*, double* t) { return g_base->xCurrentTime(g_base, t); }
-int x_get_last_error(sqlite3_vfs*, int n, char* msg) { return g_base->xGetLastError(g_base, n, msg); }
-int x_current_time_int64(sqlite3_vfs*, sqlite3_int64* t) { return g_base->xCurrentTimeInt64(g_base, t); }
 
 sqlite3_vfs g_vfs;
 
@@ -1090,25 +1082,7 @@ void register_vfs() {
 #ifdef DSR_FAULT_INJECTION  // test builds only: every OS call can be made to fail (vault/fault.hpp)
     g_base = fault::wrap_vfs(g_base);
 #endif
-    std::memset(&g_vfs, 0, sizeof g_vfs);
-    g_vfs.iVersion = 2;
-    g_vfs.szOsFile = int(sizeof(File)) + g_base->szOsFile;
-    g_vfs.mxPathname = g_base->mxPathname;
-    g_vfs.zName = kVfsName;
-    g_vfs.xOpen = x_open;
-    g_vfs.xDelete = x_delete;
-    g_vfs.xAccess = x_access;
-    g_vfs.xFullPathname = x_full_pathname;
-    g_vfs.xDlOpen = x_dl_open;
-    g_vfs.xDlError = x_dl_error;
-    g_vfs.xDlSym = x_dl_sym;
-    g_vfs.xDlClose = x_dl_close;
-    g_vfs.xRandomness = x_randomness;
-    g_vfs.xSleep = x_sleep;
-    g_vfs.xCurrentTime = x_current_time;
-    g_vfs.xGetLastError = x_get_last_error;
-    g_vfs.xCurrentTimeInt64 = x_current_time_int64;
-    sqlite3_vfs_register(&g_vfs, 0);
+    register_shim_vfs(g_vfs, g_base, kVfsName, ShimMethods{int(sizeof(File)), x_open, x_delete, x_access, x_full_pathname});
   });
 }
 

@@ -18,6 +18,7 @@
 #include "store/bulk_settings.hpp"
 #include "store/retention_store.hpp"
 #include "store/tx.hpp"
+#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 namespace {
@@ -197,13 +198,9 @@ RetentionRule set_retention_rule(Desk& desk, const std::string& rule, const std:
                                    "; refusing " + duration);
     duration = cal::format(d);
   }
-  audited(desk, "retention set", [&](Audit& audit) {
-    require(desk, Action::manage_keys);
-    store::WriteTx tx(desk.db());
+  audited_write(desk, "retention set", Action::manage_keys, [&](Audit&) {
     if (duration == "default") store::delete_retention_rule(desk.db(), rule);
     else store::put_retention_rule(desk.db(), rule, {duration, cal::now_unix(), desk.actor()});
-    audit.ok();
-    tx.commit();
   });
   for (auto& r : retention_rules(desk))
     if (r.name == rule) return r;

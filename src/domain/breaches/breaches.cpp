@@ -17,6 +17,7 @@
 #include "store/breach_store.hpp"
 #include "store/tx.hpp"
 #include "util/strings.hpp"
+#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 namespace {
@@ -126,16 +127,12 @@ void check_window(const store::BreachRow& b) {
 
 template <class F>
 Breach change(Desk& desk, std::string_view id, const char* command, F&& body) {
-  return audited(desk, command, [&](Audit& audit) {
-    require(desk, Action::manage_requests);
-    store::WriteTx tx(desk.db());
+  return audited_write(desk, command, Action::manage_requests, [&](Audit& audit) {
     store::BreachRow row = load(desk, id);
     if (row.status == "closed") fail(ErrorKind::conflict, label(row.id) + " is closed");
     body(row);
     store::update_breach(desk.db(), row);
     for (const auto& c : util::split(row.categories, ',')) audit.field(c, "*");
-    audit.ok();
-    tx.commit();
     return to_breach(row, cal::now_unix());
   });
 }

@@ -20,6 +20,7 @@
 #include "store/disclosure_store.hpp"
 #include "store/subject_store.hpp"
 #include "store/tx.hpp"
+#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 
@@ -117,9 +118,7 @@ OptOutResult record_opt_out(Desk& desk, const OptOutInput& in) {
                        : signal_at          ? cal::parse_date("--signal-at", iso_date(*signal_at))
                                             : cal::today();
   if (cal::days_between(cal::today(), received) > 0) fail(ErrorKind::usage, "--received: cannot be in the future");
-  return audited(desk, "choice opt-out", [&](Audit& audit) {
-    require(desk, Action::manage_requests);
-    store::WriteTx tx(desk.db());
+  return audited_write(desk, "choice opt-out", Action::manage_requests, [&](Audit& audit) {
     store::SubjectRow row = resolve_live_subject(desk, in.subject);
     audit.subject(row.id);
     audit.field("preferences", "opt_out." + in.kind);
@@ -131,24 +130,18 @@ OptOutResult record_opt_out(Desk& desk, const OptOutInput& in) {
     for (const auto& o : stored)
       if (o.kind == in.kind) res.opt_out = to_opt_out(row.id, o);
     res.notify = sale_recipients(desk, row.rowid);
-    audit.ok();
-    tx.commit();
     return res;
   });
 }
 
 bool lift_opt_out(Desk& desk, std::string_view subject, const std::string& kind) {
   if (!known_kind(kind)) fail(ErrorKind::usage, "--opt-in: must be " + kinds_list());
-  return audited(desk, "choice opt-in", [&](Audit& audit) {
-    require(desk, Action::manage_requests);
-    store::WriteTx tx(desk.db());
+  return audited_write(desk, "choice opt-in", Action::manage_requests, [&](Audit& audit) {
     store::SubjectRow row = resolve_live_subject(desk, subject);
     audit.subject(row.id);
     audit.field("preferences", "opt_out." + kind);
     if (!store::delete_opt_out(desk.db(), row.rowid, kind))
       fail(ErrorKind::not_found, "subject " + row.id + " has no standing " + kind + " opt-out");
-    audit.ok();
-    tx.commit();
     return true;
   });
 }
@@ -209,9 +202,7 @@ Consent record_consent(Desk& desk, const ConsentInput& in) {
     std::string base = in.evidence_file.substr(in.evidence_file.find_last_of('/') + 1);
     evidence_name = validate::free_text("--evidence", base, 255);
   }
-  return audited(desk, "consent record", [&](Audit& audit) {
-    require(desk, Action::manage_requests);
-    store::WriteTx tx(desk.db());
+  return audited_write(desk, "consent record", Action::manage_requests, [&](Audit& audit) {
     store::SubjectRow row = resolve_live_subject(desk, in.subject);
     audit.subject(row.id);
     audit.field("preferences", "consent");
@@ -226,17 +217,13 @@ Consent record_consent(Desk& desk, const ConsentInput& in) {
     r.given_at = given_at;
     r.recorded_by = desk.actor();
     r.id = store::insert_consent(desk.db(), r);
-    audit.ok();
-    tx.commit();
     return to_consent(row.id, r);
   });
 }
 
 int withdraw_consent(Desk& desk, std::string_view subject, const std::string& purpose_in) {
   std::string purpose = validate::free_text("--purpose", purpose_in, validate::Limits::reason);
-  return audited(desk, "consent withdraw", [&](Audit& audit) {
-    require(desk, Action::manage_requests);
-    store::WriteTx tx(desk.db());
+  return audited_write(desk, "consent withdraw", Action::manage_requests, [&](Audit& audit) {
     store::SubjectRow row = resolve_live_subject(desk, subject);
     audit.subject(row.id);
     audit.field("preferences", "consent");
@@ -244,8 +231,6 @@ int withdraw_consent(Desk& desk, std::string_view subject, const std::string& pu
     if (n == 0)
       fail(ErrorKind::not_found, "subject " + row.id + " has no current consent for that purpose; `dsr consent list " +
                                      row.id + "` shows what is on record");
-    audit.ok();
-    tx.commit();
     return n;
   });
 }
@@ -259,17 +244,13 @@ std::vector<Consent> consents_of(Desk& desk, const std::string& subject_id) {
 }
 
 std::vector<Consent> list_consents(Desk& desk, std::string_view subject) {
-  return audited(desk, "consent list", [&](Audit& audit) {
-    require(desk, Action::read_subjects);
-    store::WriteTx tx(desk.db(), store::Durability::relaxed);
+  return audited_write(desk, "consent list", Action::read_subjects, [&](Audit& audit) {
     store::SubjectRow row = resolve_subject(desk, subject);
     audit.subject(row.id);
     audit.field("preferences", "consent");
     auto out = consents_of(desk, row.id);
-    audit.ok();
-    tx.commit();
     return out;
-  });
+  }, store::Durability::relaxed);
 }
 
 nlohmann::json consent_json(const Consent& c) {

@@ -19,6 +19,7 @@
 #include "store/policy_store.hpp"
 #include "store/tx.hpp"
 #include "util/strings.hpp"
+#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 namespace {
@@ -208,16 +209,12 @@ std::vector<RecipientSummary> summarise(const std::vector<DisclosureRecord>& all
 // A read of the accounting, with its audit entry.
 template <class F>
 auto read_accounting(Desk& desk, const char* command, std::string_view subject, F&& body) {
-  return audited(desk, command, [&](Audit& audit) {
-    require(desk, Action::read_disclosures);
-    store::WriteTx tx(desk.db(), store::Durability::relaxed);
+  return audited_write(desk, command, Action::read_disclosures, [&](Audit& audit) {
     store::SubjectRow row = resolve_subject(desk, subject);
     audit.subject(row.id);
     auto out = body(row);
-    audit.ok();
-    tx.commit();
     return out;
-  });
+  }, store::Durability::relaxed);
 }
 }  // namespace
 
@@ -287,9 +284,7 @@ Hold to_hold(const store::HoldRow& h) { return {h.id, h.subject_id, h.reason, h.
 }  // namespace
 
 Hold place_hold(Desk& desk, std::string_view subject, const std::string& reason, const std::string& reference) {
-  return audited(desk, "hold place", [&](Audit& audit) {
-  require(desk, Action::disclose);
-  store::WriteTx tx(desk.db());
+  return audited_write(desk, "hold place", Action::disclose, [&](Audit& audit) {
   store::SubjectRow row = resolve_live_subject(desk, subject);
   audit.subject(row.id);
   store::HoldRow h;
@@ -300,23 +295,17 @@ Hold place_hold(Desk& desk, std::string_view subject, const std::string& reason,
   h.placed_at = cal::now_unix();
   h.placed_by = desk.actor();
   h.id = store::insert_hold(desk.db(), h);
-  audit.ok();
-  tx.commit();
   return to_hold(h);
   });
 }
 
 int release_holds(Desk& desk, std::string_view subject, const std::string& reference) {
-  return audited(desk, "hold release", [&](Audit& audit) {
-  require(desk, Action::disclose);
-  store::WriteTx tx(desk.db());
+  return audited_write(desk, "hold release", Action::disclose, [&](Audit& audit) {
   store::SubjectRow row = resolve_subject(desk, subject);
   audit.subject(row.id);
   int n = store::delete_holds(desk.db(), row.rowid, reference.empty() ? std::nullopt : std::optional(reference));
   if (n == 0)
     fail(ErrorKind::not_found, "no legal hold on " + row.id + (reference.empty() ? "" : " with reference " + reference));
-  audit.ok();
-  tx.commit();
   return n;
   });
 }

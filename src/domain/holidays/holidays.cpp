@@ -10,6 +10,7 @@
 #include "dsr/validate.hpp"
 #include "store/request_store.hpp"
 #include "store/tx.hpp"
+#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 
@@ -41,9 +42,7 @@ laws::Holidays holidays_of(Desk& desk, const std::string& jurisdiction) {
 HolidayImport import_holidays(Desk& desk, const std::string& ics_text, const std::string& jurisdiction_in) {
   std::string jurisdiction = validate_jurisdiction(jurisdiction_in);
   ics::Calendar parsed = ics::parse(ics_text);  // before any write: a bad file changes nothing
-  return audited(desk, "holidays import", [&](Audit& audit) {
-    require(desk, Action::manage_requests);
-    store::WriteTx tx(desk.db());
+  return audited_write(desk, "holidays import", Action::manage_requests, [&](Audit&) {
     HolidayImport r;
     r.jurisdiction = jurisdiction;
     r.recurring = parsed.recurring;
@@ -64,8 +63,6 @@ HolidayImport import_holidays(Desk& desk, const std::string& ics_text, const std
     if (parsed.events.empty())
       fail(ErrorKind::usage, "the file holds no dated holiday" +
                                  std::string(parsed.recurring ? " (only recurring events, which are not read)" : ""));
-    audit.ok();
-    tx.commit();
     return r;
   });
 }

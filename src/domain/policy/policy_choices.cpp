@@ -16,6 +16,7 @@
 #include "store/policy_store.hpp"
 #include "store/subject_store.hpp"
 #include "store/tx.hpp"
+#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 
@@ -74,9 +75,7 @@ Contact to_contact(const store::ContactRow& row, Reach reach) {
 
 Choice record_choice(Desk& desk, std::string_view subject, const std::string& new_uses) {
   if (new_uses != "accept" && new_uses != "decline") fail(ErrorKind::usage, "--new-uses: must be accept or decline");
-  return audited(desk, "choice", [&](Audit& audit) {
-    require(desk, Action::manage_requests);
-    store::WriteTx tx(desk.db());
+  return audited_write(desk, "choice", Action::manage_requests, [&](Audit& audit) {
     store::SubjectRow row = resolve_live_subject(desk, subject);
     audit.subject(row.id);
     audit.field("preferences", "new_uses");
@@ -84,8 +83,6 @@ Choice record_choice(Desk& desk, std::string_view subject, const std::string& ne
     store::ChoiceRow c{new_uses, cal::now_unix(), desk.actor(), std::nullopt};
     if (!version.empty()) c.policy_version = version;
     store::put_choice(desk.db(), row.rowid, c);
-    audit.ok();
-    tx.commit();
     return from_row(row.id, c);
   });
 }

@@ -18,6 +18,7 @@
 #include "store/request_store.hpp"
 #include "store/subject_store.hpp"
 #include "store/tx.hpp"
+#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 
@@ -371,25 +372,31 @@ Request find_request(Desk& desk, std::string_view id) {
 
 namespace {
 
+// Which requests a step applies to: an open one (verify ... link), or any
+// (an appeal concerns a closed request).
+enum class Need { open, any };
+
 // Loads, checks and changes one request in a transaction, and logs the event
 // in its history and in the audit trail (as "request <command>").
 template <class F>
-Request transition(Desk& desk, std::string_view id, const char* command, const char* event, F&& change) {
-  int64_t changed = audited(desk, (std::string("request ") + command).c_str(), [&](Audit& audit) {
-    require(desk, Action::manage_requests);
-    store::WriteTx tx(desk.db());
+Request request_step(Desk& desk, std::string_view id, const char* command, const char* event, Need need,
+                     F&& change) {
+  int64_t changed = audited_write(desk, (std::string("request ") + command).c_str(), Action::manage_requests, [&](Audit& audit) {
     RequestRow row = load_request(desk, id);
     if (!row.subject_id.empty()) audit.subject(row.subject_id);
-    need_open(row);
+    if (need == Need::open) need_open(row);
     nlohmann::json detail = nlohmann::json::object();
     change(row, detail);
     store::update_request(desk.db(), row);
     add_event(desk, row.id, event, detail);
-    audit.ok();
-    tx.commit();
     return row.id;
   });
   return find_request(desk, request_label(changed));
+}
+
+template <class F>
+Request transition(Desk& desk, std::string_view id, const char* command, const char* event, F&& change) {
+  return request_step(desk, id, command, event, Need::open, std::forward<F>(change));
 }
 
 }  // namespace
@@ -537,26 +544,6 @@ Request link_request(Desk& desk, std::string_view id, std::string_view subject) 
   });
 }
 
-namespace {
-// Like transition(), for a closed request: its appeal.
-template <class F>
-Request appeal_step(Desk& desk, std::string_view id, const char* command, const char* event, F&& change) {
-  int64_t changed = audited(desk, command, [&](Audit& audit) {
-    require(desk, Action::manage_requests);
-    store::WriteTx tx(desk.db());
-    RequestRow row = load_request(desk, id);
-    if (!row.subject_id.empty()) audit.subject(row.subject_id);
-    nlohmann::json detail = nlohmann::json::object();
-    change(row, detail);
-    store::update_request(desk.db(), row);
-    add_event(desk, row.id, event, detail);
-    audit.ok();
-    tx.commit();
-    return row.id;
-  });
-  return find_request(desk, request_label(changed));
-}
-}  // namespace
 
 Request appeal_request(Desk& desk, std::string_view id, const std::string& received_in) {
   cal::Date today = cal::today();
@@ -564,7 +551,7 @@ Request appeal_request(Desk& desk, std::string_view id, const std::string& recei
   if (cal::days_between(today, received) > 0)
     fail(ErrorKind::usage, "--received: " + cal::format(received) + " is in the future (today is " +
                                cal::format(today) + ")");
-  return appeal_step(desk, id, "request appeal", "appealed", [&](RequestRow& row, nlohmann::json& detail) {
+  return request_step(desk, id, "appeal", "appealed", Need::any, [&](RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     const laws::Law& law = laws::get(row.law);
     if (row.outcome.value_or("") != "denied")
@@ -590,7 +577,7 @@ Request decide_appeal(Desk& desk, std::string_view id, const std::string& outcom
   if (outcome == "denied" && reason_in.empty())
     fail(ErrorKind::usage, "--reason: an appeal denied needs the reason (it is told to the requester)");
   std::string reason = reason_in.empty() ? "" : reason_text("--reason", reason_in);
-  return appeal_step(desk, id, "request appeal-decision", "appeal decided", [&](RequestRow& row, nlohmann::json& detail) {
+  return request_step(desk, id, "appeal-decision", "appeal decided", Need::any, [&](RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     if (!row.appeal_received) fail(ErrorKind::conflict, label + " has no appeal (`dsr request appeal " + label + "`)");
     if (row.appeal_decided_on)

@@ -18,6 +18,7 @@
 #include "store/disclosure_store.hpp"
 #include "store/subject_store.hpp"
 #include "store/tx.hpp"
+#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 
@@ -66,9 +67,7 @@ ChangeResult finish_change(Desk& desk, const SubjectRow& row, std::vector<std::s
 }  // namespace
 
 RegisterResult register_subject(Desk& desk, const SubjectInput& in) {
-  return audited(desk, "register", [&](Audit& audit) {
-  require(desk, Action::write_subjects);
-  store::WriteTx tx(desk.db());
+  return audited_write(desk, "register", Action::write_subjects, [&](Audit& audit) {
   SubjectRow row;
   row.id = new_subject_id();
   row.created_at = row.updated_at = now();
@@ -85,8 +84,6 @@ RegisterResult register_subject(Desk& desk, const SubjectInput& in) {
     result.previously_erased = *s;
   result.subject = decode_subject(desk, row, attrs);
   note(audit, result.subject);
-  audit.ok();
-  tx.commit();
   return result;
   });
 }
@@ -152,9 +149,7 @@ std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q, bool* more) {
 
 ChangeResult correct_subject(Desk& desk, std::string_view ref, const SubjectInput& in) {
   if (in.set.empty() && in.unset.empty()) fail(ErrorKind::usage, "nothing to correct: give --set FIELD=VALUE or --unset FIELD");
-  return audited(desk, "correct", [&](Audit& audit) {
-  require(desk, Action::write_subjects);
-  store::WriteTx tx(desk.db());
+  return audited_write(desk, "correct", Action::write_subjects, [&](Audit& audit) {
   SubjectRow row = resolve_live_subject(desk, ref);
   audit.subject(row.id);
   std::vector<store::AttributeRow> attrs;
@@ -173,17 +168,13 @@ ChangeResult correct_subject(Desk& desk, std::string_view ref, const SubjectInpu
   changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
   for (const auto& f : changed) audit.field(field_category(f), f);
   ChangeResult result = finish_change(desk, row, std::move(changed));
-  audit.ok();
-  tx.commit();
   return result;
   });
 }
 
 ChangeResult deactivate_subject(Desk& desk, std::string_view ref, const std::string& reason_in) {
   std::string reason = reason_in.empty() ? "" : validate::free_text("reason", reason_in, validate::Limits::reason);
-  return audited(desk, "deactivate", [&](Audit& audit) {
-  require(desk, Action::write_subjects);
-  store::WriteTx tx(desk.db());
+  return audited_write(desk, "deactivate", Action::write_subjects, [&](Audit& audit) {
   SubjectRow row = resolve_live_subject(desk, ref);
   audit.subject(row.id);
   std::vector<std::string> changed;
@@ -196,16 +187,12 @@ ChangeResult deactivate_subject(Desk& desk, std::string_view ref, const std::str
     changed.push_back("status");
   }
   ChangeResult result = finish_change(desk, row, std::move(changed));
-  audit.ok();
-  tx.commit();
   return result;
   });
 }
 
 ChangeResult reactivate_subject(Desk& desk, std::string_view ref) {
-  return audited(desk, "reactivate", [&](Audit& audit) {
-  require(desk, Action::write_subjects);
-  store::WriteTx tx(desk.db());
+  return audited_write(desk, "reactivate", Action::write_subjects, [&](Audit& audit) {
   SubjectRow row = resolve_live_subject(desk, ref);
   audit.subject(row.id);
   std::vector<std::string> changed;
@@ -218,17 +205,13 @@ ChangeResult reactivate_subject(Desk& desk, std::string_view ref) {
     changed.push_back("status");
   }
   ChangeResult result = finish_change(desk, row, std::move(changed));
-  audit.ok();
-  tx.commit();
   return result;
   });
 }
 
 EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& reason_in, bool dry_run) {
   std::string reason = reason_in.empty() ? "erasure request" : validate::free_text("reason", reason_in, validate::Limits::reason);
-  return audited(desk, dry_run ? "delete --dry-run" : "delete", [&](Audit& audit) {
-  require(desk, Action::erase_subjects);
-  store::WriteTx tx(desk.db());
+  return audited_write(desk, dry_run ? "delete --dry-run" : "delete", Action::erase_subjects, [&](Audit& audit) {
   SubjectRow row = resolve_subject(desk, ref);
   audit.subject(row.id);
   EraseResult r;
@@ -257,8 +240,6 @@ EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& r
     erase_row(desk, row, r.erased_at, reason);
     r.erased_now = true;
   }
-  audit.ok();
-  tx.commit();
   return r;
   });
 }
