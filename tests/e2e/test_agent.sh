@@ -208,11 +208,12 @@ expect_rc 0 "and answers"
 run dsr lock
 
 # ---- --for ends the agent by itself -----------------------------------------------------
-unlock --passphrase-file "$PW" unlock --for 2s
-expect_rc 0 "unlock --for 2s"
+unlock --passphrase-file "$PW" unlock --for 5s
+expect_rc 0 "unlock --for 5s"
+check "the agent runs at first" alive "$APID"
 run dsr list
-expect_rc 0 "works at first"
-check "the agent exits by itself after 2s" gone_within "$APID" 6
+expect_rc 0 "and answers at first"
+check "the agent exits by itself after 5s" gone_within "$APID" 12
 check "and removes its socket" test ! -e "$SOCK"
 run dsr list
 expect_rc 2 "then a command asks for a key"
