@@ -25,10 +25,16 @@ const char* slot_kind_name(SlotKind k);
 // Roles whose slots carry the category key for billing and payment data.
 bool role_reads_restricted(Role r);
 
-// What unlocks a slot: a passphrase or the 32 bytes of a key file.
+// What unlocks a slot: a passphrase or the 32 bytes of a key file; or, with
+// `derived`, the 32-byte key already derived from one of them for one slot
+// (Vault::slot_credential: what the unlock agent holds, src/cli/agent.hpp).
+// A derived credential opens only the slot, salt and cost it was derived for:
+// a slot removed or re-wrapped (key passwd) no longer opens with it. It never
+// makes or re-wraps a slot.
 struct Credential {
   SlotKind kind;
   Secret secret;
+  bool derived = false;
 };
 
 Credential read_key_file(const std::string& path);            // not_found / usage errors
@@ -95,6 +101,12 @@ class Vault {
   const std::string& path() const;
   uint32_t format_version() const;
   const std::string& slot_name() const;  // the slot that opened the vault (the actor)
+  // What opens that slot again without the passphrase's Argon2id: the key
+  // derived from the credential for the slot's salt and cost (derived: true,
+  // the same kind). Open it with OpenOptions::slot = slot_name(). Only the
+  // unlock agent keeps it (src/cli/agent.cpp). failure: the vault was
+  // created or upgraded in this process, not opened by a slot.
+  Credential slot_credential() const;
   Role role() const;
   std::vector<SlotInfo> slots() const;
   // Key for blind indexes and suppression hashes (keyed BLAKE2b); never leaves the process.

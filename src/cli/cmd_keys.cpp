@@ -69,7 +69,7 @@ void run_add(Context& ctx, const AddArgs& a) {
   if (!a.new_key_file.empty()) ctx.note("keep " + a.new_key_file + " safe: anyone who holds it can open the vault as " + a.role);
 }
 
-void run_list(Context& ctx, const std::string& format) {
+void run_key_list(Context& ctx, const std::string& format) {
   Desk desk = ctx.open_desk();
   std::vector<nlohmann::json> recs;
   for (const auto& k : list_keys(desk)) recs.push_back(slot_json(k));
@@ -182,7 +182,7 @@ void add_key_commands(CLI::App& app, Context& ctx) {
   auto* list = key->add_subcommand("list", "List the key slots: name, role, kind, created, last used (admin)");
   list->add_option("--format", *format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
   list->footer("Last used: the newest audit entry made through the slot.\nExample:\n  dsr key list --json");
-  list->callback([&ctx, format] { run_list(ctx, *format); });
+  list->callback([&ctx, format] { run_key_list(ctx, *format); });
 
   struct RemoveArgs {
     std::string name;

@@ -99,8 +99,8 @@ void run_info(Context& ctx) {
 
 void run_check(Context& ctx) {
   ctx.require_vault();
-  Credential c = ctx.credential();
-  CheckReport r = check_vault(ctx.db_path(), c, ctx.open_options());
+  CheckReport r = ctx.unlock_with(
+      [&](const Credential& c, const OpenOptions& o) { return check_vault(ctx.db_path(), c, o); });
   for (const auto& n : r.notes) ctx.note("dsr: check: " + n);
   if (ctx.g.json) {
     ctx.emit_json({{"ok", r.ok()}, {"pages", r.pages}, {"problems", r.problems}, {"notes", r.notes}});

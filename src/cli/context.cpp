@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "dsr/error.hpp"
+#include "cli/agent.hpp"
 #include "util/fd.hpp"
 
 namespace dsr::cli {
@@ -108,10 +109,29 @@ void Context::require_vault() const {
 
 Desk Context::open_desk() {
   require_vault();  // before a passphrase is asked for
-  Credential c = credential();
-  Vault v = Vault::open(db_path(), c, open_options());
+  Vault v = unlock_with([this](const Credential& c, const OpenOptions& o) { return Vault::open(db_path(), c, o); });
   for (const auto& n : v.notices()) note("dsr: " + n);
   return Desk(std::move(v));
+}
+
+// The unlock agent stands in only when nothing else was asked for: a key
+// flag, DSR_KEY_FILE and the like, or a systemd credential always win
+// (src/cli/agent.hpp; dsr(1), UNLOCK AGENT).
+std::optional<std::pair<Credential, OpenOptions>> Context::agent_key() {
+  if (has_key_source()) return std::nullopt;
+  std::string warning;
+  auto a = agent::fetch(agent::canonical_vault(db_path()), warning);
+  if (!warning.empty()) note(warning);
+  if (!a) return std::nullopt;
+  if (!g.slot.empty() && g.slot != a->material.slot) return std::nullopt;  // --slot names another slot
+  OpenOptions o = open_options();
+  o.slot = a->material.slot;
+  return std::make_pair(std::move(a->material.cred), std::move(o));
+}
+
+void Context::agent_failed(const std::string& slot, const std::exception& e) const {
+  note("the unlock agent's key for slot '" + slot + "' no longer opens this vault (" + e.what() +
+       "): the slot was removed or its passphrase changed. Run `dsr lock`, then `dsr unlock` again");
 }
 
 void Context::emit_json(const nlohmann::json& j) const {

@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "dsr/desk.hpp"
+#include "dsr/error.hpp"
 #include "dsr/vault.hpp"
 
 namespace dsr::cli {
@@ -54,6 +56,12 @@ class Context {
   // Fills the key source from DSR_KEY_FILE / DSR_PASSPHRASE_FILE when no key flag was given.
   void settle_key_sources();
   Desk open_desk();
+  // Runs open(credential, options) with the unlock agent's key when no key
+  // source was given and an agent for this vault answers (src/cli/agent.hpp),
+  // else with credential(). An agent whose key no longer opens the vault (its
+  // slot removed or re-wrapped) is passed over with a note.
+  template <class Open>
+  auto unlock_with(Open&& open) -> decltype(open(std::declval<const Credential&>(), std::declval<const OpenOptions&>()));
   // Exit 3 naming the path (and `dsr init`) when there is no vault there:
   // called before any passphrase is asked for.
   void require_vault() const;
@@ -69,8 +77,27 @@ class Context {
 
  private:
   bool plain_terminal() const;
+  // The agent's key for this vault and the options that name its slot, or
+  // nullopt (a key source given, --slot naming another slot, no agent).
+  std::optional<std::pair<Credential, OpenOptions>> agent_key();
+  void agent_failed(const std::string& slot, const std::exception& e) const;
   mutable bool emitted_ = false;
 };
+
+template <class Open>
+auto Context::unlock_with(Open&& open)
+    -> decltype(open(std::declval<const Credential&>(), std::declval<const OpenOptions&>())) {
+  if (auto k = agent_key()) {
+    try {
+      return open(k->first, k->second);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::wrong_key && e.kind() != ErrorKind::not_found) throw;
+      agent_failed(k->second.slot, e);
+    }
+  }
+  Credential c = credential();
+  return open(c, open_options());
+}
 
 // Each command group adds its subcommands here.
 void add_vault_commands(CLI::App& app, Context& ctx);
@@ -87,6 +114,7 @@ void add_batch_commands(CLI::App& app, Context& ctx);    // batch, import
 void add_retention_commands(CLI::App& app, Context& ctx);  // retention show|set|run
 void add_key_commands(CLI::App& app, Context& ctx);      // key add|list|remove|passwd, rekey
 void add_backup_commands(CLI::App& app, Context& ctx);   // backup [--verify], restore
+void add_agent_commands(CLI::App& app, Context& ctx);    // unlock, lock
 
 // Validators with short messages ("--limit: must be a number above 0, got '0'").
 CLI::Validator positive();

@@ -247,8 +247,14 @@ std::optional<Header> decode_v2(const unsigned char* p, std::string& why) {
 }
 
 // What opens a slot: Argon2id over the passphrase, or the key file's bytes
-// (the same in formats 2 and 3).
+// (the same in formats 2 and 3). A derived credential is that key already
+// (Vault::slot_credential): a wrong one fails the slot's check like a wrong
+// passphrase.
 Secret slot_seed(const SlotRecord& s, const Credential& cred) {
+  if (cred.derived) {
+    if (cred.secret.size() != 32) fail(ErrorKind::usage, "a derived slot key is 32 bytes");
+    return cred.secret.clone();
+  }
   Secret k(32);
   if (cred.kind == SlotKind::passphrase) {
     if (crypto_pwhash(k.data(), 32, reinterpret_cast<const char*>(cred.secret.data()), cred.secret.size(),
@@ -263,6 +269,13 @@ Secret slot_seed(const SlotRecord& s, const Credential& cred) {
     crypto_generichash(k.data(), 32, msg, sizeof msg, cred.secret.data(), cred.secret.size());
   }
   return k;
+}
+
+// A slot's new wrap (new salt) needs the credential itself, never a derived key.
+Secret new_slot_seed(const SlotRecord& s, const Credential& cred) {
+  if (cred.derived) fail(ErrorKind::usage, "a key slot is made or re-wrapped from a passphrase or key file, not from "
+                                           "the unlock agent's derived key");
+  return slot_seed(s, cred);
 }
 
 void set_kdf(SlotRecord& s, SlotKind kind, KdfStrength kdf) {
@@ -385,6 +398,7 @@ std::optional<VaultKeys> unlock_slot(const Header& h, const SlotRecord& s, const
                                                    wk.data()) != 0)
       fail(ErrorKind::integrity, "the vault header's data key fails authentication (tampered)");
     k.index = legacy_key(k.legacy_master, LegacyKey::index);
+    k.seed = std::move(seed);
     return k;
   }
   Secret check = slot_key(seed, SlotKey::check);
@@ -424,6 +438,7 @@ std::optional<VaultKeys> unlock_slot(const Header& h, const SlotRecord& s, const
   crypto_sign_seed_keypair(k.sign_pk.data(), k.sign_sk.data(), k.sign_seed.data());
   if (k.sign_pk != s.sign_pk)
     fail(ErrorKind::integrity, "the signing key of " + slot_label(s) + " is not the one the header names");
+  k.seed = std::move(seed);
   return k;
 }
 
@@ -537,7 +552,7 @@ SlotRecord make_slot(const Header& h, const std::string& name, Role role, const 
   Secret box_sk(32), sign_seed = Secret::random(32), sign_sk(crypto_sign_SECRETKEYBYTES);
   crypto_box_keypair(s.box_pk.data(), box_sk.data());
   crypto_sign_seed_keypair(s.sign_pk.data(), sign_sk.data(), sign_seed.data());
-  Secret seed = slot_seed(s, cred);
+  Secret seed = new_slot_seed(s, cred);
   wrap_secrets(h, s, seed, box_sk, sign_seed);
   reseal_slot(h, s, keys);
   return s;
@@ -547,7 +562,7 @@ void rewrap_slot(const Header& h, SlotRecord& s, const VaultKeys& mine, const Cr
   if (s.scheme != Scheme::sealed || mine.box_sk.empty()) fail(ErrorKind::failure, "not a sealed slot");
   set_kdf(s, cred.kind, kdf);
   randombytes_buf(s.salt.data(), s.salt.size());
-  Secret seed = slot_seed(s, cred);
+  Secret seed = new_slot_seed(s, cred);
   wrap_secrets(h, s, seed, mine.box_sk, mine.sign_seed);
 }
 
@@ -563,7 +578,7 @@ void rewrap_legacy_slot(const Header& h, SlotRecord& s, const VaultKeys& mine, c
     payload.data()[32] = 1;
     std::memcpy(payload.data() + 33, mine.category.data(), 32);
   }
-  Secret seed = slot_seed(s, cred);
+  Secret seed = new_slot_seed(s, cred);
   unsigned char ad[20 + kSlotMetaBytes];
   legacy_slot_ad(s, h.id, ad);
   crypto_aead_xchacha20poly1305_ietf_encrypt(s.wrapped.data(), nullptr, payload.data(), kLegacyPayload, ad, sizeof ad,

@@ -107,6 +107,9 @@ struct VaultKeys {
   Secret sign_seed;
   Secret sign_sk;
   std::array<unsigned char, 32> sign_pk{};
+  // The key derived from the credential for the slot that unlocked (Argon2id
+  // or the key file's hash, slot_seed in header.cpp): Vault::slot_credential.
+  Secret seed;
 };
 
 // Who may write a header: the admin signing key signs a changed signed part;

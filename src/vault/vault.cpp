@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -202,6 +203,14 @@ const std::string& Vault::path() const { return impl_->path; }
 uint32_t Vault::format_version() const { return impl_->header.version; }
 const std::string& Vault::slot_name() const { return impl_->slot_name; }
 Role Vault::role() const { return impl_->role; }
+Credential Vault::slot_credential() const {
+  const Secret& seed = impl_->keys.seed;
+  if (seed.size() != 32) fail(ErrorKind::failure, "the vault was not opened by a key slot's credential in this process");
+  auto it = std::find_if(impl_->header.slots.begin(), impl_->header.slots.end(),
+                         [&](const SlotRecord& s) { return s.info.name == impl_->slot_name; });
+  if (it == impl_->header.slots.end()) fail(ErrorKind::not_found, "slot '" + impl_->slot_name + "' has been removed");
+  return Credential{it->info.kind, seed.clone(), true};
+}
 std::vector<SlotInfo> Vault::slots() const {
   std::vector<SlotInfo> out;
   for (const auto& s : impl_->header.slots) {
