@@ -4,11 +4,33 @@
 #include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 namespace dsr::store {
 namespace {
 int& depth() {
   static thread_local int d = 0;
   return d;
+}
+
+// Taking turns (ARCHITECTURE.md, "Locks"). SQLite hands its write lock to no
+// one in order: a bulk run that commits chunk after chunk takes it again
+// within microseconds, and a command waiting behind it (a read of personal
+// data waits too: its audit entry is a write) waited up to its timeout and
+// exited 75. So a process that has held the lock for kTurn since it last
+// stepped aside sleeps kAside after its commit; waiters try every
+// millisecond (vault/fair_wait.hpp) and get in. A lone command never holds
+// it that long; a bulk run loses at most kAside per kTurn (4%).
+constexpr auto kTurn = std::chrono::milliseconds(50);
+constexpr auto kAside = std::chrono::milliseconds(2);
+thread_local std::chrono::steady_clock::duration t_held{};
+
+void step_aside_if_due(std::chrono::steady_clock::time_point began) {
+  t_held += std::chrono::steady_clock::now() - began;
+  if (t_held < kTurn) return;
+  t_held = {};
+  std::this_thread::sleep_for(kAside);
 }
 }  // namespace
 
@@ -20,6 +42,7 @@ WriteTx::WriteTx(SQLite::Database& db, Durability d)
     db_.exec("SAVEPOINT " + name_);
   } else {
     db_.exec("BEGIN IMMEDIATE");
+    began_ = std::chrono::steady_clock::now();
   }
   open_ = true;
 }
@@ -40,6 +63,7 @@ void WriteTx::commit() {
   open_ = false;
   if (nested_) --depth();
   restore();
+  if (!nested_) step_aside_if_due(began_);
 }
 
 void WriteTx::restore() noexcept {

@@ -7,6 +7,8 @@
 // savepoint, so one failed operation rolls back alone. Rolls back in its
 // destructor unless committed. Thread safety: the connection's thread only.
 #pragma once
+
+#include <chrono>
 #include <exception>
 #include <string>
 
@@ -30,6 +32,7 @@ class WriteTx {
  private:
   void restore() noexcept;
   SQLite::Database& db_;
+  std::chrono::steady_clock::time_point began_{};  // when BEGIN IMMEDIATE got the lock
   bool nested_;
   bool relaxed_;
   bool open_ = false;

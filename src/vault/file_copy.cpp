@@ -1,3 +1,4 @@
+#include "vault/fair_wait.hpp"
 #include "vault/file_copy.hpp"
 
 #include <SQLiteCpp/Statement.h>
@@ -73,6 +74,7 @@ std::unique_ptr<SQLite::Database> side_connection(const std::string& path, int l
   try {
     // SQLite reads the first page as it opens: on a replaced file that page fails authentication.
     db = std::make_unique<SQLite::Database>(path.c_str(), SQLite::OPEN_READWRITE, lock_timeout_ms, kVfsName);
+    wait_in_turn(db->getHandle(), lock_timeout_ms);
   } catch (...) {
     if (replaced()) rekeyed();
     throw;

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <string>
 
+#include "vault/fair_wait.hpp"
 #include "vault/file_copy.hpp"
 #include "vault/sysio.hpp"  // fault-injection points in test builds
 #include "vault/vault_impl.hpp"
@@ -38,9 +39,9 @@ std::string intent_mac(const Secret& index_key, const std::string& partial) {
 
 bool job_running(sqlite3* db, int lock_timeout_ms) {
   // A rekey or an upgrade holds the write lock for as long as its copy exists.
-  sqlite3_busy_timeout(db, 0);
+  vault::wait_in_turn(db, 0);
   int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-  sqlite3_busy_timeout(db, lock_timeout_ms);
+  vault::wait_in_turn(db, lock_timeout_ms);
   if (rc != SQLITE_OK) {
     vault::take_last_vfs_error();
     return true;

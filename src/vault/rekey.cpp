@@ -10,6 +10,7 @@
 #include <cstring>
 #include <thread>
 
+#include "vault/fair_wait.hpp"
 #include "vault/file_copy.hpp"
 #include "vault/header_io.hpp"
 #include "vault/vault_impl.hpp"
@@ -43,8 +44,8 @@ void lock_with_empty_wal(SQLite::Database& worker, SQLite::Database& locker, int
     SQLite::Database &a, &b;
     int ms;
     ~Restore() {
-      sqlite3_busy_timeout(a.getHandle(), ms);
-      sqlite3_busy_timeout(b.getHandle(), ms);
+      vault::wait_in_turn(a.getHandle(), ms);
+      vault::wait_in_turn(b.getHandle(), ms);
     }
   } restore{worker, locker, timeout_ms};
   for (;;) {

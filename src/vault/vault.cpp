@@ -243,7 +243,7 @@ uint64_t Vault::key_epoch() const { return impl_->header.epoch; }
 bool Vault::checkpoint_for_erasure() {
   if (!impl_->db) return false;
   // Waits (the busy handler, up to the lock timeout) for readers to move on.
-  sqlite3_busy_timeout(impl_->db->getHandle(), impl_->options.lock_timeout_ms);
+  vault::wait_in_turn(impl_->db->getHandle(), impl_->options.lock_timeout_ms);
   return impl_->checkpoint();
 }
 const std::vector<std::string>& Vault::notices() const { return impl_->notices; }

@@ -12,6 +12,7 @@
 
 #include "dsr/error.hpp"
 #include "dsr/vault.hpp"
+#include "vault/fair_wait.hpp"
 #include "vault/header.hpp"
 #include "vault/vfs.hpp"
 
@@ -41,6 +42,7 @@ struct Vault::Impl {
     canonical = bind_cipher(path, cipher, layout_for_format(header.version));
     int flags = opts.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
     db = std::make_unique<SQLite::Database>(path.c_str(), flags, opts.lock_timeout_ms, kVfsName);
+    vault::wait_in_turn(db->getHandle(), opts.lock_timeout_ms);
     if (fresh) {
       // The reserve must be set before SQLite writes its first page.
       int reserve = kReserveBytes;
@@ -92,7 +94,7 @@ struct Vault::Impl {
     if (db) {
       // Never wait at exit: when another process holds the vault, the last
       // one to close checkpoints (a reader must not stall behind a writer).
-      sqlite3_busy_timeout(db->getHandle(), 0);
+      vault::wait_in_turn(db->getHandle(), 0);
       checkpoint();
       db.reset();
     }
