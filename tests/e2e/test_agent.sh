@@ -61,8 +61,8 @@ expect_rc 5 "unlock with a wrong passphrase: exit 5, no agent"
 check "no socket after a failed unlock" test -z "$(ls "$XDG_RUNTIME_DIR/dsr" 2>/dev/null)"
 
 # ---- unlock, then commands without a key source ------------------------------
-unlock --passphrase-file "$PW" unlock --for 30s
-expect_rc 0 "unlock --for 30s --passphrase-file F"
+unlock --passphrase-file "$PW" unlock --for 10m
+expect_rc 0 "unlock --for 10m --passphrase-file F"
 check "the agent runs" alive "$APID"
 check "the directory is 0700" test "$(mode_of "$XDG_RUNTIME_DIR/dsr")" = 700
 check "the socket is 0600" test "$(mode_of "$SOCK")" = 600
@@ -151,7 +151,7 @@ B=$V
 BK=$K
 run dsr --db "$B" list
 expect_rc 2 "another vault: no agent of its own, no key: exit 2"
-unlock --db "$B" --key-file "$BK" unlock --for 30s
+unlock --db "$B" --key-file "$BK" unlock --for 10m
 BSOCK=$SOCK
 BPID=$APID
 run dsr --db "$B" lock
@@ -183,7 +183,7 @@ expect_rc 0 "lock -q with no agent exits 0"
 check "lock -q says nothing" test -z "$ERR$OUT"
 
 # ---- a stale socket is ignored silently; unlock replaces it ---------------------------
-unlock --passphrase-file "$PW" unlock --for 30s
+unlock --passphrase-file "$PW" unlock --for 10m
 OLD=$APID
 kill -9 "$OLD"
 gone_within "$OLD" 5
@@ -191,14 +191,14 @@ check "the killed agent left its socket" test -S "$SOCK"
 run dsr list
 expect_rc 2 "a stale socket: no key, exit 2"
 expect_no_err "agent" "a stale socket is ignored silently"
-unlock --passphrase-file "$PW" unlock --for 30s
+unlock --passphrase-file "$PW" unlock --for 10m
 expect_rc 0 "unlock over a stale socket"
 run dsr list
 expect_rc 0 "the new agent answers"
 
 # ---- unlock again replaces the agent ---------------------------------------------------
 OLD=$APID
-unlock --passphrase-file "$PW" unlock --for 30s
+unlock --passphrase-file "$PW" unlock --for 10m
 expect_rc 0 "unlock while an agent runs"
 expect_out '"replaced": true' "it replaced the running agent"
 check "the old agent exited" gone_within "$OLD" 5
@@ -208,18 +208,18 @@ expect_rc 0 "and answers"
 run dsr lock
 
 # ---- --for ends the agent by itself -----------------------------------------------------
-unlock --passphrase-file "$PW" unlock --for 5s
-expect_rc 0 "unlock --for 5s"
+unlock --passphrase-file "$PW" unlock --for 15s
+expect_rc 0 "unlock --for 15s"
 check "the agent runs at first" alive "$APID"
 run dsr list
 expect_rc 0 "and answers at first"
-check "the agent exits by itself after 5s" gone_within "$APID" 12
+check "the agent exits by itself after 15s" gone_within "$APID" 30
 check "and removes its socket" test ! -e "$SOCK"
 run dsr list
 expect_rc 2 "then a command asks for a key"
 
 # ---- revocation: key remove and key passwd make the agent's key useless -----------------
-unlock --passphrase-file "$PW" unlock --for 30s
+unlock --passphrase-file "$PW" unlock --for 10m
 run dsr list
 expect_rc 0 "the agent opens the vault before the slot is removed"
 run dsr --key-file "$AK" key remove pia --yes
@@ -233,7 +233,7 @@ run dsr list
 expect_rc 2 "the agent's key does not open the new slot of the same name"
 run dsr --passphrase-file "$PW" --json info
 expect_out '"opened_by": "pia"' "the passphrase itself opens the new slot"
-unlock --passphrase-file "$PW" unlock --for 30s
+unlock --passphrase-file "$PW" unlock --for 10m
 run dsr list
 expect_rc 0 "unlocked again"
 printf 'a changed passphrase\n' > "$TMP/pia2.txt"
