@@ -8,7 +8,8 @@
 // (10,000) random indexed point reads on the same connection, one full scan,
 // close (checkpoint), then R random point reads on a fresh connection (a cold
 // page cache); the unlock time of a key-file slot and of a MODERATE passphrase
-// slot; the file sizes.
+// slot; open + one point read with an empty WAL vs with the WAL a writer left
+// when it died after updating every row (the open-time WAL check); the file sizes.
 //
 // Each side runs in its own forked process so that neither inherits the
 // other's SQLite state: "plain" never touches the vault code (SQLite's default
@@ -97,6 +98,9 @@ struct Figures {
   double unlock_key_ms = 0;   // Vault::open with a key-file slot (vault only)
   double unwrap_key_ms = 0;   // the header read and slot scan alone (vault only)
   double unlock_pass_ms = 0;  // Vault::open with a MODERATE passphrase slot (vault only)
+  double open_empty_wal_ms = 0;  // Vault::open + one point read, empty WAL (vault only)
+  double open_full_wal_ms = 0;   // the same with a WAL of wal_frames frames left by a writer that died
+  double wal_frames = 0;
   double checksum = 0;        // proves that the sides read the same data
 };
 
@@ -264,6 +268,63 @@ Figures run_vault(const Config& cfg, const std::string& path, int cache_kib) {
   f.unlock_key_ms = opens[opens.size() / 2];
   f.unwrap_key_ms = unwraps[unwraps.size() / 2];
 
+  // The open-time WAL check: a writer (a forked process) updates every row in
+  // one transaction with auto-checkpoints off and dies without closing, so
+  // its WAL stays; the next open's first read recovers the WAL, and the
+  // vault's VFS authenticates every frame of it first (scan_wal). Timed: key
+  // file read + Vault::open + one point read, with that WAL vs with an empty
+  // one (after a clean close), alternated, medians of 7.
+  {
+    std::vector<double> empty_ms, full_ms;
+    const std::string probe = key_of(1);
+    auto open_and_read = [&](int expect_gen) {
+      Timer t;
+      dsr::Credential c = dsr::read_key_file(path + ".key");
+      dsr::Vault v = dsr::Vault::open(path, c);
+      {
+        SQLite::Statement q(v.db(), "SELECT substr(payload, 1, 8) FROM rec WHERE k = ?");
+        q.bind(1, probe);
+        if (!q.executeStep()) throw std::runtime_error("WAL open: the point read found nothing");
+        if (expect_gen >= 0 && q.getColumn(0).getString() != std::to_string(10000000 + expect_gen))
+          throw std::runtime_error("WAL open: the dead writer's commit was not replayed");
+      }
+      double ms = t.stop().wall;
+      v.close();
+      return ms;
+    };
+    auto leave_wal = [&](int gen) {
+      std::fflush(nullptr);
+      pid_t pid = fork();
+      if (pid < 0) throw std::runtime_error("fork");
+      if (pid == 0) {
+        int rc = 0;
+        try {
+          dsr::Vault v = dsr::Vault::open(path, cred);
+          v.db().exec("PRAGMA wal_autocheckpoint=0");
+          v.db().exec("UPDATE rec SET payload = '" + std::to_string(10000000 + gen) + "' || substr(payload, 9)");
+          _exit(0);  // dies with the Vault open: no close, no checkpoint, the WAL stays
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "vault_bench: WAL writer: %s\n", e.what());
+          rc = 1;
+        }
+        _exit(rc);
+      }
+      int status = 0;
+      waitpid(pid, &status, 0);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("the WAL writer failed");
+    };
+    for (int i = 0; i < 7; ++i) {
+      empty_ms.push_back(open_and_read(-1));
+      leave_wal(i);
+      f.wal_frames = double(file_bytes(path + "-wal") - 32) / (4096 + 24);
+      full_ms.push_back(open_and_read(i));
+    }
+    std::sort(empty_ms.begin(), empty_ms.end());
+    std::sort(full_ms.begin(), full_ms.end());
+    f.open_empty_wal_ms = empty_ms[empty_ms.size() / 2];
+    f.open_full_wal_ms = full_ms[full_ms.size() / 2];
+  }
+
   // A passphrase slot at the default cost (MODERATE), on a second, small vault.
   std::string ppath = path + ".pass";
   remove_db(ppath);
@@ -330,7 +391,8 @@ Figures median_of(const std::vector<Figures>& runs) {
     (m.*s).cpu = med([&](const Figures& r) { return (r.*s).cpu; });
   }
   for (double Figures::*d : {&Figures::file_bytes, &Figures::pages, &Figures::unlock_key_ms, &Figures::unwrap_key_ms,
-                             &Figures::unlock_pass_ms, &Figures::checksum})
+                             &Figures::unlock_pass_ms, &Figures::checksum, &Figures::open_empty_wal_ms,
+                             &Figures::open_full_wal_ms, &Figures::wal_frames})
     m.*d = med([&](const Figures& r) { return r.*d; });
   return m;
 }
@@ -391,6 +453,10 @@ void run_config(const Config& cfg, int cache_kib, const std::string& label) {
   std::printf("unlock, key-file slot: %.2f ms for Vault::open (header read and slot scan alone: %.3f ms)\n",
               v.unlock_key_ms, v.unwrap_key_ms);
   std::printf("unlock, passphrase slot (MODERATE): %.0f ms for Vault::open\n", v.unlock_pass_ms);
+  std::printf("open + one point read: empty WAL %.2f ms; WAL of %.0f frames left by a dead writer %.2f ms (%.2fx, "
+              "+%.2f ms)\n",
+              v.open_empty_wal_ms, v.wal_frames, v.open_full_wal_ms, v.open_full_wal_ms / v.open_empty_wal_ms,
+              v.open_full_wal_ms - v.open_empty_wal_ms);
   double ri = v.insert.wall / p.insert.wall, rr = v.reads.wall / p.reads.wall;
   double ric = v.insert.cpu / p.insert.cpu, rrc = v.reads.cpu / p.reads.cpu;
   std::printf("targets: inserts <= 1.3x: %.2fx wall, %.2fx cpu, %s; point reads <= 1.3x: %.2fx wall, %.2fx cpu, %s; "
