@@ -10,15 +10,19 @@ mkfifo "$TMP/in"
 BATCH=$!
 exec 3>"$TMP/in"
 echo '{"op":"register","email":"first@example.com","name":"First"}' >&3
-# Wait until the batch holds the lock, rather than sleeping and assuming: a
-# lookup takes the write lock for its audit entry, and with --lock-timeout 0
-# it answers at once: 75 once the batch holds the lock (3, no such subject, before).
-held=no
-for _ in $(seq 1 300); do
-  if "$DSR_BIN" --lock-timeout 0 show nobody@example.com >/dev/null 2>&1; then :; elif [ $? -eq 75 ]; then held=yes; break; fi
-  sleep 0.05
-done
-RC=0; OUT=""; ERR=""
+# Waits until another process holds the lock, rather than sleeping and
+# assuming: a lookup takes the write lock for its audit entry, and with
+# --lock-timeout 0 it answers at once: 75 once the lock is held (3, no such
+# subject, before). Sets held=yes|no.
+wait_for_holder() {
+  held=no
+  for _ in $(seq 1 300); do
+    if "$DSR_BIN" --lock-timeout 0 show nobody@example.com >/dev/null 2>&1; then :; elif [ $? -eq 75 ]; then held=yes; break; fi
+    sleep 0.03
+  done
+  RC=0; OUT=""; ERR=""
+}
+wait_for_holder
 check "the batch took the write lock" test "$held" = yes
 start=$(date +%s%N)
 run dsr --lock-timeout 1 register --email second@example.com --name Second
@@ -49,12 +53,7 @@ check "both subjects are stored" test "$(printf '%s\n' "$OUT" | grep -c .)" -eq 
 seq 1 400000 | awk '{printf "{\"op\":\"register\",\"email\":\"bulk%d@example.com\",\"name\":\"Bulk %d\"}\n", $1, $1}' > "$TMP/bulk.ndjson"
 "$DSR_BIN" batch "$TMP/bulk.ndjson" >"$TMP/bulk.out" 2>"$TMP/bulk.err" &
 BULK=$!
-held=no
-for _ in $(seq 1 400); do
-  if "$DSR_BIN" --lock-timeout 0 show nobody@example.com >/dev/null 2>&1; then :; elif [ $? -eq 75 ]; then held=yes; break; fi
-  sleep 0.02
-done
-RC=0; OUT=""; ERR=""
+wait_for_holder
 check "the long batch holds the write lock" test "$held" = yes
 reads=0
 for _ in 1 2 3 4; do
