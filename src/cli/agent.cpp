@@ -289,13 +289,16 @@ void serve(int listen_fd, const std::string& canonical, const Material& m, uint6
     util::UniqueFd c(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
     if (c.get() < 0) continue;
     set_timeouts(c.get());
+    // The request is read before any answer, a refusal included: closing
+    // with it unread would reset the connection, and the peer might get an
+    // error instead of the refusal (seen under load).
+    auto line = recv_line(c.get(), 8192);
     auto uid = peer_uid(c.get());
     if (!uid || *uid != allowed_uid) {
       static const char no[] = "NO this agent answers only its own user\n";
       send_all(c.get(), no, sizeof no - 1);
       continue;
     }
-    auto line = recv_line(c.get(), 8192);
     if (!line || line->compare(0, prefix.size(), prefix) != 0 || line->size() < prefix.size() + 2 ||
         (*line)[prefix.size() + 1] != ' ') {
       static const char no[] = "NO a request it does not understand\n";
