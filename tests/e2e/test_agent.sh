@@ -114,7 +114,13 @@ else
   check "the agent's environment is unreadable (not dumpable)" test "$(stat -c %u "/proc/$APID/environ")" = 0
 fi
 check "the agent makes no core dump" grep -qE '^Max core file size +0 +0' "/proc/$APID/limits"
-check "the agent holds locked memory (its key, sodium_malloc)" bash -c "awk '/^VmLck:/ { exit !(\$2 > 0) }' /proc/$APID/status"
+if nm -D "$DSR_BIN" 2>/dev/null | grep -q '__asan_init'; then
+  # AddressSanitizer turns mlock into a no-op (its shadow memory): said, not
+  # hidden; the normal build (scripts/test.sh --full) checks VmLck.
+  echo "note: ASan build: mlock is a no-op, locked memory not checked here" >&2
+else
+  check "the agent holds locked memory (its key, sodium_malloc)" bash -c "awk '/^VmLck:/ { exit !(\$2 > 0) }' /proc/$APID/status"
+fi
 check "the agent's stdin is /dev/null" test "$(readlink "/proc/$APID/fd/0")" = /dev/null
 check "the agent's stdout is /dev/null" test "$(readlink "/proc/$APID/fd/1")" = /dev/null
 check "the agent is in a session of its own" test "$(ps -o sid= -p "$APID" | tr -d ' ')" != "$(ps -o sid= -p $$ | tr -d ' ')"
