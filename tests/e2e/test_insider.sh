@@ -8,6 +8,11 @@
 #    neither reopens the vault for them nor goes unnoticed.
 #  - A support slot cannot make itself admin: changing its role, or re-signing
 #    the header under an admin key of its own, makes every other slot exit 6.
+#  - A support slot cannot rewrite the audit trail: with the pages decrypted
+#    under its own data key, an entry deleted and the rest re-chained under the
+#    index key it holds and re-signed where the signature is its own,
+#    `audit verify` exits 6; a cut tail verifies alone (the limit) but not
+#    against an anchor kept outside the vault.
 . "$(dirname "$0")/lib.sh"
 : "${DSR_INSIDER:?DSR_INSIDER must point at the vault_insider tool}"
 insider() { "$DSR_INSIDER" "$@"; }
@@ -80,5 +85,57 @@ check "inside her forged header ria still cannot read card numbers (no category 
 cp "$TMP/before-ria.dsr" "$V"
 run dsr check
 expect_rc 0 "the genuine file checks out"
+
+# ---- 3. a support slot rewrites the audit trail --------------------------------
+tom() { run dsr --key-file "$TMP/tom.key" "$@"; }
+run dsr key add tom --role support --new-key-file "$TMP/tom.key"
+expect_rc 0 "tom gets a support slot"
+tom register --email tom.did@example.org --name "Tom Did"
+expect_rc 0 "tom registers someone"
+tom correct tom.did@example.org --set card_token=tok_1234
+expect_rc 7 "tom is refused a billing field (the refusal is audited)"
+tom correct tom.did@example.org --set "name=Tom Done"
+expect_rc 0 "tom corrects a name"
+run dsr register --email after.tom@example.org --name "After Tom"
+expect_rc 0 "the admin works after him"
+run dsr audit verify
+expect_rc 0 "the trail verifies before tom touches it"
+ids() { dsr audit log --actor tom --format ndjson | grep "\"command\":\"$1\"" | sed 's/.*"id":\([0-9]*\).*/\1/' | tail -n1; }
+REFUSED=$(dsr audit log --actor tom --format ndjson | grep '"outcome":"refused"' | sed 's/.*"id":\([0-9]*\).*/\1/')
+check "tom's refusal is in the trail (entry $REFUSED)" test -n "$REFUSED"
+cp "$V" "$TMP/before-tom.dsr"
+run insider audit-cut "$V" "$TMP/tom.key" "$REFUSED"
+expect_rc 0 "tom deletes his refusal and re-chains and re-signs what he can"
+expect_out "signed by other slots left" "later entries of the admin's are not his to re-sign"
+run dsr list --status all
+expect_rc 0 "the pages he wrote authenticate: the vault opens"
+run dsr audit log --actor tom --format ndjson
+check "the refusal is gone from the log" test "$(printf '%s\n' "$OUT" | grep -c '"outcome":"refused"')" -eq 0
+run dsr audit verify
+expect_rc 6 "audit verify catches it: the admin's entries no longer verify"
+expect_err "signature" "and says a signature fails"
+run dsr check
+expect_rc 6 "check catches it too"
+cp "$TMP/before-tom.dsr" "$V"
+run insider audit-edit "$V" "$TMP/tom.key" "$REFUSED" actor admin
+expect_rc 0 "tom puts his refusal under the admin's name instead"
+run dsr audit verify
+expect_rc 6 "an entry forged under another slot's name is caught"
+cp "$TMP/before-tom.dsr" "$V"
+
+# The tail: entries after the last one anyone else signed are tom's alone.
+tom correct tom.did@example.org --set "name=Tom Again"
+expect_rc 0 "tom corrects once more, the newest entry"
+run dsr audit anchor
+expect_rc 0 "the admin's daily anchor"
+printf '%s\n' "$OUT" > "$TMP/anchor.json"
+LAST=$(ids correct)
+run insider audit-cut "$V" "$TMP/tom.key" "$LAST"
+expect_rc 0 "tom cuts his newest entry"
+run dsr audit verify
+expect_rc 0 "alone, a cut tail verifies: the tool re-chains exactly as dsr does (the limit anchors exist for)"
+run dsr audit verify --anchor "$TMP/anchor.json"
+expect_rc 6 "against the anchor kept outside the vault it does not"
+expect_err "anchor" "and the anchor is named"
 
 finish

@@ -10,7 +10,17 @@
 //                                               (cannot sign: the admin key is not the slot's)
 //   vault_insider hijack VAULT KEYFILE          make an admin key of one's own, become admin under it,
 //                                               re-sign the header, fix the MAC and checksums
+//   vault_insider audit-cut VAULT KEYFILE ID    decrypt the pages, delete audit entry ID, renumber and
+//                                               re-chain the later entries (keyed BLAKE2b under the
+//                                               index key the slot holds), re-sign those signed by the
+//                                               slot's own key, move the head anchor, encrypt back
+//   vault_insider audit-edit VAULT KEYFILE ID COLUMN VALUE
+//                                               the same, changing one column of entry ID instead
+// The audit commands use SQLite on a decrypted copy, as an insider would use
+// the sqlite3 shell; the vault must be closed (its WAL checkpointed).
 #include <sodium.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -19,6 +29,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -119,6 +130,186 @@ std::vector<unsigned char> signed_bytes(const std::string& v) {
   return m;
 }
 
+// ---- the audit trail, rewritten outside dsr ---------------------------------
+
+struct PageKeys {
+  std::array<unsigned char, 32> page_key;
+  unsigned char vault_id[16];
+};
+
+PageKeys page_keys(std::string& v, const unsigned char* data_key) {
+  PageKeys k{};
+  k.page_key = kdf(data_key, 1, "dsrvault");
+  std::memcpy(k.vault_id, u(v, 32), 16);
+  return k;
+}
+
+void page_ad(const PageKeys& k, uint32_t pgno, unsigned char ad[20]) {
+  std::memcpy(ad, k.vault_id, 16);
+  for (int i = 0; i < 4; ++i) ad[16 + i] = static_cast<unsigned char>(pgno >> (8 * i));
+}
+
+// Every page decrypted: a plain SQLite file (the reserved bytes zeroed).
+std::string decrypt_pages(std::string& v, const PageKeys& k) {
+  size_t n = (v.size() - kHeaderBytes) / kPage;
+  std::string plain(n * kPage, '\0');
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char ad[20];
+    page_ad(k, uint32_t(i + 1), ad);
+    const unsigned char* page = u(v, kHeaderBytes + i * kPage);
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(u(plain, i * kPage), nullptr, page, kPage - kReserve,
+                                                            page + kPage - 16, ad, sizeof ad,
+                                                            page + kPage - kReserve, k.page_key.data()) != 0)
+      die("page " + std::to_string(i + 1) + " does not authenticate (is the vault closed?)");
+  }
+  return plain;
+}
+
+// The plain file's pages sealed again, each under a fresh nonce, as the VFS writes them.
+std::string encrypt_pages(const std::string& head, std::string plain, const PageKeys& k) {
+  std::string out = head;
+  for (size_t i = 0; i * kPage < plain.size(); ++i) {
+    unsigned char ad[20];
+    page_ad(k, uint32_t(i + 1), ad);
+    unsigned char* page = u(plain, i * kPage);
+    randombytes_buf(page + kPage - kReserve, 24);
+    crypto_aead_xchacha20poly1305_ietf_encrypt_detached(page, page + kPage - 16, nullptr, page, kPage - kReserve, ad,
+                                                        sizeof ad, nullptr, page + kPage - kReserve,
+                                                        k.page_key.data());
+    out.append(reinterpret_cast<const char*>(page), kPage);
+  }
+  return out;
+}
+
+struct Db {
+  sqlite3* db = nullptr;
+  explicit Db(const std::string& path) {
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) die("sqlite3_open");
+  }
+  ~Db() { sqlite3_close(db); }
+  void exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) die(std::string("SQL: ") + (err ? err : "?"));
+  }
+};
+
+struct Stmt {
+  sqlite3_stmt* st = nullptr;
+  Stmt(Db& d, const char* sql) {
+    if (sqlite3_prepare_v2(d.db, sql, -1, &st, nullptr) != SQLITE_OK) die(std::string("SQL: ") + sqlite3_errmsg(d.db));
+  }
+  ~Stmt() { sqlite3_finalize(st); }
+  bool step() { return sqlite3_step(st) == SQLITE_ROW; }
+  std::string text(int i) {
+    const void* b = sqlite3_column_blob(st, i);
+    return b ? std::string(static_cast<const char*>(b), size_t(sqlite3_column_bytes(st, i))) : std::string();
+  }
+  void blob(int i, const std::string& b) { sqlite3_bind_blob(st, i, b.data(), int(b.size()), SQLITE_TRANSIENT); }
+};
+
+void put_len(std::string& out, const std::string& s) {
+  out += std::to_string(s.size());
+  out.push_back(':');
+  out += s;
+}
+
+// The chain hash dsr computes (read from its code): keyed BLAKE2b-256 under the
+// index key of "audit-chain", a zero byte and the length-prefixed columns.
+std::string chain_hash(const unsigned char* index, Stmt& r, const std::string& prev) {
+  std::string m;
+  put_len(m, prev);
+  for (int i = 0; i < 8; ++i) put_len(m, r.text(i));
+  static const char kPurpose[] = "audit-chain";  // with its terminating zero
+  std::string in(kPurpose, sizeof kPurpose);
+  in += m;
+  unsigned char h[32];
+  crypto_generichash(h, 32, reinterpret_cast<const unsigned char*>(in.data()), in.size(), index, 32);
+  return {reinterpret_cast<char*>(h), 32};
+}
+
+// Re-chains every entry from `from` on, re-signing the slot's own, and moves the head anchor.
+void rechain(Db& d, const Opened& o, int64_t from) {
+  const unsigned char* index = o.bundle.data() + 40;
+  unsigned char pk[32], sk[64];
+  crypto_sign_seed_keypair(pk, sk, o.sign_seed.data());
+  std::string mine(reinterpret_cast<char*>(pk), 32), prev;
+  {
+    Stmt p(d, "SELECT hash FROM audit WHERE id = ?");
+    sqlite3_bind_int64(p.st, 1, from - 1);
+    if (p.step()) prev = p.text(0);
+  }
+  std::vector<std::tuple<int64_t, std::string, std::string, bool>> fixes;
+  {
+    Stmt r(d, "SELECT id, at, actor, command, subjects, fields, request, outcome, signer FROM audit WHERE id >= ? ORDER BY id");
+    sqlite3_bind_int64(r.st, 1, from);
+    while (r.step()) {
+      std::string h = chain_hash(index, r, prev);
+      fixes.emplace_back(sqlite3_column_int64(r.st, 0), prev, h, r.text(8) == mine);
+      prev = h;
+    }
+  }
+  int resigned = 0, others = 0;
+  for (const auto& [id, p, h, own] : fixes) {
+    Stmt up(d, "UPDATE audit SET prev_hash = ?, hash = ?, sig = coalesce(?, sig) WHERE id = ?");
+    up.blob(1, p);
+    up.blob(2, h);
+    if (own) {
+      std::string m("dsr-audit-entry", 16);
+      m += h;
+      unsigned char sig[64];
+      crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(m.data()), m.size(), sk);
+      up.blob(3, std::string(reinterpret_cast<char*>(sig), 64));
+      ++resigned;
+    } else {
+      ++others;
+    }
+    sqlite3_bind_int64(up.st, 4, id);
+    sqlite3_step(up.st);
+  }
+  Stmt head(d, "UPDATE audit_anchor SET last_id = (SELECT max(id) FROM audit), hash = ? WHERE k = 2");
+  head.blob(1, prev);
+  sqlite3_step(head.st);
+  std::printf("re-chained %zu entries: re-signed %d of my own, %d signed by other slots left as they were\n",
+              fixes.size(), resigned, others);
+}
+
+int rewrite_audit(const std::string& path, std::string& v, const std::string& keyfile, int argc, char** argv) {
+  std::string cmd = argv[1];
+  if (argc < 5 || (cmd == "audit-edit" && argc != 7)) die("usage: see the comment at the top of vault_insider.cpp");
+  Opened o = open_slot(v, key_file(keyfile));
+  PageKeys k = page_keys(v, o.bundle.data() + 8);
+  std::string plain = decrypt_pages(v, k);
+  char tmpl[] = "/tmp/vault_insider-XXXXXX";
+  int fd = mkstemp(tmpl);
+  if (fd < 0) die("mkstemp");
+  if (::write(fd, plain.data(), plain.size()) != ssize_t(plain.size())) die("write");
+  ::close(fd);
+  int64_t id = std::strtoll(argv[4], nullptr, 10);
+  {
+    Db d(tmpl);
+    d.exec("BEGIN");
+    if (cmd == "audit-cut") {
+      d.exec("DELETE FROM audit WHERE id = " + std::to_string(id));
+      d.exec("UPDATE audit SET id = id - 1 WHERE id > " + std::to_string(id));
+    } else {
+      std::string col = argv[5];
+      if (col.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) die("bad column");
+      Stmt up(d, ("UPDATE audit SET " + col + " = ? WHERE id = ?").c_str());
+      sqlite3_bind_text(up.st, 1, argv[6], -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(up.st, 2, id);
+      sqlite3_step(up.st);
+    }
+    rechain(d, o, id);
+    d.exec("COMMIT");
+  }
+  std::string edited = slurp(tmpl);
+  ::unlink(tmpl);
+  std::string out = encrypt_pages(v.substr(0, kHeaderBytes), edited, k);
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(out.data(), std::streamsize(out.size()));
+  return f ? 0 : 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -191,5 +382,6 @@ int main(int argc, char** argv) {
     std::printf("header re-signed under an admin key of my own\n");
     return 0;
   }
+  if (cmd == "audit-cut" || cmd == "audit-edit") return rewrite_audit(path, v, argv[3], argc, argv);
   die("unknown command " + cmd);
 }
