@@ -7,90 +7,55 @@
 namespace dsr::store {
 namespace {
 
-void put_opt(SQLite::Statement& st, int i, const std::optional<int64_t>& v) {
-  if (v) st.bind(i, *v);
-  else st.bind(i);
-}
-std::optional<int64_t> get_opt(SQLite::Statement& st, int i) {
-  if (st.getColumn(i).isNull()) return std::nullopt;
-  return st.getColumn(i).getInt64();
-}
-
-constexpr const char* kColumns =
-    "id, detected_at, started_at, ended_at, categories, description, consequences, measures, status, "
-    "authority_notified_at, authority_reference, delay_reason, subjects_notified_at, closed_at, close_reason, opened_at, opened_by";
+// The columns a breach's update writes, named once: the insert adds
+// opened_at and opened_by, a read adds id first and those two last.
+constexpr const char* kMutable =
+    "detected_at, started_at, ended_at, categories, description, consequences, measures, status, "
+    "authority_notified_at, authority_reference, delay_reason, subjects_notified_at, closed_at, close_reason";
 
 BreachRow read_breach(SQLite::Statement& st) {
   BreachRow b;
-  b.id = st.getColumn(0).getInt64();
-  b.detected_at = st.getColumn(1).getInt64();
-  b.started_at = get_opt(st, 2);
-  b.ended_at = get_opt(st, 3);
-  b.categories = st.getColumn(4).getString();
-  b.description = st.getColumn(5).getString();
-  detail::get(st.getColumn(6), b.consequences);
-  detail::get(st.getColumn(7), b.measures);
-  b.status = st.getColumn(8).getString();
-  b.authority_notified_at = get_opt(st, 9);
-  detail::get(st.getColumn(10), b.authority_reference);
-  detail::get(st.getColumn(11), b.delay_reason);
-  b.subjects_notified_at = get_opt(st, 12);
-  b.closed_at = get_opt(st, 13);
-  detail::get(st.getColumn(14), b.close_reason);
-  b.opened_at = st.getColumn(15).getInt64();
-  b.opened_by = st.getColumn(16).getString();
+  read_columns(st, b.id, b.detected_at, b.started_at, b.ended_at, b.categories, b.description, b.consequences,
+               b.measures, b.status, b.authority_notified_at, b.authority_reference, b.delay_reason,
+               b.subjects_notified_at, b.closed_at, b.close_reason, b.opened_at, b.opened_by);
   return b;
 }
 
-// Binds every column but id, opened_at and opened_by from `first` on; returns the next index.
+// Binds kMutable's columns from `first` on; returns the next index.
 int bind_breach(SQLite::Statement& st, int first, const BreachRow& b) {
-  int i = first;
-  st.bind(i++, b.detected_at);
-  put_opt(st, i++, b.started_at);
-  put_opt(st, i++, b.ended_at);
-  i = bind_columns(st, i, b.categories, b.description, b.consequences, b.measures, b.status);
-  put_opt(st, i++, b.authority_notified_at);
-  i = bind_columns(st, i, b.authority_reference, b.delay_reason);
-  put_opt(st, i++, b.subjects_notified_at);
-  put_opt(st, i++, b.closed_at);
-  i = bind_columns(st, i, b.close_reason);
-  return i;
+  return bind_columns(st, first, b.detected_at, b.started_at, b.ended_at, b.categories, b.description,
+                      b.consequences, b.measures, b.status, b.authority_notified_at, b.authority_reference,
+                      b.delay_reason, b.subjects_notified_at, b.closed_at, b.close_reason);
+}
+
+std::string select_breaches(const char* rest) {
+  return std::string("SELECT id, ") + kMutable + ", opened_at, opened_by FROM breaches " + rest;
 }
 
 }  // namespace
 
 int64_t insert_breach(SQLite::Database& db, const BreachRow& b) {
-  SQLite::Statement st(db,
-                       "INSERT INTO breaches (detected_at, started_at, ended_at, categories, description, "
-                       "consequences, measures, status, authority_notified_at, authority_reference, delay_reason, "
-                       "subjects_notified_at, closed_at, close_reason, opened_at, opened_by) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  int i = bind_breach(st, 1, b);
-  bind_columns(st, i, b.opened_at, b.opened_by);
+  SQLite::Statement st(db, insert_sql("breaches", std::string(kMutable) + ", opened_at, opened_by"));
+  bind_columns(st, bind_breach(st, 1, b), b.opened_at, b.opened_by);
   st.exec();
   return db.getLastInsertRowid();
 }
 
 void update_breach(SQLite::Database& db, const BreachRow& b) {
-  SQLite::Statement st(db,
-                       "UPDATE breaches SET detected_at = ?, started_at = ?, ended_at = ?, categories = ?, "
-                       "description = ?, consequences = ?, measures = ?, status = ?, authority_notified_at = ?, "
-                       "authority_reference = ?, delay_reason = ?, subjects_notified_at = ?, closed_at = ?, close_reason = ? "
-                       "WHERE id = ?");
-  int i = bind_breach(st, 1, b);
-  st.bind(i, b.id);
+  SQLite::Statement st(db, update_sql("breaches", kMutable));
+  bind_columns(st, bind_breach(st, 1, b), b.id);
   st.exec();
 }
 
 std::optional<BreachRow> breach_by_id(SQLite::Database& db, int64_t id) {
-  SQLite::Statement st(db, std::string("SELECT ") + kColumns + " FROM breaches WHERE id = ?");
+  SQLite::Statement st(db, select_breaches("WHERE id = ?"));
   st.bind(1, id);
   if (!st.executeStep()) return std::nullopt;
   return read_breach(st);
 }
 
 std::vector<BreachRow> list_breaches(SQLite::Database& db) {
-  SQLite::Statement st(db, std::string("SELECT ") + kColumns + " FROM breaches ORDER BY detected_at, id");
+  SQLite::Statement st(db, select_breaches("ORDER BY detected_at, id"));
   std::vector<BreachRow> out;
   while (st.executeStep()) out.push_back(read_breach(st));
   return out;
@@ -105,13 +70,9 @@ void add_breach_event(SQLite::Database& db, int64_t breach_id, const BreachEvent
 std::vector<BreachEventRow> breach_events(SQLite::Database& db, int64_t breach_id) {
   SQLite::Statement st(db, "SELECT at, actor, event, detail FROM breach_events WHERE breach_id = ? ORDER BY id");
   st.bind(1, breach_id);
-  std::vector<BreachEventRow> out;
-  while (st.executeStep()) {
-    BreachEventRow e;
+  return read_rows<BreachEventRow>(st, [&](BreachEventRow& e) {
     read_columns(st, e.at, e.actor, e.event, e.detail);
-    out.push_back(std::move(e));
-  }
-  return out;
+  });
 }
 
 void for_each_breach_subject(SQLite::Database& db, const std::vector<std::string>& columns,

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace dsr::store {
 
@@ -57,6 +58,37 @@ template <class... T>
 void read_columns(SQLite::Statement& st, T&... out) {
   int i = 0;
   (detail::get(st.getColumn(i++), out), ...);
+}
+
+// SQL from one column list, so that each column is named once:
+//   insert_sql("t", "a, b") is "INSERT INTO t (a, b) VALUES (?, ?)"
+//   update_sql("t", "a, b") is "UPDATE t SET a = ?, b = ? WHERE id = ?"
+inline std::string insert_sql(const std::string& table, const std::string& columns) {
+  std::string marks = "?";
+  for (char c : columns)
+    if (c == ',') marks += ", ?";
+  return "INSERT INTO " + table + " (" + columns + ") VALUES (" + marks + ")";
+}
+inline std::string update_sql(const std::string& table, const std::string& columns) {
+  std::string sets;
+  size_t from = 0;
+  while (from < columns.size()) {
+    size_t comma = columns.find(',', from);
+    std::string name = columns.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    name.erase(0, name.find_first_not_of(' '));
+    sets += (sets.empty() ? "" : ", ") + name + " = ?";
+    from = comma == std::string::npos ? columns.size() : comma + 1;
+  }
+  return "UPDATE " + table + " SET " + sets + " WHERE id = ?";
+}
+
+// Every remaining row of `st`, each read by `read(row)` into a new Row:
+//   return read_rows<HoldRow>(st, [&](HoldRow& h) { read_columns(st, h.id, h.reason); });
+template <class Row, class Read>
+std::vector<Row> read_rows(SQLite::Statement& st, Read&& read) {
+  std::vector<Row> out;
+  while (st.executeStep()) read(out.emplace_back());
+  return out;
 }
 
 // Binds `values...` to parameters first, first + 1, ...; returns the next index.

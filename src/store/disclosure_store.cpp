@@ -52,16 +52,12 @@ std::vector<DisclosureRow> disclosures_for(SQLite::Database& db, int64_t subject
                 "WHERE d.subject_rowid = ? AND d.disclosed_on >= ? ORDER BY d.disclosed_on DESC, d.id DESC");
   SQLite::Statement& st = *cached;
   bind_columns(st, 1, subject_rowid, since);
-  std::vector<DisclosureRow> out;
-  while (st.executeStep()) {
-    DisclosureRow r;
+  return read_rows<DisclosureRow>(st, [&](DisclosureRow& r) {
     r.subject_rowid = subject_rowid;
     read_columns(st, r.id, r.subject_id, r.date, r.recipient, r.recipient_type, r.recipient_address, r.categories,
                  r.purpose, r.basis, r.reference, r.withhold_until, r.recorded_at);
     r.recorded_by = st.getColumn(12).getString();
-    out.push_back(std::move(r));
-  }
-  return out;
+  });
 }
 
 int64_t insert_hold(SQLite::Database& db, const HoldRow& h) {
@@ -90,13 +86,9 @@ std::vector<HoldRow> holds_for(SQLite::Database& db, std::optional<int64_t> subj
                         (subject_rowid ? " WHERE h.subject_rowid = ?" : "") + " ORDER BY h.placed_at, h.id");
   SQLite::Statement& st = *cached;
   if (subject_rowid) st.bind(1, *subject_rowid);
-  std::vector<HoldRow> out;
-  while (st.executeStep()) {
-    HoldRow h;
+  return read_rows<HoldRow>(st, [&](HoldRow& h) {
     read_columns(st, h.id, h.subject_rowid, h.subject_id, h.reason, h.reference, h.placed_at, h.placed_by);
-    out.push_back(std::move(h));
-  }
-  return out;
+  });
 }
 
 }  // namespace dsr::store

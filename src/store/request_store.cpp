@@ -105,13 +105,9 @@ void insert_claim(SQLite::Database& db, int64_t request_id, const ClaimRow& c) {
 std::vector<ClaimRow> claims_of(SQLite::Database& db, int64_t request_id) {
   SQLite::Statement st(db, "SELECT kind, key, value FROM request_claims WHERE request_id = ? ORDER BY kind, key");
   st.bind(1, request_id);
-  std::vector<ClaimRow> out;
-  while (st.executeStep()) {
-    ClaimRow c;
+  return read_rows<ClaimRow>(st, [&](ClaimRow& c) {
     read_columns(st, c.kind, c.key, c.value);
-    out.push_back(std::move(c));
-  }
-  return out;
+  });
 }
 
 void delete_claims(SQLite::Database& db, int64_t request_id) {
@@ -142,13 +138,9 @@ std::vector<HolidayRow> list_holidays(SQLite::Database& db, const std::string& j
   SQLite::Statement st(db, std::string("SELECT jurisdiction, day, name, imported_at, imported_by FROM holidays") +
                                (jurisdiction.empty() ? "" : " WHERE jurisdiction = ?") + " ORDER BY jurisdiction, day");
   if (!jurisdiction.empty()) st.bind(1, jurisdiction);
-  std::vector<HolidayRow> out;
-  while (st.executeStep()) {
-    HolidayRow h;
+  return read_rows<HolidayRow>(st, [&](HolidayRow& h) {
     read_columns(st, h.jurisdiction, h.day, h.name, h.imported_at, h.imported_by);
-    out.push_back(std::move(h));
-  }
-  return out;
+  });
 }
 
 int64_t insert_request_event(SQLite::Database& db, const RequestEventRow& e) {
@@ -163,13 +155,9 @@ std::vector<RequestEventRow> request_events(SQLite::Database& db, int64_t reques
                        "SELECT id, request_id, at, actor, event, detail FROM request_events WHERE request_id = ? "
                        "ORDER BY id");
   st.bind(1, request_id);
-  std::vector<RequestEventRow> out;
-  while (st.executeStep()) {
-    RequestEventRow e;
+  return read_rows<RequestEventRow>(st, [&](RequestEventRow& e) {
     read_columns(st, e.id, e.request_id, e.at, e.actor, e.event, e.detail);
-    out.push_back(std::move(e));
-  }
-  return out;
+  });
 }
 
 }  // namespace dsr::store

@@ -239,9 +239,7 @@ std::vector<AttributeRow> attributes_of(SQLite::Database& db, int64_t rowid) {
                 "FROM attributes WHERE subject_rowid = ? ORDER BY category, key");
   SQLite::Statement& st = *cached;
   st.bind(1, rowid);
-  std::vector<AttributeRow> out;
-  while (st.executeStep()) {
-    AttributeRow a;
+  return read_rows<AttributeRow>(st, [&](AttributeRow& a) {
     a.category = st.getColumn(0).getString();
     a.key = st.getColumn(1).getString();
     a.value = *col_value(st, 2);
@@ -249,9 +247,7 @@ std::vector<AttributeRow> attributes_of(SQLite::Database& db, int64_t rowid) {
     a.collected_at = st.getColumn(4).getInt64();
     if (!st.getColumn(5).isNull()) a.policy_version = st.getColumn(5).getString();
     a.sealed = st.getColumn(6).getInt() != 0;
-    out.push_back(std::move(a));
-  }
-  return out;
+  });
 }
 
 void put_attribute(SQLite::Database& db, int64_t rowid, const AttributeRow& a) {

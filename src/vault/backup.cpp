@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "util/fd.hpp"
 #include "vault/file_copy.hpp"
 #include "vault/header_io.hpp"
 #include "vault/vault_impl.hpp"
@@ -35,12 +36,10 @@ Unlocked unlock_backup(const std::string& path, const Credential& cred) {
   }
   Unlocked u;
   try {
-    u.hr = read_header(fd);
+    u.hr = read_header(util::UniqueFd(fd).get());
   } catch (const Error& e) {
-    ::close(fd);
     throw Error(e.kind(), path + ": " + e.what());
   }
-  ::close(fd);
   for (const auto& s : u.hr.header.slots) {
     if (auto keys = unlock_slot(u.hr.header, s, cred)) {
       verify_header(u.hr, *keys);
@@ -131,14 +130,7 @@ BackupReport Vault::backup(const std::string& dest, const ProgressFn& progress) 
     worker.reset();
     int fd = sysio::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) fail(ErrorKind::failure, "cannot reopen " + partial + ": " + std::strerror(errno));
-    HeaderRead written;
-    try {
-      written = read_header(fd);
-    } catch (...) {
-      ::close(fd);
-      throw;
-    }
-    ::close(fd);
+    HeaderRead written = read_header(util::UniqueFd(fd).get());
     verify_header(written, keys);
     CheckReport r = check_copy(partial, written, keys, progress, /*structure=*/false);
     if (!r.ok()) fail(ErrorKind::integrity, "the backup failed its verification (" + summary(r) + "); it was removed");

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dsr/error.hpp"
+#include "util/fd.hpp"
 #include "vault/header.hpp"
 #include "vault/vfs.hpp"
 
@@ -16,16 +17,14 @@ using namespace dsr::vault;
 void for_each_plain_page(const std::string& path, const Credential& cred,
                          const std::function<void(PageSource, uint32_t, const unsigned char*, size_t, bool)>& visit) {
   crypto_init();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  util::UniqueFd owned(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  const int fd = owned.get();
   if (fd < 0) fail(ErrorKind::not_found, "no vault at " + path);
   HeaderRead hr = read_header(fd);
   std::optional<VaultKeys> keys;
   for (const auto& s : hr.header.slots)
     if ((keys = unlock_slot(hr.header, s, cred))) break;
-  if (!keys) {
-    ::close(fd);
-    fail(ErrorKind::wrong_key, "the credential opens no key slot of this vault");
-  }
+  if (!keys) fail(ErrorKind::wrong_key, "the credential opens no key slot of this vault");
   PageCipher cipher(page_key(keys->data), hr.header.id);
   const Layout layout = layout_for_format(hr.header.version);
   ReadAt main_reader = [fd](unsigned char* buf, long n, int64_t off) -> long {
@@ -43,8 +42,9 @@ void for_each_plain_page(const std::string& path, const Credential& cred,
     bool ok = n == ssize_t(kPageSize) && pgno != kLockBytePage && cipher.decrypt(pgno, raw.data(), plain.data());
     visit(PageSource::main_file, pgno, ok ? plain.data() : raw.data(), ok ? kPageSize : size_t(n), ok);
   }
-  ::close(fd);
-  int wfd = ::open((path + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+  owned.reset();
+  util::UniqueFd owned_wal(::open((path + "-wal").c_str(), O_RDONLY | O_CLOEXEC));
+  const int wfd = owned_wal.get();
   if (wfd < 0) return;
   uint64_t k = 0;
   for (off_t at = 32;; at += 24 + kPageSize, ++k) {
@@ -54,7 +54,6 @@ void for_each_plain_page(const std::string& path, const Credential& cred,
     bool ok = n == ssize_t(24 + kPageSize) && marker && open_wal_frame(cipher, *marker, k, raw.data(), plain.data());
     visit(PageSource::wal, pgno, ok ? plain.data() : raw.data(), ok ? kPageSize : size_t(n), ok);
   }
-  ::close(wfd);
 }
 
 }  // namespace dsr

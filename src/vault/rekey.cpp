@@ -10,6 +10,7 @@
 #include <cstring>
 #include <thread>
 
+#include "util/fd.hpp"
 #include "vault/fair_wait.hpp"
 #include "vault/file_copy.hpp"
 #include "vault/header_io.hpp"
@@ -185,14 +186,7 @@ void Vault::reopen() {
     if (errno == ENOENT) fail(ErrorKind::not_found, "no vault at " + im.path);
     fail(ErrorKind::failure, "cannot open " + im.path + ": " + std::strerror(errno));
   }
-  HeaderRead hr;
-  try {
-    hr = read_header(fd);
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  ::close(fd);
+  HeaderRead hr = read_header(util::UniqueFd(fd).get());
   verify_header(hr, im.keys);
   if (hr.header.id != im.header.id) fail(ErrorKind::integrity, im.path + " holds another vault now");
   im.header = std::move(hr.header);

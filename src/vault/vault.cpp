@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dsr/error.hpp"
+#include "util/fd.hpp"
 #include "vault/header.hpp"
 #include "vault/vault_impl.hpp"
 #include "vault/vfs.hpp"
@@ -145,17 +146,11 @@ Vault Vault::open(const std::string& path, const Credential& cred, const OpenOpt
   // A rekey in another process may replace the file (rename) between reading
   // its header here and SQLite opening it: then start again from the new header.
   for (int attempt = 1;; ++attempt) {
-    int fd = open_existing(path, O_RDONLY);
-    HeaderRead hr;
+    util::UniqueFd fd(open_existing(path, O_RDONLY));
+    HeaderRead hr = read_header(fd.get());
     struct stat read_from{};
-    try {
-      hr = read_header(fd);
-      ::fstat(fd, &read_from);
-    } catch (...) {
-      ::close(fd);
-      throw;
-    }
-    ::close(fd);
+    ::fstat(fd.get(), &read_from);
+    fd.reset();
     Unlocked u = unlock(hr, cred, opts);
     const bool establish = hr.header.version == kFormatVersion && !hr.header.has_admin_key() &&
                            u.slot->info.role == Role::admin && u.slot->scheme == Scheme::legacy;
@@ -327,23 +322,11 @@ CheckReport check_vault(const std::string& path, const Credential& cred, const O
   crypto_init();
   register_vfs();
   CheckReport report;
-  int fd = open_existing(path, O_RDONLY);
-  HeaderRead hr;
-  try {
-    hr = read_header(fd);
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
+  util::UniqueFd owned(open_existing(path, O_RDONLY));
+  const int fd = owned.get();
+  HeaderRead hr = read_header(fd);
   report.problems = hr.problems;
-  Unlocked u = [&] {
-    try {
-      return unlock(hr, cred, opts);
-    } catch (...) {
-      ::close(fd);
-      throw;
-    }
-  }();
+  Unlocked u = unlock(hr, cred, opts);
   if (std::string twin = verify_twin(hr, u.keys); !twin.empty()) report.problems.push_back(twin);
   const Layout layout = layout_for_format(hr.header.version);
   if (layout.legacy)
@@ -383,7 +366,6 @@ CheckReport check_vault(const std::string& path, const Credential& cred, const O
   }
   if (bad > 20) report.problems.push_back("... and " + std::to_string(bad - 20) + " more pages fail authentication");
   check_recovery_files(path, fd, layout, cipher, report);
-  ::close(fd);
   bool wal_empty = file_size(path + "-wal") <= 0;
   if (wal_empty && report.pages == 0 && data_bytes == 0)
     report.problems.push_back("the file is truncated: it holds no database pages");
