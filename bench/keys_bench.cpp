@@ -4,7 +4,8 @@
 // (register with and without it). Not a test: it prints figures for
 // bench/RESULTS.md.
 //
-//   keys_bench [--dir DIR] [--subjects N] [--chunk N] [--rounds N] [--audit-subjects N] [--reuse] [--keep]
+//   keys_bench [--dir DIR] [--subjects N] [--chunk N] [--rounds N] [--audit-subjects N] [--audit-blocks N]
+//              [--audit-only] [--vault FILE --key FILE] [--reuse] [--keep]
 //
 // 1. Builds DIR/keys.dsr through the library's bulk path: register_subject
 //    inside one outer store::WriteTx committed every --chunk subjects (name,
@@ -20,7 +21,19 @@
 // 3. The audit trail on register: --audit-subjects registrations into the big
 //    vault, each in a transaction of its own as `dsr register` does, in
 //    alternating blocks with the audit on and off (Desk::set_audit_enabled);
-//    then the same in bulk (one transaction per block). Per-subject medians.
+//    then the same with the vault opened and closed around each registration
+//    (what a `dsr register` process does, less the exec; a quarter as many),
+//    then in bulk (one transaction per block). Per-subject medians,
+//    with the spread: p10/p90 of the blocks each way, and the on/off ratio of
+//    each pair of neighbouring blocks (one on, one off), whose median and
+//    p10/p90 say how stable the ratio is on a noisy machine; and the same for
+//    the CPU time of the process (which fsync waits and queueing do not
+//    inflate). --audit-blocks N (default 10, made even) blocks of
+//    --audit-subjects / N registrations each, after one warm-up block each way.
+// --audit-only: step 3 alone. It uses DIR/keys.dsr if it is there (or --vault
+// FILE --key FILE, for example the vault `subjects_bench --keep` left),
+// otherwise builds one of --subjects subjects without the plain copy. The
+// vault then holds the registrations made (--keep is implied).
 #include <SQLiteCpp/Database.h>
 #include <sqlite3.h>
 #include <fcntl.h>
@@ -29,6 +42,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -56,6 +70,9 @@ struct Config {
   int chunk = 50000;
   int rounds = 3;
   int audit_subjects = 4000;
+  int audit_blocks = 10;
+  bool audit_only = false;
+  std::string vault, key;  // default: DIR/keys.dsr, DIR/keys.key
   bool reuse = false;
   bool keep = false;
 };
@@ -160,7 +177,8 @@ void plain_vacuum_into(const std::string& src, const std::string& dst) {
   }
 }
 
-void build(const Config& cfg, const std::string& vault, const std::string& key, const std::string& plain) {
+void build(const Config& cfg, const std::string& vault, const std::string& key, const std::string& plain,
+           bool with_plain = true) {
   remove_db(vault);
   remove_db(plain);
   std::filesystem::remove(key);
@@ -185,6 +203,7 @@ void build(const Config& cfg, const std::string& vault, const std::string& key, 
   }
   std::printf("build: %d subjects registered in %.0f s (%.0f/s)\n", cfg.subjects, ms_since(t0) / 1000,
               cfg.subjects / (ms_since(t0) / 1000));
+  if (!with_plain) return;
   // The plain copy: every page as the vault's connection reads it (decrypted).
   dsr::Vault v = dsr::Vault::open(vault, dsr::read_key_file(key));
   sqlite3* dst = nullptr;
@@ -199,26 +218,82 @@ void build(const Config& cfg, const std::string& vault, const std::string& key, 
 
 // ---- the audit trail's cost on register ------------------------------------------------
 struct AuditCost {
-  double on_ms = 0, off_ms = 0;  // per subject, median over blocks
+  double on_ms = 0, off_ms = 0;               // per subject, median over blocks
+  std::vector<double> on, off, on_cpu, off_cpu;  // per subject, block by block
+  std::vector<double> pair, pair_cpu;           // on/off of each pair of neighbouring blocks
+  int blocks = 0, per_block = 0;
 };
-AuditCost audit_cost(const std::string& vault, const std::string& key, int subjects, bool bulk) {
-  const int blocks = 10, per_block = std::max(1, subjects / blocks);
-  std::vector<double> on, off;
-  dsr::Desk desk(dsr::Vault::open(vault, dsr::read_key_file(key)));
+
+double process_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
+// How the registrations of a block are made.
+enum class Mode {
+  each,    // one open Desk, each registration in a transaction of its own (as `dsr register`)
+  reopen,  // the vault opened, one registration, closed: a `dsr register` process without the exec
+  bulk,    // one open Desk, one transaction per block (batch, import)
+};
+
+AuditCost audit_cost(const std::string& vault, const std::string& key, int subjects, int blocks, Mode mode) {
+  AuditCost c;
+  c.blocks = blocks;
+  c.per_block = std::max(1, subjects / blocks);
+  const dsr::Credential cred = dsr::read_key_file(key);
+  auto desk = std::make_unique<dsr::Desk>(dsr::Vault::open(vault, cred));
   // New people after those already there (a --reuse run registered some before).
-  int next = int(desk.db().execAndGet("SELECT count(*) FROM subjects").getInt64());
+  int next = int(desk->db().execAndGet("SELECT count(*) FROM subjects").getInt64());
+  if (mode == Mode::reopen) desk.reset();
+  auto block = [&](bool audit, double* cpu) {
+    if (desk) desk->set_audit_enabled(audit);
+    auto t0 = Clock::now();
+    double c0 = process_cpu_ms();
+    if (mode == Mode::reopen) {
+      for (int i = 0; i < c.per_block; ++i) {
+        dsr::Desk d(dsr::Vault::open(vault, cred));
+        d.set_audit_enabled(audit);
+        dsr::register_subject(d, input_of(next++));
+      }
+    } else {
+      std::unique_ptr<dsr::store::WriteTx> tx;
+      if (mode == Mode::bulk) tx = std::make_unique<dsr::store::WriteTx>(desk->db());
+      for (int i = 0; i < c.per_block; ++i) dsr::register_subject(*desk, input_of(next++));
+      if (tx) tx->commit();
+    }
+    *cpu = (process_cpu_ms() - c0) / c.per_block;
+    return ms_since(t0) / c.per_block;
+  };
+  double cpu = 0;
+  block(true, &cpu);  // warm-up, not counted
+  block(false, &cpu);
+  double prev = 0, prev_cpu = 0;
   for (int b = 0; b < blocks; ++b) {
     bool audit = b % 2 == (b / 2) % 2;  // on, off, off, on, on, off, ...: neither side always goes first
-    desk.set_audit_enabled(audit);
-    auto t0 = Clock::now();
-    std::unique_ptr<dsr::store::WriteTx> tx;
-    if (bulk) tx = std::make_unique<dsr::store::WriteTx>(desk.db());
-    for (int i = 0; i < per_block; ++i) dsr::register_subject(desk, input_of(next++));
-    if (tx) tx->commit();
-    (audit ? on : off).push_back(ms_since(t0) / per_block);
+    double ms = block(audit, &cpu);
+    (audit ? c.on : c.off).push_back(ms);
+    (audit ? c.on_cpu : c.off_cpu).push_back(cpu);
+    if (b % 2 == 1) {  // blocks b-1 and b: one on, one off
+      c.pair.push_back(audit ? ms / prev : prev / ms);
+      c.pair_cpu.push_back(audit ? cpu / prev_cpu : prev_cpu / cpu);
+    }
+    prev = ms;
+    prev_cpu = cpu;
   }
-  desk.set_audit_enabled(true);
-  return {median(on), median(off)};
+  if (desk) desk->set_audit_enabled(true);
+  c.on_ms = median(c.on);
+  c.off_ms = median(c.off);
+  return c;
+}
+
+void print_audit(const char* mode, const AuditCost& c) {
+  std::printf("| %s | %d x %d | %.3f ms (%.3f-%.3f) | %.3f ms (%.3f-%.3f) | %.3fx | %.3fx (%.3f-%.3f) | %.3f / %.3f ms: "
+              "%.3fx | %.3fx (%.3f-%.3f) |\n",
+              mode, c.blocks, c.per_block, c.on_ms, pct(c.on, 0.1), pct(c.on, 0.9), c.off_ms, pct(c.off, 0.1),
+              pct(c.off, 0.9), c.on_ms / c.off_ms, median(c.pair), pct(c.pair, 0.1), pct(c.pair, 0.9),
+              median(c.on_cpu), median(c.off_cpu), median(c.on_cpu) / median(c.off_cpu), median(c.pair_cpu),
+              pct(c.pair_cpu, 0.1), pct(c.pair_cpu, 0.9));
 }
 
 }  // namespace
@@ -232,82 +307,108 @@ int main(int argc, char** argv) {
     else if (a == "--chunk") cfg.chunk = std::stoi(args.value());
     else if (a == "--rounds") cfg.rounds = std::stoi(args.value());
     else if (a == "--audit-subjects") cfg.audit_subjects = std::stoi(args.value());
+    else if (a == "--audit-blocks") cfg.audit_blocks = std::max(2, (std::stoi(args.value()) + 1) / 2 * 2);
+    else if (a == "--audit-only") cfg.audit_only = cfg.keep = true;
+    else if (a == "--vault") cfg.vault = args.value(), cfg.keep = true;
+    else if (a == "--key") cfg.key = args.value();
     else if (a == "--reuse") cfg.reuse = true;
     else if (a == "--keep") cfg.keep = true;
     else {
       std::fprintf(stderr, "usage: keys_bench [--dir DIR] [--subjects N] [--chunk N] [--rounds N] "
-                           "[--audit-subjects N] [--reuse] [--keep]\n");
+                           "[--audit-subjects N] [--audit-blocks N] [--audit-only] [--vault FILE --key FILE] "
+                           "[--reuse] [--keep]\n");
       return 2;
     }
   }
   try {
     std::filesystem::create_directories(cfg.dir);
-    const std::string vault = cfg.dir + "/keys.dsr", key = cfg.dir + "/keys.key", plain = cfg.dir + "/plain.db";
+    const std::string vault = cfg.vault.empty() ? cfg.dir + "/keys.dsr" : cfg.vault,
+                      key = cfg.key.empty() ? cfg.dir + "/keys.key" : cfg.key, plain = cfg.dir + "/plain.db";
     std::printf("keys_bench: nproc %ld, load average %s\n", sysconf(_SC_NPROCESSORS_ONLN), loadavg().c_str());
-    if (!(cfg.reuse && std::filesystem::exists(vault) && std::filesystem::exists(plain))) build(cfg, vault, key, plain);
-    std::printf("vault %.0f MB, plain copy %.0f MB\n", file_mb(vault), file_mb(plain));
-
-    std::vector<double> base, vac, bk, bk_copy, bk_sync, bk_verify, bk_check, rk, rk_copy, rk_sync, rk_verify;
-    uint64_t pages = 0;
-    for (int r = 0; r < cfg.rounds; ++r) {
-      const std::string plain_copy = cfg.dir + "/plain-copy.db", backup = cfg.dir + "/backup.dsr";
-      remove_db(plain_copy);
-      auto t0 = Clock::now();
-      sqlite_backup(plain, plain_copy);
-      base.push_back(ms_since(t0));
-      remove_db(plain_copy);
-      t0 = Clock::now();
-      plain_vacuum_into(plain, plain_copy);
-      vac.push_back(ms_since(t0));
-      remove_db(plain_copy);
-
-      std::filesystem::remove(backup);
-      {
-        Stages st;
-        dsr::Vault v = dsr::Vault::open(vault, dsr::read_key_file(key));
-        pages = v.backup(backup, st.fn()).pages;
-        bk.push_back(ms_since(st.t0));
-        bk_copy.push_back(st.copy_ms());
-        bk_sync.push_back(st.sync_ms());
-        bk_verify.push_back(st.verify_ms());
-        bk_check.push_back(st.check_ms());
+    if (cfg.audit_only) {
+      if (!std::filesystem::exists(vault) || !std::filesystem::exists(key)) {
+        if (!cfg.vault.empty()) throw std::runtime_error("--vault " + vault + " or its --key is not there");
+        build(cfg, vault, key, plain, /*with_plain=*/false);
       }
-      std::filesystem::remove(backup);
-      {
-        Stages st;
-        dsr::Vault v = dsr::Vault::open(vault, dsr::read_key_file(key));
-        v.rekey(st.fn());
-        v.reopen();
-        rk.push_back(ms_since(st.t0));
-        rk_copy.push_back(st.copy_ms());
-        rk_sync.push_back(st.sync_ms());
-        rk_verify.push_back(st.verify_ms());
-      }
-      std::printf("round %d: sqlite3_backup %.0f ms, plain VACUUM INTO %.0f ms, backup %.0f ms, rekey %.0f ms (load %s)\n",
-                  r + 1, base.back(), vac.back(), bk.back(), rk.back(), loadavg().c_str());
-      std::fflush(stdout);
+      std::printf("vault %s, %.0f MB\n", vault.c_str(), file_mb(vault));
+    } else {
+      if (!(cfg.reuse && std::filesystem::exists(vault) && std::filesystem::exists(plain))) build(cfg, vault, key, plain);
+      std::printf("vault %.0f MB, plain copy %.0f MB\n", file_mb(vault), file_mb(plain));
     }
-    double b = median(base);
-    std::printf("\n%d subjects, %llu pages; medians of %d rounds\n", cfg.subjects, (unsigned long long)pages, cfg.rounds);
-    std::printf("| measure | time | copy | sync | pages authenticated | integrity_check | / sqlite3_backup |\n"
-                "|---|---|---|---|---|---|---|\n");
-    std::printf("| SQLite online backup API, plain copy | %.1f s | | | | | 1.00x |\n", b / 1000);
-    std::printf("| SQLite VACUUM INTO, plain copy | %.1f s | | | | | %.2fx |\n", median(vac) / 1000, median(vac) / b);
-    std::printf("| dsr backup (VACUUM INTO, verified) | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.2fx |\n",
-                median(bk) / 1000, median(bk_copy) / 1000, median(bk_sync) / 1000, median(bk_verify) / 1000,
-                median(bk_check) / 1000, median(bk) / b);
-    std::printf("| dsr rekey (VACUUM INTO, checked, renamed) | %.1f s | %.1f s | %.1f s | %.1f s | | %.2fx |\n",
-                median(rk) / 1000, median(rk_copy) / 1000, median(rk_sync) / 1000, median(rk_verify) / 1000,
-                median(rk) / b);
 
-    AuditCost each = audit_cost(vault, key, cfg.audit_subjects, /*bulk=*/false);
-    AuditCost bulk = audit_cost(vault, key, cfg.audit_subjects * 5, /*bulk=*/true);
-    std::printf("\naudit trail on register (per subject, median of 5 blocks each way)\n");
-    std::printf("| mode | audit on | audit off | on/off |\n|---|---|---|---|\n");
-    std::printf("| own transaction (as `dsr register`) | %.3f ms | %.3f ms | %.3fx |\n", each.on_ms, each.off_ms,
-                each.on_ms / each.off_ms);
-    std::printf("| bulk (one transaction per block) | %.3f ms | %.3f ms | %.3fx |\n", bulk.on_ms, bulk.off_ms,
-                bulk.on_ms / bulk.off_ms);
+    if (!cfg.audit_only) {
+      std::vector<double> base, vac, bk, bk_copy, bk_sync, bk_verify, bk_check, rk, rk_copy, rk_sync, rk_verify;
+      uint64_t pages = 0;
+      for (int r = 0; r < cfg.rounds; ++r) {
+        const std::string plain_copy = cfg.dir + "/plain-copy.db", backup = cfg.dir + "/backup.dsr";
+        remove_db(plain_copy);
+        auto t0 = Clock::now();
+        sqlite_backup(plain, plain_copy);
+        base.push_back(ms_since(t0));
+        remove_db(plain_copy);
+        t0 = Clock::now();
+        plain_vacuum_into(plain, plain_copy);
+        vac.push_back(ms_since(t0));
+        remove_db(plain_copy);
+
+        std::filesystem::remove(backup);
+        {
+          Stages st;
+          dsr::Vault v = dsr::Vault::open(vault, dsr::read_key_file(key));
+          pages = v.backup(backup, st.fn()).pages;
+          bk.push_back(ms_since(st.t0));
+          bk_copy.push_back(st.copy_ms());
+          bk_sync.push_back(st.sync_ms());
+          bk_verify.push_back(st.verify_ms());
+          bk_check.push_back(st.check_ms());
+        }
+        std::filesystem::remove(backup);
+        {
+          Stages st;
+          dsr::Vault v = dsr::Vault::open(vault, dsr::read_key_file(key));
+          v.rekey(st.fn());
+          v.reopen();
+          rk.push_back(ms_since(st.t0));
+          rk_copy.push_back(st.copy_ms());
+          rk_sync.push_back(st.sync_ms());
+          rk_verify.push_back(st.verify_ms());
+        }
+        std::printf("round %d: sqlite3_backup %.0f ms, plain VACUUM INTO %.0f ms, backup %.0f ms, rekey %.0f ms (load %s)\n",
+                    r + 1, base.back(), vac.back(), bk.back(), rk.back(), loadavg().c_str());
+        std::fflush(stdout);
+      }
+      double b = median(base);
+      std::printf("\n%d subjects, %llu pages; medians of %d rounds\n", cfg.subjects, (unsigned long long)pages, cfg.rounds);
+      std::printf("| measure | time | copy | sync | pages authenticated | integrity_check | / sqlite3_backup |\n"
+                  "|---|---|---|---|---|---|---|\n");
+      std::printf("| SQLite online backup API, plain copy | %.1f s | | | | | 1.00x |\n", b / 1000);
+      std::printf("| SQLite VACUUM INTO, plain copy | %.1f s | | | | | %.2fx |\n", median(vac) / 1000, median(vac) / b);
+      std::printf("| dsr backup (VACUUM INTO, verified) | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.2fx |\n",
+                  median(bk) / 1000, median(bk_copy) / 1000, median(bk_sync) / 1000, median(bk_verify) / 1000,
+                  median(bk_check) / 1000, median(bk) / b);
+      std::printf("| dsr rekey (VACUUM INTO, checked, renamed) | %.1f s | %.1f s | %.1f s | %.1f s | | %.2fx |\n",
+                  median(rk) / 1000, median(rk_copy) / 1000, median(rk_sync) / 1000, median(rk_verify) / 1000,
+                  median(rk) / b);
+
+    }
+
+    std::printf("\naudit trail on register (load average %s)\n", loadavg().c_str());
+    AuditCost each = audit_cost(vault, key, cfg.audit_subjects, cfg.audit_blocks, Mode::each);
+    std::printf("(own transaction done, load average %s)\n", loadavg().c_str());
+    AuditCost reopen = audit_cost(vault, key, cfg.audit_subjects / 4, cfg.audit_blocks, Mode::reopen);
+    std::printf("(vault opened for each done, load average %s)\n", loadavg().c_str());
+    AuditCost bulk = audit_cost(vault, key, cfg.audit_subjects * 5, cfg.audit_blocks, Mode::bulk);
+    std::printf("per subject; blocks alternated on, off, off, on, ... after a warm-up block each way; wall medians "
+                "(p10-p90 of the blocks); pairs: on/off of each neighbouring pair of blocks, median (p10-p90); cpu: "
+                "this process's CPU time\n");
+    std::printf("| mode | blocks x subjects | audit on | audit off | on/off | pairs on/off | cpu on / off | cpu pairs |\n"
+                "|---|---|---|---|---|---|---|---|\n");
+    print_audit("own transaction (as `dsr register`)", each);
+    print_audit("vault opened, one register, closed (a `dsr register` process without the exec)", reopen);
+    print_audit("bulk (one transaction per block)", bulk);
+    std::printf("target (<= 1.10x): own transaction %.3fx %s; vault opened for each %.3fx %s\n", each.on_ms / each.off_ms,
+                each.on_ms / each.off_ms <= 1.10 ? "met" : "MISSED", reopen.on_ms / reopen.off_ms,
+                reopen.on_ms / reopen.off_ms <= 1.10 ? "met" : "MISSED");
     std::printf("load average at the end: %s\n", loadavg().c_str());
     if (!cfg.keep) {
       remove_db(vault);
