@@ -86,7 +86,8 @@ void run_choice(Context& ctx, const ChoiceInput& in) {
               (o.complied_on.empty() ? "comply by " + o.comply_by : "no third party to tell: complied with"));
     for (const auto& n : r.opt_out->notify)
       ctx.note("tell " + n["recipient"].get<std::string>() + " (" + n["recipient_type"].get<std::string>() +
-               ", last disclosed " + n["last_disclosed"].get<std::string>() + ") of the opt-out (CCPA regs 7026(f)), then `dsr choice " +
+               ", last disclosed " + n["last_disclosed"].get<std::string>() + ") of the opt-out (CCPA regs " +
+               (o.kind == "sale-sharing" ? "7026(f)" : "7027(g)") + "), then `dsr choice " +
                o.subject_id + " --complied " + o.kind + "`");
   }
   if (r.complied)

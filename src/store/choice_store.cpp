@@ -10,12 +10,10 @@ namespace dsr::store {
 bool insert_opt_out(SQLite::Database& db, const OptOutRow& r) {
   SQLite::Statement st(db,
                        "INSERT INTO opt_outs (subject_rowid, kind, source, origin, received, comply_by, signal_at, "
-                       "recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                       "recorded_at, recorded_by, complied_on, complied_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                        "ON CONFLICT (subject_rowid, kind) DO NOTHING");
-  int next = bind_columns(st, 1, r.subject_rowid, r.kind, r.source, or_null(r.origin), r.received, r.comply_by);
-  if (r.signal_at) st.bind(next, *r.signal_at);
-  else st.bind(next);
-  bind_columns(st, next + 1, r.recorded_at, r.recorded_by);
+  bind_columns(st, 1, r.subject_rowid, r.kind, r.source, or_null(r.origin), r.received, r.comply_by, r.signal_at,
+               r.recorded_at, r.recorded_by, r.complied_on, or_null(r.complied_by));
   return st.exec() == 1;
 }
 

@@ -121,7 +121,7 @@ run dsr report opt-outs --all --json
 check "--all lists every standing opt-out" test "$(jget "$OUT" 'len(d)')" = 3
 run dsr audit log --subject "$P" --json
 check "the compliance is in the audit trail once" test "$(jget "$OUT" '[e["outcome"] for e in d if e["command"]=="choice complied"].count("ok")')" = 1
-check "naming the opt-out, no personal value" test "$(jget "$OUT" '[e["fields"] for e in d if e["command"]=="choice complied" and e["outcome"]=="ok"][0]')" = "['preferences.opt_out.sale-sharing']"
+check "naming the opt-out, no personal value" test "$(jget "$OUT" '[e["fields"] for e in d if e["command"]=="choice complied" and e["outcome"]=="ok"][0]')" = "['opt_out.sale-sharing']"
 expect_no_out "pat@example.org|Pat Sold" "no personal value in the trail"
 
 # --- consent and choices in a batch ---------------------------------------------------
@@ -178,7 +178,7 @@ for args in "register --email c1@example.org --name Card_$CARD" \
             "register --email c3@example.org --name C3 --username 4111111111111111" \
             "register --email c4@example.org --name C4 --interest card_$CARD" \
             "register --email c5@example.org --name C5 --attr supplemental.note=card_$CARD" \
-            "correct $Q --set name=Q_$CARD" \
+            "correct quinn@example.org --set name=Q_$CARD" \
             "request open --email c6@example.org --name Card_$CARD --type access --law ccpa"; do
   # shellcheck disable=SC2086
   set -- $args
