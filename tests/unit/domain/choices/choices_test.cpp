@@ -151,7 +151,7 @@ TEST_CASE("choices: a fulfilled CCPA request to limit sensitive information stan
   CHECK(test::kind_thrown([&] { open_request(d, ri); }) == ErrorKind::usage);
 }
 
-TEST_CASE("choices: an opt-out's 15 business days skip weekends and imported holidays; overdue until complied") {
+TEST_CASE("choices: an opt-out's 15 business days skip weekends and imported holidays, and it is overdue until complied with") {
   test::TempVault tv;
   test::Today today("2026-12-14");  // a Monday
   Desk d = tv.desk();
