@@ -20,6 +20,11 @@
 //        "date","withhold_until"}  -> {"subject_ids","first_id","date"}
 //   {"op":"hold","action":"place","subject","reason","reference"} -> the hold
 //   {"op":"hold","action":"release","subject","reference"} -> {"subject","released"}
+//   {"op":"consent","action":"record","subject","purpose","notice","method",
+//        "evidence" (a file),"given_at"} -> the consent (as consent record --json)
+//   {"op":"consent","action":"withdraw","subject","purpose"} -> {"subject","purpose","withdrawn"}
+//   {"op":"choice","subject","new_uses","opt_out","opt_in","gpc":true,"signal_at",
+//        "signal_source","received","complied","complied_on"} -> as choice --json
 //   {"op":"export","subject"} -> the access package
 // register, correct, deactivate, reactivate, delete and export also take
 // "request": "req_12" (the CLI's --request): the action is checked against

@@ -23,8 +23,11 @@ struct OptOutKind {
   std::string kind;  // sale-sharing, limit-sensitive
   std::string law;   // its citation
   std::string text;  // what it stops, in a sentence
+  std::string request_type;  // the CCPA request type that records it when fulfilled (dsr/laws.hpp)
 };
 const std::vector<OptOutKind>& opt_out_kinds();
+// The kind a fulfilled CCPA request of this type records ("" for none).
+std::string opt_out_kind_for_request(const std::string& request_type);
 
 struct OptOut {
   std::string subject_id;
@@ -36,6 +39,15 @@ struct OptOut {
   std::optional<int64_t> signal_at;  // GPC: when the signal was seen
   int64_t recorded_at = 0;
   std::string recorded_by;
+  // Complied with: dsr refuses the disclosures that would break an opt-out
+  // from the moment it is recorded, so what is left is telling the third
+  // parties that got the data (regs 7026(f)(2), 7027(g)(2)). With none to
+  // tell it is complied with when recorded; otherwise staff record the day
+  // they were told (comply_opt_out). Empty while still to do.
+  std::string complied_on;  // YYYY-MM-DD
+  std::string complied_by;
+  bool overdue = false;  // not complied with and comply_by has passed (today, the test clock included)
+  bool late() const { return !complied_on.empty() && complied_on > comply_by; }
 };
 
 struct OptOutInput {
@@ -57,21 +69,66 @@ struct OptOutResult {
 
 // Records a standing opt-out for a live subject (usage for a bad kind, source
 // or time; not_found for an unknown subject). A second opt-out of the same
-// kind keeps the first record and says so (already).
+// kind keeps the first record and says so (already). comply_by is received +
+// the law table's period for the kind's request type (15 business days),
+// skipping the public holidays imported for the law's jurisdiction (US-CA).
 OptOutResult record_opt_out(Desk& desk, const OptOutInput& in);
-// The person opted back in (staff records it); returns whether there was one.
-bool lift_opt_out(Desk& desk, std::string_view subject, const std::string& kind);
-// Inside the caller's transaction: the opt-out a fulfilled CCPA opt-out
+// Staff record that the third parties were told (on: YYYY-MM-DD, default
+// today; not before the opt-out was received, not in the future): the
+// opt-out is complied with. not_found when there is no such opt-out,
+// conflict when it was already complied with. Audited ("choice complied").
+OptOut comply_opt_out(Desk& desk, std::string_view subject, const std::string& kind, const std::string& on);
+// Every live subject's standing opt-outs, soonest comply_by first; with
+// open_only, only those not yet complied with (the overdue ones among them
+// have overdue set). An audited read (names the subjects).
+std::vector<OptOut> list_opt_outs(Desk& desk, bool open_only);
+// The person opted back in (staff records it); returns the subject id
+// (not_found when there was no such opt-out).
+std::string lift_opt_out(Desk& desk, std::string_view subject, const std::string& kind);
+// Inside the caller's transaction: the opt-out of `kind` a fulfilled CCPA
 // request records (close_request calls it). Returns whether it was new.
-bool record_opt_out_for_request(Desk& desk, const std::string& subject_id, const std::string& request_label,
-                                const std::string& received);
-// The third parties the subject's data went to in a sale or sharing, newest
-// first, to be told of an opt-out (regs 7026(f)): {"recipient",
-// "recipient_type", "recipient_address", "last_disclosed"}.
-nlohmann::json sale_recipients_of(Desk& desk, const std::string& subject_id);
+bool record_opt_out_for_request(Desk& desk, const std::string& subject_id, const std::string& kind,
+                                const std::string& request_label, const std::string& received);
+// The third parties to tell of an opt-out of `kind`, newest first: for
+// sale-sharing those the subject's data went to in a sale or sharing (regs
+// 7026(f)), for limit-sensitive those that got payment data other than the
+// card processor for billing or on a legal obligation (regs 7027(g), (m)):
+// {"recipient", "recipient_type", "recipient_address", "last_disclosed"}.
+nlohmann::json recipients_to_tell(Desk& desk, const std::string& subject_id, const std::string& kind);
 // A subject's standing opt-outs (none for erased or unknown subjects).
 std::vector<OptOut> opt_outs_of(Desk& desk, const std::string& subject_id);
+// The opt-out as the access package carries it (export schema format 2).
 nlohmann::json opt_out_json(const OptOut& o);
+// For staff (show, report opt-outs, choice): the same with "complied_on",
+// "complied_by", "overdue" and "late".
+nlohmann::json opt_out_status_json(const OptOut& o);
+
+// ---- one `dsr choice` (and a batch "choice" line) ------------------------------
+struct ChoiceInput {
+  std::string subject;
+  std::string new_uses;  // accept or decline (dsr/policy.hpp)
+  std::string opt_out;   // a kind, recorded by staff
+  bool gpc = false;      // a Global Privacy Control signal: a sale-sharing opt-out
+  std::string signal_at, signal_source, received;  // see OptOutInput
+  std::string opt_in;    // a kind to lift
+  std::string complied;     // a kind whose third parties were told (comply_opt_out)
+  std::string complied_on;  // YYYY-MM-DD; default today
+};
+struct ChoiceResult {
+  std::string subject_id;
+  nlohmann::json new_uses;         // choice_json, or null
+  std::optional<OptOutResult> opt_out;
+  std::string opted_in;            // the kind lifted, or ""
+  std::optional<OptOut> complied;
+};
+// Checks the combination (usage: nothing to record; signal details without
+// gpc; complied_on without complied), then records each part in turn, each
+// its own audited write (a batch line runs them in its savepoint).
+ChoiceResult apply_choice(Desk& desk, const ChoiceInput& in);
+// {"subject", and as given: "new_uses", "at", "policy_version" (the shape
+// `choice --new-uses --json` always had), "opt_out", "already", "notify",
+// "opted_in", "complied"}.
+nlohmann::json choice_result_json(const ChoiceResult& r);
 
 // ---- consents --------------------------------------------------------------------
 struct Consent {

@@ -38,7 +38,8 @@ std::string text(std::string_view field, std::string_view value, std::size_t max
 std::string free_text(std::string_view field, std::string_view value, std::size_t max_chars,
                       bool multiline = false);
 
-// text() for field "name", at most Limits::name.
+// free_text() for field "name", at most Limits::name: a card number in a
+// name is refused like one in any free text (usage, exit 2).
 std::string name(std::string_view v);
 
 // An email address: trimmed and NFC-normalised; exactly one '@'; a local part of
@@ -55,8 +56,8 @@ std::string email(std::string_view v);
 // (utf8proc casefold) and NFC-normalised. Does not validate beyond UTF-8.
 std::string email_key(std::string_view stored_email);
 
-// 3..64 characters of [A-Za-z0-9._-], starting with a letter or digit.
-// Returns it as given (after trimming surrounding white space).
+// 3..64 characters of [A-Za-z0-9._-], starting with a letter or digit, and
+// no card number (free_text). Returns it as given (after trimming surrounding white space).
 std::string username(std::string_view v);
 
 // The key used for uniqueness and lookup: trimmed and ASCII-lowercased. Does
@@ -76,7 +77,7 @@ std::string phone(std::string_view v, std::string_view default_region = "US");
 // beginning and ending with a letter or digit. Returned uppercased.
 std::string zip(std::string_view v);
 
-// text(multiline=true) for field "address", at most Limits::address.
+// free_text(multiline=true) for field "address", at most Limits::address.
 std::string address(std::string_view v);
 
 // "email" or "phone" (input case-insensitive); returns lowercase.
@@ -85,7 +86,7 @@ std::string contact_preference(std::string_view v);
 // "individual" or "corporate" (input case-insensitive); returns lowercase.
 std::string account_type(std::string_view v);
 
-// text() for field "interest", at most Limits::interest.
+// free_text() for field "interest", at most Limits::interest.
 std::string interest(std::string_view v);
 
 // What is kept of a card: never the number itself.

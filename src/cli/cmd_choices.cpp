@@ -41,6 +41,33 @@ void run_list(Context& ctx, const std::string& subject, const std::string& forma
                   {"METHOD", "method"}, {"GIVEN", "given_at"}, {"WITHDRAWN", "withdrawn_at"}, {"EVIDENCE", "evidence"}});
 }
 
+std::string opt_out_state(const OptOut& o) {
+  if (!o.complied_on.empty()) return "complied " + o.complied_on + (o.late() ? " (LATE)" : "");
+  return o.overdue ? "OVERDUE" : "open";
+}
+
+void run_opt_out_report(Context& ctx, bool all, const std::string& format) {
+  Desk desk = ctx.open_desk();
+  auto outs = list_opt_outs(desk, !all);
+  std::vector<nlohmann::json> recs;
+  for (const auto& o : outs) {
+    nlohmann::json j = opt_out_status_json(o);
+    j["state"] = opt_out_state(o);
+    recs.push_back(std::move(j));
+    if (o.overdue)
+      ctx.note("warning: the " + o.kind + " opt-out of " + o.subject_id + " (received " + o.received +
+               ") was due to be complied with by " + o.comply_by + " (CCPA regs " +
+               (o.kind == "sale-sharing" ? "7026(f)" : "7027(g)") + "); tell the third parties, then `dsr choice " +
+               o.subject_id + " --complied " + o.kind + "`");
+  }
+  Format f = ctx.g.json ? Format::json : parse_format(format);
+  if (f == Format::table && recs.empty())
+    return ctx.note(all ? "no standing opt-outs" : "no opt-out waits to be complied with");
+  render_records(std::cout, f, recs,
+                 {{"SUBJECT", "subject"}, {"KIND", "kind"}, {"SOURCE", "source"}, {"ORIGIN", "origin"},
+                  {"RECEIVED", "received"}, {"COMPLY BY", "comply_by"}, {"STATE", "state"}});
+}
+
 }  // namespace
 
 void add_choice_commands(CLI::App& app, Context& ctx) {
@@ -76,6 +103,20 @@ void add_choice_commands(CLI::App& app, Context& ctx) {
   ls->footer("Example:\n  dsr consent list alice --json");
   ls->callback([&ctx, la] { run_list(ctx, la->subject, la->format); });
   for (auto* s : consent->get_subcommands({})) s->fallthrough();
+
+  // `report` is the group dsr report requests lives in (cmd_requests.cpp).
+  CLI::App* report = app.get_subcommand("report");
+  struct OptOutReportArgs { bool all = false; std::string format = "table"; };
+  auto ra = std::make_shared<OptOutReportArgs>();
+  auto* ro = report->add_subcommand(
+      "opt-outs", "Standing opt-outs still to be complied with (15 business days), overdue ones warned about");
+  ro->add_flag("--all", ra->all, "Every standing opt-out, those complied with too");
+  ro->add_option("--format", ra->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  ro->footer("An opt-out is complied with once the third parties that got the data were told (`dsr choice SUBJECT\n"
+             "--complied KIND`); with none to tell, when it is recorded.\n"
+             "Example (every morning):\n  dsr report opt-outs\n  dsr report opt-outs --all --format csv > opt-outs.csv");
+  ro->callback([&ctx, ra] { run_opt_out_report(ctx, ra->all, ra->format); });
+  ro->fallthrough();
 }
 
 }  // namespace dsr::cli

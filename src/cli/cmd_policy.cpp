@@ -64,40 +64,17 @@ void run_affected(Context& ctx, const std::string& version, const std::string& f
                   {"NEW USES", "new_uses"}, {"COLLECTED UNDER", "policy_versions"}, {"FLAG", "flag"}});
 }
 
-struct ChoiceArgs {
-  std::string subject, new_uses, opt_out, opt_in, signal_at, signal_source, received;
-  bool gpc = false;
-};
-
-void run_choice(Context& ctx, const ChoiceArgs& a) {
-  if (a.new_uses.empty() && a.opt_out.empty() && a.opt_in.empty() && !a.gpc)
-    fail(ErrorKind::usage, "choice: give --new-uses, --opt-out, --opt-in or --gpc");
-  if (!a.gpc && (!a.signal_at.empty() || !a.signal_source.empty()))
-    fail(ErrorKind::usage, "--signal-at and --signal-source describe a Global Privacy Control signal: add --gpc");
+void run_choice(Context& ctx, const ChoiceInput& in) {
   Desk desk = ctx.open_desk();
-  nlohmann::json out = {{"subject", nullptr}};
-  if (!a.new_uses.empty()) {
-    Choice c = record_choice(desk, a.subject, a.new_uses);
-    out.update(choice_json(c));  // the shape `choice --new-uses` always had: new_uses, at, policy_version
-    out["subject"] = c.subject_id;
-    ctx.say("recorded: " + c.subject_id + (c.new_uses == "accept" ? " accepts" : " declines") + " new uses of their data" +
-            (c.policy_version.empty() ? "" : " (policy " + c.policy_version + " in force)"));
-  }
-  if (a.gpc || !a.opt_out.empty()) {
-    OptOutInput in;
-    in.subject = a.subject;
-    in.kind = a.opt_out.empty() ? "sale-sharing" : a.opt_out;
-    in.source = a.gpc ? "gpc" : "staff";
-    in.origin = a.signal_source;
-    in.signal_at = a.signal_at;
-    in.received = a.received;
-    OptOutResult r = record_opt_out(desk, in);
-    out["subject"] = r.opt_out.subject_id;
-    out["opt_out"] = opt_out_json(r.opt_out);
-    out["already"] = r.already;
-    out["notify"] = r.notify;
-    const OptOut& o = r.opt_out;
-    if (r.already)
+  ChoiceResult r = apply_choice(desk, in);
+  if (!r.new_uses.is_null())
+    ctx.say("recorded: " + r.subject_id +
+            (r.new_uses["new_uses"] == "accept" ? " accepts" : " declines") + " new uses of their data" +
+            (r.new_uses["policy_version"].is_null() ? ""
+                                                    : " (policy " + r.new_uses["policy_version"].get<std::string>() + " in force)"));
+  if (r.opt_out) {
+    const OptOut& o = r.opt_out->opt_out;
+    if (r.opt_out->already)
       ctx.say(o.subject_id + " already has a standing " + o.kind + " opt-out (by " + o.source + ", received " +
               o.received + "); it is kept");
     else
@@ -105,17 +82,20 @@ void run_choice(Context& ctx, const ChoiceArgs& a) {
               (o.source == "gpc" ? "Global Privacy Control" + std::string(o.signal_at ? " at " + iso_time(*o.signal_at) : "") +
                                        (o.origin.empty() ? "" : " from " + o.origin)
                                  : o.source) +
-              "); disclosures that would break it are refused from now on; comply by " + o.comply_by);
-    for (const auto& n : r.notify)
+              "); disclosures that would break it are refused from now on; " +
+              (o.complied_on.empty() ? "comply by " + o.comply_by : "no third party to tell: complied with"));
+    for (const auto& n : r.opt_out->notify)
       ctx.note("tell " + n["recipient"].get<std::string>() + " (" + n["recipient_type"].get<std::string>() +
-               ", last disclosed " + n["last_disclosed"].get<std::string>() + ") of the opt-out (CCPA regs 7026(f))");
+               ", last disclosed " + n["last_disclosed"].get<std::string>() + ") of the opt-out (CCPA regs " +
+               (o.kind == "sale-sharing" ? "7026(f)" : "7027(g)") + "), then `dsr choice " +
+               o.subject_id + " --complied " + o.kind + "`");
   }
-  if (!a.opt_in.empty()) {
-    lift_opt_out(desk, a.subject, a.opt_in);
-    out["opted_in"] = a.opt_in;
-    ctx.say("recorded: the standing " + a.opt_in + " opt-out of " + a.subject + " is lifted (the person opted in)");
-  }
-  if (ctx.g.json) ctx.emit_json(out);
+  if (r.complied)
+    ctx.say("recorded: the " + r.complied->kind + " opt-out of " + r.complied->subject_id + " was complied with on " +
+            r.complied->complied_on + (r.complied->late() ? " (LATE: due by " + r.complied->comply_by + ")" : ""));
+  if (!r.opted_in.empty())
+    ctx.say("recorded: the standing " + r.opted_in + " opt-out of " + r.subject_id + " is lifted (the person opted in)");
+  if (ctx.g.json) ctx.emit_json(choice_result_json(r));
 }
 
 }  // namespace
@@ -164,7 +144,7 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
   });
   for (auto* s : policy->get_subcommands({})) s->fallthrough();
 
-  auto ca = std::make_shared<ChoiceArgs>();
+  auto ca = std::make_shared<ChoiceInput>();
   auto* choice = app.add_subcommand(
       "choice", "Record a subject's choices: new uses of their data, opt-outs of sale/sharing, a GPC signal");
   add_subject_arg(choice, ca->subject);
@@ -177,9 +157,16 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
   choice->add_option("--signal-at", ca->signal_at, "When the GPC signal was seen (YYYY-MM-DDTHH:MM:SSZ; default now)");
   choice->add_option("--signal-source", ca->signal_source, "Where the GPC signal was seen (default: Sec-GPC: 1)");
   choice->add_option("--received", ca->received, "The date the opt-out came in, YYYY-MM-DD (starts the 15 business days)");
-  choice->footer("Examples:\n  dsr choice alice --new-uses decline\n"
+  choice->add_option("--complied", ca->complied,
+                     "The third parties to tell of this opt-out were told: it is complied with (regs 7026(f), 7027(g))")
+      ->check(CLI::IsMember({"sale-sharing", "limit-sensitive"}));
+  choice->add_option("--complied-on", ca->complied_on, "The day they were told, YYYY-MM-DD (default today)");
+  choice->footer("An opt-out is due within 15 business days of receipt; `dsr report opt-outs` lists those not yet\n"
+                 "complied with, overdue ones first.\n"
+                 "Examples:\n  dsr choice alice --new-uses decline\n"
                  "  dsr choice alice --gpc --signal-at 2026-11-30T09:12:00Z --signal-source 'shop.example.com checkout'\n"
-                 "  dsr choice alice --opt-out limit-sensitive");
+                 "  dsr choice alice --opt-out limit-sensitive\n"
+                 "  dsr choice alice --complied sale-sharing --complied-on 2026-12-04");
   choice->callback([&ctx, ca] { run_choice(ctx, *ca); });
 }
 

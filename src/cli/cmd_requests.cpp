@@ -185,9 +185,11 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   auto* open = req->add_subcommand("open", "Open a request for a subject; prints the new request id");
   open->add_option("SUBJECT", oa->subject,
                    "Subject id, email or username; an email that matches no one becomes the claimed identity");
-  open->add_option("--type", oa->type, "access, rectification, erasure, restriction, portability, objection or opt-out")
+  open->add_option("--type", oa->type,
+                   "access, rectification, erasure, restriction, portability, objection, opt-out or limit-sensitive")
       ->required()
-      ->check(CLI::IsMember({"access", "rectification", "erasure", "restriction", "portability", "objection", "opt-out"}));
+      ->check(CLI::IsMember({"access", "rectification", "erasure", "restriction", "portability", "objection", "opt-out",
+                             "limit-sensitive"}));
   open->add_option("--law", oa->law, "The law that sets the deadlines: " + laws::names())
       ->required()
       ->check(CLI::IsMember(law_names()));
@@ -203,7 +205,8 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   open->footer("Deadlines come from the law table (dsr(1), LAWS): GDPR one month (Reg. 1182/71 Art. 3(4) moves an\n"
                "end on a weekend or imported holiday), CCPA 45 days, LGPD 15, PIPEDA 30, VCDPA/CPA/CTDPA 45, HIPAA 30/60.\n"
                "Examples:\n  dsr request open alice --type access --law gdpr --received 2026-01-31 --channel email\n"
-               "  dsr request open stranger@example.com --type access --law gdpr --jurisdiction DE");
+               "  dsr request open stranger@example.com --type access --law gdpr --jurisdiction DE\n"
+               "  dsr request open alice --type limit-sensitive --law ccpa   # regs 7027: 15 business days");
   open->callback([&ctx, oa] { run_open(ctx, *oa); });
 
   auto la = std::make_shared<ListArgs>();

@@ -123,6 +123,15 @@ void run_register(Context& ctx, const RegisterArgs& a) {
 }
 
 // --- show / find / list / export ------------------------------------------
+// An opt-out past its 15 business days and not complied with (dsr/choices.hpp).
+void warn_overdue_opt_outs(Context& ctx, const nlohmann::json& ch) {
+  for (const auto& o : ch["opt_outs"])
+    if (o["overdue"].get<bool>())
+      ctx.note("warning: the " + cell_text(o["kind"]) + " opt-out was due to be complied with by " +
+               cell_text(o["comply_by"]) + "; tell the third parties, then `dsr choice " + cell_text(o["subject"]) +
+               " --complied " + cell_text(o["kind"]) + "`");
+}
+
 void print_choices(Context& ctx, const nlohmann::json& ch) {
   if (!ch["new_uses"].is_null())
     ctx.say("  new uses: " + cell_text(ch["new_uses"]["new_uses"]) + " (" + cell_text(ch["new_uses"]["at"]) + ")");
@@ -130,7 +139,9 @@ void print_choices(Context& ctx, const nlohmann::json& ch) {
     ctx.say("  opted out: " + cell_text(o["kind"]) + " (" + cell_text(o["law"]) + "), by " + cell_text(o["source"]) +
             (o["origin"].is_null() ? "" : " (" + cell_text(o["origin"]) + ")") +
             (o["signal_at"].is_null() ? "" : " at " + cell_text(o["signal_at"])) + ", received " +
-            cell_text(o["received"]) + ", comply by " + cell_text(o["comply_by"]));
+            cell_text(o["received"]) + ", comply by " + cell_text(o["comply_by"]) +
+            (!o["complied_on"].is_null() ? ", complied " + cell_text(o["complied_on"]) + (o["late"].get<bool>() ? " (LATE)" : "")
+             : o["overdue"].get<bool>() ? ", OVERDUE" : ""));
   for (const auto& c : ch["consents"])
     ctx.say("  consent: \"" + cell_text(c["purpose"]) + "\" " + cell_text(c["status"]) + " (notice " +
             cell_text(c["notice"]) + ", " + cell_text(c["method"]) + ", given " + cell_text(c["given_at"]) +
@@ -142,6 +153,7 @@ void run_show(Context& ctx, const std::string& ref) {
   Subject s = find_subject(desk, ref);
   if (s.status == "erased") return print_subject(ctx, s);
   nlohmann::json choices = subject_choices_json(desk, s.id);
+  warn_overdue_opt_outs(ctx, choices);
   if (ctx.g.json) {
     nlohmann::json j = subject_json(s);
     j["choices"] = choices;

@@ -10,12 +10,10 @@ namespace dsr::store {
 bool insert_opt_out(SQLite::Database& db, const OptOutRow& r) {
   SQLite::Statement st(db,
                        "INSERT INTO opt_outs (subject_rowid, kind, source, origin, received, comply_by, signal_at, "
-                       "recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                       "recorded_at, recorded_by, complied_on, complied_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                        "ON CONFLICT (subject_rowid, kind) DO NOTHING");
-  int next = bind_columns(st, 1, r.subject_rowid, r.kind, r.source, or_null(r.origin), r.received, r.comply_by);
-  if (r.signal_at) st.bind(next, *r.signal_at);
-  else st.bind(next);
-  bind_columns(st, next + 1, r.recorded_at, r.recorded_by);
+  bind_columns(st, 1, r.subject_rowid, r.kind, r.source, or_null(r.origin), r.received, r.comply_by, r.signal_at,
+               r.recorded_at, r.recorded_by, r.complied_on, or_null(r.complied_by));
   return st.exec() == 1;
 }
 
@@ -25,22 +23,43 @@ bool delete_opt_out(SQLite::Database& db, int64_t subject_rowid, const std::stri
   return st.exec() == 1;
 }
 
+namespace {
+constexpr const char* kOptOutColumns =
+    "o.kind, o.source, o.origin, o.received, o.comply_by, o.signal_at, o.recorded_at, o.recorded_by, o.complied_on, "
+    "o.complied_by";
+OptOutRow read_opt_out(SQLite::Statement& st, int64_t subject_rowid) {
+  OptOutRow r;
+  r.subject_rowid = subject_rowid;
+  read_columns(st, r.kind, r.source, r.origin, r.received, r.comply_by, r.signal_at, r.recorded_at, r.recorded_by,
+               r.complied_on, r.complied_by);
+  return r;
+}
+}  // namespace
+
 std::vector<OptOutRow> opt_outs_for(SQLite::Database& db, int64_t subject_rowid) {
-  Cached cached(db,
-                "SELECT kind, source, origin, received, comply_by, signal_at, recorded_at, recorded_by "
-                "FROM opt_outs WHERE subject_rowid = ? ORDER BY kind");
+  Cached cached(db, std::string("SELECT ") + kOptOutColumns + " FROM opt_outs o WHERE o.subject_rowid = ? ORDER BY o.kind");
   SQLite::Statement& st = *cached;
   st.bind(1, subject_rowid);
   std::vector<OptOutRow> out;
-  while (st.executeStep()) {
-    OptOutRow r;
-    r.subject_rowid = subject_rowid;
-    read_columns(st, r.kind, r.source, r.origin, r.received, r.comply_by);
-    if (!st.getColumn(5).isNull()) r.signal_at = st.getColumn(5).getInt64();
-    r.recorded_at = st.getColumn(6).getInt64();
-    r.recorded_by = st.getColumn(7).getString();
-    out.push_back(std::move(r));
-  }
+  while (st.executeStep()) out.push_back(read_opt_out(st, subject_rowid));
+  return out;
+}
+
+bool mark_opt_out_complied(SQLite::Database& db, int64_t subject_rowid, const std::string& kind,
+                           const std::string& on, const std::string& by) {
+  SQLite::Statement st(db, "UPDATE opt_outs SET complied_on = ?, complied_by = ? WHERE subject_rowid = ? AND kind = ?");
+  bind_columns(st, 1, on, by, subject_rowid, kind);
+  return st.exec() == 1;
+}
+
+std::vector<std::pair<std::string, OptOutRow>> all_opt_outs(SQLite::Database& db, bool open_only) {
+  SQLite::Statement st(db, std::string("SELECT ") + kOptOutColumns +
+                               ", s.id, s.rowid FROM opt_outs o JOIN subjects s ON s.rowid = o.subject_rowid "
+                               "WHERE s.status != 'erased'" + (open_only ? " AND o.complied_on IS NULL" : "") +
+                               " ORDER BY o.comply_by, s.id, o.kind");
+  std::vector<std::pair<std::string, OptOutRow>> out;
+  while (st.executeStep())
+    out.emplace_back(st.getColumn(10).getString(), read_opt_out(st, st.getColumn(11).getInt64()));
   return out;
 }
 

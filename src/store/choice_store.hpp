@@ -19,6 +19,8 @@ struct OptOutRow {
   std::optional<int64_t> signal_at;
   int64_t recorded_at = 0;
   std::string recorded_by;
+  std::optional<std::string> complied_on;  // YYYY-MM-DD: the third parties were told (migration 13)
+  std::string complied_by;
 };
 // Inserts the opt-out unless the subject already has one of that kind;
 // returns whether it was inserted (a standing opt-out keeps its first record).
@@ -26,6 +28,12 @@ bool insert_opt_out(SQLite::Database& db, const OptOutRow& r);
 // Removes a standing opt-out (the person opted back in); returns whether one was there.
 bool delete_opt_out(SQLite::Database& db, int64_t subject_rowid, const std::string& kind);
 std::vector<OptOutRow> opt_outs_for(SQLite::Database& db, int64_t subject_rowid);
+// Records that a standing opt-out was complied with; returns whether there was one.
+bool mark_opt_out_complied(SQLite::Database& db, int64_t subject_rowid, const std::string& kind,
+                           const std::string& on, const std::string& by);
+// Live subjects' standing opt-outs with the subject id, soonest comply_by
+// first; only those not complied with when `open_only`.
+std::vector<std::pair<std::string, OptOutRow>> all_opt_outs(SQLite::Database& db, bool open_only);
 // Live subjects with a standing opt-out, by kind.
 std::map<std::string, int64_t> opt_out_counts(SQLite::Database& db);
 

@@ -359,6 +359,16 @@ CREATE TABLE holidays (
   PRIMARY KEY (jurisdiction, day)
 ) WITHOUT ROWID;
 )sql",
+    // 13: an opt-out is complied with once the third parties that got the
+    // person's data were told (CCPA regs 7026(f), 7027(g)): the day and who
+    // recorded it. The request type CHECK goes, as the law CHECK did (12):
+    // the domain checks --type against the law table (dsr/laws.hpp), which
+    // now has the CCPA request to limit the use of sensitive information
+    // (limit-sensitive, regs 7027); relax_request_type below.
+    R"sql(
+ALTER TABLE opt_outs ADD COLUMN complied_on TEXT;   -- YYYY-MM-DD; NULL while the third parties are still to be told
+ALTER TABLE opt_outs ADD COLUMN complied_by TEXT;
+)sql",
 };
 
 // SQLite codes `status IN ('active','deactivated','erased')` (three values)
@@ -409,6 +419,19 @@ void relax_request_law(SQLite::Database& db) {
   db.exec("PRAGMA writable_schema=OFF");
 }
 
+// Migration 13 drops the CHECK on requests.type the same way.
+constexpr int kRequestTypeVersion = 13;
+void relax_request_type(SQLite::Database& db) {
+  int schema_version = db.execAndGet("PRAGMA schema_version").getInt();
+  db.exec("PRAGMA writable_schema=ON");
+  db.exec(
+      "UPDATE sqlite_schema SET sql = replace(sql, 'type TEXT NOT NULL CHECK (type IN (''access'',''rectification'',"
+      "''erasure'',''restriction'',''portability'',''objection'',''opt-out''))', 'type TEXT NOT NULL') "
+      "WHERE type = 'table' AND name = 'requests'");
+  db.exec("PRAGMA schema_version=" + std::to_string(schema_version + 1));
+  db.exec("PRAGMA writable_schema=OFF");
+}
+
 }  // namespace
 
 int schema_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
@@ -427,6 +450,7 @@ int migrate(SQLite::Database& db) {
     db.exec(kMigrations[static_cast<size_t>(v)]);
     if (v + 1 == kStatusCheckVersion) rewrite_status_check(db);
     if (v + 1 == kRequestLawVersion) relax_request_law(db);
+    if (v + 1 == kRequestTypeVersion) relax_request_type(db);
     db.exec("PRAGMA user_version=" + std::to_string(v + 1));
   }
   tx.commit();

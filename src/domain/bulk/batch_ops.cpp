@@ -9,6 +9,7 @@
 #include "domain/bulk/bulk_register.hpp"
 #include "dsr/fields.hpp"
 #include "dsr/batch.hpp"
+#include "dsr/choices.hpp"
 #include "dsr/disclosures.hpp"
 #include "dsr/requests.hpp"
 #include "dsr/subjects.hpp"
@@ -192,11 +193,59 @@ json op_hold(Desk& desk, const json& j) {
   fail(ErrorKind::usage, "action: must be place or release");
 }
 
+// Consent as `dsr consent record|withdraw` (the same validation, the same
+// audited writes); the result is what those commands print with --json.
+json op_consent(Desk& desk, const json& j) {
+  Keys k(j, "consent", {"action", "subject", "purpose", "notice", "method", "evidence", "given_at"});
+  std::string action = k.str("action", true);
+  if (action == "record") {
+    ConsentInput in;
+    in.subject = k.str("subject", true);
+    in.purpose = k.str("purpose", true);
+    in.notice = k.str("notice", true);
+    in.method = k.str("method", true);
+    in.evidence_file = k.str("evidence");
+    in.given_at = k.str("given_at");
+    Consent c = record_consent(desk, in);
+    json out = consent_json(c);
+    out["subject"] = c.subject_id;
+    return out;
+  }
+  if (action == "withdraw") {
+    for (const char* only : {"notice", "method", "evidence", "given_at"})
+      if (k.get(only)) fail(ErrorKind::usage, std::string("consent: \"") + only + "\" belongs to action record");
+    std::string ref = k.str("subject", true);
+    std::string purpose = k.str("purpose", true);
+    int n = withdraw_consent(desk, ref, purpose);
+    return {{"subject", ref}, {"purpose", purpose}, {"withdrawn", n}};  // as `consent withdraw --json`
+  }
+  fail(ErrorKind::usage, "action: must be record or withdraw");
+}
+
+// A subject's choices as `dsr choice` (apply_choice): new uses, opt-outs
+// (staff or a GPC signal), opting back in, an opt-out complied with.
+json op_choice(Desk& desk, const json& j) {
+  Keys k(j, "choice", {"subject", "new_uses", "opt_out", "opt_in", "gpc", "signal_at", "signal_source", "received",
+                       "complied", "complied_on"});
+  ChoiceInput in;
+  in.subject = k.str("subject", true);
+  in.new_uses = k.str("new_uses");
+  in.opt_out = k.str("opt_out");
+  in.opt_in = k.str("opt_in");
+  in.gpc = k.flag("gpc");
+  in.signal_at = k.str("signal_at");
+  in.signal_source = k.str("signal_source");
+  in.received = k.str("received");
+  in.complied = k.str("complied");
+  in.complied_on = k.str("complied_on");
+  return choice_result_json(apply_choice(desk, in));
+}
+
 }  // namespace
 
 const std::vector<std::string>& batch_operations() {
-  static const std::vector<std::string> ops = {"register", "correct",  "deactivate", "reactivate",
-                                               "delete",   "disclose", "hold",       "export"};
+  static const std::vector<std::string> ops = {"register", "correct", "deactivate", "reactivate", "delete",
+                                               "disclose", "hold",    "consent",    "choice",     "export"};
   return ops;
 }
 
@@ -220,6 +269,8 @@ json run_operation(Desk& desk, const json& j, const BatchOptions& opts) {
   if (op == "delete") return op_delete(desk, j, opts);
   if (op == "disclose") return op_disclose(desk, j);
   if (op == "hold") return op_hold(desk, j);
+  if (op == "consent") return op_consent(desk, j);
+  if (op == "choice") return op_choice(desk, j);
   if (op == "export") {
     Keys k(j, op, {"subject", "request"});
     std::string ref = k.str("subject", true);

@@ -11,7 +11,9 @@
 #include "dsr/calendar.hpp"
 #include "dsr/disclosures.hpp"
 #include "dsr/error.hpp"
+#include "dsr/holidays.hpp"
 #include "dsr/input.hpp"
+#include "dsr/laws.hpp"
 #include "dsr/policy.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/timefmt.hpp"
@@ -27,11 +29,19 @@ namespace dsr {
 const std::vector<OptOutKind>& opt_out_kinds() {
   static const std::vector<OptOutKind> k = {
       {"sale-sharing", "CCPA 1798.120; regs 7026",
-       "no sale of the person's personal information and no sharing for cross-context behavioral advertising"},
+       "no sale of the person's personal information and no sharing for cross-context behavioral advertising",
+       "opt-out"},
       {"limit-sensitive", "CCPA 1798.121; regs 7027",
-       "sensitive personal information (payment data) used and disclosed only as the service needs"},
+       "sensitive personal information (payment data) used and disclosed only as the service needs",
+       "limit-sensitive"},
   };
   return k;
+}
+
+std::string opt_out_kind_for_request(const std::string& request_type) {
+  for (const auto& k : opt_out_kinds())
+    if (k.request_type == request_type) return k.kind;
+  return "";
 }
 
 const std::vector<std::string>& consent_methods() {
@@ -41,8 +51,23 @@ const std::vector<std::string>& consent_methods() {
 
 namespace {
 
-constexpr int kOptOutBusinessDays = 15;  // regs 7026(f), 7027(g)
+// The law whose regulations (7026(f), 7027(g)) set an opt-out's clock: its
+// row of the law table gives the period (the type rule of the kind's request
+// type) and the jurisdiction whose imported holidays are skipped.
+constexpr const char* kOptOutLaw = "ccpa";
 constexpr size_t kMaxEvidence = 1 << 20;
+
+const OptOutKind& kind_info(const std::string& k) {
+  for (const auto& x : opt_out_kinds())
+    if (x.kind == k) return x;
+  fail(ErrorKind::usage, "unknown opt-out kind " + validate::quoted(k));
+}
+
+cal::Date comply_by_of(Desk& desk, const std::string& kind, cal::Date received) {
+  const laws::Law& law = laws::get(kOptOutLaw);
+  laws::Periods p = laws::periods_for(law, kind_info(kind).request_type);
+  return laws::add(received, p.answer, holidays_of(desk, std::string(law.jurisdiction)));
+}
 
 bool known_kind(const std::string& k) {
   const auto& all = opt_out_kinds();
@@ -56,7 +81,10 @@ std::string kinds_list() {
 }
 
 OptOut to_opt_out(const std::string& subject_id, const store::OptOutRow& r) {
-  return {subject_id, r.kind, r.source, r.origin, r.received, r.comply_by, r.signal_at, r.recorded_at, r.recorded_by};
+  OptOut o{subject_id, r.kind, r.source, r.origin, r.received, r.comply_by, r.signal_at, r.recorded_at, r.recorded_by,
+           r.complied_on.value_or(""), r.complied_by, false};
+  o.overdue = o.complied_on.empty() && cal::format(cal::today()) > o.comply_by;
+  return o;
 }
 
 Consent to_consent(const std::string& subject_id, const store::ConsentRow& r) {
@@ -64,13 +92,24 @@ Consent to_consent(const std::string& subject_id, const store::ConsentRow& r) {
           r.withdrawn_at, r.withdrawn_by};
 }
 
-// The third parties that got the subject's data in a sale or sharing: to be
-// told of the opt-out (regs 7026(f)).
-nlohmann::json sale_recipients(Desk& desk, int64_t subject_rowid) {
+// Whether a disclosure is one the opt-out's third parties must hear of:
+// a sale or sharing (regs 7026(f)), or payment data beyond the card
+// processor for billing and legal obligations (regs 7027(g), (m)).
+bool to_tell(const std::string& kind, const store::DisclosureRow& d) {
+  if (kind == "sale-sharing") return is_sale_or_sharing(d.recipient_type, d.purpose, d.basis);
+  bool payment = ("," + d.categories + ",").find(",payment,") != std::string::npos;
+  bool permitted = d.basis == "legal-obligation" ||
+                   (d.recipient_type == "processor" && processor_purpose(d.purpose) == "billing");
+  return payment && !permitted;
+}
+
+// The third parties that got the subject's data in a way the opt-out of
+// `kind` stops: to be told of it.
+nlohmann::json recipients_for(Desk& desk, int64_t subject_rowid, const std::string& kind) {
   nlohmann::json out = nlohmann::json::array();
   std::vector<std::pair<std::string, std::string>> seen;
   for (const auto& d : store::disclosures_for(desk.db(), subject_rowid, "0001-01-01")) {
-    if (!is_sale_or_sharing(d.recipient_type, d.purpose, d.basis)) continue;
+    if (!to_tell(kind, d)) continue;
     std::pair<std::string, std::string> key{d.recipient, d.recipient_type};
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;  // newest first: the first is the last
     seen.push_back(key);
@@ -82,17 +121,23 @@ nlohmann::json sale_recipients(Desk& desk, int64_t subject_rowid) {
   return out;
 }
 
+// With no third party to tell, recording the opt-out is complying with it
+// (the sharing rules obey it at once): complied_on is today.
 store::OptOutRow opt_out_row(Desk& desk, int64_t rowid, const std::string& kind, const std::string& source,
-                             const std::string& origin, cal::Date received) {
+                             const std::string& origin, cal::Date received, bool none_to_tell) {
   store::OptOutRow r;
   r.subject_rowid = rowid;
   r.kind = kind;
   r.source = source;
   r.origin = origin;
   r.received = cal::format(received);
-  r.comply_by = cal::format(cal::add_business_days(received, kOptOutBusinessDays));
+  r.comply_by = cal::format(comply_by_of(desk, kind, received));
   r.recorded_at = cal::now_unix();
   r.recorded_by = desk.actor();
+  if (none_to_tell) {
+    r.complied_on = cal::format(cal::today());
+    r.complied_by = desk.actor();
+  }
   return r;
 }
 
@@ -122,19 +167,19 @@ OptOutResult record_opt_out(Desk& desk, const OptOutInput& in) {
     store::SubjectRow row = resolve_live_subject(desk, in.subject);
     audit.subject(row.id);
     audit.field("preferences", "opt_out." + in.kind);
-    store::OptOutRow r = opt_out_row(desk, row.rowid, in.kind, in.source, origin, received);
-    r.signal_at = signal_at;
     OptOutResult res;
+    res.notify = recipients_for(desk, row.rowid, in.kind);
+    store::OptOutRow r = opt_out_row(desk, row.rowid, in.kind, in.source, origin, received, res.notify.empty());
+    r.signal_at = signal_at;
     res.already = !store::insert_opt_out(desk.db(), r);
     auto stored = store::opt_outs_for(desk.db(), row.rowid);
     for (const auto& o : stored)
       if (o.kind == in.kind) res.opt_out = to_opt_out(row.id, o);
-    res.notify = sale_recipients(desk, row.rowid);
     return res;
   });
 }
 
-bool lift_opt_out(Desk& desk, std::string_view subject, const std::string& kind) {
+std::string lift_opt_out(Desk& desk, std::string_view subject, const std::string& kind) {
   if (!known_kind(kind)) fail(ErrorKind::usage, "--opt-in: must be " + kinds_list());
   return audited_write(desk, "choice opt-in", Action::manage_requests, [&](Audit& audit) {
     store::SubjectRow row = resolve_live_subject(desk, subject);
@@ -142,23 +187,62 @@ bool lift_opt_out(Desk& desk, std::string_view subject, const std::string& kind)
     audit.field("preferences", "opt_out." + kind);
     if (!store::delete_opt_out(desk.db(), row.rowid, kind))
       fail(ErrorKind::not_found, "subject " + row.id + " has no standing " + kind + " opt-out");
-    return true;
+    return row.id;
   });
 }
 
-bool record_opt_out_for_request(Desk& desk, const std::string& subject_id, const std::string& request_label,
-                                const std::string& received) {
+bool record_opt_out_for_request(Desk& desk, const std::string& subject_id, const std::string& kind,
+                                const std::string& request_label, const std::string& received) {
   auto row = store::subject_by_id(desk.db(), subject_id);
   if (!row || row->status == "erased") return false;
-  return store::insert_opt_out(
-      desk.db(), opt_out_row(desk, row->rowid, "sale-sharing", "request", request_label,
-                             cal::parse_date("received", received)));
+  bool none_to_tell = recipients_for(desk, row->rowid, kind).empty();
+  return store::insert_opt_out(desk.db(), opt_out_row(desk, row->rowid, kind, "request", request_label,
+                                                      cal::parse_date("received", received), none_to_tell));
 }
 
-nlohmann::json sale_recipients_of(Desk& desk, const std::string& subject_id) {
+nlohmann::json recipients_to_tell(Desk& desk, const std::string& subject_id, const std::string& kind) {
   auto row = store::subject_by_id(desk.db(), subject_id);
   if (!row) return nlohmann::json::array();
-  return sale_recipients(desk, row->rowid);
+  return recipients_for(desk, row->rowid, kind);
+}
+
+OptOut comply_opt_out(Desk& desk, std::string_view subject, const std::string& kind, const std::string& on_in) {
+  if (!known_kind(kind)) fail(ErrorKind::usage, "--complied: must be " + kinds_list());
+  cal::Date today = cal::today();
+  cal::Date on = on_in.empty() ? today : cal::parse_date("--complied-on", on_in);
+  if (cal::days_between(today, on) > 0) fail(ErrorKind::usage, "--complied-on: cannot be in the future");
+  return audited_write(desk, "choice complied", Action::manage_requests, [&](Audit& audit) {
+    store::SubjectRow row = resolve_live_subject(desk, subject);
+    audit.subject(row.id);
+    audit.field("preferences", "opt_out." + kind);
+    std::optional<store::OptOutRow> found;
+    for (auto& o : store::opt_outs_for(desk.db(), row.rowid))
+      if (o.kind == kind) found = o;
+    if (!found)
+      fail(ErrorKind::not_found, "subject " + row.id + " has no standing " + kind + " opt-out");
+    if (found->complied_on)
+      fail(ErrorKind::conflict, "the " + kind + " opt-out of " + row.id + " was already complied with on " +
+                                    *found->complied_on + " (recorded by " + found->complied_by + ")");
+    if (cal::format(on) < found->received)
+      fail(ErrorKind::usage, "--complied-on: " + cal::format(on) + " is before the opt-out was received (" +
+                                 found->received + ")");
+    found->complied_on = cal::format(on);
+    found->complied_by = desk.actor();
+    store::mark_opt_out_complied(desk.db(), row.rowid, kind, *found->complied_on, found->complied_by);
+    return to_opt_out(row.id, *found);
+  });
+}
+
+std::vector<OptOut> list_opt_outs(Desk& desk, bool open_only) {
+  return audited_write(desk, "report opt-outs", Action::read_subjects, [&](Audit& audit) {
+    audit.field("preferences", "opt_outs");
+    std::vector<OptOut> out;
+    for (const auto& [id, r] : store::all_opt_outs(desk.db(), open_only)) {
+      audit.subject(id);
+      out.push_back(to_opt_out(id, r));
+    }
+    return out;
+  }, store::Durability::relaxed);
 }
 
 std::vector<OptOut> opt_outs_of(Desk& desk, const std::string& subject_id) {
@@ -181,6 +265,67 @@ nlohmann::json opt_out_json(const OptOut& o) {
           {"comply_by", o.comply_by},
           {"signal_at", o.signal_at ? nlohmann::json(iso_time(*o.signal_at)) : nlohmann::json(nullptr)},
           {"recorded_at", iso_time(o.recorded_at)}};
+}
+
+nlohmann::json opt_out_status_json(const OptOut& o) {
+  nlohmann::json j = opt_out_json(o);
+  j["subject"] = o.subject_id;
+  j["complied_on"] = o.complied_on.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.complied_on);
+  j["complied_by"] = o.complied_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.complied_by);
+  j["overdue"] = o.overdue;
+  j["late"] = o.late();
+  return j;
+}
+
+ChoiceResult apply_choice(Desk& desk, const ChoiceInput& in) {
+  if (in.new_uses.empty() && in.opt_out.empty() && in.opt_in.empty() && !in.gpc && in.complied.empty())
+    fail(ErrorKind::usage, "choice: give --new-uses, --opt-out, --opt-in, --gpc or --complied");
+  if (!in.gpc && (!in.signal_at.empty() || !in.signal_source.empty()))
+    fail(ErrorKind::usage, "--signal-at and --signal-source describe a Global Privacy Control signal: add --gpc");
+  if (in.complied.empty() && !in.complied_on.empty())
+    fail(ErrorKind::usage, "--complied-on: give the kind complied with (--complied sale-sharing|limit-sensitive)");
+  ChoiceResult r;
+  r.new_uses = nullptr;
+  if (!in.new_uses.empty()) {
+    Choice c = record_choice(desk, in.subject, in.new_uses);
+    r.subject_id = c.subject_id;
+    r.new_uses = choice_json(c);
+  }
+  if (in.gpc || !in.opt_out.empty()) {
+    OptOutInput o;
+    o.subject = in.subject;
+    o.kind = in.opt_out.empty() ? "sale-sharing" : in.opt_out;
+    o.source = in.gpc ? "gpc" : "staff";
+    o.origin = in.signal_source;
+    o.signal_at = in.signal_at;
+    o.received = in.received;
+    r.opt_out = record_opt_out(desk, o);
+    r.subject_id = r.opt_out->opt_out.subject_id;
+  } else if (!in.received.empty()) {
+    fail(ErrorKind::usage, "--received: the date an opt-out came in; give --opt-out or --gpc");
+  }
+  if (!in.complied.empty()) {
+    r.complied = comply_opt_out(desk, in.subject, in.complied, in.complied_on);
+    r.subject_id = r.complied->subject_id;
+  }
+  if (!in.opt_in.empty()) {
+    r.subject_id = lift_opt_out(desk, in.subject, in.opt_in);
+    r.opted_in = in.opt_in;
+  }
+  return r;
+}
+
+nlohmann::json choice_result_json(const ChoiceResult& r) {
+  nlohmann::json out = {{"subject", r.subject_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.subject_id)}};
+  if (!r.new_uses.is_null()) out.update(r.new_uses);
+  if (r.opt_out) {
+    out["opt_out"] = opt_out_status_json(r.opt_out->opt_out);
+    out["already"] = r.opt_out->already;
+    out["notify"] = r.opt_out->notify;
+  }
+  if (r.complied) out["complied"] = opt_out_status_json(*r.complied);
+  if (!r.opted_in.empty()) out["opted_in"] = r.opted_in;
+  return out;
 }
 
 Consent record_consent(Desk& desk, const ConsentInput& in) {
@@ -288,7 +433,7 @@ std::string set_automated_decisions_statement(Desk& desk, const std::string& tex
 nlohmann::json subject_choices_json(Desk& desk, const std::string& subject_id) {
   nlohmann::json j = {{"new_uses", nullptr}, {"opt_outs", nlohmann::json::array()}, {"consents", nlohmann::json::array()}};
   if (auto c = choice_of(desk, subject_id)) j["new_uses"] = choice_json(*c);
-  for (const auto& o : opt_outs_of(desk, subject_id)) j["opt_outs"].push_back(opt_out_json(o));
+  for (const auto& o : opt_outs_of(desk, subject_id)) j["opt_outs"].push_back(opt_out_status_json(o));
   for (const auto& c : consents_of(desk, subject_id)) j["consents"].push_back(consent_json(c));
   return j;
 }

@@ -39,9 +39,11 @@ const std::vector<Law>& table() {
        "", "the clock stops while the controller waits for clarification it reasonably requires (Art. 12A)",
        "the Information Commissioner's Office (ico.org.uk)"},
       {"ccpa", "California Consumer Privacy Act (as amended by the CPRA)", "US-CA",
-       {"access", "rectification", "erasure", "portability", "opt-out"},
+       {"access", "rectification", "erasure", "portability", "opt-out", "limit-sensitive"},
        days(45), days(45), business_days(10), Roll::none, ClockStart::receipt, false, none(), none(),
-       {{"opt-out", business_days(15), none(), none(), false, "11 CCR 7026(f): stop within 15 business days"}},
+       {{"opt-out", business_days(15), none(), none(), false, "11 CCR 7026(f): stop within 15 business days"},
+        {"limit-sensitive", business_days(15), none(), none(), false,
+         "11 CCR 7027(g): limit the use of sensitive personal information within 15 business days"}},
        "Cal. Civ. Code 1798.130(a)(2); 11 CCR 7021(b): 45 calendar days from receipt, whatever time verification takes",
        "11 CCR 7021(b): up to 45 more days (90 in all), with notice and the reason within the first 45",
        "", "acknowledge within 10 business days (11 CCR 7021(a)); access covers the 12 months before receipt "

@@ -41,9 +41,12 @@ std::string joined(const std::vector<std::string>& v) {
 // The clock of a law that starts once identity is in has not started yet.
 bool waiting(const RequestRow& r) { return !r.clock_start; }
 
-// A CCPA opt-out of sale or sharing, once fulfilled, is a standing choice
-// the sharing rules obey (domain/choices).
-bool is_ccpa_opt_out(const RequestRow& r) { return r.law == "ccpa" && r.type == "opt-out"; }
+// A CCPA opt-out of sale or sharing (or a request to limit the use of
+// sensitive information), once fulfilled, is a standing choice the sharing
+// rules obey: its kind (domain/choices), or "" for other requests.
+std::string standing_choice_of(const RequestRow& r) {
+  return r.law == "ccpa" ? opt_out_kind_for_request(r.type) : std::string();
+}
 
 std::string reason_text(const char* field, const std::string& reason) {
   return validate::free_text(field, reason, validate::Limits::reason);
@@ -489,14 +492,14 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
     std::string due = row.extended_due.value_or(row.due);
     detail = {{"outcome", outcome}, {"due", due}, {"late", outcome != "cancelled" && *row.closed_on > due}};
     if (!reason.empty()) detail["reason"] = reason;
-    // A fulfilled CCPA opt-out stands: the sharing rules obey it from now on
-    // (CCPA 1798.120(d)), in the same transaction as the close.
-    if (outcome == "fulfilled" && is_ccpa_opt_out(row) &&
-        record_opt_out_for_request(desk, row.subject_id, request_label(row.id), row.received)) {
-      detail["opt_out_recorded"] = "sale-sharing";
+    // A fulfilled CCPA opt-out (or limit) stands: the sharing rules obey it
+    // from now on (CCPA 1798.120(d), 1798.121), in the same transaction as the close.
+    if (std::string kind = standing_choice_of(row); outcome == "fulfilled" && !kind.empty() &&
+        record_opt_out_for_request(desk, row.subject_id, kind, request_label(row.id), row.received)) {
+      detail["opt_out_recorded"] = kind;
       // The third parties to tell (regs 7026(f)): recipients' names, no personal values.
       nlohmann::json tell = nlohmann::json::array();
-      for (const auto& r : sale_recipients_of(desk, row.subject_id)) tell.push_back(r["recipient"]);
+      for (const auto& r : recipients_to_tell(desk, row.subject_id, kind)) tell.push_back(r["recipient"]);
       detail["third_parties_to_tell"] = tell;
     }
     if (!code.empty()) detail["code"] = code;

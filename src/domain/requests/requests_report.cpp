@@ -16,7 +16,7 @@ namespace dsr {
 namespace {
 
 const std::vector<std::string> kTypes = {"access",      "rectification", "erasure", "restriction",
-                                         "portability", "objection",     "opt-out"};
+                                         "portability", "objection",     "opt-out", "limit-sensitive"};
 
 struct Tally {
   RequestFigures f;

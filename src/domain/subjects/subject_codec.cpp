@@ -31,12 +31,6 @@ const Secret& need_category_key(Desk& desk, const std::string& field) {
   return *k;
 }
 
-void refuse_card_number(const std::string& field, const std::string& value) {
-  if (validate::contains_card_number(value))
-    fail(ErrorKind::refused, field + ": the value looks like a full card number; only the brand, last 4 digits, "
-                                     "expiry and processor token may be stored (PCI DSS); use --card-number");
-}
-
 void refuse_security_code(const std::string& field) {
   if (validate::is_security_code_key(field))
     fail(ErrorKind::refused, field + ": card security codes (CVV/CVC) must never be stored, not even encrypted "
@@ -199,8 +193,8 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
       validate::AttrName a = validate::attr_name(field);
       refuse_security_code(a.key);
       std::string label = a.category + "." + a.key;
-      std::string v = validate::text(label, value, validate::Limits::attr_value, /*multiline=*/true);
-      refuse_card_number(label, v);
+      // Like every free text: a card number is refused (usage, naming the field).
+      std::string v = validate::free_text(label, value, validate::Limits::attr_value, /*multiline=*/true);
       require_write(desk, a.category, label);
       const CategoryInfo* ci = category_info(a.category);
       store::AttributeRow ar;
@@ -217,8 +211,7 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
     }
     switch (f->kind) {
       case fields::Kind::name: {
-        std::string v = validate::name(value);
-        refuse_card_number(field, v);
+        std::string v = validate::name(value);  // no card number in it (validate::free_text)
         w.put("name", v, "name");
         row.cols["name_key"] = validate::email_key(v);
         break;
@@ -237,8 +230,7 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
       }
       case fields::Kind::phone: w.put("phone", validate::phone(value), "phone"); break;
       case fields::Kind::address: {
-        std::string v = validate::address(value);
-        refuse_card_number(field, v);
+        std::string v = validate::address(value);  // no card number in it (validate::free_text)
         w.put("address", v, "address");
         break;
       }
@@ -252,7 +244,6 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
         if (!interests || field == "interests") interests.emplace();
         for (const auto& part : field == "interests" ? split_interests(value) : std::vector<std::string>{value}) {
           std::string v = validate::interest(part);
-          refuse_card_number("interests", v);
           interests->push_back(v);
         }
         break;

@@ -328,11 +328,12 @@ std::string free_text(std::string_view field, std::string_view value, std::size_
   std::string out = text(field, value, max_chars, multiline);
   if (contains_card_number(out))
     bad(field, "looks like it holds a full card number (value withheld); card numbers are never kept in free text "
-               "(PCI DSS 3.4.1): leave it out, or give at most the last 4 digits");
+               "(PCI DSS 3.4.1): leave it out, or give at most the last 4 digits (a card goes in card_number, "
+               "which keeps only its brand and last 4)");
   return out;
 }
 
-std::string name(std::string_view v) { return text("name", v, Limits::name); }
+std::string name(std::string_view v) { return free_text("name", v, Limits::name); }
 
 std::string email(std::string_view v) {
   const std::string s = text("email", v, Limits::email);
@@ -407,7 +408,7 @@ std::string email_key(std::string_view stored_email) {
 }
 
 std::string username(std::string_view v) {
-  const std::string s = text("username", v, Limits::username_max);
+  const std::string s = free_text("username", v, Limits::username_max);
   for (char c : s)
     if (!is_alnum(c) && c != '.' && c != '_' && c != '-')
       bad("username", validate::quoted(s) + " may contain only letters, digits, '.', '_' and '-'");
@@ -480,7 +481,7 @@ std::string zip(std::string_view v) {
   return s;
 }
 
-std::string address(std::string_view v) { return text("address", v, Limits::address, true); }
+std::string address(std::string_view v) { return free_text("address", v, Limits::address, true); }
 
 std::string contact_preference(std::string_view v) {
   return one_of("contact_preference", v, {"email", "phone"});
@@ -488,7 +489,7 @@ std::string contact_preference(std::string_view v) {
 
 std::string account_type(std::string_view v) { return one_of("account_type", v, {"individual", "corporate"}); }
 
-std::string interest(std::string_view v) { return text("interest", v, Limits::interest); }
+std::string interest(std::string_view v) { return free_text("interest", v, Limits::interest); }
 
 Card card_number(std::string_view v) {
   // Messages below never include the value or any of its digits.

@@ -17,6 +17,10 @@ std::string subjects_sql(Desk& d) {
   return d.db().execAndGet("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'subjects'").getString();
 }
 
+std::string requests_sql(Desk& d) {
+  return d.db().execAndGet("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'requests'").getString();
+}
+
 bool insert_builds_a_temp_btree(Desk& d) {
   SQLite::Statement st(d.db(), "EXPLAIN INSERT INTO subjects (id, status, created_at, updated_at) VALUES (?, ?, 0, 0)");
   while (st.executeStep())
@@ -43,6 +47,10 @@ TEST_CASE("schema: the status check is three comparisons, still enforced, and an
     d.db().exec(
         "UPDATE sqlite_schema SET sql = replace(sql, 'law TEXT NOT NULL', "
         "'law TEXT NOT NULL CHECK (law IN (''gdpr'',''ccpa''))') WHERE name = 'requests'");
+    d.db().exec(
+        "UPDATE sqlite_schema SET sql = replace(sql, 'type TEXT NOT NULL,', 'type TEXT NOT NULL CHECK (type IN "
+        "(''access'',''rectification'',''erasure'',''restriction'',''portability'',''objection'',''opt-out'')),') "
+        "WHERE name = 'requests'");
     d.db().exec("PRAGMA schema_version=" + std::to_string(sv + 1));
     d.db().exec("PRAGMA writable_schema=OFF");
     // ... and take away what the migrations after 9 added, so that they run again cleanly.
@@ -53,9 +61,14 @@ TEST_CASE("schema: the status check is three comparisons, still enforced, and an
                             "duplicate_of", "appeal_received", "appeal_due", "appeal_extendable_to",
                             "appeal_decided_on", "appeal_outcome", "appeal_reason"})
       d.db().exec(std::string("ALTER TABLE requests DROP COLUMN ") + col);
+    for (const char* col : {"complied_on", "complied_by"})
+      d.db().exec(std::string("ALTER TABLE opt_outs DROP COLUMN ") + col);
     d.db().exec("PRAGMA user_version=8");
     d.db().exec("INSERT INTO requests (subject_id, type, law, received, status, due, opened_at, opened_by) "
                 "VALUES ('sub_X', 'access', 'ccpa', '2026-01-23', 'received', '2026-03-09', 0, 'admin')");
+    CHECK_THROWS(d.db().exec("INSERT INTO requests (subject_id, type, law, received, status, due, opened_at, "
+                             "opened_by) VALUES ('sub_X', 'limit-sensitive', 'ccpa', '2026-01-23', 'received', "
+                             "'2026-02-13', 0, 'admin')"));
     CHECK_THROWS(d.db().exec("INSERT INTO requests (subject_id, type, law, received, status, due, opened_at, "
                              "opened_by) VALUES ('sub_X', 'access', 'lgpd', '2026-01-23', 'received', '2026-02-07', 0, "
                              "'admin')"));
@@ -71,5 +84,11 @@ TEST_CASE("schema: the status check is three comparisons, still enforced, and an
     CHECK(d.db().execAndGet("SELECT clock_start FROM requests WHERE law = 'ccpa'").getString() == "2026-01-23");
     d.db().exec("INSERT INTO requests (subject_id, type, law, received, status, due, opened_at, opened_by) "
                 "VALUES ('', 'access', 'lgpd', '2026-01-23', 'received', '2026-02-07', 0, 'admin')");
+    // Migration 13: any type of the law table fits (a CCPA request to limit), and opt-outs say when complied with.
+    d.db().exec("INSERT INTO requests (subject_id, type, law, received, status, due, opened_at, opened_by) "
+                "VALUES ('', 'limit-sensitive', 'ccpa', '2026-01-23', 'received', '2026-02-13', 0, 'admin')");
+    CHECK(requests_sql(d).find("CHECK (type IN") == std::string::npos);
+    CHECK(d.db().execAndGet("SELECT count(*) FROM pragma_table_info('opt_outs') WHERE name IN "
+                            "('complied_on', 'complied_by')").getInt() == 2);
   }
 }

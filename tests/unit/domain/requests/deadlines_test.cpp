@@ -39,6 +39,7 @@ TEST_CASE("laws: every law of the table, received on Friday 2026-01-23 (no holid
       {"uk-gdpr", "access", "2026-02-23", "2026-04-23", ""},
       {"ccpa", "access", "2026-03-09", "2026-04-23", "2026-02-06"},    // 45 / 90 days; 10 business days
       {"ccpa", "opt-out", "2026-02-13", "", ""},                       // 15 business days, no extension (7026(f))
+      {"ccpa", "limit-sensitive", "2026-02-13", "", ""},               // the same for a limit (7027(g))
       {"lgpd", "access", "2026-02-07", "", ""},                        // 15 days, a Saturday stands
       {"pipeda", "access", "2026-02-22", "2026-03-24", ""},            // 30 / 60 days
       {"vcdpa", "access", "2026-03-09", "2026-04-23", ""},             // 45 / 90 days

@@ -63,10 +63,23 @@ TEST_CASE("subjects: the full card number is never stored and a security code is
     CHECK(test::kind_thrown([&] {
             register_subject(d, input({{"name", "Bob"}, {"email", "bob@example.com"}, {"payment.cvv", "123"}}));
           }) == ErrorKind::refused);
+    // A card number in any value is invalid input, like one in free text (exit 2, the field named).
     CHECK(test::kind_thrown([&] {
             register_subject(d, input({{"name", "Bob"}, {"email", "bob@example.com"},
                                        {"supplemental.note", "card 4111 1111 1111 1111"}}));
-          }) == ErrorKind::refused);
+          }) == ErrorKind::usage);
+    for (const auto& [field, value] : std::vector<std::pair<std::string, std::string>>{
+             {"name", "Bob 4111111111111111"}, {"address", "1 Main St\n4111-1111-1111-1111"},
+             {"username", "4111111111111111"}, {"interest", "card 4111111111111111"}}) {
+      try {
+        register_subject(d, input({{"name", "Bob"}, {"email", "bob@example.com"}, {field, value}}));
+        FAIL("a card number in " << field << " was stored");
+      } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::usage);
+        CHECK(std::string(e.what()).rfind(field + ":", 0) == 0);
+        CHECK(std::string(e.what()).find("4111") == std::string::npos);
+      }
+    }
     CHECK(list_subjects(d, {"all", 100, 0}).size() == 1);  // the refused ones left nothing
   }
   bool found = false;
