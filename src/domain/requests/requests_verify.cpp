@@ -102,9 +102,9 @@ Request verify_request(Desk& desk, std::string_view id, const VerificationEviden
   std::vector<std::string> matched;
   for (const auto& m : ev.matched) {
     std::string k = validate::text("--matched", m, 32);
-    bool token = std::all_of(k.begin(), k.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    });
+    bool token = k[0] >= 'a' && k[0] <= 'z' && std::all_of(k.begin(), k.end(), [](char c) {
+                   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+                 });
     if (!token)
       fail(ErrorKind::usage, "--matched: " + validate::quoted(k) +
                                  " is not a kind of data (email, phone, name, address, ...): name what matched, never "
