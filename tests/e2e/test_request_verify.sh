@@ -6,14 +6,14 @@
 . "$(dirname "$0")/lib.sh"
 new_vault ver
 export DSR_DB="$V" DSR_KEY_FILE="$K" DSR_TODAY=2026-02-02
-at() { local day=$1; shift; run env DSR_TODAY="$day" "$DSR_BIN" "$@"; }
+at() { local day=$1; shift 2; run env DSR_TODAY="$day" "$DSR_BIN" "$@"; }  # at DAY dsr ARGS...
 
 dsr register --email alice@example.com --name "Alice Able" --phone "+1 415 555 0101" >/dev/null 2>&1
 dsr register --email bob@example.com --name "Bob Baker" >/dev/null 2>&1
 dsr register --email kid@example.com --name "Kid Baker" >/dev/null 2>&1
 
 # ---- verification with evidence ---------------------------------------------
-A=$(dsr request open alice --type access --law ccpa 2>/dev/null)
+A=$(dsr request open alice@example.com --type access --law ccpa 2>/dev/null)
 printf 'I, Alice Able, declare under penalty of perjury that I am the consumer.\n' >"$TMP/decl.txt"
 run dsr request verify "$A" --method data-points --matched email --level reasonable
 expect_rc 7 "one data point is not a reasonable degree of certainty"
@@ -55,7 +55,7 @@ check "named by its file" test "$(jget "$OUT" 'd[0]["record"]["file"]')" = decl.
 run dsr request evidence "$A"
 expect_out "penalty of perjury" "the text form prints a text declaration"
 run dsr audit log --json
-check "reading the evidence is audited" test "$(jget "$OUT" 'len([e for e in d if e["command"]=="request evidence"])')" = 1
+check "each read of the evidence is audited" test "$(jget "$OUT" 'len([e for e in d if e["command"]=="request evidence"])')" = 2
 run dsr request verify "$A" --method account --level reasonable
 expect_rc 4 "verifying twice"
 dsr key add aud --role auditor --new-key-file "$TMP/aud.key" >/dev/null 2>&1
@@ -65,20 +65,20 @@ run env DSR_KEY_FILE="$TMP/aud.key" "$DSR_BIN" request show "$A" --json
 expect_rc 0 "but may read the request"
 expect_no_out "perjury" "which does not show the evidence"
 # Plain verify still works (no evidence), and account verification needs no count.
-B=$(dsr request open bob --type access --law gdpr 2>/dev/null)
+B=$(dsr request open bob@example.com --type access --law gdpr 2>/dev/null)
 run dsr request verify "$B" --json
 check "verify without evidence, as before" test "$(jget "$OUT" '(d["status"], "evidence" in d)')" = "('verified', False)"
-B2=$(dsr request open bob --type erasure --law gdpr 2>/dev/null)
+B2=$(dsr request open bob@example.com --type erasure --law gdpr 2>/dev/null)
 run dsr request verify "$B2" --method account --level high
 expect_rc 0 "the account's own authentication (7061)"
 
 # ---- insufficient verification ------------------------------------------------
-U1=$(dsr request open bob --type portability --law ccpa --received 2026-01-02 2>/dev/null)
+U1=$(dsr request open bob@example.com --type portability --law ccpa --received 2026-01-02 2>/dev/null)
 at 2026-02-17 dsr request close "$U1" --outcome denied --code insuf_verification --reason "no answer to our questions" --json
 expect_rc 0 "unverified at its due date (2026-02-16): denied for insufficient verification"
 run dsr request show "$U1" --json
 check "not marked early" test "$(jget "$OUT" '[e["detail"].get("before_due") for e in d["history"] if e["event"]=="closed"]')" = "[None]"
-U2=$(dsr request open bob --type rectification --law ccpa 2>/dev/null)
+U2=$(dsr request open bob@example.com --type rectification --law ccpa 2>/dev/null)
 run dsr request close "$U2" --outcome denied --code insuf_verification --reason "the documents do not match"
 expect_rc 0 "before its due date too"
 run dsr request show "$U2" --json
@@ -90,17 +90,17 @@ check "and stays open" test "$(jget "$OUT" 'd["status"]')" = verified
 
 # ---- authorised agents and parents --------------------------------------------
 printf 'I, Bob Baker, let Acme Privacy act for me. Signed, Bob\n' >"$TMP/perm.txt"
-run dsr request open bob --type erasure --law ccpa --agent "Acme Privacy"
+run dsr request open bob@example.com --type erasure --law ccpa --agent "Acme Privacy"
 expect_rc 2 "an agent without proof"
-run dsr request open bob --type erasure --law ccpa --power-of-attorney --agent-proof "$TMP/perm.txt"
+run dsr request open bob@example.com --type erasure --law ccpa --power-of-attorney --agent-proof "$TMP/perm.txt"
 expect_rc 2 "--power-of-attorney without --agent"
-run dsr request open bob --type erasure --law ccpa --agent X --agent-proof "$TMP/perm.txt" --power-of-attorney --parent-of-minor
+run dsr request open bob@example.com --type erasure --law ccpa --agent X --agent-proof "$TMP/perm.txt" --power-of-attorney --parent-of-minor
 expect_rc 2 "a power of attorney and a parent at once"
-run dsr request open bob --type erasure --law ccpa --agent X --agent-proof "$TMP/missing.txt"
+run dsr request open bob@example.com --type erasure --law ccpa --agent X --agent-proof "$TMP/missing.txt"
 expect_rc 3 "a proof file that does not exist"
 run dsr request list --status all --format json
 N_BEFORE=$(jget "$OUT" 'len(d)')
-run dsr request open bob --type erasure --law ccpa --agent "Acme Privacy" --agent-proof "$TMP/perm.txt" --verified --json
+run dsr request open bob@example.com --type erasure --law ccpa --agent "Acme Privacy" --agent-proof "$TMP/perm.txt" --verified --json
 expect_rc 0 "an agent's request with the signed permission"
 G=$(jget "$OUT" 'd["id"]')
 check "the agent is named, unconfirmed" test "$(jget "$OUT" '(d["representative"]["kind"], d["representative"]["agent"], d["representative"]["confirmation_needed"])')" = "('agent', 'Acme Privacy', True)"
@@ -109,9 +109,9 @@ check "the refused opens left nothing" test "$(jget "$OUT" 'len(d)')" = $((N_BEF
 run dsr request start "$G"
 expect_rc 7 "not started before the confirmation"
 expect_err "confirm-agent $G" "the refusal names the missing step"
-run dsr delete bob --reason "erasure request" --yes --request "$G"
+run dsr delete bob@example.com --reason "erasure request" --yes --request "$G"
 expect_rc 7 "no action under it either"
-run dsr show bob --json
+run dsr show bob@example.com --json
 expect_rc 0 "bob was not erased"
 run dsr request close "$G" --outcome fulfilled
 expect_rc 7 "nor fulfilled"
@@ -128,14 +128,14 @@ run dsr request evidence "$G" --json
 check "the proof is sealed and opens" test "$(jget "$OUT" '(d[0]["kind"], d[0]["record"]["representative"], d[0]["file_text"].startswith("I, Bob Baker"))')" = "('agent_proof', 'agent', True)"
 run dsr audit log --json
 expect_no_out "Acme Privacy|Signed, Bob" "the audit trail names neither the agent nor the proof"
-run dsr request open bob --type access --law ccpa --agent "Jane Counsel" --agent-proof "$TMP/perm.txt" --power-of-attorney --verified --json
+run dsr request open bob@example.com --type access --law ccpa --agent "Jane Counsel" --agent-proof "$TMP/perm.txt" --power-of-attorney --verified --json
 PA=$(jget "$OUT" 'd["id"]')
 check "a power of attorney needs no confirmation (7063(b))" test "$(jget "$OUT" 'd["representative"]["confirmation_needed"]')" = False
 run dsr request start "$PA"
 expect_rc 0 "and starts at once"
 run dsr request confirm-agent "$PA" --method permission
 expect_rc 7 "confirming a power of attorney is refused"
-run dsr request open kid --type access --law ccpa --agent "Pat Baker" --agent-proof "$TMP/perm.txt" --parent-of-minor --verified --json
+run dsr request open kid@example.com --type access --law ccpa --agent "Pat Baker" --agent-proof "$TMP/perm.txt" --parent-of-minor --verified --json
 PM=$(jget "$OUT" 'd["id"]')
 check "a parent's request" test "$(jget "$OUT" 'd["representative"]["kind"]')" = parent
 run dsr request start "$PM"
@@ -147,14 +147,14 @@ run dsr request confirm-agent "$PM" --method guardian
 expect_rc 0 "guardian"
 run dsr request start "$PM"
 expect_rc 0 "then it starts"
-run dsr request open bob --type opt-out --law ccpa --agent "Acme Privacy" --agent-proof "$TMP/perm.txt" --json
+run dsr request open bob@example.com --type opt-out --law ccpa --agent "Acme Privacy" --agent-proof "$TMP/perm.txt" --json
 OO=$(jget "$OUT" 'd["id"]')
 check "an agent's opt-out needs only the signed permission (7026(d))" test "$(jget "$OUT" 'd["representative"]["confirmation_needed"]')" = False
 run dsr request close "$OO" --outcome fulfilled
 expect_rc 0 "and is fulfilled"
 
 # ---- reopen ---------------------------------------------------------------------
-R=$(dsr request open alice --type rectification --law gdpr --received 2026-01-05 --verified 2>/dev/null)
+R=$(dsr request open alice@example.com --type rectification --law gdpr --received 2026-01-05 --verified 2>/dev/null)
 run dsr request show "$R" --json
 DUE=$(jget "$OUT" 'd["due"]')
 run dsr request reopen "$R" --reason "x"
@@ -176,7 +176,7 @@ at 2026-02-11 dsr request close "$R" --outcome fulfilled
 expect_rc 0 "and closes again"
 
 # ---- appeals: their clock, the CPA's extension, overdue in list and report -------
-C=$(dsr request open alice --type erasure --law cpa --received 2026-01-02 --verified 2>/dev/null)
+C=$(dsr request open alice@example.com --type erasure --law cpa --received 2026-01-02 --verified 2>/dev/null)
 at 2026-01-10 dsr request close "$C" --outcome denied --code claim_not_covered --reason "records kept by law"
 at 2026-01-12 dsr request appeal "$C" --received 2026-01-12 --json
 check "CPA appeal: 45 days" test "$(jget "$OUT" '(d["appeal"]["due"], d["appeal"]["extendable_to"])')" = "('2026-02-26', '2026-04-27')"
@@ -206,7 +206,7 @@ at 2026-02-21 dsr request extend "$C" --appeal --reason "again"
 expect_rc 7 "once"
 at 2026-03-01 dsr report requests --from 2026-01-01 --to 2026-12-31 --json
 check "no longer overdue" test "$(jget "$OUT" 'd["total"]["appeals_overdue"]')" = 0
-V2=$(dsr request open alice --type access --law vcdpa --received 2026-01-05 --verified 2>/dev/null)
+V2=$(dsr request open alice@example.com --type access --law vcdpa --received 2026-01-05 --verified 2>/dev/null)
 at 2026-01-06 dsr request close "$V2" --outcome denied --code other --reason "exempt"
 at 2026-01-07 dsr request appeal "$V2"
 at 2026-01-08 dsr request extend "$V2" --appeal --reason "busy"
