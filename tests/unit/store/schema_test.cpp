@@ -46,6 +46,11 @@ TEST_CASE("schema: the status check is three comparisons, still enforced, and an
     d.db().exec("PRAGMA schema_version=" + std::to_string(sv + 1));
     d.db().exec("PRAGMA writable_schema=OFF");
     // ... and take away what the migrations after 9 added, so that they run again cleanly.
+    d.db().exec("DROP TRIGGER request_evidence_erased");  // migration 13
+    d.db().exec("DROP TABLE request_evidence");
+    for (const char* col : {"representative", "agent_name", "agent_confirmed_on", "appeal_extended_on",
+                            "appeal_extension_reason"})
+      d.db().exec(std::string("ALTER TABLE requests DROP COLUMN ") + col);
     d.db().exec("DROP TRIGGER request_claims_erased");
     d.db().exec("DROP TABLE request_claims");
     d.db().exec("DROP TABLE holidays");
@@ -71,5 +76,9 @@ TEST_CASE("schema: the status check is three comparisons, still enforced, and an
     CHECK(d.db().execAndGet("SELECT clock_start FROM requests WHERE law = 'ccpa'").getString() == "2026-01-23");
     d.db().exec("INSERT INTO requests (subject_id, type, law, received, status, due, opened_at, opened_by) "
                 "VALUES ('', 'access', 'lgpd', '2026-01-23', 'received', '2026-02-07', 0, 'admin')");
+    // Migration 13: the evidence table and the agent's columns, a representative of a known kind only.
+    CHECK(d.db().execAndGet("SELECT count(*) FROM request_evidence").getInt64() == 0);
+    CHECK(d.db().execAndGet("SELECT count(*) FROM requests WHERE representative IS NULL").getInt64() == 2);
+    CHECK_THROWS(d.db().exec("UPDATE requests SET representative = 'friend'"));
   }
 }

@@ -221,6 +221,7 @@ TEST_CASE("request list: an undecided appeal is open work, by its own due date")
   in.verified = true;
   Request r = open_request(d, in);
   close_request(d, r.id, "denied", "kept by law", "claim_not_covered");
+  clock.set("2026-01-12");
   appeal_request(d, r.id, "2026-01-12");  // due 2026-02-26
   clock.set("2026-02-20");
   RequestQuery q;
