@@ -98,7 +98,7 @@ TEST_CASE("laws: a public holiday moves a GDPR end (Art. 3(4)) and counts in bus
   CHECK(laws::deadlines(laws::get("ccpa"), "access", D("2026-01-23"), 0, sat).ack == "2026-02-06");
 }
 
-TEST_CASE("laws: the roll rule is what each text says (PIPEDA Sundays and holidays; HIPAA, LGPD none)") {
+TEST_CASE("laws: the roll rule is what each text says (PIPEDA Sundays and holidays, HIPAA and LGPD none)") {
   const laws::Law& pipeda = laws::get("pipeda");
   CHECK(pipeda.roll == laws::Roll::next_non_holiday);
   // Received 2026-01-21: 30 days end Friday 20 Feb (stands).

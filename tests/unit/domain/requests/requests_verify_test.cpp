@@ -175,7 +175,7 @@ TEST_CASE("request agents: no start, action or fulfilment before the confirmatio
   CHECK(test::kind_thrown([&] { open_request(d, in); }) == ErrorKind::usage);
 }
 
-TEST_CASE("request reopen: back to open with the history and due dates kept; closed again; refused under appeal") {
+TEST_CASE("request reopen: back to open with the history and due dates kept, closed again, refused under appeal") {
   test::TempVault tv;
   Desk d = tv.desk();
   test::Today clock("2026-01-10");
