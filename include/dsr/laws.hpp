@@ -27,8 +27,10 @@ struct Period {
 
 // What happens when a period ends on a day that is not a working day.
 enum class Roll {
-  none,              // calendar days: the date stands (CCPA, the VCDPA model, HIPAA, LGPD)
+  none,              // calendar days: the date stands (CCPA, the VCDPA model, HIPAA, LGPD: their texts are silent)
   next_working_day,  // Reg. 1182/71 Art. 3(4): Saturday, Sunday or public holiday -> the next working day
+  next_non_holiday,  // Canada's Interpretation Act s. 26 (s. 35: a holiday is a Sunday or a listed holiday;
+                     // a Saturday is not) -> the next day that is not a holiday (PIPEDA)
 };
 
 // When the clock starts.

@@ -20,6 +20,8 @@
 //   pause/resume stop and restart the clock while waiting for clarification
 //                (laws whose row is pausable: uk-gdpr)
 //   link         attach a claimed-identity request to a subject
+//   verify with evidence, confirm-agent, reopen, the appeal's extension:
+//                requests_verify.cpp (the rules are written beside each below)
 // Errors: no such request -> not_found; a closed request, a second verify,
 // start or acknowledge -> conflict; what the law or the desk's rules refuse
 // (acting on or fulfilling an unverified request, a second or late extension)
@@ -94,6 +96,12 @@ struct Request {
   std::string appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, appeal_reason;
   bool appeal_overdue = false;  // received, undecided, past its due date
   std::string complaint;        // an appeal denied: whom the requester may complain to
+  std::string appeal_extended_on, appeal_extension_reason;  // the appeal's one extension (cpa)
+  std::optional<int> appeal_days_left;  // an appeal received and undecided: appeal_due - today
+  // Who asked for the consumer (migration 13): "", agent, power_of_attorney, parent.
+  std::string representative, agent_name, agent_confirmed_on;
+  bool agent_confirmation_needed = false;  // open, and the confirmation is still to be recorded
+  std::vector<std::string> evidence;        // find_request only: "verification", "agent_proof" (sealed, never shown)
 
   bool is_open() const { return closed_on.empty(); }
   bool linked() const { return !subject_id.empty(); }
@@ -114,7 +122,62 @@ struct RequestInput {
   std::string email, phone, name;
   std::string jurisdiction;  // empty: the law's
   std::string duplicate_of;  // REQ: link as a duplicate of an open request
+  // Made for the consumer by someone else (CCPA regs 7063, 7070(c)): the
+  // agent's name and a file proving their authority (sealed in the vault).
+  // power_of_attorney: the proof is one (Probate Code 4121-4130), and no
+  // confirmation is needed (7063(b)); parent_of_minor: a parent or guardian
+  // of a child under 13. Either needs agent and agent_proof.
+  std::string agent, agent_proof;
+  bool power_of_attorney = false, parent_of_minor = false;
 };
+
+// ---- verification, agents, reopening (requests_verify.cpp) -------------------
+// How the requester's identity was verified (CCPA regs 7060-7062). The
+// evidence is sealed in the vault (never in the history or the audit trail,
+// which name it: "evidence": "verification"). level "reasonable": at least
+// two data points matched (7062(a)); "high": at least three and a declaration
+// signed under penalty of perjury (7062(b)); method "account" (7061: the
+// account's own authentication) needs neither count. Refused otherwise.
+struct VerificationEvidence {
+  std::string method;                // account, data-points, document, in-person, other
+  std::vector<std::string> matched;  // what matched, by kind: email, phone, name, address, ...
+  std::string level;                 // reasonable, high
+  std::string declaration_file;      // optional (required for high unless method account): at most 1 MiB
+  bool given() const { return !method.empty() || !matched.empty() || !level.empty() || !declaration_file.empty(); }
+};
+// received -> verified with the evidence sealed; without evidence (given()
+// false) as verify_request(desk, id).
+Request verify_request(Desk& desk, std::string_view id, const VerificationEvidence& ev);
+// Records the confirmation an agent's or a parent's request needs before it
+// is started, acted on or fulfilled: method "identity" (the consumer verified
+// their own identity directly, 7063(a)(1)), "permission" (the consumer
+// confirmed directly that they gave the agent permission, 7063(a)(2)), or for
+// a parent "guardian" (the parent or guardian relation was determined,
+// 7070(c)). refused for a request that needs none (no agent, a power of
+// attorney, an opt-out); conflict when already confirmed.
+Request confirm_agent(Desk& desk, std::string_view id, const std::string& method);
+inline const std::vector<std::string> kAgentMethods = {"identity", "permission", "guardian"};
+// A closed request back to open (received, or verified when it was), its
+// history kept and the reopening recorded with the reason. Its due dates
+// stay: the law's clock runs from receipt and closing did not stop it. The
+// outcome, reason and denial code are cleared. refused while an appeal
+// waits for its decision (decide it: granted reverses the denial); conflict
+// when open.
+Request reopen_request(Desk& desk, std::string_view id, const std::string& reason);
+// Extends an undecided appeal's clock once, by the law's appeal extension
+// (cpa: 60 days), on or before its due date, with the reason. refused when
+// the law has none or it was extended.
+Request extend_appeal(Desk& desk, std::string_view id, const std::string& reason);
+// The sealed evidence of a request, opened (role: managing requests; the
+// read is audited). record: what was sealed besides the file; file: its bytes.
+struct RequestEvidence {
+  std::string kind;  // verification, agent_proof
+  int64_t at = 0;
+  std::string actor;
+  nlohmann::json record;
+  std::string file_name, file;  // empty when no file was given
+};
+std::vector<RequestEvidence> request_evidence(Desk& desk, std::string_view id);
 
 // The types each law knows and every due date come from the law's row
 // (laws::periods_for, laws::deadlines) and the jurisdiction's holidays. A
@@ -211,6 +274,8 @@ struct RequestFigures {
   int64_t received = 0, fulfilled = 0, denied = 0, cancelled = 0, open = 0, late = 0;
   int64_t unlinked = 0;                         // on a claimed identity alone
   int64_t appeals = 0, appeals_granted = 0, appeals_denied = 0;
+  int64_t appeals_overdue = 0;  // undecided past the appeal's due date (as of today)
+  int64_t appeals_late = 0;     // decided after it
   std::map<std::string, int64_t> denial_codes;  // denied, by DRP code
   int64_t responses = 0;         // fulfilled + denied: those with days to respond
   std::optional<double> median_days, mean_days;

@@ -1,4 +1,4 @@
-// dsr request open|list|show|verify|acknowledge|start|extend|close, dsr report requests.
+// dsr request open|list|show|verify|confirm-agent|evidence|acknowledge|start|extend|close|reopen|..., dsr report requests.
 #include <iostream>
 
 #include "cli/context.hpp"
@@ -21,6 +21,12 @@ std::vector<std::string> law_names() {
 
 // "in 3 days", "due today", "2 days overdue"; closed requests say how they ended.
 std::string left_text(const Request& r) {
+  if (!r.days_left && r.appeal_days_left) {  // closed, its appeal waiting
+    int d = *r.appeal_days_left;
+    if (d == 0) return "appeal due today";
+    if (d > 0) return "appeal in " + std::to_string(d) + (d == 1 ? " day" : " days");
+    return "appeal " + std::to_string(-d) + (d == -1 ? " day" : " days") + " overdue";
+  }
   if (!r.days_left) return r.outcome + " " + r.closed_on;
   int d = *r.days_left;
   if (d == 0) return "due today";
@@ -65,6 +71,12 @@ void print_request(Context& ctx, const Request& r) {
           r.status + "  " + who);
   for (const auto& c : r.claims) ctx.out("  claimed " + c.kind + ": " + c.value);
   if (!r.duplicate_of.empty()) ctx.out("  duplicate of " + r.duplicate_of);
+  if (!r.representative.empty())
+    ctx.out("  made by " + r.agent_name + " (" + r.representative + ")" +
+            (!r.agent_confirmed_on.empty() ? ", confirmed " + r.agent_confirmed_on
+             : r.agent_confirmation_needed ? ", NOT CONFIRMED (`dsr request confirm-agent " + r.id + "`)"
+                                           : ""));
+  for (const auto& e : r.evidence) ctx.out("  evidence: " + e + " (sealed; `dsr request evidence " + r.id + "`)");
   if (r.frequent())
     ctx.out("  frequent: access request number " + std::to_string(r.prior_access_12m + 1) + " in 12 months");
   ctx.out("  received " + r.received + (r.channel.empty() ? "" : " by " + r.channel) +
@@ -83,7 +95,9 @@ void print_request(Context& ctx, const Request& r) {
             (r.jurisdiction.empty() ? std::string("this jurisdiction") : r.jurisdiction) + ")");
   if (!r.appeal_received.empty())
     ctx.out("  appeal received " + r.appeal_received + ", due " + r.appeal_due +
-            (r.appeal_extendable_to.empty() ? "" : " (extendable to " + r.appeal_extendable_to + ")") +
+            (!r.appeal_extended_on.empty() ? " (extended on " + r.appeal_extended_on + ": " + r.appeal_extension_reason + ")"
+             : r.appeal_extendable_to.empty() ? ""
+                                               : " (extendable to " + r.appeal_extendable_to + ")") +
             (r.appeal_decided_on.empty() ? (r.appeal_overdue ? ", OVERDUE" : "")
                                          : ": " + r.appeal_outcome + " " + r.appeal_decided_on +
                                                (r.appeal_reason.empty() ? "" : " (" + r.appeal_reason + ")")));
@@ -107,6 +121,53 @@ void print_request(Context& ctx, const Request& r) {
     std::string detail;
     for (const auto& [k, v] : e.detail.items()) detail += (detail.empty() ? "" : " ") + k + "=" + cell_text(v);
     ctx.out("    " + iso_time(e.at) + "  " + e.actor + "  " + e.event + (detail.empty() ? "" : "  " + detail));
+  }
+}
+
+// Base64 (RFC 4648) of a file that is not text, for the JSON.
+std::string base64(const std::string& in) {
+  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+    for (int k = 18; k >= 0; k -= 6) out += t[(v >> k) & 63];
+  }
+  if (size_t rest = in.size() - i) {
+    unsigned v = (unsigned char)in[i] << 16 | (rest == 2 ? (unsigned char)in[i + 1] << 8 : 0u);
+    out += t[(v >> 18) & 63];
+    out += t[(v >> 12) & 63];
+    out += rest == 2 ? t[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+void print_evidence(Context& ctx, const std::vector<RequestEvidence>& all) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& e : all) {
+    nlohmann::json j = {{"kind", e.kind}, {"at", iso_time(e.at)}, {"actor", e.actor}, {"record", e.record}};
+    if (!e.file_name.empty()) {
+      bool text = e.file.find('\0') == std::string::npos;
+      try {
+        (void)nlohmann::json(e.file).dump();
+      } catch (const nlohmann::json::exception&) {
+        text = false;  // not UTF-8
+      }
+      if (text) j["file_text"] = e.file;
+      else j["file_base64"] = base64(e.file);
+    }
+    arr.push_back(std::move(j));
+  }
+  if (ctx.g.json) return ctx.emit_json(arr);
+  if (all.empty()) return ctx.note("no evidence is sealed for this request");
+  for (const auto& j : arr) {
+    std::string rec;
+    for (const auto& [k, v] : j["record"].items()) rec += (rec.empty() ? "" : " ") + k + "=" + cell_text(v);
+    ctx.out(j["kind"].get<std::string>() + "  " + j["at"].get<std::string>() + "  " + j["actor"].get<std::string>() +
+            "  " + rec);
+    if (j.contains("file_text")) ctx.out(j["file_text"].get<std::string>());
+    else if (j.contains("file_base64")) ctx.out("  (the file is not text: --json gives it in base64)");
   }
 }
 
@@ -202,11 +263,17 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   open->add_option("--channel", oa->channel, "email, phone, mail, web or in-person")
       ->check(CLI::IsMember({"email", "phone", "mail", "web", "in-person"}));
   open->add_flag("--verified", oa->verified, "The requester's identity was verified at intake");
+  open->add_option("--agent", oa->agent, "Made for the consumer by this authorised agent (or parent: --parent-of-minor)");
+  open->add_option("--agent-proof", oa->agent_proof, "File proving the agent's authority, sealed in the vault (at most 1 MiB)");
+  open->add_flag("--power-of-attorney", oa->power_of_attorney, "The proof is a power of attorney: no confirmation needed");
+  open->add_flag("--parent-of-minor", oa->parent_of_minor, "The agent is a parent or guardian of a child under 13");
   open->footer("Deadlines come from the law table (dsr(1), LAWS): GDPR one month (Reg. 1182/71 Art. 3(4) moves an\n"
                "end on a weekend or imported holiday), CCPA 45 days, LGPD 15, PIPEDA 30, VCDPA/CPA/CTDPA 45, HIPAA 30/60.\n"
                "Examples:\n  dsr request open alice --type access --law gdpr --received 2026-01-31 --channel email\n"
                "  dsr request open stranger@example.com --type access --law gdpr --jurisdiction DE\n"
-               "  dsr request open alice --type limit-sensitive --law ccpa   # regs 7027: 15 business days");
+               "  dsr request open alice --type limit-sensitive --law ccpa   # regs 7027: 15 business days\n"
+               "  dsr request open --email bob@example.com --type erasure --law ccpa --agent 'Acme Privacy' \\\n"
+               "      --agent-proof permission.pdf");
   open->callback([&ctx, oa] { run_open(ctx, *oa); });
 
   auto la = std::make_shared<ListArgs>();
@@ -234,12 +301,44 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     print_request(ctx, find_request(desk, *id));
   });
 
-  auto* verify = req->add_subcommand("verify", "Record that the requester's identity was verified");
+  auto ev = std::make_shared<VerificationEvidence>();
+  auto* verify = req->add_subcommand("verify", "Record that the requester's identity was verified, with the evidence");
   verify->add_option("ID", *id, "Request id")->required();
-  verify->footer("Example:\n  dsr request verify req_12");
-  verify->callback([&ctx, id] {
+  verify->add_option("--method", ev->method, "account, data-points, document, in-person or other")
+      ->check(CLI::IsMember({"account", "data-points", "document", "in-person", "other"}));
+  verify->add_option("--matched", ev->matched, "What matched, by kind, comma-separated (email,phone,name,...)")
+      ->delimiter(',');
+  verify->add_option("--level", ev->level, "reasonable (2 data points) or high (3 and a declaration)")
+      ->check(CLI::IsMember({"reasonable", "high"}));
+  verify->add_option("--declaration", ev->declaration_file, "The requester's signed declaration (file, sealed)");
+  verify->footer("The evidence is sealed in the vault; the history names it. Without --method the\n"
+                 "verification is recorded without evidence.\n"
+                 "Example:\n  dsr request verify req_12 --method data-points --matched email,phone,address --level high \\\n"
+                 "      --declaration declaration.txt");
+  verify->callback([&ctx, id, ev] {
     Desk desk = ctx.open_desk();
-    say_change(ctx, "verified", verify_request(desk, *id));
+    say_change(ctx, "verified", verify_request(desk, *id, *ev));
+  });
+
+  auto method = std::make_shared<std::string>();
+  auto* confirm = req->add_subcommand("confirm-agent", "Record the consumer's confirmation of an agent's (or parent's) request");
+  confirm->add_option("ID", *id, "Request id")->required();
+  confirm->add_option("--method", *method, "identity, permission (CCPA regs 7063(a)) or guardian (7070(c))")
+      ->required()
+      ->check(CLI::IsMember(kAgentMethods));
+  confirm->footer("Until then the request cannot be started, acted on or fulfilled (exit 7).\n"
+                  "Example:\n  dsr request confirm-agent req_12 --method permission");
+  confirm->callback([&ctx, id, method] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "confirmed", confirm_agent(desk, *id, *method));
+  });
+
+  auto* evidence = req->add_subcommand("evidence", "Show a request's sealed evidence (verification, agent's proof)");
+  evidence->add_option("ID", *id, "Request id")->required();
+  evidence->footer("Example:\n  dsr request evidence req_12 --json");
+  evidence->callback([&ctx, id] {
+    Desk desk = ctx.open_desk();
+    print_evidence(ctx, request_evidence(desk, *id));
   });
 
   auto* ack = req->add_subcommand("acknowledge", "Record that receipt was confirmed to the requester (CCPA: 10 business days)");
@@ -262,10 +361,13 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   auto* extend = req->add_subcommand("extend", "Extend the deadline once, before it passes (GDPR +2 months, CCPA +45 days)");
   extend->add_option("ID", *id, "Request id")->required();
   extend->add_option("--reason", *reason, "Why (the requester must be told)")->required();
-  extend->footer("Example:\n  dsr request extend req_12 --reason 'complex request: records in three systems'");
-  extend->callback([&ctx, id, reason] {
+  auto of_appeal = std::make_shared<bool>(false);
+  extend->add_flag("--appeal", *of_appeal, "Extend the appeal's clock instead (cpa: +60 days)");
+  extend->footer("Example:\n  dsr request extend req_12 --reason 'complex request: records in three systems'\n"
+                 "  dsr request extend req_12 --appeal --reason 'many appeals this month'");
+  extend->callback([&ctx, id, reason, of_appeal] {
     Desk desk = ctx.open_desk();
-    say_change(ctx, "extended", extend_request(desk, *id, *reason));
+    say_change(ctx, "extended", *of_appeal ? extend_appeal(desk, *id, *reason) : extend_request(desk, *id, *reason));
   });
 
   auto outcome = std::make_shared<std::string>();
@@ -284,6 +386,15 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   close->callback([&ctx, id, outcome, reason, code] {
     Desk desk = ctx.open_desk();
     say_change(ctx, "closed", close_request(desk, *id, *outcome, *reason, *code));
+  });
+
+  auto* reopen = req->add_subcommand("reopen", "Reopen a closed request; its history and due dates stay");
+  reopen->add_option("ID", *id, "Request id")->required();
+  reopen->add_option("--reason", *reason, "Why it is reopened")->required();
+  reopen->footer("Example:\n  dsr request reopen req_12 --reason 'closed by mistake: the export was not sent'");
+  reopen->callback([&ctx, id, reason] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, "reopened", reopen_request(desk, *id, *reason));
   });
 
   auto received = std::make_shared<std::string>();

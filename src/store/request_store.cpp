@@ -12,7 +12,8 @@ const char* kCols =
     "id, subject_id, type, law, channel, received, status, due, ack_due, acknowledged_on, verified_on, "
     "extended_due, extended_on, extension_reason, closed_on, outcome, close_reason, opened_at, opened_by, "
     "jurisdiction, clock_start, paused_on, paused_days, weekends_only, denial_code, duplicate_of, appeal_received, "
-    "appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, appeal_reason";
+    "appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, appeal_reason, representative, agent_name, "
+    "agent_confirmed_on, appeal_extended_on, appeal_extension_reason";
 
 RequestRow read_row(SQLite::Statement& st) {
   RequestRow r;
@@ -20,7 +21,8 @@ RequestRow read_row(SQLite::Statement& st) {
                r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
                r.outcome, r.close_reason, r.opened_at, r.opened_by, r.jurisdiction, r.clock_start, r.paused_on,
                r.paused_days, r.weekends_only, r.denial_code, r.duplicate_of, r.appeal_received, r.appeal_due,
-               r.appeal_extendable_to, r.appeal_decided_on, r.appeal_outcome, r.appeal_reason);
+               r.appeal_extendable_to, r.appeal_decided_on, r.appeal_outcome, r.appeal_reason, r.representative, r.agent_name,
+               r.agent_confirmed_on, r.appeal_extended_on, r.appeal_extension_reason);
   return r;
 }
 
@@ -30,7 +32,8 @@ int bind_mutable(SQLite::Statement& st, int i, const RequestRow& r) {
                       r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
                       r.outcome, r.close_reason, r.jurisdiction, r.clock_start, r.paused_on, r.paused_days,
                       r.weekends_only, r.denial_code, r.duplicate_of, r.appeal_received, r.appeal_due,
-                      r.appeal_extendable_to, r.appeal_decided_on, r.appeal_outcome, r.appeal_reason);
+                      r.appeal_extendable_to, r.appeal_decided_on, r.appeal_outcome, r.appeal_reason, r.representative,
+                      r.agent_name, r.agent_confirmed_on, r.appeal_extended_on, r.appeal_extension_reason);
 }
 
 }  // namespace
@@ -41,8 +44,9 @@ int64_t insert_request(SQLite::Database& db, const RequestRow& r) {
                        "acknowledged_on, verified_on, extended_due, extended_on, extension_reason, closed_on, outcome, "
                        "close_reason, jurisdiction, clock_start, paused_on, paused_days, weekends_only, denial_code, "
                        "duplicate_of, appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, "
-                       "appeal_reason, opened_at, opened_by) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                       "appeal_reason, representative, agent_name, agent_confirmed_on, appeal_extended_on, "
+                       "appeal_extension_reason, opened_at, opened_by) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   bind_columns(st, bind_mutable(st, 1, r), r.opened_at, r.opened_by);
   st.exec();
   return db.getLastInsertRowid();
@@ -55,7 +59,8 @@ void update_request(SQLite::Database& db, const RequestRow& r) {
                        "extension_reason = ?, closed_on = ?, outcome = ?, close_reason = ?, jurisdiction = ?, "
                        "clock_start = ?, paused_on = ?, paused_days = ?, weekends_only = ?, denial_code = ?, "
                        "duplicate_of = ?, appeal_received = ?, appeal_due = ?, appeal_extendable_to = ?, "
-                       "appeal_decided_on = ?, appeal_outcome = ?, appeal_reason = ? WHERE id = ?");
+                       "appeal_decided_on = ?, appeal_outcome = ?, appeal_reason = ?, representative = ?, agent_name = ?, "
+                       "agent_confirmed_on = ?, appeal_extended_on = ?, appeal_extension_reason = ? WHERE id = ?");
   bind_columns(st, bind_mutable(st, 1, r), r.id);
   st.exec();
 }
@@ -126,6 +131,14 @@ std::vector<int64_t> unlinked_requests_claiming(SQLite::Database& db, const std:
   return out;
 }
 
+bool any_unlinked_claims(SQLite::Database& db) {
+  SQLite::Statement st(db,
+                       "SELECT EXISTS (SELECT 1 FROM request_claims c JOIN requests r ON r.id = c.request_id WHERE "
+                       "r.subject_id = '' AND r.closed_on IS NULL)");
+  st.executeStep();
+  return st.getColumn(0).getInt() != 0;
+}
+
 void put_holiday(SQLite::Database& db, const HolidayRow& h) {
   SQLite::Statement st(db,
                        "INSERT OR REPLACE INTO holidays (jurisdiction, day, name, imported_at, imported_by) "
@@ -141,6 +154,27 @@ std::vector<HolidayRow> list_holidays(SQLite::Database& db, const std::string& j
   return read_rows<HolidayRow>(st, [&](HolidayRow& h) {
     read_columns(st, h.jurisdiction, h.day, h.name, h.imported_at, h.imported_by);
   });
+}
+
+int64_t insert_evidence(SQLite::Database& db, const EvidenceRow& e) {
+  SQLite::Statement st(db, "INSERT INTO request_evidence (request_id, kind, at, actor, sealed) VALUES (?,?,?,?,?)");
+  bind_columns(st, 1, e.request_id, e.kind, e.at, e.actor, Blob{e.sealed});
+  st.exec();
+  return db.getLastInsertRowid();
+}
+
+std::vector<EvidenceRow> evidence_of(SQLite::Database& db, int64_t request_id) {
+  SQLite::Statement st(db,
+                       "SELECT id, request_id, kind, at, actor, sealed FROM request_evidence WHERE request_id = ? "
+                       "ORDER BY id");
+  st.bind(1, request_id);
+  std::vector<EvidenceRow> out;
+  while (st.executeStep()) {
+    EvidenceRow e;
+    read_columns(st, e.id, e.request_id, e.kind, e.at, e.actor, e.sealed);
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 int64_t insert_request_event(SQLite::Database& db, const RequestEventRow& e) {

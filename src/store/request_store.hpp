@@ -31,6 +31,9 @@ struct RequestRow {
   std::optional<int64_t> duplicate_of;
   std::optional<std::string> appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome,
       appeal_reason;
+  // Migration 14:
+  std::optional<std::string> representative, agent_name, agent_confirmed_on, appeal_extended_on,
+      appeal_extension_reason;
 };
 
 // A claimed identity of a request not (yet) linked to a subject.
@@ -68,6 +71,8 @@ std::vector<ClaimRow> claims_of(SQLite::Database& db, int64_t request_id);
 void delete_claims(SQLite::Database& db, int64_t request_id);
 // Open requests with no subject whose claims include (kind, key), by id.
 std::vector<int64_t> unlinked_requests_claiming(SQLite::Database& db, const std::string& kind, const std::string& key);
+// Whether any open request stands on claims alone.
+bool any_unlinked_claims(SQLite::Database& db);
 
 // Public holidays by jurisdiction.
 struct HolidayRow {
@@ -79,6 +84,19 @@ struct HolidayRow {
 void put_holiday(SQLite::Database& db, const HolidayRow& h);
 // jurisdiction "": every jurisdiction. Ordered by jurisdiction, day.
 std::vector<HolidayRow> list_holidays(SQLite::Database& db, const std::string& jurisdiction);
+
+// Sealed evidence of a request (verification, an agent's proof); the store
+// never sees it open.
+struct EvidenceRow {
+  int64_t id = 0;
+  int64_t request_id = 0;
+  std::string kind;  // verification, agent_proof
+  int64_t at = 0;
+  std::string actor;
+  std::string sealed;
+};
+int64_t insert_evidence(SQLite::Database& db, const EvidenceRow& e);
+std::vector<EvidenceRow> evidence_of(SQLite::Database& db, int64_t request_id);  // by id
 
 int64_t insert_request_event(SQLite::Database& db, const RequestEventRow& e);
 std::vector<RequestEventRow> request_events(SQLite::Database& db, int64_t request_id);

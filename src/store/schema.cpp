@@ -369,6 +369,36 @@ CREATE TABLE holidays (
 ALTER TABLE opt_outs ADD COLUMN complied_on TEXT;   -- YYYY-MM-DD; NULL while the third parties are still to be told
 ALTER TABLE opt_outs ADD COLUMN complied_by TEXT;
 )sql",
+    // 14: verification with evidence, authorised agents, appeal extensions
+    // (issue 14; domain/requests/requests_verify.cpp). The evidence (how the
+    // requester was verified, what matched, the declaration; an agent's
+    // proof) is sealed (vault::seal under a key derived from the index key,
+    // bound to the request and the evidence's kind) and goes with an erasure
+    // like the claims. representative: who asked for the consumer (an
+    // authorised agent, one holding a power of attorney, a parent or guardian
+    // of a minor); agent_confirmed_on: the confirmation CCPA regs 7063(a)
+    // allows a business to require (or 7070(c) for a parent) was recorded.
+    // Self-contained: a table and columns of its own, no other migration's.
+    R"sql(
+ALTER TABLE requests ADD COLUMN representative TEXT CHECK (representative IN ('agent','power_of_attorney','parent'));
+ALTER TABLE requests ADD COLUMN agent_name TEXT;
+ALTER TABLE requests ADD COLUMN agent_confirmed_on TEXT;
+ALTER TABLE requests ADD COLUMN appeal_extended_on TEXT;
+ALTER TABLE requests ADD COLUMN appeal_extension_reason TEXT;
+CREATE TABLE request_evidence (
+  id INTEGER PRIMARY KEY,
+  request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('verification','agent_proof')),
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  sealed BLOB NOT NULL
+);
+CREATE INDEX request_evidence_request ON request_evidence(request_id);
+CREATE TRIGGER request_evidence_erased AFTER UPDATE OF status ON subjects WHEN NEW.status = 'erased'
+BEGIN
+  DELETE FROM request_evidence WHERE request_id IN (SELECT id FROM requests WHERE subject_id = NEW.id);
+END;
+)sql",
 };
 
 // SQLite codes `status IN ('active','deactivated','erased')` (three values)

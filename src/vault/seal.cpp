@@ -53,6 +53,20 @@ std::string keyed_hash(const Secret& index_key, std::string_view purpose, std::s
   return out;
 }
 
+Secret derive_key(const Secret& key, std::string_view purpose) {
+  Secret out(32);
+  // Its own personalisation, so no keyed_hash (default personalisation) ever equals a derived key.
+  static constexpr unsigned char kSalt[crypto_generichash_blake2b_SALTBYTES] = {};
+  static constexpr unsigned char kPersonal[crypto_generichash_blake2b_PERSONALBYTES] = {'d', 's', 'r', ' ', 'd', 'e',
+                                                                                         'r', 'i', 'v', 'e', 'd'};
+  crypto_generichash_blake2b_state st;
+  crypto_generichash_blake2b_init_salt_personal(&st, key.data(), key.size(), out.size(), kSalt, kPersonal);
+  crypto_generichash_blake2b_update(&st, reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size());
+  crypto_generichash_blake2b_final(&st, out.data(), out.size());
+  sodium_memzero(&st, sizeof st);
+  return out;
+}
+
 bool signature_valid(std::string_view public_key, std::string_view msg, std::string_view sig) {
   if (public_key.size() != crypto_sign_PUBLICKEYBYTES || sig.size() != crypto_sign_BYTES) return false;
   return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),

@@ -25,6 +25,10 @@ std::optional<std::string> unseal(const Secret& category_key, std::string_view s
                                   std::string_view sealed);
 // Keyed hash (BLAKE2b-256 under the index key) of `value` for `purpose`.
 std::string keyed_hash(const Secret& index_key, std::string_view purpose, std::string_view value);
+// A 32-byte key for `purpose` derived from `key` (keyed BLAKE2b): how a
+// value every slot may seal gets a key of its own, apart from the index key's
+// hashes (request evidence: domain/requests/requests_verify.cpp).
+Secret derive_key(const Secret& key, std::string_view purpose);
 // Whether `sig` (64 bytes) is an Ed25519 signature of `msg` by `public_key`
 // (32 bytes); false for any other length.
 bool signature_valid(std::string_view public_key, std::string_view msg, std::string_view sig);

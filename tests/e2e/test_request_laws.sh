@@ -70,7 +70,7 @@ run dsr holidays list --jurisdiction US-CA --json
 check "the folded summary is unfolded" test "$(jget "$OUT" 'd[0]["name"]')" = "Christmas Eve"
 
 # Every law of the table opens with its own period (received Friday 2026-11-20).
-for row in "lgpd access 2026-12-05" "pipeda access 2026-12-20" "vcdpa access 2027-01-04" \
+for row in "lgpd access 2026-12-05" "pipeda access 2026-12-21" "vcdpa access 2027-01-04" \
            "cpa erasure 2027-01-04" "ctdpa portability 2027-01-04" "hipaa-access access 2026-12-20" \
            "hipaa-accounting access 2027-01-19"; do
   set -- $row

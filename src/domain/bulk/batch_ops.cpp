@@ -137,7 +137,7 @@ json op_register(Desk& desk, const json& j) {
   // A registration made under a data-subject request ("request": "req_12", as
   // the CLI's --request): checked, run and recorded in its history together.
   RegisterResult r = register_under(desk, request, in);
-  return registered_json({r.subject.id, r.previously_erased});
+  return registered_json({r.subject.id, r.previously_erased, r.linked_requests});
 }
 
 json op_correct(Desk& desk, const json& j) {

@@ -5,6 +5,8 @@
 #include "dsr/catalog.hpp"
 #include "dsr/error.hpp"
 #include "dsr/policy.hpp"
+#include "dsr/requests.hpp"
+#include "store/request_store.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/timefmt.hpp"
 #include "store/tx.hpp"
@@ -28,11 +30,12 @@ nlohmann::json registered_json(const Registered& r) {
   nlohmann::json out = {{"id", r.id}};
   if (r.previously_erased)
     out["previously_erased"] = {{"id", r.previously_erased->first}, {"erased_at", iso_time(r.previously_erased->second)}};
+  if (!r.linked_requests.empty()) out["linked_requests"] = r.linked_requests;
   return out;
 }
 
 std::string registered_text(const Registered& r) {
-  if (!r.previously_erased) return "{\"id\":\"" + r.id + "\"}";  // the usual case, without a JSON tree (ids need no escaping)
+  if (!r.previously_erased && r.linked_requests.empty()) return "{\"id\":\"" + r.id + "\"}";  // the usual case, without a JSON tree (ids need no escaping)
   return registered_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -62,10 +65,19 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
     // erase). Asked before the INSERT, so that nothing can fail after it.
     if (!any_suppression_) any_suppression_ = store::any_suppression(desk_.db());
     if (*any_suppression_) r.previously_erased = store::find_suppression(desk_.db(), p.email_hash);
-    // One INSERT undoes itself when it fails; with attribute rows too, the
-    // line needs a savepoint to leave nothing behind.
+    // A request opened on a claimed identity is linked when its email or
+    // phone arrives, as register_under links it (dsr/requests.hpp). Most runs
+    // have none waiting: asked once, like the suppressions.
+    if (!any_claims_) any_claims_ = store::any_unlinked_claims(desk_.db());
+    bool link = false;
+    if (*any_claims_)
+      for (auto [kind, col] : {std::pair{"email", "email_key"}, std::pair{"phone", "phone"}})
+        if (auto it = row.cols.find(col); it != row.cols.end())
+          link = link || !store::unlinked_requests_claiming(desk_.db(), kind, it->second).empty();
+    // One INSERT undoes itself when it fails; with attribute rows or links
+    // too, the line needs a savepoint to leave nothing behind.
     std::optional<store::WriteTx> sp;
-    if (!p.attrs.empty()) sp.emplace(desk_.db());
+    if (!p.attrs.empty() || link) sp.emplace(desk_.db());
     try {
       row.rowid = store::insert_subject(desk_.db(), row);
     } catch (const std::exception& e) {
@@ -74,12 +86,16 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
       throw;
     }
     for (const auto& a : p.attrs) store::put_attribute(desk_.db(), row.rowid, a);
-    if (sp) sp->commit();
     std::vector<std::pair<std::string, std::string>> fields;
     for (const auto& [col, _] : row.cols)
       if (!col.ends_with("_key")) fields.emplace_back(fields::category_of(col), col);
     for (const auto& a : p.attrs) fields.emplace_back(a.category, a.category + "." + a.key);
     audit_.add(row.id, fields);
+    if (link) {
+      flush();  // the registration's entry first, then the links' own
+      r.linked_requests = link_claimed_requests(desk_, row.id);
+    }
+    if (sp) sp->commit();
     return r;
   } catch (const std::exception& e) {
     auto* err = dynamic_cast<const Error*>(&e);
@@ -93,11 +109,13 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
 
 void BulkRegistrar::flush() {
   any_suppression_.reset();
+  any_claims_.reset();
   audit_.flush();
 }
 
 void BulkRegistrar::discard() {
   any_suppression_.reset();
+  any_claims_.reset();
   audit_.discard();
 }
 

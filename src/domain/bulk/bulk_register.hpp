@@ -38,9 +38,10 @@ PreparedRegistration prepare_registration(Desk& desk, const SubjectInput& in, co
 struct Registered {
   std::string id;
   std::optional<std::pair<std::string, int64_t>> previously_erased;  // subject id, erased at
+  std::vector<std::string> linked_requests;  // claimed-identity requests the new subject's email or phone matched
 };
 
-// What `batch` and `import` report for a registration: {"id", "previously_erased"?}.
+// What `batch` and `import` report for a registration: {"id", "previously_erased"?, "linked_requests"?}.
 nlohmann::json registered_json(const Registered& r);
 std::string registered_text(const Registered& r);  // the same as JSON text
 
@@ -67,6 +68,7 @@ class BulkRegistrar {
   std::optional<cal::Date> policy_day_;  // the day policy_ was looked up for
   BulkAudit audit_;
   std::optional<bool> any_suppression_;  // known since the last flush
+  std::optional<bool> any_claims_;       // open unlinked requests with claims, known since the last flush
 };
 
 // One registration prepared on the reading thread: its input, and the row or

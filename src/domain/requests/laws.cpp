@@ -53,12 +53,16 @@ const std::vector<Law>& table() {
       {"lgpd", "Lei Geral de Protecao de Dados (Brazil, Lei 13.709/2018)", "BR",
        {"access", "rectification", "erasure", "restriction", "portability", "objection"},
        days(15), none(), none(), Roll::none, ClockStart::receipt, false, none(), none(), {},
-       "LGPD Art. 19(II): a clear and complete statement within 15 days of the request", "", "",
+       "LGPD Art. 19(II): a clear and complete statement within 15 days of the request; the LGPD sets no rule for a "
+       "period ending on a weekend or holiday, so the date stands (the Civil Code's Art. 132 s. 1, an end on a "
+       "holiday moved to the next working day, is not applied: the earlier date is kept)", "", "",
        "a simplified answer is due immediately (Art. 19(I))", "the Autoridade Nacional de Protecao de Dados (ANPD)"},
       {"pipeda", "Personal Information Protection and Electronic Documents Act (Canada)", "CA",
        {"access", "rectification"},
-       days(30), days(30), none(), Roll::none, ClockStart::receipt, false, none(), none(), {},
-       "PIPEDA s. 8(3): within 30 days of receipt",
+       days(30), days(30), none(), Roll::next_non_holiday, ClockStart::receipt, false, none(), none(), {},
+       "PIPEDA s. 8(3): within 30 days of receipt; an end on a holiday (a Sunday or a holiday of the jurisdiction's "
+       "calendar, not a Saturday) moves to the next day that is not one (Interpretation Act, R.S.C. 1985 c. I-21, "
+       "ss. 26 and 35(1))",
        "PIPEDA s. 8(4): up to 30 more days, notice within the first 30 with the reason and the right to complain",
        "", "no answer in time is a deemed refusal (s. 8(5)); keep the information until recourse is exhausted (s. 8(8))",
        "the Office of the Privacy Commissioner of Canada"},
@@ -87,14 +91,16 @@ const std::vector<Law>& table() {
       {"hipaa-access", "HIPAA right of access (45 CFR 164.524)", "US",
        {"access"},
        days(30), days(30), none(), Roll::none, ClockStart::receipt, false, none(), none(), {},
-       "45 CFR 164.524(b)(2)(i): act within 30 days of receipt",
+       "45 CFR 164.524(b)(2)(i): act no later than 30 days after receipt; the rule sets no roll for a weekend or "
+       "holiday, so the date stands",
        "45 CFR 164.524(b)(2)(ii): once, by no more than 30 days, a written statement of the reason and date within "
        "the first 30",
        "", "", "the HHS Office for Civil Rights"},
       {"hipaa-accounting", "HIPAA accounting of disclosures (45 CFR 164.528)", "US",
        {"access"},
        days(60), days(30), none(), Roll::none, ClockStart::receipt, false, none(), none(), {},
-       "45 CFR 164.528(c)(1): act within 60 days of receipt",
+       "45 CFR 164.528(c)(1): act no later than 60 days after receipt; the rule sets no roll for a weekend or "
+       "holiday, so the date stands",
        "45 CFR 164.528(c)(1)(ii): once, by no more than 30 days, a written statement of the reason and date within "
        "the first 60",
        "", "covers six years before the request (164.528(a)); the first accounting in 12 months is free (164.528(c)(2))",
@@ -154,12 +160,18 @@ cal::Date add(cal::Date start, Period p, const Holidays& h) {
   fail(ErrorKind::failure, "unknown period unit");
 }
 
-cal::Date end_of(cal::Date start, Period p, Roll roll, const Holidays& h) {
-  cal::Date d = add(start, p, h);
+namespace {
+cal::Date rolled(cal::Date d, Roll roll, const Holidays& h) {
   if (roll == Roll::next_working_day)
     while (!h.is_working_day(d)) d = cal::add_days(d, 1);
+  if (roll == Roll::next_non_holiday)
+    while (std::chrono::weekday(std::chrono::sys_days(d)) == std::chrono::Sunday || h.is_holiday(d))
+      d = cal::add_days(d, 1);
   return d;
 }
+}  // namespace
+
+cal::Date end_of(cal::Date start, Period p, Roll roll, const Holidays& h) { return rolled(add(start, p, h), roll, h); }
 
 Period plus(Period a, Period b) {
   if (b.none()) return a;
@@ -170,10 +182,7 @@ Period plus(Period a, Period b) {
 namespace {
 // The period's end, with paused days added before the roll.
 std::string end_text(cal::Date start, Period p, int paused, Roll roll, const Holidays& h) {
-  cal::Date d = cal::add_days(add(start, p, h), paused);
-  if (roll == Roll::next_working_day)
-    while (!h.is_working_day(d)) d = cal::add_days(d, 1);
-  return cal::format(d);
+  return cal::format(rolled(cal::add_days(add(start, p, h), paused), roll, h));
 }
 }  // namespace
 

@@ -5,7 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include "domain/core/audited_write.hpp"
 #include "dsr/requests.hpp"
+#include "dsr/roles.hpp"
 #include "store/request_store.hpp"
 
 namespace dsr {
@@ -21,5 +23,50 @@ Request to_request(const store::RequestRow& row, cal::Date today);
 // holidays changed), recording each change in the request's history; returns
 // the ids of those whose dates moved. Run inside the caller's transaction.
 std::vector<std::string> refresh_deadlines(Desk& desk, const std::string& jurisdiction);
+// Sets the row's due dates from its clock start, pauses and extension.
+void set_deadlines(Desk& desk, store::RequestRow& row, cal::Date today);
+// conflict when the request is closed.
+void need_open(const store::RequestRow& r);
+// refused while an authorised agent's or a parent's request lacks the
+// confirmation it needs (requests_verify.cpp); `doing` names what waits.
+void need_agent_confirmed(const store::RequestRow& r, const std::string& doing);
+bool agent_confirmation_needed(const store::RequestRow& r);
+// A file given as evidence (a declaration, an agent's proof), read whole: at
+// most 1 MiB, not empty (usage otherwise, naming `option`).
+struct EvidenceFile {
+  std::string name;   // the file's base name; empty when no file was given
+  std::string bytes;
+};
+EvidenceFile read_evidence_file(const char* option, const std::string& path);
+// Seals `record` (and the file) as the request's evidence of `kind`; inside the caller's transaction.
+void seal_evidence(Desk& desk, int64_t request_id, const std::string& kind, nlohmann::json record,
+                   const EvidenceFile& file);
+
+// Which requests a step applies to: an open one (verify ... link), or any
+// (an appeal concerns a closed request; reopen a closed one).
+enum class Need { open, any };
+
+// Loads, checks and changes one request in a transaction, and logs the event
+// in its history and in the audit trail (as "request <command>").
+template <class F>
+Request request_step(Desk& desk, std::string_view id, const char* command, const char* event, Need need,
+                     F&& change) {
+  int64_t changed = audited_write(desk, (std::string("request ") + command).c_str(), Action::manage_requests, [&](Audit& audit) {
+    store::RequestRow row = load_request(desk, id);
+    if (!row.subject_id.empty()) audit.subject(row.subject_id);
+    if (need == Need::open) need_open(row);
+    nlohmann::json detail = nlohmann::json::object();
+    change(row, detail);
+    store::update_request(desk.db(), row);
+    add_event(desk, row.id, event, detail);
+    return row.id;
+  });
+  return find_request(desk, request_label(changed));
+}
+
+template <class F>
+Request transition(Desk& desk, std::string_view id, const char* command, const char* event, F&& change) {
+  return request_step(desk, id, command, event, Need::open, std::forward<F>(change));
+}
 
 }  // namespace dsr

@@ -52,15 +52,16 @@ std::string reason_text(const char* field, const std::string& reason) {
   return validate::free_text(field, reason, validate::Limits::reason);
 }
 
+}  // namespace
+
+std::string request_label(int64_t id) { return "req_" + std::to_string(id); }
+
 void need_open(const RequestRow& r) {
   if (r.closed_on)
     fail(ErrorKind::conflict, request_label(r.id) + " is already closed (" + r.outcome.value_or("") + " on " +
                                   *r.closed_on + ")");
 }
 
-}  // namespace
-
-std::string request_label(int64_t id) { return "req_" + std::to_string(id); }
 
 RequestRow load_request(Desk& desk, std::string_view ref) {
   std::string_view digits = ref.rfind("req_", 0) == 0 ? ref.substr(4) : ref;
@@ -124,6 +125,14 @@ Request to_request(const RequestRow& row, cal::Date today) {
   r.appeal_outcome = row.appeal_outcome.value_or("");
   r.appeal_reason = row.appeal_reason.value_or("");
   r.appeal_overdue = !r.appeal_due.empty() && r.appeal_decided_on.empty() && cal::format(today) > r.appeal_due;
+  r.appeal_extended_on = row.appeal_extended_on.value_or("");
+  r.appeal_extension_reason = row.appeal_extension_reason.value_or("");
+  if (!r.appeal_due.empty() && r.appeal_decided_on.empty())
+    r.appeal_days_left = cal::days_between(today, cal::parse_date("appeal_due", r.appeal_due));
+  r.representative = row.representative.value_or("");
+  r.agent_name = row.agent_name.value_or("");
+  r.agent_confirmed_on = row.agent_confirmed_on.value_or("");
+  r.agent_confirmation_needed = !row.closed_on && agent_confirmation_needed(row);
   if (r.appeal_outcome == "denied")
     if (const laws::Law* law = laws::find(row.law))
       r.complaint = "If you disagree with this decision, you may contact " + std::string(law->regulator) + ".";
@@ -218,6 +227,8 @@ std::string jurisdiction_of(const laws::Law& law, const std::string& given) {
   return validate_jurisdiction(given);
 }
 
+}  // namespace
+
 // Recomputes a request's due dates from its clock start and pauses.
 void set_deadlines(Desk& desk, RequestRow& row, cal::Date today) {
   const laws::Law& law = laws::get(row.law);
@@ -232,8 +243,6 @@ void set_deadlines(Desk& desk, RequestRow& row, cal::Date today) {
   row.weekends_only = !h.imported;
   (void)today;
 }
-
-}  // namespace
 
 namespace {
 // The subject's access requests received in the 12 months before `received`, this one left out.
@@ -281,6 +290,21 @@ Request open_request(Desk& desk, const RequestInput& in) {
   if (!in.channel.empty() && !one_of(kChannels, in.channel))
     fail(ErrorKind::usage, "--channel: must be " + joined(kChannels));
   std::string jurisdiction = jurisdiction_of(law, in.jurisdiction);
+  if ((in.power_of_attorney || in.parent_of_minor) && in.agent.empty())
+    fail(ErrorKind::usage, std::string(in.power_of_attorney ? "--power-of-attorney" : "--parent-of-minor") +
+                               ": name who acts for the consumer with --agent NAME (and --agent-proof FILE)");
+  if (in.power_of_attorney && in.parent_of_minor)
+    fail(ErrorKind::usage, "--power-of-attorney and --parent-of-minor: give one");
+  if (!in.agent_proof.empty() && in.agent.empty()) fail(ErrorKind::usage, "--agent-proof: give --agent NAME too");
+  if (!in.agent.empty() && in.agent_proof.empty())
+    fail(ErrorKind::usage, "--agent-proof: an agent's request needs the proof of their authority (the consumer's "
+                           "signed permission, the power of attorney, or what shows parenthood; CCPA regs 7063(a))");
+  std::string agent = in.agent.empty() ? "" : validate::free_text("--agent", in.agent, validate::Limits::name);
+  EvidenceFile proof = read_evidence_file("--agent-proof", in.agent_proof);
+  std::string representative = agent.empty()           ? ""
+                               : in.power_of_attorney ? "power_of_attorney"
+                               : in.parent_of_minor   ? "parent"
+                                                      : "agent";
   cal::Date today = cal::today();
   cal::Date received = in.received.empty() ? today : cal::parse_date("--received", in.received);
   if (cal::days_between(today, received) > 0)
@@ -320,8 +344,14 @@ Request open_request(Desk& desk, const RequestInput& in) {
   }
   row.opened_at = cal::now_unix();
   row.opened_by = desk.actor();
+  if (!representative.empty()) {
+    row.representative = representative;
+    row.agent_name = agent;
+  }
   row.id = store::insert_request(desk.db(), row);
   for (const auto& c : who.claims) store::insert_claim(desk.db(), row.id, c);
+  if (!representative.empty())
+    seal_evidence(desk, row.id, "agent_proof", {{"representative", representative}}, proof);
   nlohmann::json detail = {{"subject", row.subject_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(row.subject_id)},
                            {"type", row.type},   {"law", row.law},     {"jurisdiction", jurisdiction},
                            {"received", row.received},  {"due", row.due},     {"verified", verified}};
@@ -330,6 +360,12 @@ Request open_request(Desk& desk, const RequestInput& in) {
   if (row.ack_due) detail["ack_due"] = *row.ack_due;
   if (!row.clock_start) detail["clock"] = "waits for the requester's identity";
   if (row.duplicate_of) detail["duplicate_of"] = request_label(*row.duplicate_of);
+  if (!representative.empty()) {  // the agent's name stays on the request; the proof is sealed
+    detail["representative"] = representative;
+    detail["evidence"] = "agent_proof";
+    if (representative == "power_of_attorney") detail["confirmation"] = "not needed (CCPA regs 7063(b))";
+    else if (agent_confirmation_needed(row)) detail["confirmation"] = "needed (`dsr request confirm-agent`)";
+  }
   if (verified && !in.verified) detail["note"] = "this request needs no verification (" + std::string(periods.citation) + ")";
   int prior = prior_access(desk, row);
   if (row.type == "access" && prior >= 2) detail["frequent"] = prior + 1;  // the count, never who
@@ -354,6 +390,7 @@ Request find_request(Desk& desk, std::string_view id) {
   if (r.linked())
     if (auto s = store::subject_by_id(desk.db(), r.subject_id)) r.subject_status = s->status;
   r.prior_access_12m = prior_access(desk, row);
+  for (const auto& e : store::evidence_of(desk.db(), row.id)) r.evidence.push_back(e.kind);
   if (!r.linked()) {
     r.answer = {{"held", "nothing"},
                 {"statement", "No personal data is held about the person who made this request: the identity they "
@@ -372,37 +409,6 @@ Request find_request(Desk& desk, std::string_view id) {
   }
   return r;
 }
-
-namespace {
-
-// Which requests a step applies to: an open one (verify ... link), or any
-// (an appeal concerns a closed request).
-enum class Need { open, any };
-
-// Loads, checks and changes one request in a transaction, and logs the event
-// in its history and in the audit trail (as "request <command>").
-template <class F>
-Request request_step(Desk& desk, std::string_view id, const char* command, const char* event, Need need,
-                     F&& change) {
-  int64_t changed = audited_write(desk, (std::string("request ") + command).c_str(), Action::manage_requests, [&](Audit& audit) {
-    RequestRow row = load_request(desk, id);
-    if (!row.subject_id.empty()) audit.subject(row.subject_id);
-    if (need == Need::open) need_open(row);
-    nlohmann::json detail = nlohmann::json::object();
-    change(row, detail);
-    store::update_request(desk.db(), row);
-    add_event(desk, row.id, event, detail);
-    return row.id;
-  });
-  return find_request(desk, request_label(changed));
-}
-
-template <class F>
-Request transition(Desk& desk, std::string_view id, const char* command, const char* event, F&& change) {
-  return request_step(desk, id, command, event, Need::open, std::forward<F>(change));
-}
-
-}  // namespace
 
 Request verify_request(Desk& desk, std::string_view id) {
   return transition(desk, id, "verify", "verified", [&](RequestRow& row, nlohmann::json& detail) {
@@ -436,6 +442,7 @@ Request start_request(Desk& desk, std::string_view id) {
       fail(ErrorKind::refused, request_label(row.id) + " is not verified: check the requester's identity first, then "
                                                        "`dsr request verify " + request_label(row.id) + "`");
     if (row.status == "in_progress") fail(ErrorKind::conflict, request_label(row.id) + " is already in progress");
+    need_agent_confirmed(row, "it is started");
     row.status = "in_progress";
   });
 }
@@ -480,6 +487,13 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
     if (outcome == "fulfilled" && row.status == "received")
       fail(ErrorKind::refused, request_label(row.id) + " cannot be fulfilled before the requester is verified "
                                                        "(`dsr request verify`), or close it as denied with a reason");
+    if (outcome == "fulfilled") need_agent_confirmed(row, "it is fulfilled");
+    if (code == "insuf_verification" && row.status != "received")
+      fail(ErrorKind::refused, request_label(row.id) + " was verified on " + row.verified_on.value_or("?") +
+                                   ": it cannot be denied for insufficient verification (insuf_verification is for "
+                                   "a request still unverified)");
+    if (code == "insuf_verification" && cal::format(cal::today()) < row.extended_due.value_or(row.due))
+      detail["before_due"] = true;  // allowed: the requester failed to verify before the deadline came
     row.status = outcome;
     row.outcome = outcome;
     row.closed_on = cal::format(cal::today());
@@ -490,7 +504,7 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
       row.paused_on.reset();
     }
     std::string due = row.extended_due.value_or(row.due);
-    detail = {{"outcome", outcome}, {"due", due}, {"late", outcome != "cancelled" && *row.closed_on > due}};
+    detail.update({{"outcome", outcome}, {"due", due}, {"late", outcome != "cancelled" && *row.closed_on > due}});
     if (!reason.empty()) detail["reason"] = reason;
     // A fulfilled CCPA opt-out (or limit) stands: the sharing rules obey it
     // from now on (CCPA 1798.120(d), 1798.121), in the same transaction as the close.
@@ -632,13 +646,24 @@ std::vector<Request> list_requests(Desk& desk, const RequestQuery& q) {
   if (!q.law.empty()) f.law = laws::get(q.law).name;
   if (!q.jurisdiction.empty()) f.jurisdiction = validate_jurisdiction(q.jurisdiction);
   cal::Date today = cal::today();
+  std::vector<store::RequestRow> rows = store::list_requests(desk.db(), f);
+  // A denied request whose appeal waits for its decision is open work too: the
+  // open view lists it, by its appeal's due date.
+  if (q.status == "open") {
+    f.statuses = {"denied"};
+    for (auto& row : store::list_requests(desk.db(), f))
+      if (row.appeal_received && !row.appeal_decided_on) rows.push_back(std::move(row));
+  }
   std::vector<Request> out;
-  for (const auto& row : store::list_requests(desk.db(), f)) {
+  for (const auto& row : rows) {
     Request r = to_request(row, today);
-    if (q.overdue && !(r.overdue || r.ack_overdue)) continue;
-    if (q.due_within && !(r.days_left && *r.days_left <= *q.due_within)) continue;
+    std::optional<int> left = r.days_left ? r.days_left : r.appeal_days_left;
+    if (q.overdue && !(r.overdue || r.ack_overdue || r.appeal_overdue)) continue;
+    if (q.due_within && !(left && *left <= *q.due_within)) continue;
     out.push_back(std::move(r));
   }
+  auto due_of = [](const Request& r) { return r.is_open() ? r.due : r.appeal_due; };
+  std::stable_sort(out.begin(), out.end(), [&](const Request& a, const Request& b) { return due_of(a) < due_of(b); });
   return out;
 }
 
@@ -694,10 +719,20 @@ nlohmann::json request_json(const Request& r) {
     j["claims"] = std::move(c);
   }
   if (!r.answer.is_null()) j["answer"] = r.answer;
+  j["representative"] = nullptr;
+  if (!r.representative.empty())
+    j["representative"] = {{"kind", r.representative},
+                           {"agent", r.agent_name},
+                           {"confirmed_on", text_or_null(r.agent_confirmed_on)},
+                           {"confirmation_needed", r.agent_confirmation_needed}};
+  if (!r.evidence.empty()) j["evidence"] = r.evidence;  // kinds sealed; `request evidence` opens them
   j["appeal"] = nullptr;
   if (!r.appeal_received.empty())
     j["appeal"] = {{"received", r.appeal_received},
                    {"due", r.appeal_due},
+                   {"days_left", r.appeal_days_left ? nlohmann::json(*r.appeal_days_left) : nlohmann::json(nullptr)},
+                   {"extended_on", text_or_null(r.appeal_extended_on)},
+                   {"extension_reason", text_or_null(r.appeal_extension_reason)},
                    {"extendable_to", text_or_null(r.appeal_extendable_to)},
                    {"decided_on", text_or_null(r.appeal_decided_on)},
                    {"outcome", text_or_null(r.appeal_outcome)},

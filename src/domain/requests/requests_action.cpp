@@ -24,6 +24,7 @@ store::RequestRow checked(Desk& desk, std::string_view request_id, std::string_v
   if (row.status == "received")
     fail(ErrorKind::refused, label + " is not verified: check the requester's identity first, then `dsr request verify " +
                                  label + "`");
+  need_agent_confirmed(row, "acting on it");
   if (row.subject_id.empty())
     fail(ErrorKind::usage, "--request: " + label + " stands on a claimed identity and names no subject yet; link it "
                            "first: dsr request link " + label + " SUBJECT");

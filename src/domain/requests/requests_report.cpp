@@ -36,6 +36,8 @@ struct Tally {
     if (!r.appeal_received.empty()) ++f.appeals;
     if (r.appeal_outcome == "granted") ++f.appeals_granted;
     if (r.appeal_outcome == "denied") ++f.appeals_denied;
+    if (r.appeal_overdue) ++f.appeals_overdue;
+    if (!r.appeal_decided_on.empty() && r.appeal_decided_on > r.appeal_due) ++f.appeals_late;
     if (r.days_to_respond) days.push_back(*r.days_to_respond);
   }
 
@@ -60,7 +62,8 @@ nlohmann::json figures_json(const RequestFigures& f) {
           {"cancelled", f.cancelled}, {"open", f.open},                 {"late", f.late},
           {"responses", f.responses}, {"median_days", num(f.median_days)}, {"mean_days", num(f.mean_days)},
           {"unlinked", f.unlinked}, {"denial_codes", f.denial_codes}, {"appeals", f.appeals},
-          {"appeals_granted", f.appeals_granted}, {"appeals_denied", f.appeals_denied}};
+          {"appeals_granted", f.appeals_granted}, {"appeals_denied", f.appeals_denied},
+          {"appeals_overdue", f.appeals_overdue}, {"appeals_late", f.appeals_late}};
 }
 
 }  // namespace

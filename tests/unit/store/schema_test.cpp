@@ -54,6 +54,11 @@ TEST_CASE("schema: the status check is three comparisons, still enforced, and an
     d.db().exec("PRAGMA schema_version=" + std::to_string(sv + 1));
     d.db().exec("PRAGMA writable_schema=OFF");
     // ... and take away what the migrations after 9 added, so that they run again cleanly.
+    d.db().exec("DROP TRIGGER request_evidence_erased");  // migration 14
+    d.db().exec("DROP TABLE request_evidence");
+    for (const char* col : {"representative", "agent_name", "agent_confirmed_on", "appeal_extended_on",
+                            "appeal_extension_reason"})
+      d.db().exec(std::string("ALTER TABLE requests DROP COLUMN ") + col);
     d.db().exec("DROP TRIGGER request_claims_erased");
     d.db().exec("DROP TABLE request_claims");
     d.db().exec("DROP TABLE holidays");
@@ -90,5 +95,9 @@ TEST_CASE("schema: the status check is three comparisons, still enforced, and an
     CHECK(requests_sql(d).find("CHECK (type IN") == std::string::npos);
     CHECK(d.db().execAndGet("SELECT count(*) FROM pragma_table_info('opt_outs') WHERE name IN "
                             "('complied_on', 'complied_by')").getInt() == 2);
+    // Migration 14: the evidence table and the agent's columns, a representative of a known kind only.
+    CHECK(d.db().execAndGet("SELECT count(*) FROM request_evidence").getInt64() == 0);
+    CHECK(d.db().execAndGet("SELECT count(*) FROM requests WHERE representative IS NULL").getInt64() == 3);
+    CHECK_THROWS(d.db().exec("UPDATE requests SET representative = 'friend'"));
   }
 }

@@ -41,7 +41,7 @@ TEST_CASE("laws: every law of the table, received on Friday 2026-01-23 (no holid
       {"ccpa", "opt-out", "2026-02-13", "", ""},                       // 15 business days, no extension (7026(f))
       {"ccpa", "limit-sensitive", "2026-02-13", "", ""},               // the same for a limit (7027(g))
       {"lgpd", "access", "2026-02-07", "", ""},                        // 15 days, a Saturday stands
-      {"pipeda", "access", "2026-02-22", "2026-03-24", ""},            // 30 / 60 days
+      {"pipeda", "access", "2026-02-23", "2026-03-24", ""},            // 30 days end Sun 22 Feb: Interp. Act s. 26
       {"vcdpa", "access", "2026-03-09", "2026-04-23", ""},             // 45 / 90 days
       {"cpa", "erasure", "2026-03-09", "2026-04-23", ""},
       {"ctdpa", "portability", "2026-03-09", "2026-04-23", ""},
@@ -97,6 +97,33 @@ TEST_CASE("laws: a public holiday moves a GDPR end (Art. 3(4)) and counts in bus
   // A holiday on a weekend changes nothing.
   laws::Holidays sat = holidays({"2026-01-24"});
   CHECK(laws::deadlines(laws::get("ccpa"), "access", D("2026-01-23"), 0, sat).ack == "2026-02-06");
+}
+
+TEST_CASE("laws: the roll rule is what each text says (PIPEDA Sundays and holidays, HIPAA and LGPD none)") {
+  const laws::Law& pipeda = laws::get("pipeda");
+  CHECK(pipeda.roll == laws::Roll::next_non_holiday);
+  // Received 2026-01-21: 30 days end Friday 20 Feb (stands).
+  CHECK(laws::deadlines(pipeda, "access", D("2026-01-21"), 0, kWeekendsOnly).due == "2026-02-20");
+  // Received 2026-01-22: 30 days end Saturday 21 Feb: a Saturday is no holiday (s. 35(1)), it stands.
+  CHECK(laws::deadlines(pipeda, "access", D("2026-01-22"), 0, kWeekendsOnly).due == "2026-02-21");
+  // Received 2026-01-23: Sunday 22 Feb -> Monday 23 Feb; a holiday on that Monday -> Tuesday.
+  CHECK(laws::deadlines(pipeda, "access", D("2026-01-23"), 0, holidays({"2026-02-23"})).due == "2026-02-24");
+  // An imported holiday on a Saturday moves it past the Sunday.
+  CHECK(laws::deadlines(pipeda, "access", D("2026-01-22"), 0, holidays({"2026-02-21"})).due == "2026-02-23");
+  // HIPAA and the LGPD are silent: the date stands, weekend or holiday.
+  laws::Holidays any = holidays({"2026-02-22", "2026-02-07"});
+  for (const char* name : {"hipaa-access", "lgpd"}) {
+    CAPTURE(name);
+    CHECK(laws::get(name).roll == laws::Roll::none);
+  }
+  CHECK(laws::deadlines(laws::get("hipaa-access"), "access", D("2026-01-23"), 0, any).due == "2026-02-22");  // Sunday
+  CHECK(laws::deadlines(laws::get("hipaa-accounting"), "access", D("2026-01-23"), 0, any).due == "2026-03-24");
+  CHECK(laws::get("hipaa-accounting").roll == laws::Roll::none);
+  CHECK(laws::deadlines(laws::get("lgpd"), "access", D("2026-01-23"), 0, any).due == "2026-02-07");  // Saturday
+  // Each says so in its citation.
+  CHECK(std::string(pipeda.citation).find("Interpretation Act") != std::string::npos);
+  for (const char* name : {"hipaa-access", "hipaa-accounting", "lgpd"})
+    CHECK_MESSAGE(std::string(laws::get(name).citation).find("date stands") != std::string::npos, name);
 }
 
 TEST_CASE("laws: a paused UK GDPR clock adds the days it stood still before the roll") {

@@ -81,7 +81,11 @@ TEST_CASE("requests: type, law, channel and received date are checked") {
   CHECK(test::kind_thrown([&] { open(d, a, "access", "gdpr", "2026-03-02"); }) == ErrorKind::usage);  // tomorrow
   CHECK(test::kind_thrown([&] { open(d, a, "access", "gdpr", "2026-02-30"); }) == ErrorKind::usage);
   CHECK(test::kind_thrown([&] { open(d, "nobody", "access", "gdpr", ""); }) == ErrorKind::not_found);
-  RequestInput in{a, "access", "gdpr", "", "fax", false, "", "", "", "", ""};
+  RequestInput in;
+  in.subject = a;
+  in.type = "access";
+  in.law = "gdpr";
+  in.channel = "fax";
   CHECK(test::kind_thrown([&] { open_request(d, in); }) == ErrorKind::usage);
   CHECK(list_requests(d, {"all", false, std::nullopt, "", "", ""}).empty());  // nothing was stored
   Request r = open(d, a, "access", "gdpr", "");
@@ -205,7 +209,7 @@ TEST_CASE("requests: the report counts by type and outcome, with median, mean an
   at("2025-01-20", [&] { close_request(d, r1, "fulfilled", ""); });  // 10 days, due 2025-02-10
   at("2025-02-03", [&] { r2 = open(d, a, "erasure", "gdpr", "2025-02-03").id; });
   at("2025-03-10", [&] { close_request(d, r2, "fulfilled", ""); });  // 35 days, due 2025-03-03: late
-  at("2025-03-01", [&] { r3 = open(d, a, "access", "ccpa", "2025-03-01").id; });
+  at("2025-03-01", [&] { r3 = open(d, a, "access", "ccpa", "2025-03-01", false).id; });  // never verified
   at("2025-03-21", [&] { close_request(d, r3, "denied", "not verifiable", "insuf_verification"); });  // 20 days
   at("2025-04-01", [&] { r4 = open(d, a, "erasure", "ccpa", "2025-04-01").id; });
   at("2025-04-02", [&] { close_request(d, r4, "cancelled", ""); });  // no response owed
