@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
   dsr::cli::add_key_commands(app, ctx);
   dsr::cli::add_backup_commands(app, ctx);
   dsr::cli::add_agent_commands(app, ctx);
+  dsr::cli::add_letter_commands(app, ctx);
   dsr::cli::add_help_command(app);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
   dsr::cli::finish_help(app);
