@@ -22,21 +22,23 @@ std::string end_of_day(const std::string& date) { return date + "T23:59:59Z"; }
 Request open_from_document(Desk& desk, std::string_view text, const IntakeOptions& o) {
   if (std::find(kIntakeFormats.begin(), kIntakeFormats.end(), o.format) == kIntakeFormats.end())
     fail(ErrorKind::usage, "--format: must be drp or opendsr");
-  IntakeDoc d = o.format == "drp" ? read_drp(text, o, cal::now_unix()) : read_opendsr(text, o);
-  RequestInput in;
-  in.type = d.type;
-  in.law = d.law;
-  in.email = d.email;
-  in.phone = d.phone;
-  in.name = d.name;
-  in.jurisdiction = o.jurisdiction;
-  in.channel = o.channel.empty() ? "web" : o.channel;
-  if (d.format == "opendsr") {  // the clock runs from the data subject's request to the controller
-    in.received = iso_date(*d.issued_at);
-    if (in.received > cal::format(cal::today()))
-      fail(ErrorKind::usage, "--from-file (opendsr): \"submitted_time\" " + iso_time(*d.issued_at) + " is in the future");
-  }
+  // Read inside the audited write: a refused document (bad signature, expired,
+  // not for us) is an attempt worth an audit entry (ARCHITECTURE.md, Invariants).
   int64_t id = audited_write(desk, "request intake", Action::manage_requests, [&](Audit& audit) {
+    IntakeDoc d = o.format == "drp" ? read_drp(text, o, cal::now_unix()) : read_opendsr(text, o);
+    RequestInput in;
+    in.type = d.type;
+    in.law = d.law;
+    in.email = d.email;
+    in.phone = d.phone;
+    in.name = d.name;
+    in.jurisdiction = o.jurisdiction;
+    in.channel = o.channel.empty() ? "web" : o.channel;
+    if (d.format == "opendsr") {  // the clock runs from the data subject's request to the controller
+      in.received = iso_date(*d.issued_at);
+      if (in.received > cal::format(cal::today()))
+        fail(ErrorKind::usage, "--from-file (opendsr): \"submitted_time\" " + iso_time(*d.issued_at) + " is in the future");
+    }
     if (!d.external_id.empty())
       if (auto prior = store::request_from_source(desk.db(), d.format, d.sender, d.external_id))
         fail(ErrorKind::conflict, "--from-file: this " + d.format + " request was already read as " +
