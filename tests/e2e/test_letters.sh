@@ -101,7 +101,7 @@ expect_out '"command": ?"letter"' "letters are audited"
 
 # Templates: the defaults, a template of the vault's own, back to the default.
 run dsr template list --json
-check "ten templates (5 kinds x 2 formats), all defaults" test "$(jget "$OUT" '(len(d), sorted(set(t["source"] for t in d)))')" = "(10, ['default'])"
+check "ten templates (5 kinds x 2 formats), all defaults (html from the text one)" test "$(jget "$OUT" '(len(d), sorted(set((t["format"], t["source"]) for t in d)))')" = "(10, [('html', 'default (text)'), ('text', 'default')])"
 run dsr template show deny
 expect_rc 0 "template show"
 expect_out "\{\{regulator\}\}" "prints the default with its fields"

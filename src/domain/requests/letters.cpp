@@ -153,7 +153,7 @@ const std::vector<std::pair<std::string_view, std::string>>& defaults() {
                    "You may appeal this decision by replying to this letter; we will answer an appeal within "
                    "{{appeal_period}} ({{appeal_citation}}).\n"
                    "{{/can_appeal}}\n"
-                   "You may complain to {{regulator}}, and seek a remedy before the courts.\n"
+                   "You may complain to {{regulator}}; depending on the law, you may also seek a remedy in court.\n"
                    "\n"
                    "{{rights}}\n" +
                    kFooter},
@@ -529,7 +529,10 @@ std::vector<LetterTemplate> list_letter_templates(Desk& desk) {
   for (const auto& kind : kLetterKinds)
     for (const auto& format : kLetterFormats) {
       LetterTemplate t = template_for(desk, kind, format);
-      t.format = format;  // what a letter of this format uses, even when it is the text template
+      if (t.format != format) {  // an HTML letter with no HTML template sets the text one in a page
+        t.source += " (text)";
+        t.format = format;
+      }
       out.push_back(std::move(t));
     }
   return out;
