@@ -68,20 +68,21 @@ void add_letter_commands(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember(kLetterFormats));
   letter->add_option("-o,--output", la->out, "Write to FILE (mode 0600, must not exist) instead of stdout");
   letter->footer("Filled from the request and its law (dates, reasons, denial code, rights, the regulator); the\n"
-                 "letter is recorded in the request's history (`dsr request show`), its text is not.\n"
+                 "letter is recorded in the request's history (`dsr request show`), its text is not. With --json\n"
+                 "the letter is the \"text\" of one JSON document.\n"
                  "Example:\n  dsr letter req_12 --kind deny --format html -o req_12-denial.html");
   letter->callback([&ctx, la] {
     Desk desk = ctx.open_desk();
     Letter l = write_letter(desk, la->id, la->kind, la->format, [&](const Letter& done) {
       if (!la->out.empty() && la->out != "-") write_new_file(la->out, done.text);
     });
-    if (la->out.empty() || la->out == "-") {
-      std::cout << l.text;
-      return;
-    }
-    if (ctx.g.json)
-      ctx.emit_json({{"request", l.request_id}, {"kind", l.kind}, {"format", l.format}, {"template", l.template_source},
-                     {"file", la->out}, {"bytes", l.text.size()}});
+    const bool to_stdout = la->out.empty() || la->out == "-";
+    nlohmann::json j = {{"request", l.request_id}, {"kind", l.kind}, {"format", l.format}, {"template", l.template_source}};
+    if (to_stdout && ctx.g.json) j["text"] = l.text;
+    else if (to_stdout) std::cout << l.text;
+    else j.update({{"file", la->out}, {"bytes", l.text.size()}});
+    if (ctx.g.json) return ctx.emit_json(j);
+    if (to_stdout) return;
     ctx.note("wrote the " + l.kind + " letter for " + l.request_id + " to " + la->out + " (" + l.template_source +
              " template)");
   });

@@ -27,7 +27,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& type_phrases()
       {"restriction", "to have the processing of your personal data restricted"},
       {"portability", "to receive your personal data in a portable format"},
       {"objection", "to object to the processing of your personal data"},
-      {"opt-out", "to opt out of the sale or sharing of your personal data"},
+      {"opt-out", "to opt out of the sale of your personal data and of its use for targeted advertising"},
   };
   return t;
 }
@@ -261,26 +261,31 @@ struct Parser {
       if (alone)  // the tag's line goes: the spaces before it and its line break
         while (!chunk.empty() && (chunk.back() == ' ' || chunk.back() == '\t')) chunk.remove_suffix(1);
       add_text(out, chunk);
+      const int tag_line = line;
       i = close + 2;
+      bool ate_newline = false;
       if (alone) {
         while (i < src.size() && (src[i] == ' ' || src[i] == '\t')) ++i;
         if (i < src.size() && src[i] == '\n') {
           ++i;
-          ++line;
+          ate_newline = true;
         }
       }
       if (name.empty()) bad("an empty tag");
       if (!known_field(name)) bad("no field " + validate::quoted(name) + " (`dsr template fields` lists them)");
+      if (ate_newline) ++line;  // after the checks above, which name the tag's own line
       if (sigil == '/') {
-        if (name != section)
+        if (name != section) {
+          line = tag_line;
           bad(section.empty() ? "{{/" + name + "}} closes no section"
                               : "{{/" + name + "}} where {{/" + section + "}} was expected");
+        }
         closed = true;
         return out;
       }
       if (is_section) {
         Node n{sigil == '#' ? Node::section : Node::inverted, name, {}};
-        int opened = line;
+        int opened = tag_line;
         bool inner_closed = false;
         n.kids = parse(name, inner_closed);
         if (!inner_closed) {

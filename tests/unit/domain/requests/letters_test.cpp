@@ -67,7 +67,7 @@ TEST_CASE("letters: HTML escapes every value, and the text too when asked") {
 TEST_CASE("letters: template errors are usage errors naming the line") {
   CHECK(letter_error_kind("fine {{regulator}}\n") == ErrorKind::failure);
   CHECK(letter_error_kind("a\nb {{nmae}}\n") == ErrorKind::usage);
-  CHECK(letter_error_text("a\nb {{nmae}}\n").find("line 2: no field 'nmae'") != std::string::npos);
+  CHECK(letter_error_text("a\nb {{nmae}}\n").find("line 2: no field \"nmae\"") != std::string::npos);
   CHECK(letter_error_text("x\n{{#name}}\ny\n").find("line 2: section {{#name}} is not closed") != std::string::npos);
   CHECK(letter_error_text("{{#name}}{{/email}}").find("{{/email}} where {{/name}} was expected") != std::string::npos);
   CHECK(letter_error_text("{{/name}}").find("closes no section") != std::string::npos);
