@@ -69,6 +69,9 @@ bool run_intake(Context& ctx, const IntakeArgs& a, const RequestInput& in) {
   std::string text = read_limited(a.file, kMaxIntakeBytes, "a request document");
   Desk desk = ctx.open_desk();
   Request r = open_from_document(desk, text, o);
+  for (const auto& e : r.history)  // said with --json too: who sent it is not proven
+    if (e.event == "intake" && e.detail.value("signature", "") == "unverified")
+      ctx.note("the agent's signature was not checked: give --agent-key to check it");
   if (ctx.g.json) {
     ctx.emit_json(request_json(r));
     return true;
@@ -76,9 +79,6 @@ bool run_intake(Context& ctx, const IntakeArgs& a, const RequestInput& in) {
   std::cout << r.id << "\n";
   ctx.note("opened " + r.id + " from the " + a.format + " document (" + r.type + ", " + r.law + ", " + r.status +
            "): due " + r.due + (r.ack_due.empty() ? "" : ", acknowledge by " + r.ack_due));
-  for (const auto& e : r.history)
-    if (e.event == "intake" && e.detail.value("signature", "") == "unverified")
-      ctx.note("the agent's signature was not checked: give --agent-key to check it");
   if (!r.linked()) ctx.note(r.id + " matches no subject: it stands on the claimed identity until one matches");
   return true;
 }

@@ -57,7 +57,7 @@ check "each refused document has its audit entry" test "$(jget "$OUT" 'len([e fo
 before=$(sha256sum "$V" | cut -d' ' -f1)
 drp drp-unknown-right.b64 --agent-key "$D/agent.pub"
 expect_rc 2 "an unknown right is a usage error"
-expect_err "unknown right 'sale:sell-more'" "naming it"
+expect_err 'unknown right "sale:sell-more"' "naming it"
 drp drp-no-identity.b64 --agent-key "$D/agent.pub"
 expect_rc 2 "a request with no identity is a usage error"
 expect_err "no identity" "saying so"
