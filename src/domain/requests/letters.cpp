@@ -511,6 +511,7 @@ Letter write_letter(Desk& desk, std::string_view id, const std::string& kind, co
                     const std::function<void(const Letter&)>& deliver) {
   need_kind(kind);
   need_format(format);
+  require_audited(desk, Action::manage_requests, "letter");  // a role without it learns nothing of the request
   Request r = find_request(desk, id);
   return audited_write(desk, "letter", Action::manage_requests, [&](Audit& audit) {
     need_state(r, kind);
