@@ -38,7 +38,7 @@ TEST_CASE("letters: fields are filled, missing ones are empty") {
         "Request req_3 due 2026-03-02; .");
 }
 
-TEST_CASE("letters: sections show on a value, inverted ones on none; lone tag lines vanish") {
+TEST_CASE("letters: sections show on a value, inverted ones on none, lone tag lines vanish") {
   std::map<std::string, std::string> named = {{"name", "Ann"}};
   std::map<std::string, std::string> none;
   const char* t = "{{#name}}Dear {{name}},{{/name}}{{^name}}Dear requester,{{/name}}\n";
