@@ -122,7 +122,7 @@ void add_backup_commands(CLI::App& app, Context& ctx);   // backup [--verify], r
 void add_agent_commands(CLI::App& app, Context& ctx);    // unlock, lock
 void add_letter_commands(CLI::App& app, Context& ctx);   // letter, template (cmd_letters.cpp)
 // request open --from-file and request show --format drp|opendsr (cmd_intake.cpp):
-// the options are added to the request group's commands, and the run_* return
+// the options are added to the request group's commands; run_intake and show_status return
 // false when their option was not given (the command then runs as before).
 struct IntakeArgs;
 std::shared_ptr<IntakeArgs> add_intake_options(CLI::App* open);
