@@ -35,6 +35,7 @@ DSR_HARNESS(csv)
 DSR_HARNESS(validate)
 DSR_HARNESS(ndjson)
 DSR_HARNESS(ics)
+DSR_HARNESS(intake)
 #undef DSR_HARNESS
 
 namespace {
@@ -48,7 +49,7 @@ struct Harness {
 
 #define DSR_HARNESS(name) {#name, dsr_fuzz_##name##_one, dsr_fuzz_##name##_init, dsr_fuzz_##name##_seeds}
 const Harness kHarnesses[] = {DSR_HARNESS(header), DSR_HARNESS(vfs), DSR_HARNESS(csv), DSR_HARNESS(validate),
-                              DSR_HARNESS(ndjson), DSR_HARNESS(ics)};
+                              DSR_HARNESS(ndjson), DSR_HARNESS(ics), DSR_HARNESS(intake)};
 #undef DSR_HARNESS
 
 }  // namespace

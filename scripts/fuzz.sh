@@ -4,15 +4,15 @@
 # while. A finding fails the script; the input is saved under the build dir.
 #
 # Usage: scripts/fuzz.sh [--ci] [--seconds N] [--build DIR] [HARNESS...]
-#   --ci         what scripts/test.sh --full runs: the five harnesses that need
+#   --ci         what scripts/test.sh --full runs: the six harnesses that need
 #                only src/vault and a few domain files (a fraction of the
 #                library to compile), 10 seconds each (fuzz_vfs: a fixed
 #                sequence of 600 runs, the corpus included, see below). The NDJSON harness needs
 #                the whole library: CI replays its corpus in the test builds
 #                (ctest fuzz.ndjson.replay) and fuzzes it only in long runs.
 #   --seconds N  fuzzing time per harness (default 60)
-#   HARNESS      header vfs csv validate ndjson ics (default: all six, or the
-#                five light ones with --ci)
+#   HARNESS      header vfs csv validate ndjson ics intake (default: all seven,
+#                or the six light ones with --ci)
 # The corpus grows in a copy under the build dir; fuzz/corpus/ is not changed
 # (copy new inputs worth keeping there by hand, after `-merge=1`).
 set -euo pipefail
@@ -26,12 +26,12 @@ while [ $# -gt 0 ]; do
     --ci) ci=1; seconds=10; shift ;;
     --seconds) seconds=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
-    header|vfs|csv|validate|ndjson|ics) harnesses+=("$1"); shift ;;
+    header|vfs|csv|validate|ndjson|ics|intake) harnesses+=("$1"); shift ;;
     *) echo "usage: scripts/fuzz.sh [--ci] [--seconds N] [--build DIR] [HARNESS...]" >&2; exit 2 ;;
   esac
 done
 if [ ${#harnesses[@]} -eq 0 ]; then
-  if [ $ci -eq 1 ]; then harnesses=(header vfs csv validate ics); else harnesses=(header vfs csv validate ndjson ics); fi
+  if [ $ci -eq 1 ]; then harnesses=(header vfs csv validate ics intake); else harnesses=(header vfs csv validate ndjson ics intake); fi
 fi
 bash scripts/install-deps.sh --fuzz
 cxx=$(command -v clang++-14 || command -v clang++ || true)

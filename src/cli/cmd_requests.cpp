@@ -248,11 +248,9 @@ void add_request_commands(CLI::App& app, Context& ctx) {
                    "Subject id, email or username; an email that matches no one becomes the claimed identity");
   open->add_option("--type", oa->type,
                    "access, rectification, erasure, restriction, portability, objection, opt-out or limit-sensitive")
-      ->required()
       ->check(CLI::IsMember({"access", "rectification", "erasure", "restriction", "portability", "objection", "opt-out",
                              "limit-sensitive"}));
   open->add_option("--law", oa->law, "The law that sets the deadlines: " + laws::names())
-      ->required()
       ->check(CLI::IsMember(law_names()));
   open->add_option("--email", oa->email, "The requester's email, as claimed (someone not in the vault, or erased)");
   open->add_option("--phone", oa->phone, "The requester's phone, as claimed");
@@ -273,8 +271,15 @@ void add_request_commands(CLI::App& app, Context& ctx) {
                "  dsr request open stranger@example.com --type access --law gdpr --jurisdiction DE\n"
                "  dsr request open alice --type limit-sensitive --law ccpa   # regs 7027: 15 business days\n"
                "  dsr request open --email bob@example.com --type erasure --law ccpa --agent 'Acme Privacy' \\\n"
-               "      --agent-proof permission.pdf");
-  open->callback([&ctx, oa] { run_open(ctx, *oa); });
+               "      --agent-proof permission.pdf\n"
+               "  dsr request open --from-file req.b64 --format drp --agent-key agent.pub --business-id acme");
+  auto intake = add_intake_options(open);  // --from-file ... (cmd_intake.cpp)
+  open->callback([&ctx, oa, intake] {
+    if (run_intake(ctx, *intake, *oa)) return;
+    if (oa->type.empty()) fail(ErrorKind::usage, "--type is required (or --from-file)");
+    if (oa->law.empty()) fail(ErrorKind::usage, "--law is required (or --from-file)");
+    run_open(ctx, *oa);
+  });
 
   auto la = std::make_shared<ListArgs>();
   auto* list = req->add_subcommand("list", "List requests (open ones by default), soonest due first");
@@ -295,8 +300,12 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   auto id = std::make_shared<std::string>();
   auto* show = req->add_subcommand("show", "Show a request with its whole history");
   show->add_option("ID", *id, "Request id (req_12 or 12)")->required();
-  show->footer("Example:\n  dsr request show req_12 --json");
-  show->callback([&ctx, id] {
+  auto status_format = std::make_shared<std::string>();
+  show->add_option("--format", *status_format, "drp or opendsr: the status object of a request read from such a document")
+      ->check(CLI::IsMember({"drp", "opendsr"}));
+  show->footer("Example:\n  dsr request show req_12 --json\n  dsr request show req_12 --format drp");
+  show->callback([&ctx, id, status_format] {
+    if (show_status(ctx, *id, *status_format)) return;
     Desk desk = ctx.open_desk();
     print_request(ctx, find_request(desk, *id));
   });

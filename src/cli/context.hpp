@@ -3,6 +3,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -10,6 +11,10 @@
 #include "dsr/desk.hpp"
 #include "dsr/error.hpp"
 #include "dsr/vault.hpp"
+
+namespace dsr {
+struct RequestInput;
+}
 
 namespace dsr::cli {
 
@@ -115,6 +120,14 @@ void add_retention_commands(CLI::App& app, Context& ctx);  // retention show|set
 void add_key_commands(CLI::App& app, Context& ctx);      // key add|list|remove|passwd, rekey
 void add_backup_commands(CLI::App& app, Context& ctx);   // backup [--verify], restore
 void add_agent_commands(CLI::App& app, Context& ctx);    // unlock, lock
+void add_letter_commands(CLI::App& app, Context& ctx);   // letter, template (cmd_letters.cpp)
+// request open --from-file and request show --format drp|opendsr (cmd_intake.cpp):
+// the options are added to the request group's commands; run_intake and show_status return
+// false when their option was not given (the command then runs as before).
+struct IntakeArgs;
+std::shared_ptr<IntakeArgs> add_intake_options(CLI::App* open);
+bool run_intake(Context& ctx, const IntakeArgs& a, const dsr::RequestInput& in);
+bool show_status(Context& ctx, const std::string& id, const std::string& format);
 
 // Validators with short messages ("--limit: must be a number above 0, got '0'").
 CLI::Validator positive();

@@ -30,15 +30,18 @@ int finish_stdout(int rc) {
   return rc == 0 ? 1 : rc;
 }
 
-// --json and a --format other than json ask for two different outputs.
+// --json and a --format other than json ask for two different outputs. With
+// --from-file (request open) --format names what is read, not an output.
 void refuse_conflicting_output(const std::vector<std::string>& args, dsr::cli::Context& ctx) {
   std::string format;
+  bool input_format = false;
   for (size_t i = 0; i < args.size() && args[i] != "--"; ++i) {
     if (args[i] == "--json") ctx.g.json = true;
+    if (args[i] == "--from-file" || args[i].rfind("--from-file=", 0) == 0) input_format = true;
     if (args[i] == "--format" && i + 1 < args.size()) format = args[i + 1];
     if (args[i].rfind("--format=", 0) == 0) format = args[i].substr(9);
   }
-  if (ctx.g.json && !format.empty() && format != "json")
+  if (ctx.g.json && !format.empty() && format != "json" && !input_format)
     dsr::fail(dsr::ErrorKind::usage, "--json and --format " + format + " ask for different outputs; give one of them");
 }
 
@@ -140,6 +143,7 @@ int main(int argc, char** argv) {
   dsr::cli::add_key_commands(app, ctx);
   dsr::cli::add_backup_commands(app, ctx);
   dsr::cli::add_agent_commands(app, ctx);
+  dsr::cli::add_letter_commands(app, ctx);
   dsr::cli::add_help_command(app);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
   dsr::cli::finish_help(app);

@@ -399,6 +399,38 @@ BEGIN
   DELETE FROM request_evidence WHERE request_id IN (SELECT id FROM requests WHERE subject_id = NEW.id);
 END;
 )sql",
+    // 15: letters and intake (issue 14). Letter templates the desk set in
+    // place of the defaults shipped in the binary (domain/requests/letters.cpp),
+    // one per kind and format; and where a request came from when it was read
+    // from another system's document (domain/requests/intake.cpp): the format,
+    // the sender's ids, never the requester's identity (that is a claim or the
+    // subject's record). Self-contained (IF NOT EXISTS), so it may run after
+    // another migration of the same release.
+    R"sql(
+CREATE TABLE IF NOT EXISTS letter_templates (
+  kind TEXT NOT NULL,                  -- ack, extend, deny, complete, appeal-decision
+  format TEXT NOT NULL CHECK (format IN ('text','html')),
+  body TEXT NOT NULL,
+  set_at INTEGER NOT NULL,
+  set_by TEXT NOT NULL,
+  PRIMARY KEY (kind, format)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS request_sources (
+  request_id INTEGER PRIMARY KEY REFERENCES requests(id) ON DELETE CASCADE,
+  format TEXT NOT NULL CHECK (format IN ('drp','opendsr')),
+  sender TEXT NOT NULL,                -- DRP agent-id; OpenDSR controller id
+  external_id TEXT,                    -- DRP agent-request-id (optional: NULL); OpenDSR subject_request_id
+  business TEXT,                       -- DRP business-id (ours)
+  exercise TEXT NOT NULL,              -- the document's own name of the right (exercise, subject_request_type)
+  issued_at INTEGER,                   -- DRP issued-at; OpenDSR submitted_time
+  expires_at INTEGER,                  -- DRP expires-at
+  received_at INTEGER NOT NULL,
+  signature TEXT NOT NULL CHECK (signature IN ('verified','unverified','unsigned')),
+  callbacks TEXT NOT NULL DEFAULT '[]', -- JSON array of status callback URLs
+  api_version TEXT,
+  UNIQUE (format, sender, external_id)
+);
+)sql",
 };
 
 // SQLite codes `status IN ('active','deactivated','erased')` (three values)

@@ -133,7 +133,9 @@ run dsr "${AUD[@]}" request list
 expect_rc 0 "auditor: reads requests"
 run dsr "${AUD[@]}" report requests
 expect_rc 0 "auditor: reads reports"
-for cmd in "show alice" "find alice" "list" "export bob@example.com" "register --email eve@example.com --name Eve" "key list"; do
+printf 'Dear {{name}}\n' >"$TMP/tpl.txt"
+for cmd in "show alice" "find alice" "list" "export bob@example.com" "register --email eve@example.com --name Eve" "key list" \
+           "letter req_1 --kind ack" "template set ack $TMP/tpl.txt"; do
   # shellcheck disable=SC2086
   run dsr "${AUD[@]}" $cmd
   expect_rc 7 "auditor: $cmd is refused"
@@ -169,5 +171,5 @@ expect_refusals() {  # expect_refusals ACTOR COMMAND...
 }
 expect_refusals support correct register export "audit log" "key list" "key add" "key remove" rekey backup
 expect_refusals billing correct export "audit log" disclosures "request list" "key list" "hold list" inventory
-expect_refusals auditor show find list export register "key list"
+expect_refusals auditor show find list export register "key list" letter "template set"
 finish

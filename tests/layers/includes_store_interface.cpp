@@ -12,4 +12,5 @@
 #include "store/subject_store.hpp"
 #include "store/tx.hpp"
 #include "vault/seal.hpp"
+#include "vault/signed_message.hpp"
 int probe() { return 0; }
