@@ -28,6 +28,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& type_phrases()
       {"portability", "to receive your personal data in a portable format"},
       {"objection", "to object to the processing of your personal data"},
       {"opt-out", "to opt out of the sale of your personal data and of its use for targeted advertising"},
+      {"limit-sensitive", "to limit the use of your sensitive personal information"},
   };
   return t;
 }
