@@ -98,16 +98,12 @@ std::vector<ConsentRow> consents_for(SQLite::Database& db, int64_t subject_rowid
                        "SELECT id, purpose, purpose_key, notice, method, evidence_name, given_at, recorded_by, "
                        "withdrawn_at, withdrawn_by FROM consents WHERE subject_rowid = ? ORDER BY given_at, id");
   st.bind(1, subject_rowid);
-  std::vector<ConsentRow> out;
-  while (st.executeStep()) {
-    ConsentRow r;
+  return read_rows<ConsentRow>(st, [&](ConsentRow& r) {
     r.subject_rowid = subject_rowid;
     read_columns(st, r.id, r.purpose, r.purpose_key, r.notice, r.method, r.evidence_name, r.given_at, r.recorded_by);
     if (!st.getColumn(8).isNull()) r.withdrawn_at = st.getColumn(8).getInt64();
     r.withdrawn_by = st.getColumn(9).isNull() ? "" : st.getColumn(9).getString();
-    out.push_back(std::move(r));
-  }
-  return out;
+  });
 }
 
 bool has_current_consent(SQLite::Database& db, int64_t subject_rowid, const std::string& purpose_key) {

@@ -15,7 +15,7 @@ const char* kCols =
     "appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, appeal_reason, representative, agent_name, "
     "agent_confirmed_on, appeal_extended_on, appeal_extension_reason";
 
-RequestRow read_row(SQLite::Statement& st) {
+RequestRow read_request_row(SQLite::Statement& st) {
   RequestRow r;
   read_columns(st, r.id, r.subject_id, r.type, r.law, r.channel, r.received, r.status, r.due, r.ack_due,
                r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
@@ -69,7 +69,7 @@ std::optional<RequestRow> request_by_id(SQLite::Database& db, int64_t id) {
   SQLite::Statement st(db, std::string("SELECT ") + kCols + " FROM requests WHERE id = ?");
   st.bind(1, id);
   if (!st.executeStep()) return std::nullopt;
-  return read_row(st);
+  return read_request_row(st);
 }
 
 std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter& f) {
@@ -97,7 +97,7 @@ std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter&
   if (!f.received_from.empty()) st.bind(i++, f.received_from);
   if (!f.received_to.empty()) st.bind(i++, f.received_to);
   std::vector<RequestRow> out;
-  while (st.executeStep()) out.push_back(read_row(st));
+  while (st.executeStep()) out.push_back(read_request_row(st));
   return out;
 }
 
@@ -168,13 +168,9 @@ std::vector<EvidenceRow> evidence_of(SQLite::Database& db, int64_t request_id) {
                        "SELECT id, request_id, kind, at, actor, sealed FROM request_evidence WHERE request_id = ? "
                        "ORDER BY id");
   st.bind(1, request_id);
-  std::vector<EvidenceRow> out;
-  while (st.executeStep()) {
-    EvidenceRow e;
+  return read_rows<EvidenceRow>(st, [&](EvidenceRow& e) {
     read_columns(st, e.id, e.request_id, e.kind, e.at, e.actor, e.sealed);
-    out.push_back(std::move(e));
-  }
-  return out;
+  });
 }
 
 int64_t insert_request_event(SQLite::Database& db, const RequestEventRow& e) {

@@ -37,7 +37,7 @@ std::optional<std::string> col_value(SQLite::Statement& st, int idx) {
   return std::string(static_cast<const char*>(c.getBlob()), static_cast<size_t>(c.getBytes()));
 }
 
-SubjectRow read_row(SQLite::Statement& st) {
+SubjectRow read_subject_row(SQLite::Statement& st) {
   SubjectRow r;
   r.rowid = st.getColumn(0).getInt64();
   r.id = st.getColumn(1).getString();
@@ -57,7 +57,7 @@ SubjectRow read_row(SQLite::Statement& st) {
 
 std::vector<SubjectRow> read_all(SQLite::Statement& st) {
   std::vector<SubjectRow> out;
-  while (st.executeStep()) out.push_back(read_row(st));
+  while (st.executeStep()) out.push_back(read_subject_row(st));
   return out;
 }
 
@@ -66,7 +66,7 @@ std::optional<SubjectRow> one(SQLite::Database& db, const std::string& where, co
   SQLite::Statement& st = *cached;
   st.bind(1, arg);
   if (!st.executeStep()) return std::nullopt;
-  return read_row(st);
+  return read_subject_row(st);
 }
 
 std::optional<std::string> opt(const SubjectRow& r, const std::string& col) {

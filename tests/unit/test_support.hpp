@@ -13,6 +13,9 @@
 #include <doctest/doctest.h>
 #include <SQLiteCpp/Database.h>
 
+#include <nlohmann/json.hpp>
+
+#include "dsr/batch.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/desk.hpp"
 #include "dsr/error.hpp"
@@ -117,6 +120,22 @@ inline int64_t count_subjects(Desk& d) { return d.db().execAndGet("SELECT count(
 inline bool mentions(const CheckReport& r, const std::string& needle) {
   return std::any_of(r.problems.begin(), r.problems.end(),
                      [&](const std::string& p) { return p.find(needle) != std::string::npos; });
+}
+
+// Keeps every line's result of a batch or an import.
+struct KeepResults : ResultSink {
+  std::vector<LineResult> results;
+  void result(const LineResult& r) override { results.push_back(r); }
+};
+
+// The subject id a register line's result names.
+inline std::string result_id(const LineResult& r) {
+  return nlohmann::json::parse(r.result).at("id").get<std::string>();
+}
+
+inline bool has_slot(const Vault& v, const std::string& name) {
+  auto slots = v.slots();
+  return std::any_of(slots.begin(), slots.end(), [&](const SlotInfo& s) { return s.name == name; });
 }
 
 }  // namespace dsr::test

@@ -20,11 +20,6 @@ struct NoFaults {  // whatever a test leaves configured is cleared
 
 Credential new_key() { return Credential{SlotKind::key_file, Secret::random(32)}; }
 
-bool has_slot(const Vault& v, const std::string& name) {
-  auto slots = v.slots();
-  return std::any_of(slots.begin(), slots.end(), [&](const SlotInfo& s) { return s.name == name; });
-}
-
 }  // namespace
 
 TEST_CASE("fault injection: a spec names the Nth call of a kind and fails it once") {
@@ -71,11 +66,11 @@ TEST_CASE("fault injection: a header change whose second copy cannot be written 
     fault::configure("");
   }
   Vault v = Vault::open(tv.db, tv.cred());
-  CHECK(has_slot(v, "second-failed"));
-  CHECK(has_slot(v, "second-torn"));
-  CHECK_FALSE(has_slot(v, "first-failed"));
-  CHECK_FALSE(has_slot(v, "first-unsynced"));
-  CHECK_FALSE(has_slot(v, "first-torn"));
+  CHECK(test::has_slot(v, "second-failed"));
+  CHECK(test::has_slot(v, "second-torn"));
+  CHECK_FALSE(test::has_slot(v, "first-failed"));
+  CHECK_FALSE(test::has_slot(v, "first-unsynced"));
+  CHECK_FALSE(test::has_slot(v, "first-torn"));
   v.close();
   CHECK(check_vault(tv.db, tv.cred()).ok());
 }
@@ -98,13 +93,13 @@ TEST_CASE("fault injection: after a copy fell behind, a device dying in the next
   }
   {
     Vault v = Vault::open(tv.db, tv.cred());
-    CHECK(has_slot(v, "kept"));
+    CHECK(test::has_slot(v, "kept"));
     // The next change rewrites the torn copy first, and both are whole again.
     v.add_slot("after", Role::support, new_key(), KdfStrength::interactive);
   }
   Vault v = Vault::open(tv.db, tv.cred());
-  CHECK(has_slot(v, "kept"));
-  CHECK(has_slot(v, "after"));
+  CHECK(test::has_slot(v, "kept"));
+  CHECK(test::has_slot(v, "after"));
   v.close();
   CheckReport r = check_vault(tv.db, tv.cred());
   CHECK_MESSAGE(r.ok(), (r.problems.empty() ? std::string() : r.problems.front()));

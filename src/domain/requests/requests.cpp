@@ -1,4 +1,5 @@
 // Requests: intake, deadlines, status transitions, listing.
+#include "util/strings.hpp"
 #include "dsr/requests.hpp"
 
 #include <algorithm>
@@ -30,12 +31,6 @@ const std::vector<std::string> kChannels = {"email", "phone", "mail", "web", "in
 
 bool one_of(const std::vector<std::string>& set, const std::string& v) {
   return std::find(set.begin(), set.end(), v) != set.end();
-}
-
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
 }
 
 // The clock of a law that starts once identity is in has not started yet.
@@ -288,7 +283,7 @@ Request open_request(Desk& desk, const RequestInput& in) {
   const laws::Law& law = laws::get(in.law);
   laws::Periods periods = laws::periods_for(law, in.type);
   if (!in.channel.empty() && !one_of(kChannels, in.channel))
-    fail(ErrorKind::usage, "--channel: must be " + joined(kChannels));
+    fail(ErrorKind::usage, "--channel: must be " + util::join(kChannels));
   std::string jurisdiction = jurisdiction_of(law, in.jurisdiction);
   if ((in.power_of_attorney || in.parent_of_minor) && in.agent.empty())
     fail(ErrorKind::usage, std::string(in.power_of_attorney ? "--power-of-attorney" : "--parent-of-minor") +
@@ -478,9 +473,9 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
   if (outcome == "denied" && reason_in.empty())
     fail(ErrorKind::usage, "--reason: a denial needs a reason (it is kept and told to the requester)");
   if (outcome == "denied" && code.empty())
-    fail(ErrorKind::usage, "--code: a denial needs a code: " + joined(kDenialCodes));
+    fail(ErrorKind::usage, "--code: a denial needs a code: " + util::join(kDenialCodes));
   if (!code.empty() && !one_of(kDenialCodes, code))
-    fail(ErrorKind::usage, "--code: must be " + joined(kDenialCodes));
+    fail(ErrorKind::usage, "--code: must be " + util::join(kDenialCodes));
   if (!code.empty() && outcome != "denied") fail(ErrorKind::usage, "--code: only a denial takes a code");
   std::string reason = reason_in.empty() ? "" : reason_text("--reason", reason_in);
   return transition(desk, id, "close", "closed", [&](RequestRow& row, nlohmann::json& detail) {
@@ -640,7 +635,7 @@ std::vector<Request> list_requests(Desk& desk, const RequestQuery& q) {
   else if (q.status == "closed") f.statuses = kClosed;
   else if (one_of(kOpen, q.status) || one_of(kClosed, q.status)) f.statuses = {q.status};
   else if (q.status != "all")
-    fail(ErrorKind::usage, "--status: must be " + joined(kOpen) + ", " + joined(kClosed) + ", open, closed or all");
+    fail(ErrorKind::usage, "--status: must be " + util::join(kOpen) + ", " + util::join(kClosed) + ", open, closed or all");
   if (q.due_within && *q.due_within < 0) fail(ErrorKind::usage, "--due-within: a number of days, 0 or more");
   if (!q.subject.empty()) f.subject_id = resolve_subject(desk, q.subject).id;
   if (!q.law.empty()) f.law = laws::get(q.law).name;

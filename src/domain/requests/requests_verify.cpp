@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "domain/requests/request_model.hpp"
+#include "util/strings.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/error.hpp"
 #include "dsr/input.hpp"
@@ -27,12 +28,6 @@ const std::vector<std::string> kLevels = {"reasonable", "high"};
 bool in(const std::vector<std::string>& set, const std::string& v) {
   return std::find(set.begin(), set.end(), v) != set.end();
 }
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
 Secret evidence_key(Desk& desk) { return vault::derive_key(desk.vault().index_key(), "request evidence"); }
 
 // The sealed value: the record as JSON, a NUL, the file's bytes.
@@ -97,7 +92,7 @@ Request verify_request(Desk& desk, std::string_view id, const VerificationEviden
   if (ev.method.empty() || ev.level.empty())
     fail(ErrorKind::usage, "--method and --level: evidence needs both (or none of --method, --matched, --level, "
                            "--declaration, for a verification without evidence)");
-  if (!in(kMethods, ev.method)) fail(ErrorKind::usage, "--method: must be " + joined(kMethods));
+  if (!in(kMethods, ev.method)) fail(ErrorKind::usage, "--method: must be " + util::join(kMethods));
   if (!in(kLevels, ev.level)) fail(ErrorKind::usage, "--level: must be reasonable or high");
   std::vector<std::string> matched;
   for (const auto& m : ev.matched) {
@@ -145,7 +140,7 @@ Request verify_request(Desk& desk, std::string_view id, const VerificationEviden
 }
 
 Request confirm_agent(Desk& desk, std::string_view id, const std::string& method) {
-  if (!in(kAgentMethods, method)) fail(ErrorKind::usage, "--method: must be " + joined(kAgentMethods));
+  if (!in(kAgentMethods, method)) fail(ErrorKind::usage, "--method: must be " + util::join(kAgentMethods));
   return transition(desk, id, "confirm-agent", "agent confirmed", [&](store::RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     if (!row.representative)

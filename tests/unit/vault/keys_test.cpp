@@ -42,12 +42,6 @@ std::string register_alice(Desk& d) {
   return register_subject(d, in).subject.id;
 }
 
-bool has_slot(const Vault& v, const std::string& name) {
-  for (const auto& s : v.slots())
-    if (s.name == name) return true;
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("keys: a support slot opens the vault, yet card expiry, token and account type stay ciphertext in the "
@@ -184,12 +178,12 @@ TEST_CASE("keys: two connections adding slots at once both keep theirs (the head
   Vault b = Vault::open(tv.db, tv.cred());
   a.add_slot("from-a", Role::support, make_key_file(tv.dir.file("a.key")), KdfStrength::interactive);
   b.add_slot("from-b", Role::support, make_key_file(tv.dir.file("b.key")), KdfStrength::interactive);
-  CHECK(has_slot(b, "from-a"));  // b learnt of a's slot when it wrote
+  CHECK(test::has_slot(b, "from-a"));  // b learnt of a's slot when it wrote
   a.close();
   b.close();
   Vault fresh = Vault::open(tv.db, tv.cred());
-  CHECK(has_slot(fresh, "from-a"));
-  CHECK(has_slot(fresh, "from-b"));
+  CHECK(test::has_slot(fresh, "from-a"));
+  CHECK(test::has_slot(fresh, "from-b"));
   CHECK(Vault::open(tv.db, read_key_file(tv.dir.file("a.key"))).slot_name() == "from-a");
   CHECK(Vault::open(tv.db, read_key_file(tv.dir.file("b.key"))).slot_name() == "from-b");
 }

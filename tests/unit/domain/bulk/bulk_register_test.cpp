@@ -19,12 +19,6 @@ using namespace dsr;
 
 namespace {
 
-struct Keep : ResultSink {
-  std::vector<LineResult> results;
-  void result(const LineResult& r) override { results.push_back(r); }
-  void chunk_done(const BatchSummary&) override {}
-};
-
 std::string reg(int i, const std::string& extra = "") {
   return R"({"op":"register","email":"u)" + std::to_string(i) + R"(@example.com","name":"User )" +
          std::to_string(i) + "\"" + extra + "}\n";
@@ -39,11 +33,6 @@ std::vector<AuditEntry> entries(Desk& d, const std::string& command) {
   return out;
 }
 
-std::string id_of(const LineResult& r) {
-  auto j = nlohmann::json::parse(r.result);
-  return j.at("id").get<std::string>();
-}
-
 }  // namespace
 
 TEST_CASE("bulk registration: one audit entry per thousand, in order with the lines around it, failures left out") {
@@ -54,7 +43,7 @@ TEST_CASE("bulk registration: one audit entry per thousand, in order with the li
   text += R"({"op":"correct","subject":"u3@example.com","set":{"zip":"94110"}})" "\n";
   text += reg(7);      // the email of line 8: a conflict naming that subject
   text += reg(1500);
-  Keep k;
+  test::KeepResults k;
   auto in = string_input(text);
   BatchSummary s = run_batch(d, *in, {}, k);
   REQUIRE(k.results.size() == 1503);
@@ -63,7 +52,7 @@ TEST_CASE("bulk registration: one audit entry per thousand, in order with the li
   const LineResult& dup = k.results[1501];
   REQUIRE_FALSE(dup.ok);
   CHECK(dup.error->kind() == ErrorKind::conflict);
-  CHECK(std::string(dup.error->what()).find(id_of(k.results[7])) != std::string::npos);
+  CHECK(std::string(dup.error->what()).find(test::result_id(k.results[7])) != std::string::npos);
 
   auto all = entries(d, "");
   std::vector<std::string> order;
@@ -79,7 +68,7 @@ TEST_CASE("bulk registration: one audit entry per thousand, in order with the li
   }
   std::multiset<std::string> registered;
   for (const auto& r : k.results)
-    if (r.ok && r.op == "register") registered.insert(id_of(r));
+    if (r.ok && r.op == "register") registered.insert(test::result_id(r));
   CHECK(registered.size() == 1501);
   CHECK(audited == registered);
   CHECK(list_subjects(d, {"all", 100000, 0}).size() == 1501);
@@ -88,11 +77,11 @@ TEST_CASE("bulk registration: one audit entry per thousand, in order with the li
 TEST_CASE("bulk registration: the stored subject is the one a lone register stores") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Keep k;
+  test::KeepResults k;
   auto in = string_input(R"({"op":"register","email":" Ann@Example.COM ","name":"Ann  Lee","username":"ann_l",)"
                          R"("interests":["news","deals"],"source":"crm import","attrs":{"survey.age_band":"30-39"}})" "\n");
   REQUIRE(run_batch(d, *in, {}, k).ok == 1);
-  Subject bulk = find_subject(d, id_of(k.results[0]));
+  Subject bulk = find_subject(d, test::result_id(k.results[0]));
   SubjectInput lone_in;
   lone_in.set = {{"email", " Bob@Example.COM "}, {"name", "Ann  Lee"}, {"username", "bob_l"},
                  {"interest", "news"}, {"interest", "deals"}, {"survey.age_band", "30-39"}};
@@ -119,7 +108,7 @@ TEST_CASE("bulk registration: a refusal is audited after the registrations befor
     admin.vault().add_slot("sam", Role::support, make_key_file(tv.dir.file("sam.key")), KdfStrength::interactive);
   }
   Desk d(Vault::open(tv.db, read_key_file(tv.dir.file("sam.key"))));
-  Keep k;
+  test::KeepResults k;
   auto in = string_input(reg(1) + reg(2, R"(,"account_type":"corporate")") + reg(3));
   BatchSummary s = run_batch(d, *in, {}, k);
   CHECK(s.ok == 2);
@@ -134,7 +123,7 @@ TEST_CASE("bulk registration: a refusal is audited after the registrations befor
 TEST_CASE("bulk registration: an import that rolls back leaves no audit entry for its rows") {
   test::TempVault tv;
   Desk d = tv.desk();
-  Keep k;
+  test::KeepResults k;
   BatchOptions o;
   o.atomic = true;
   auto in = string_input("email,name\na@example.com,A\nbad,B\n");
@@ -142,7 +131,7 @@ TEST_CASE("bulk registration: an import that rolls back leaves no audit entry fo
   CHECK(s.rolled_back);
   CHECK(entries(d, "register").empty());
   auto in2 = string_input("email,name\na@example.com,A\nb@example.com,B\n");
-  Keep k2;
+  test::KeepResults k2;
   CHECK(import_csv(d, *in2, {}, k2).ok == 2);
   auto regs = entries(d, "register");
   REQUIRE(regs.size() == 1);

@@ -60,16 +60,6 @@ void check_shows(const std::map<std::string, json>& got, const std::map<std::str
   }
 }
 
-struct Keep : ResultSink {
-  std::vector<LineResult> results;
-  void result(const LineResult& r) override { results.push_back(r); }
-};
-
-std::string id_of(const LineResult& r) {
-  REQUIRE(r.ok);
-  return json::parse(r.result).at("id").get<std::string>();
-}
-
 }  // namespace
 
 TEST_CASE("fields: the table has a sample here for every field and agrees with the store and the catalog") {
@@ -172,18 +162,18 @@ TEST_CASE("fields: every field through import and batch") {
   csv += "\n";
   for (size_t i = 0; i < row.size(); ++i) csv += (i ? "," : "") + row[i];
   csv += "\n";
-  Keep k;
+  test::KeepResults k;
   auto input = string_input(csv);
   REQUIRE(import_csv(d, *input, {}, k).ok == 1);
-  check_shows(shown(find_subject(d, id_of(k.results.at(0)))), want, "import");
+  check_shows(shown(find_subject(d, test::result_id(k.results.at(0)))), want, "import");
 
   // The same values by batch, for another subject (email and username are unique).
   op["email"] = "bob@example.com";
   op["username"] = "bob";
   want["email"] = "bob@example.com";
   want["username"] = "bob";
-  Keep kb;
+  test::KeepResults kb;
   auto lines = string_input(op.dump() + "\n");
   REQUIRE(run_batch(d, *lines, {}, kb).ok == 1);
-  check_shows(shown(find_subject(d, id_of(kb.results.at(0)))), want, "batch");
+  check_shows(shown(find_subject(d, test::result_id(kb.results.at(0)))), want, "batch");
 }

@@ -15,18 +15,10 @@ using namespace dsr;
 
 namespace {
 
-struct Keep : ResultSink {
-  std::vector<LineResult> results;
-  void result(const LineResult& r) override { results.push_back(r); }
-  void chunk_done(const BatchSummary&) override {}
-};
-
 std::string reg(int i) {
   return R"({"op":"register","email":"u)" + std::to_string(i) + R"(@example.com","name":"User )" +
          std::to_string(i) + "\"}\n";
 }
-
-std::string id_of(const LineResult& r) { return nlohmann::json::parse(r.result).at("id").get<std::string>(); }
 
 }  // namespace
 
@@ -35,7 +27,7 @@ TEST_CASE("subjects: ids are sub_ and 16 base32 characters, increasing within a 
   Desk d = tv.desk();
   std::string text;
   for (int i = 0; i < 300; ++i) text += reg(i);
-  Keep k;
+  test::KeepResults k;
   auto in = string_input(text);
   REQUIRE(run_batch(d, *in, {}, k).ok == 300);
   // Crockford base32: digits and capitals but I, L, O and U.
@@ -47,7 +39,7 @@ TEST_CASE("subjects: ids are sub_ and 16 base32 characters, increasing within a 
   };
   std::string last;
   for (const auto& r : k.results) {
-    std::string id = id_of(r);
+    std::string id = test::result_id(r);
     CHECK(shaped(id));
     CHECK(id > last);
     last = id;
