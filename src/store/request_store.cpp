@@ -8,25 +8,29 @@
 namespace dsr::store {
 namespace {
 
-const char* kCols =
-    "id, subject_id, type, law, channel, received, status, due, ack_due, acknowledged_on, verified_on, "
-    "extended_due, extended_on, extension_reason, closed_on, outcome, close_reason, opened_at, opened_by, "
-    "jurisdiction, clock_start, paused_on, paused_days, weekends_only, denial_code, duplicate_of, appeal_received, "
-    "appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, appeal_reason, representative, agent_name, "
-    "agent_confirmed_on, appeal_extended_on, appeal_extension_reason";
+// The columns an update writes, named once, in the order bind_mutable binds
+// them: the insert adds opened_at and opened_by, a read adds id first and
+// those two last (read_request_row).
+const std::string kMutable =
+    "subject_id, type, law, channel, received, status, due, ack_due, acknowledged_on, verified_on, extended_due, "
+    "extended_on, extension_reason, closed_on, outcome, close_reason, jurisdiction, clock_start, paused_on, "
+    "paused_days, weekends_only, denial_code, duplicate_of, appeal_received, appeal_due, appeal_extendable_to, "
+    "appeal_decided_on, appeal_outcome, appeal_reason, representative, agent_name, agent_confirmed_on, "
+    "appeal_extended_on, appeal_extension_reason";
+const std::string kCols = "id, " + kMutable + ", opened_at, opened_by";
 
 RequestRow read_request_row(SQLite::Statement& st) {
   RequestRow r;
   read_columns(st, r.id, r.subject_id, r.type, r.law, r.channel, r.received, r.status, r.due, r.ack_due,
                r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
-               r.outcome, r.close_reason, r.opened_at, r.opened_by, r.jurisdiction, r.clock_start, r.paused_on,
-               r.paused_days, r.weekends_only, r.denial_code, r.duplicate_of, r.appeal_received, r.appeal_due,
-               r.appeal_extendable_to, r.appeal_decided_on, r.appeal_outcome, r.appeal_reason, r.representative, r.agent_name,
-               r.agent_confirmed_on, r.appeal_extended_on, r.appeal_extension_reason);
+               r.outcome, r.close_reason, r.jurisdiction, r.clock_start, r.paused_on, r.paused_days, r.weekends_only,
+               r.denial_code, r.duplicate_of, r.appeal_received, r.appeal_due, r.appeal_extendable_to,
+               r.appeal_decided_on, r.appeal_outcome, r.appeal_reason, r.representative, r.agent_name,
+               r.agent_confirmed_on, r.appeal_extended_on, r.appeal_extension_reason, r.opened_at, r.opened_by);
   return r;
 }
 
-// Binds the mutable columns (subject_id .. close_reason) from index `i`; returns the next index.
+// Binds kMutable's columns from index `i`; returns the next index.
 int bind_mutable(SQLite::Statement& st, int i, const RequestRow& r) {
   return bind_columns(st, i, r.subject_id, r.type, r.law, r.channel, r.received, r.status, r.due, r.ack_due,
                       r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
@@ -39,34 +43,20 @@ int bind_mutable(SQLite::Statement& st, int i, const RequestRow& r) {
 }  // namespace
 
 int64_t insert_request(SQLite::Database& db, const RequestRow& r) {
-  SQLite::Statement st(db,
-                       "INSERT INTO requests (subject_id, type, law, channel, received, status, due, ack_due, "
-                       "acknowledged_on, verified_on, extended_due, extended_on, extension_reason, closed_on, outcome, "
-                       "close_reason, jurisdiction, clock_start, paused_on, paused_days, weekends_only, denial_code, "
-                       "duplicate_of, appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, "
-                       "appeal_reason, representative, agent_name, agent_confirmed_on, appeal_extended_on, "
-                       "appeal_extension_reason, opened_at, opened_by) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  SQLite::Statement st(db, insert_sql("requests", kMutable + ", opened_at, opened_by"));
   bind_columns(st, bind_mutable(st, 1, r), r.opened_at, r.opened_by);
   st.exec();
   return db.getLastInsertRowid();
 }
 
 void update_request(SQLite::Database& db, const RequestRow& r) {
-  SQLite::Statement st(db,
-                       "UPDATE requests SET subject_id = ?, type = ?, law = ?, channel = ?, received = ?, status = ?, "
-                       "due = ?, ack_due = ?, acknowledged_on = ?, verified_on = ?, extended_due = ?, extended_on = ?, "
-                       "extension_reason = ?, closed_on = ?, outcome = ?, close_reason = ?, jurisdiction = ?, "
-                       "clock_start = ?, paused_on = ?, paused_days = ?, weekends_only = ?, denial_code = ?, "
-                       "duplicate_of = ?, appeal_received = ?, appeal_due = ?, appeal_extendable_to = ?, "
-                       "appeal_decided_on = ?, appeal_outcome = ?, appeal_reason = ?, representative = ?, agent_name = ?, "
-                       "agent_confirmed_on = ?, appeal_extended_on = ?, appeal_extension_reason = ? WHERE id = ?");
+  SQLite::Statement st(db, update_sql("requests", kMutable));
   bind_columns(st, bind_mutable(st, 1, r), r.id);
   st.exec();
 }
 
 std::optional<RequestRow> request_by_id(SQLite::Database& db, int64_t id) {
-  SQLite::Statement st(db, std::string("SELECT ") + kCols + " FROM requests WHERE id = ?");
+  SQLite::Statement st(db, "SELECT " + kCols + " FROM requests WHERE id = ?");
   st.bind(1, id);
   if (!st.executeStep()) return std::nullopt;
   return read_request_row(st);
@@ -86,7 +76,7 @@ std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter&
   if (!f.type.empty()) and_("type = ?");
   if (!f.received_from.empty()) and_("received >= ?");
   if (!f.received_to.empty()) and_("received <= ?");
-  SQLite::Statement st(db, std::string("SELECT ") + kCols + " FROM requests" + where +
+  SQLite::Statement st(db, "SELECT " + kCols + " FROM requests" + where +
                                " ORDER BY coalesce(extended_due, due), id");
   int i = 1;
   for (const auto& s : f.statuses) st.bind(i++, s);
