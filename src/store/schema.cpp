@@ -456,15 +456,23 @@ void add_signature_columns(SQLite::Database& db) {
       if (!has_column(db, table, column))
         db.exec(std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " BLOB");
 }
-void rewrite_status_check(SQLite::Database& db) {
+// Replaces `from` by `to` in a table's CREATE text, as described above; the
+// schema version moves on so that every connection reads the new text.
+void rewrite_table_sql(SQLite::Database& db, const std::string& table, const std::string& from, const std::string& to) {
   int schema_version = db.execAndGet("PRAGMA schema_version").getInt();
   db.exec("PRAGMA writable_schema=ON");
-  db.exec(
-      "UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (status IN (''active'',''deactivated'',''erased''))', "
-      "'CHECK (status = ''active'' OR status = ''deactivated'' OR status = ''erased'')') "
-      "WHERE type = 'table' AND name = 'subjects'");
+  SQLite::Statement st(db, "UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = ?");
+  st.bind(1, from);
+  st.bind(2, to);
+  st.bind(3, table);
+  st.exec();
   db.exec("PRAGMA schema_version=" + std::to_string(schema_version + 1));
   db.exec("PRAGMA writable_schema=OFF");
+}
+
+void rewrite_status_check(SQLite::Database& db) {
+  rewrite_table_sql(db, "subjects", "CHECK (status IN ('active','deactivated','erased'))",
+                    "CHECK (status = 'active' OR status = 'deactivated' OR status = 'erased')");
 }
 
 // Migration 12 drops the CHECK on requests.law the same way: removing a
@@ -472,26 +480,16 @@ void rewrite_status_check(SQLite::Database& db) {
 // row already satisfies what is left.
 constexpr int kRequestLawVersion = 12;
 void relax_request_law(SQLite::Database& db) {
-  int schema_version = db.execAndGet("PRAGMA schema_version").getInt();
-  db.exec("PRAGMA writable_schema=ON");
-  db.exec(
-      "UPDATE sqlite_schema SET sql = replace(sql, 'law TEXT NOT NULL CHECK (law IN (''gdpr'',''ccpa''))', "
-      "'law TEXT NOT NULL') WHERE type = 'table' AND name = 'requests'");
-  db.exec("PRAGMA schema_version=" + std::to_string(schema_version + 1));
-  db.exec("PRAGMA writable_schema=OFF");
+  rewrite_table_sql(db, "requests", "law TEXT NOT NULL CHECK (law IN ('gdpr','ccpa'))", "law TEXT NOT NULL");
 }
 
 // Migration 13 drops the CHECK on requests.type the same way.
 constexpr int kRequestTypeVersion = 13;
 void relax_request_type(SQLite::Database& db) {
-  int schema_version = db.execAndGet("PRAGMA schema_version").getInt();
-  db.exec("PRAGMA writable_schema=ON");
-  db.exec(
-      "UPDATE sqlite_schema SET sql = replace(sql, 'type TEXT NOT NULL CHECK (type IN (''access'',''rectification'',"
-      "''erasure'',''restriction'',''portability'',''objection'',''opt-out''))', 'type TEXT NOT NULL') "
-      "WHERE type = 'table' AND name = 'requests'");
-  db.exec("PRAGMA schema_version=" + std::to_string(schema_version + 1));
-  db.exec("PRAGMA writable_schema=OFF");
+  rewrite_table_sql(db, "requests",
+                    "type TEXT NOT NULL CHECK (type IN ('access','rectification','erasure','restriction',"
+                    "'portability','objection','opt-out'))",
+                    "type TEXT NOT NULL");
 }
 
 }  // namespace
