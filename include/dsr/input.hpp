@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace dsr {
@@ -26,6 +27,9 @@ class Input {
 std::unique_ptr<Input> fd_input(int fd);
 // Opens PATH for reading; Error(not_found) when it does not exist.
 std::unique_ptr<Input> file_input(const std::string& path);
+// All of `in`, or nullopt as soon as it holds more than `limit` bytes (the
+// rest is not read): a file refused past a size before it is all in memory.
+std::optional<std::string> read_at_most(Input& in, size_t limit);
 // Bytes held in memory (tests, small inputs). `block` > 0 makes each read
 // return at most that many bytes, to exercise boundaries.
 std::unique_ptr<Input> string_input(std::string bytes, size_t block = 0);

@@ -52,13 +52,8 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
   verify->callback([&ctx, anchor_file] {
     std::optional<std::string> text;
     if (!anchor_file->empty()) {
-      auto in = file_input(*anchor_file);
-      text.emplace();
-      char buf[4096];
-      while (size_t n = in->read(buf, sizeof buf)) {
-        text->append(buf, n);
-        if (text->size() > (1u << 20)) fail(ErrorKind::usage, "the anchor file " + *anchor_file + " is over 1 MiB; give the anchor alone");
-      }
+      text = read_at_most(*file_input(*anchor_file), 1u << 20);
+      if (!text) fail(ErrorKind::usage, "the anchor file " + *anchor_file + " is over 1 MiB; give the anchor alone");
     }
     Desk desk = ctx.open_desk();
     AuditVerify v = verify_audit(desk, text ? &*text : nullptr);

@@ -14,13 +14,9 @@ namespace {
 // The whole file, refused past the parser's limit before it is all in memory.
 std::string read_calendar(const std::string& path) {
   auto in = path == "-" ? fd_input(0) : file_input(path);
-  std::string text;
-  char buf[65536];
-  for (size_t n; (n = in->read(buf, sizeof buf)) > 0;) {
-    text.append(buf, n);
-    if (text.size() > ics::kMaxBytes) fail(ErrorKind::usage, path + ": larger than 4 MiB; is it a holiday calendar?");
-  }
-  return text;
+  auto text = read_at_most(*in, ics::kMaxBytes);
+  if (!text) fail(ErrorKind::usage, path + ": larger than 4 MiB; is it a holiday calendar?");
+  return *text;
 }
 
 }  // namespace

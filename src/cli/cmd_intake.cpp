@@ -18,13 +18,9 @@ namespace {
 
 std::string read_limited(const std::string& path, size_t limit, const char* what) {
   auto in = path == "-" ? fd_input(0) : file_input(path);
-  std::string text;
-  char buf[65536];
-  for (size_t n; (n = in->read(buf, sizeof buf)) > 0;) {
-    text.append(buf, n);
-    if (text.size() > limit) fail(ErrorKind::usage, path + ": larger than " + std::to_string(limit / 1024) + " KiB; is it " + what + "?");
-  }
-  return text;
+  auto text = read_at_most(*in, limit);
+  if (!text) fail(ErrorKind::usage, path + ": larger than " + std::to_string(limit / 1024) + " KiB; is it " + what + "?");
+  return *text;
 }
 
 }  // namespace

@@ -20,28 +20,11 @@ namespace {
 
 const char* kKinds = "ack, extend, deny, complete or appeal-decision";
 
-// A letter holds personal data: a new file, mode 0600, never one that exists.
-void write_new_file(const std::string& path, const std::string& text) {
-  util::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd) {
-    if (errno == EEXIST) fail(ErrorKind::conflict, path + " already exists; choose another file");
-    fail(ErrorKind::failure, "cannot create " + path + ": " + std::strerror(errno));
-  }
-  util::ScopeGuard remove_partial([&] { ::unlink(path.c_str()); });
-  bool ok = ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd.get()) == 0;
-  if (fd.close() != 0 || !ok) fail(ErrorKind::failure, "cannot write " + path);
-  remove_partial.dismiss();
-}
-
 std::string read_template_file(const std::string& path) {
   auto in = path == "-" ? fd_input(0) : file_input(path);
-  std::string text;
-  char buf[65536];
-  for (size_t n; (n = in->read(buf, sizeof buf)) > 0;) {
-    text.append(buf, n);
-    if (text.size() > 256 * 1024) fail(ErrorKind::usage, path + ": larger than 256 KiB; is it a letter template?");
-  }
-  return text;
+  auto text = read_at_most(*in, 256 * 1024);
+  if (!text) fail(ErrorKind::usage, path + ": larger than 256 KiB; is it a letter template?");
+  return *text;
 }
 
 nlohmann::json template_json(const LetterTemplate& t, bool with_body) {
@@ -74,7 +57,7 @@ void add_letter_commands(CLI::App& app, Context& ctx) {
   letter->callback([&ctx, la] {
     Desk desk = ctx.open_desk();
     Letter l = write_letter(desk, la->id, la->kind, la->format, [&](const Letter& done) {
-      if (!la->out.empty() && la->out != "-") write_new_file(la->out, done.text);
+      if (!la->out.empty() && la->out != "-") write_new_private_file(la->out, done.text);
     });
     const bool to_stdout = la->out.empty() || la->out == "-";
     nlohmann::json j = {{"request", l.request_id}, {"kind", l.kind}, {"format", l.format}, {"template", l.template_source}};

@@ -200,15 +200,7 @@ void write_export(Context& ctx, const nlohmann::json& pkg, const std::string& ou
     std::cout << text;
     return;
   }
-  util::UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd) {
-    if (errno == EEXIST) fail(ErrorKind::conflict, out + " already exists; choose another file");
-    fail(ErrorKind::failure, "cannot create " + out + ": " + std::strerror(errno));
-  }
-  util::ScopeGuard remove_partial([&] { ::unlink(out.c_str()); });  // a package written in part goes
-  bool ok = ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd.get()) == 0;
-  if (fd.close() != 0 || !ok) fail(ErrorKind::failure, "cannot write " + out);
-  remove_partial.dismiss();
+  write_new_private_file(out, text);
   const std::string id = pkg["subject"]["id"].get<std::string>();
   if (ctx.g.json) ctx.emit_json({{"ok", true}, {"subject", id}, {"file", out}, {"bytes", text.size()}});
   ctx.note("wrote the access package for " + id + " to " + out);

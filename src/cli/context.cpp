@@ -9,12 +9,14 @@
 #include <optional>
 
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <iostream>
 
 #include "dsr/error.hpp"
 #include "cli/agent.hpp"
 #include "util/fd.hpp"
+#include "util/scope_guard.hpp"
 
 namespace dsr::cli {
 
@@ -271,6 +273,18 @@ std::string prompt_line(const std::string& prompt) {
   std::getline(std::cin, line);
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
+}
+
+void write_new_private_file(const std::string& path, const std::string& text) {
+  util::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) {
+    if (errno == EEXIST) fail(ErrorKind::conflict, path + " already exists; choose another file");
+    fail(ErrorKind::failure, "cannot create " + path + ": " + std::strerror(errno));
+  }
+  util::ScopeGuard remove_partial([&] { ::unlink(path.c_str()); });
+  bool ok = ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd.get()) == 0;
+  if (fd.close() != 0 || !ok) fail(ErrorKind::failure, "cannot write " + path);
+  remove_partial.dismiss();
 }
 
 }  // namespace dsr::cli

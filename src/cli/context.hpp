@@ -136,6 +136,10 @@ CLI::Validator positive();
 CLI::Option* add_subject_arg(CLI::App* cmd, std::string& subject);
 // --request ID: the action is recorded against a request (`what`: "the erasure").
 CLI::Option* add_request_option(CLI::App* cmd, std::string& request, const std::string& what);
+
+// Writes `text` to a new file, mode 0600 (it holds personal data), synced;
+// conflict when the file exists; a file written in part is removed.
+void write_new_private_file(const std::string& path, const std::string& text);
 CLI::Validator non_negative();
 
 // Prompt on the terminal with echo off; returns the line in guarded memory.

@@ -62,6 +62,16 @@ class StringInput : public Input {
 
 std::unique_ptr<Input> fd_input(int fd) { return std::make_unique<FdInput>(fd, false); }
 
+std::optional<std::string> read_at_most(Input& in, size_t limit) {
+  std::string text;
+  char buf[65536];
+  for (size_t n; (n = in.read(buf, sizeof buf)) > 0;) {
+    text.append(buf, n);
+    if (text.size() > limit) return std::nullopt;
+  }
+  return text;
+}
+
 std::unique_ptr<Input> file_input(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

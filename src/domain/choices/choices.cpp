@@ -337,12 +337,9 @@ Consent record_consent(Desk& desk, const ConsentInput& in) {
   if (given_at > cal::now_unix() + 300) fail(ErrorKind::usage, "--given-at: consent cannot be given in the future");
   std::string evidence, evidence_name;
   if (!in.evidence_file.empty()) {
-    auto input = file_input(in.evidence_file);
-    char buf[65536];
-    for (size_t n; (n = input->read(buf, sizeof buf)) > 0;) {
-      evidence.append(buf, n);
-      if (evidence.size() > kMaxEvidence) fail(ErrorKind::usage, "--evidence: the file is larger than 1 MiB");
-    }
+    auto bytes = read_at_most(*file_input(in.evidence_file), kMaxEvidence);
+    if (!bytes) fail(ErrorKind::usage, "--evidence: the file is larger than 1 MiB");
+    evidence = std::move(*bytes);
     if (evidence.empty()) fail(ErrorKind::usage, "--evidence: the file is empty");
     std::string base = in.evidence_file.substr(in.evidence_file.find_last_of('/') + 1);
     evidence_name = validate::free_text("--evidence", base, 255);

@@ -43,12 +43,9 @@ std::string sealed_payload(const nlohmann::json& record, const std::string& file
 EvidenceFile read_evidence_file(const char* option, const std::string& path) {
   EvidenceFile f;
   if (path.empty()) return f;
-  auto input = file_input(path);
-  char buf[65536];
-  for (size_t n; (n = input->read(buf, sizeof buf)) > 0;) {
-    f.bytes.append(buf, n);
-    if (f.bytes.size() > kMaxEvidenceFile) fail(ErrorKind::usage, std::string(option) + ": the file is larger than 1 MiB");
-  }
+  auto bytes = read_at_most(*file_input(path), kMaxEvidenceFile);
+  if (!bytes) fail(ErrorKind::usage, std::string(option) + ": the file is larger than 1 MiB");
+  f.bytes = std::move(*bytes);
   if (f.bytes.empty()) fail(ErrorKind::usage, std::string(option) + ": the file is empty");
   f.name = validate::free_text(option, path.substr(path.find_last_of('/') + 1), 255);
   return f;
