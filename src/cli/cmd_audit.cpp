@@ -22,8 +22,7 @@ nlohmann::json entry_json(const AuditEntry& e) {
 }  // namespace
 
 void add_audit_commands(CLI::App& app, Context& ctx) {
-  auto* audit = app.add_subcommand("audit", "The audit trail: who did what to whose record");
-  audit->require_subcommand(1);
+  auto* audit = add_group(app, "audit", "The audit trail: who did what to whose record");
   struct Args { AuditQuery q; std::string format = "table"; };
   auto a = std::make_shared<Args>();
   auto* log = audit->add_subcommand("log", "Show audit entries (oldest first), filtered by subject, actor and time");
@@ -78,7 +77,6 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
     Desk desk = ctx.open_desk();
     std::cout << audit_anchor(desk) << '\n';
   });
-  for (auto* s : audit->get_subcommands({})) s->fallthrough();
 }
 
 }  // namespace dsr::cli

@@ -88,8 +88,7 @@ void run_report(Context& ctx, const std::string& from, const std::string& to, co
 }  // namespace
 
 void add_breach_commands(CLI::App& app, Context& ctx) {
-  auto* breach = app.add_subcommand("breach", "The register of personal-data breaches (GDPR Art. 33(5))");
-  breach->require_subcommand(1);
+  auto* breach = add_group(app, "breach", "The register of personal-data breaches (GDPR Art. 33(5))");
   const char* kCats = "Categories of data concerned, comma-separated (identity, contact, billing, payment, ...)";
 
   auto oi = std::make_shared<BreachInput>();
@@ -165,7 +164,6 @@ void add_breach_commands(CLI::App& app, Context& ctx) {
     Desk desk = ctx.open_desk();
     say_breach(ctx, "closed", close_breach(desk, cl->id, cl->reason));
   });
-  for (auto* s : breach->get_subcommands({})) s->fallthrough();
 
   // `report` is the group dsr report requests lives in (cmd_requests.cpp).
   CLI::App* report = app.get_subcommand("report");
@@ -177,7 +175,6 @@ void add_breach_commands(CLI::App& app, Context& ctx) {
   rb->add_option("--format", ra->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   rb->footer("Example:\n  dsr report breaches --from 2026-01-01 --json");
   rb->callback([&ctx, ra] { run_report(ctx, ra->from, ra->to, ra->format); });
-  rb->fallthrough();
 }
 
 }  // namespace dsr::cli

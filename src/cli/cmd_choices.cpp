@@ -71,8 +71,7 @@ void run_opt_out_report(Context& ctx, bool all, const std::string& format) {
 }  // namespace
 
 void add_choice_commands(CLI::App& app, Context& ctx) {
-  auto* consent = app.add_subcommand("consent", "Consents: record, withdraw and list them (GDPR Art. 7)");
-  consent->require_subcommand(1);
+  auto* consent = add_group(app, "consent", "Consents: record, withdraw and list them (GDPR Art. 7)");
 
   auto ci = std::make_shared<ConsentInput>();
   auto* rec = consent->add_subcommand("record", "Record a consent given for a purpose");
@@ -102,7 +101,6 @@ void add_choice_commands(CLI::App& app, Context& ctx) {
   ls->add_option("--format", la->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
   ls->footer("Example:\n  dsr consent list alice --json");
   ls->callback([&ctx, la] { run_list(ctx, la->subject, la->format); });
-  for (auto* s : consent->get_subcommands({})) s->fallthrough();
 
   // `report` is the group dsr report requests lives in (cmd_requests.cpp).
   CLI::App* report = app.get_subcommand("report");
@@ -116,7 +114,6 @@ void add_choice_commands(CLI::App& app, Context& ctx) {
              "--complied KIND`); with none to tell, when it is recorded.\n"
              "Example (every morning):\n  dsr report opt-outs\n  dsr report opt-outs --all --format csv > opt-outs.csv");
   ro->callback([&ctx, ra] { run_opt_out_report(ctx, ra->all, ra->format); });
-  ro->fallthrough();
 }
 
 }  // namespace dsr::cli

@@ -156,8 +156,7 @@ void add_disclosure_commands(CLI::App& app, Context& ctx) {
   rs->footer("Example:\n  dsr recipients alice --json");
   rs->callback([&ctx, ra] { run_recipients(ctx, ra->subject, ra->format); });
 
-  auto* hold = app.add_subcommand("hold", "Legal holds: block erasure while a proceeding runs");
-  hold->require_subcommand(1);
+  auto* hold = add_group(app, "hold", "Legal holds: block erasure while a proceeding runs");
   struct HoldArgs { std::string subject, reason, reference, format = "table"; };
   auto ha = std::make_shared<HoldArgs>();
   auto* place = hold->add_subcommand("place", "Place a legal hold on a subject");
@@ -193,7 +192,6 @@ void add_disclosure_commands(CLI::App& app, Context& ctx) {
                    {{"ID", "id"}, {"SUBJECT", "subject"}, {"REASON", "reason"}, {"REFERENCE", "reference"},
                     {"PLACED", "placed_at"}, {"BY", "placed_by"}});
   });
-  for (auto* s : hold->get_subcommands({})) s->fallthrough();
 }
 
 }  // namespace dsr::cli

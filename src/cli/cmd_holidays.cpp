@@ -22,8 +22,7 @@ std::string read_calendar(const std::string& path) {
 }  // namespace
 
 void add_holiday_commands(CLI::App& app, Context& ctx) {
-  auto* hol = app.add_subcommand("holidays", "Public holidays by jurisdiction, for deadlines and business days");
-  hol->require_subcommand(1);
+  auto* hol = add_group(app, "holidays", "Public holidays by jurisdiction, for deadlines and business days");
 
   struct Args {
     std::string file, jurisdiction, format = "table";
@@ -65,7 +64,6 @@ void add_holiday_commands(CLI::App& app, Context& ctx) {
     }
     render_records(std::cout, f, recs, {{"JURISDICTION", "jurisdiction"}, {"DAY", "day"}, {"NAME", "name"}});
   });
-  for (auto* s : hol->get_subcommands({})) s->fallthrough();
 }
 
 }  // namespace dsr::cli

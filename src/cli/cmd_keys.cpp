@@ -160,8 +160,7 @@ void run_rekey(Context& ctx, bool dry_run) {
 }  // namespace
 
 void add_key_commands(CLI::App& app, Context& ctx) {
-  auto* key = app.add_subcommand("key", "Key slots: who can open the vault, and with which role");
-  key->require_subcommand(1);
+  auto* key = add_group(app, "key", "Key slots: who can open the vault, and with which role");
 
   auto add_args = std::make_shared<AddArgs>();
   auto* add = key->add_subcommand("add", "Add a key slot with a role and its own passphrase or key file (admin)");
@@ -206,7 +205,6 @@ void add_key_commands(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"interactive", "moderate", "sensitive"}));
   passwd->footer("Example:\n  dsr --passphrase-file old.txt key passwd --new-passphrase-file new.txt");
   passwd->callback([&ctx, pw] { run_passwd(ctx, pw->new_passphrase_file, pw->kdf); });
-  for (auto* s : key->get_subcommands({})) s->fallthrough();
 
   auto rekey_dry = std::make_shared<bool>(false);
   auto* rk = app.add_subcommand("rekey", "Re-encrypt every page under a new data key; every slot still opens the vault (admin)");

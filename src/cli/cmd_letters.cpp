@@ -70,8 +70,7 @@ void add_letter_commands(CLI::App& app, Context& ctx) {
              " template)");
   });
 
-  auto* tpl = app.add_subcommand("template", "Letter templates kept in the vault (defaults are built in)");
-  tpl->require_subcommand(1);
+  auto* tpl = add_group(app, "template", "Letter templates kept in the vault (defaults are built in)");
   struct TemplateArgs {
     std::string kind, file, format = "text";
   };
@@ -142,7 +141,6 @@ void add_letter_commands(CLI::App& app, Context& ctx) {
     if (ctx.g.json) return ctx.emit_json(rows);
     render_records(std::cout, Format::table, rows, {{"FIELD", "field"}, {"MEANING", "meaning"}});
   });
-  for (auto* s : tpl->get_subcommands({})) s->fallthrough();
 }
 
 }  // namespace dsr::cli

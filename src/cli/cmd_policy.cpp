@@ -101,8 +101,7 @@ void run_choice(Context& ctx, const ChoiceInput& in) {
 }  // namespace
 
 void add_policy_commands(CLI::App& app, Context& ctx) {
-  auto* policy = app.add_subcommand("policy", "Versions of the privacy policy and whom a new one affects");
-  policy->require_subcommand(1);
+  auto* policy = add_group(app, "policy", "Versions of the privacy policy and whom a new one affects");
   auto pa = std::make_shared<PolicyVersion>();
   auto* add = policy->add_subcommand("add", "Record a policy version; values stored from its effective date carry it");
   add->add_option("VERSION", pa->version, "A version name such as 2.0 or 2026-03")->required();
@@ -142,7 +141,6 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
     if (ctx.g.json) return ctx.emit_json({{"automated_decision_making", text}});
     ctx.say(text);
   });
-  for (auto* s : policy->get_subcommands({})) s->fallthrough();
 
   auto ca = std::make_shared<ChoiceInput>();
   auto* choice = app.add_subcommand(

@@ -236,11 +236,25 @@ void run_report(Context& ctx, const std::string& from, const std::string& to, co
   render_records(std::cout, f, rows, cols);
 }
 
+// A `request NAME ID` step: the ID argument, the help, and a callback that
+// runs `step` on an open desk and says `done` with the changed request.
+CLI::App* add_step(CLI::App* req, Context& ctx, const std::shared_ptr<std::string>& id, const std::string& name,
+                   const std::string& description, const std::string& footer, const std::string& done,
+                   std::function<Request(Desk&, std::string_view)> step) {
+  auto* cmd = req->add_subcommand(name, description);
+  cmd->add_option("ID", *id, "Request id")->required();
+  cmd->footer(footer);
+  cmd->callback([&ctx, id, done, step = std::move(step)] {
+    Desk desk = ctx.open_desk();
+    say_change(ctx, done, step(desk, *id));
+  });
+  return cmd;
+}
+
 }  // namespace
 
 void add_request_commands(CLI::App& app, Context& ctx) {
-  auto* req = app.add_subcommand("request", "Data-subject requests with their statutory deadlines");
-  req->require_subcommand(1);
+  auto* req = add_group(app, "request", "Data-subject requests with their statutory deadlines");
 
   auto oa = std::make_shared<RequestInput>();
   auto* open = req->add_subcommand("open", "Open a request for a subject; prints the new request id");
@@ -311,8 +325,13 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   });
 
   auto ev = std::make_shared<VerificationEvidence>();
-  auto* verify = req->add_subcommand("verify", "Record that the requester's identity was verified, with the evidence");
-  verify->add_option("ID", *id, "Request id")->required();
+  auto* verify = add_step(
+      req, ctx, id, "verify", "Record that the requester's identity was verified, with the evidence",
+      "The evidence is sealed in the vault; the history names it. Without --method the\n"
+      "verification is recorded without evidence.\n"
+      "Example:\n  dsr request verify req_12 --method data-points --matched email,phone,address --level high \\\n"
+      "      --declaration declaration.txt",
+      "verified", [ev](Desk& d, std::string_view i) { return verify_request(d, i, *ev); });
   verify->add_option("--method", ev->method, "account, data-points, document, in-person or other")
       ->check(CLI::IsMember({"account", "data-points", "document", "in-person", "other"}));
   verify->add_option("--matched", ev->matched, "What matched, by kind, comma-separated (email,phone,name,...)")
@@ -320,27 +339,16 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   verify->add_option("--level", ev->level, "reasonable (2 data points) or high (3 and a declaration)")
       ->check(CLI::IsMember({"reasonable", "high"}));
   verify->add_option("--declaration", ev->declaration_file, "The requester's signed declaration (file, sealed)");
-  verify->footer("The evidence is sealed in the vault; the history names it. Without --method the\n"
-                 "verification is recorded without evidence.\n"
-                 "Example:\n  dsr request verify req_12 --method data-points --matched email,phone,address --level high \\\n"
-                 "      --declaration declaration.txt");
-  verify->callback([&ctx, id, ev] {
-    Desk desk = ctx.open_desk();
-    say_change(ctx, "verified", verify_request(desk, *id, *ev));
-  });
 
   auto method = std::make_shared<std::string>();
-  auto* confirm = req->add_subcommand("confirm-agent", "Record the consumer's confirmation of an agent's (or parent's) request");
-  confirm->add_option("ID", *id, "Request id")->required();
+  auto* confirm =
+      add_step(req, ctx, id, "confirm-agent", "Record the consumer's confirmation of an agent's (or parent's) request",
+               "Until then the request cannot be started, acted on or fulfilled (exit 7).\n"
+               "Example:\n  dsr request confirm-agent req_12 --method permission",
+               "confirmed", [method](Desk& d, std::string_view i) { return confirm_agent(d, i, *method); });
   confirm->add_option("--method", *method, "identity, permission (CCPA regs 7063(a)) or guardian (7070(c))")
       ->required()
       ->check(CLI::IsMember(kAgentMethods));
-  confirm->footer("Until then the request cannot be started, acted on or fulfilled (exit 7).\n"
-                  "Example:\n  dsr request confirm-agent req_12 --method permission");
-  confirm->callback([&ctx, id, method] {
-    Desk desk = ctx.open_desk();
-    say_change(ctx, "confirmed", confirm_agent(desk, *id, *method));
-  });
 
   auto* evidence = req->add_subcommand("evidence", "Show a request's sealed evidence (verification, agent's proof)");
   evidence->add_option("ID", *id, "Request id")->required();
@@ -350,113 +358,79 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     print_evidence(ctx, request_evidence(desk, *id));
   });
 
-  auto* ack = req->add_subcommand("acknowledge", "Record that receipt was confirmed to the requester (CCPA: 10 business days)");
-  ack->add_option("ID", *id, "Request id")->required();
-  ack->footer("Example:\n  dsr request acknowledge req_12");
-  ack->callback([&ctx, id] {
-    Desk desk = ctx.open_desk();
-    say_change(ctx, "acknowledged", acknowledge_request(desk, *id));
-  });
+  add_step(req, ctx, id, "acknowledge", "Record that receipt was confirmed to the requester (CCPA: 10 business days)",
+           "Example:\n  dsr request acknowledge req_12", "acknowledged",
+           [](Desk& d, std::string_view i) { return acknowledge_request(d, i); });
 
-  auto* start = req->add_subcommand("start", "Mark a verified request as in progress");
-  start->add_option("ID", *id, "Request id")->required();
-  start->footer("Example:\n  dsr request start req_12");
-  start->callback([&ctx, id] {
-    Desk desk = ctx.open_desk();
-    say_change(ctx, "started", start_request(desk, *id));
-  });
+  add_step(req, ctx, id, "start", "Mark a verified request as in progress", "Example:\n  dsr request start req_12",
+           "started", [](Desk& d, std::string_view i) { return start_request(d, i); });
 
   auto reason = std::make_shared<std::string>();
-  auto* extend = req->add_subcommand("extend", "Extend the deadline once, before it passes (GDPR +2 months, CCPA +45 days)");
-  extend->add_option("ID", *id, "Request id")->required();
-  extend->add_option("--reason", *reason, "Why (the requester must be told)")->required();
   auto of_appeal = std::make_shared<bool>(false);
+  auto* extend =
+      add_step(req, ctx, id, "extend", "Extend the deadline once, before it passes (GDPR +2 months, CCPA +45 days)",
+               "Example:\n  dsr request extend req_12 --reason 'complex request: records in three systems'\n"
+               "  dsr request extend req_12 --appeal --reason 'many appeals this month'",
+               "extended", [reason, of_appeal](Desk& d, std::string_view i) {
+                 return *of_appeal ? extend_appeal(d, i, *reason) : extend_request(d, i, *reason);
+               });
+  extend->add_option("--reason", *reason, "Why (the requester must be told)")->required();
   extend->add_flag("--appeal", *of_appeal, "Extend the appeal's clock instead (cpa: +60 days)");
-  extend->footer("Example:\n  dsr request extend req_12 --reason 'complex request: records in three systems'\n"
-                 "  dsr request extend req_12 --appeal --reason 'many appeals this month'");
-  extend->callback([&ctx, id, reason, of_appeal] {
-    Desk desk = ctx.open_desk();
-    say_change(ctx, "extended", *of_appeal ? extend_appeal(desk, *id, *reason) : extend_request(desk, *id, *reason));
-  });
 
   auto outcome = std::make_shared<std::string>();
-  auto* close = req->add_subcommand("close", "Close a request: fulfilled, denied (with a reason) or cancelled");
-  close->add_option("ID", *id, "Request id")->required();
+  auto code = std::make_shared<std::string>();
+  auto* close = add_step(req, ctx, id, "close", "Close a request: fulfilled, denied (with a reason) or cancelled",
+                         "Example:\n  dsr request close req_12 --outcome denied --code insuf_verification \\\n"
+                         "      --reason 'identity could not be verified'",
+                         "closed", [outcome, reason, code](Desk& d, std::string_view i) {
+                           return close_request(d, i, *outcome, *reason, *code);
+                         });
   close->add_option("--outcome", *outcome, "fulfilled, denied or cancelled")
       ->required()
       ->check(CLI::IsMember({"fulfilled", "denied", "cancelled"}));
   close->add_option("--reason", *reason, "Why (required for a denial)");
-  auto code = std::make_shared<std::string>();
-  close->add_option("--code", *code, "The denial code (required for a denial): suspected_fraud, insuf_verification, "
-                                     "no_match, claim_not_covered, outside_jurisdiction, too_many_requests, other")
+  close
+      ->add_option("--code", *code,
+                   "The denial code (required for a denial): suspected_fraud, insuf_verification, "
+                   "no_match, claim_not_covered, outside_jurisdiction, too_many_requests, other")
       ->check(CLI::IsMember(kDenialCodes));
-  close->footer("Example:\n  dsr request close req_12 --outcome denied --code insuf_verification \\\n"
-                "      --reason 'identity could not be verified'");
-  close->callback([&ctx, id, outcome, reason, code] {
-    Desk desk = ctx.open_desk();
-    say_change(ctx, "closed", close_request(desk, *id, *outcome, *reason, *code));
-  });
 
-  auto* reopen = req->add_subcommand("reopen", "Reopen a closed request; its history and due dates stay");
-  reopen->add_option("ID", *id, "Request id")->required();
+  auto* reopen = add_step(req, ctx, id, "reopen", "Reopen a closed request; its history and due dates stay",
+                          "Example:\n  dsr request reopen req_12 --reason 'closed by mistake: the export was not sent'",
+                          "reopened", [reason](Desk& d, std::string_view i) { return reopen_request(d, i, *reason); });
   reopen->add_option("--reason", *reason, "Why it is reopened")->required();
-  reopen->footer("Example:\n  dsr request reopen req_12 --reason 'closed by mistake: the export was not sent'");
-  reopen->callback([&ctx, id, reason] {
-    Desk desk = ctx.open_desk();
-    say_change(ctx, "reopened", reopen_request(desk, *id, *reason));
-  });
 
   auto received = std::make_shared<std::string>();
-  auto* appeal = req->add_subcommand("appeal", "Record an appeal of a denied request (vcdpa, cpa, ctdpa: its own clock)");
-  appeal->add_option("ID", *id, "Request id")->required();
+  auto* appeal =
+      add_step(req, ctx, id, "appeal", "Record an appeal of a denied request (vcdpa, cpa, ctdpa: its own clock)",
+               "Example:\n  dsr request appeal req_12 --received 2026-03-01", "appealed",
+               [received](Desk& d, std::string_view i) { return appeal_request(d, i, *received); });
   appeal->add_option("--received", *received, "Date the appeal was received, YYYY-MM-DD (default today)");
-  appeal->footer("Example:\n  dsr request appeal req_12 --received 2026-03-01");
-  appeal->callback([&ctx, id, received] {
-    Desk desk = ctx.open_desk();
-    say_change(ctx, "appealed", appeal_request(desk, *id, *received));
-  });
 
-  auto* decision = req->add_subcommand("appeal-decision", "Decide an appeal: granted, or denied with the reason");
-  decision->add_option("ID", *id, "Request id")->required();
+  auto* decision = add_step(
+      req, ctx, id, "appeal-decision", "Decide an appeal: granted, or denied with the reason",
+      "A denied appeal's answer names the regulator the requester may contact.\n"
+      "Example:\n  dsr request appeal-decision req_12 --outcome denied --reason 'the exemption applies'",
+      "decided", [outcome, reason](Desk& d, std::string_view i) { return decide_appeal(d, i, *outcome, *reason); });
   decision->add_option("--outcome", *outcome, "granted or denied")->required()->check(CLI::IsMember({"granted", "denied"}));
   decision->add_option("--reason", *reason, "Why (required for a denial; told to the requester)");
-  decision->footer("A denied appeal's answer names the regulator the requester may contact.\n"
-                   "Example:\n  dsr request appeal-decision req_12 --outcome denied --reason 'the exemption applies'");
-  decision->callback([&ctx, id, outcome, reason] {
-    Desk desk = ctx.open_desk();
-    say_change(ctx, "decided", decide_appeal(desk, *id, *outcome, *reason));
-  });
 
-  auto* pause = req->add_subcommand("pause", "Stop the clock while waiting for clarification (uk-gdpr)");
-  pause->add_option("ID", *id, "Request id")->required();
+  auto* pause = add_step(req, ctx, id, "pause", "Stop the clock while waiting for clarification (uk-gdpr)",
+                         "Example:\n  dsr request pause req_12 --reason 'asked which accounts the request covers'",
+                         "paused", [reason](Desk& d, std::string_view i) { return pause_request(d, i, *reason); });
   pause->add_option("--reason", *reason, "What clarification was asked for")->required();
-  pause->footer("Example:\n  dsr request pause req_12 --reason 'asked which accounts the request covers'");
-  pause->callback([&ctx, id, reason] {
-    Desk desk = ctx.open_desk();
-    say_change(ctx, "paused", pause_request(desk, *id, *reason));
-  });
 
-  auto* resume = req->add_subcommand("resume", "Restart a paused clock; the due date moves by the days it stood still");
-  resume->add_option("ID", *id, "Request id")->required();
-  resume->footer("Example:\n  dsr request resume req_12");
-  resume->callback([&ctx, id] {
-    Desk desk = ctx.open_desk();
-    say_change(ctx, "resumed", resume_request(desk, *id));
-  });
+  add_step(req, ctx, id, "resume", "Restart a paused clock; the due date moves by the days it stood still",
+           "Example:\n  dsr request resume req_12", "resumed",
+           [](Desk& d, std::string_view i) { return resume_request(d, i); });
 
   auto subject = std::make_shared<std::string>();
-  auto* link = req->add_subcommand("link", "Link a request made on a claimed identity to a subject");
-  link->add_option("ID", *id, "Request id")->required();
+  auto* link = add_step(req, ctx, id, "link", "Link a request made on a claimed identity to a subject",
+                        "Example:\n  dsr request link req_12 alice@example.com", "linked",
+                        [subject](Desk& d, std::string_view i) { return link_request(d, i, *subject); });
   link->add_option("SUBJECT", *subject, "Subject id, email or username")->required();
-  link->footer("Example:\n  dsr request link req_12 alice@example.com");
-  link->callback([&ctx, id, subject] {
-    Desk desk = ctx.open_desk();
-    say_change(ctx, "linked", link_request(desk, *id, *subject));
-  });
-  for (auto* s : req->get_subcommands({})) s->fallthrough();
 
-  auto* report = app.add_subcommand("report", "Reports for record-keeping");
-  report->require_subcommand(1);
+  auto* report = add_group(app, "report", "Reports for record-keeping");
   struct ReportArgs { std::string from, to, law, format = "table"; };
   auto ra = std::make_shared<ReportArgs>();
   auto* rr = report->add_subcommand("requests", "Counts by type and outcome, days to respond, late requests");
@@ -466,7 +440,6 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   rr->add_option("--format", ra->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   rr->footer("Example (the CCPA's yearly metrics):\n  dsr report requests --from 2025-01-01 --to 2025-12-31 --law ccpa --format csv");
   rr->callback([&ctx, ra] { run_report(ctx, ra->from, ra->to, ra->law, ra->format); });
-  for (auto* s : report->get_subcommands({})) s->fallthrough();
 }
 
 }  // namespace dsr::cli

@@ -105,8 +105,7 @@ void run_run(Context& ctx, bool dry_run) {
 }  // namespace
 
 void add_retention_commands(CLI::App& app, Context& ctx) {
-  auto* ret = app.add_subcommand("retention", "How long records are kept, and the cleanup cron runs");
-  ret->require_subcommand(1);
+  auto* ret = add_group(app, "retention", "How long records are kept, and the cleanup cron runs");
 
   auto* show = ret->add_subcommand("show", "Show each retention rule, its period and its default");
   show->footer("Example:\n  dsr retention show --json");

@@ -165,6 +165,19 @@ CLI::Option* add_subject_arg(CLI::App* cmd, std::string& subject) {
   return cmd->add_option("SUBJECT", subject, "Subject id, email or username")->required();
 }
 
+CLI::App* add_group(CLI::App& app, const std::string& name, const std::string& description) {
+  auto* group = app.add_subcommand(name, description);
+  group->require_subcommand(1);
+  return group;
+}
+
+void fall_through(CLI::App& app) {
+  for (auto* sub : app.get_subcommands({})) {
+    sub->fallthrough();
+    fall_through(*sub);
+  }
+}
+
 CLI::Option* add_request_option(CLI::App* cmd, std::string& request, const std::string& what) {
   return cmd->add_option("--request", request, "Record " + what + " against request ID (dsr request)");
 }

@@ -134,6 +134,11 @@ CLI::Validator positive();
 
 // The SUBJECT argument every per-subject command takes (required).
 CLI::Option* add_subject_arg(CLI::App* cmd, std::string& subject);
+// A command group (`dsr key ...`): it needs one of its commands.
+CLI::App* add_group(CLI::App& app, const std::string& name, const std::string& description);
+// Every command below `app` passes the global options it does not know up to
+// its parent, so they may stand after the command (`dsr key list --json`).
+void fall_through(CLI::App& app);
 // --request ID: the action is recorded against a request (`what`: "the erasure").
 CLI::Option* add_request_option(CLI::App* cmd, std::string& request, const std::string& what);
 

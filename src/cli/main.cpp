@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
   dsr::cli::add_agent_commands(app, ctx);
   dsr::cli::add_letter_commands(app, ctx);
   dsr::cli::add_help_command(app);
-  for (auto* sub : app.get_subcommands({})) sub->fallthrough();
+  dsr::cli::fall_through(app);
   dsr::cli::finish_help(app);
   // After the commands: CLI11 hands a parent's footer down to the commands added after it.
   app.footer("Run 'dsr help COMMAND' for a command's options and an example; man dsr for everything.");

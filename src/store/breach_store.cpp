@@ -35,16 +35,13 @@ std::string select_breaches(const char* rest) {
 }  // namespace
 
 int64_t insert_breach(SQLite::Database& db, const BreachRow& b) {
-  SQLite::Statement st(db, insert_sql("breaches", std::string(kMutable) + ", opened_at, opened_by"));
-  bind_columns(st, bind_breach(st, 1, b), b.opened_at, b.opened_by);
-  st.exec();
-  return db.getLastInsertRowid();
+  auto bind = [&](SQLite::Statement& st, int first) { return bind_breach(st, first, b); };
+  return insert_bound(db, "breaches", kMutable, bind, "opened_at, opened_by", b.opened_at, b.opened_by);
 }
 
 void update_breach(SQLite::Database& db, const BreachRow& b) {
-  SQLite::Statement st(db, update_sql("breaches", kMutable));
-  bind_columns(st, bind_breach(st, 1, b), b.id);
-  st.exec();
+  update_bound(
+      db, "breaches", kMutable, [&](SQLite::Statement& st, int first) { return bind_breach(st, first, b); }, b.id);
 }
 
 std::optional<BreachRow> breach_by_id(SQLite::Database& db, int64_t id) {
@@ -62,17 +59,14 @@ std::vector<BreachRow> list_breaches(SQLite::Database& db) {
 }
 
 void add_breach_event(SQLite::Database& db, int64_t breach_id, const BreachEventRow& e) {
-  SQLite::Statement st(db, "INSERT INTO breach_events (breach_id, at, actor, event, detail) VALUES (?, ?, ?, ?, ?)");
-  bind_columns(st, 1, breach_id, e.at, e.actor, e.event, e.detail);
-  st.exec();
+  exec_with(db, "INSERT INTO breach_events (breach_id, at, actor, event, detail) VALUES (?, ?, ?, ?, ?)", breach_id,
+            e.at, e.actor, e.event, e.detail);
 }
 
 std::vector<BreachEventRow> breach_events(SQLite::Database& db, int64_t breach_id) {
-  SQLite::Statement st(db, "SELECT at, actor, event, detail FROM breach_events WHERE breach_id = ? ORDER BY id");
-  st.bind(1, breach_id);
-  return read_rows<BreachEventRow>(st, [&](BreachEventRow& e) {
-    read_columns(st, e.at, e.actor, e.event, e.detail);
-  });
+  return query_rows<BreachEventRow>(
+      db, "SELECT at, actor, event, detail FROM breach_events WHERE breach_id = ? ORDER BY id",
+      [&](SQLite::Statement& st, BreachEventRow& e) { read_columns(st, e.at, e.actor, e.event, e.detail); }, breach_id);
 }
 
 void for_each_breach_subject(SQLite::Database& db, const std::vector<std::string>& columns,

@@ -8,19 +8,16 @@
 namespace dsr::store {
 
 bool insert_opt_out(SQLite::Database& db, const OptOutRow& r) {
-  SQLite::Statement st(db,
-                       "INSERT INTO opt_outs (subject_rowid, kind, source, origin, received, comply_by, signal_at, "
-                       "recorded_at, recorded_by, complied_on, complied_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                       "ON CONFLICT (subject_rowid, kind) DO NOTHING");
-  bind_columns(st, 1, r.subject_rowid, r.kind, r.source, or_null(r.origin), r.received, r.comply_by, r.signal_at,
-               r.recorded_at, r.recorded_by, r.complied_on, or_null(r.complied_by));
-  return st.exec() == 1;
+  return exec_with(db,
+                   "INSERT INTO opt_outs (subject_rowid, kind, source, origin, received, comply_by, signal_at, "
+                   "recorded_at, recorded_by, complied_on, complied_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (subject_rowid, kind) DO NOTHING",
+                   r.subject_rowid, r.kind, r.source, or_null(r.origin), r.received, r.comply_by, r.signal_at,
+                   r.recorded_at, r.recorded_by, r.complied_on, or_null(r.complied_by)) == 1;
 }
 
 bool delete_opt_out(SQLite::Database& db, int64_t subject_rowid, const std::string& kind) {
-  SQLite::Statement st(db, "DELETE FROM opt_outs WHERE subject_rowid = ? AND kind = ?");
-  bind_columns(st, 1, subject_rowid, kind);
-  return st.exec() == 1;
+  return exec_with(db, "DELETE FROM opt_outs WHERE subject_rowid = ? AND kind = ?", subject_rowid, kind) == 1;
 }
 
 namespace {
@@ -47,9 +44,8 @@ std::vector<OptOutRow> opt_outs_for(SQLite::Database& db, int64_t subject_rowid)
 
 bool mark_opt_out_complied(SQLite::Database& db, int64_t subject_rowid, const std::string& kind,
                            const std::string& on, const std::string& by) {
-  SQLite::Statement st(db, "UPDATE opt_outs SET complied_on = ?, complied_by = ? WHERE subject_rowid = ? AND kind = ?");
-  bind_columns(st, 1, on, by, subject_rowid, kind);
-  return st.exec() == 1;
+  return exec_with(db, "UPDATE opt_outs SET complied_on = ?, complied_by = ? WHERE subject_rowid = ? AND kind = ?", on,
+                   by, subject_rowid, kind) == 1;
 }
 
 std::vector<std::pair<std::string, OptOutRow>> all_opt_outs(SQLite::Database& db, bool open_only) {
@@ -86,24 +82,25 @@ int64_t insert_consent(SQLite::Database& db, const ConsentRow& r) {
 
 int withdraw_consents(SQLite::Database& db, int64_t subject_rowid, const std::string& purpose_key, int64_t at,
                       const std::string& by) {
-  SQLite::Statement st(db,
-                       "UPDATE consents SET withdrawn_at = ?, withdrawn_by = ? "
-                       "WHERE subject_rowid = ? AND purpose_key = ? AND withdrawn_at IS NULL");
-  bind_columns(st, 1, at, by, subject_rowid, purpose_key);
-  return st.exec();
+  return exec_with(db,
+                   "UPDATE consents SET withdrawn_at = ?, withdrawn_by = ? "
+                   "WHERE subject_rowid = ? AND purpose_key = ? AND withdrawn_at IS NULL",
+                   at, by, subject_rowid, purpose_key);
 }
 
 std::vector<ConsentRow> consents_for(SQLite::Database& db, int64_t subject_rowid) {
-  SQLite::Statement st(db,
-                       "SELECT id, purpose, purpose_key, notice, method, evidence_name, given_at, recorded_by, "
-                       "withdrawn_at, withdrawn_by FROM consents WHERE subject_rowid = ? ORDER BY given_at, id");
-  st.bind(1, subject_rowid);
-  return read_rows<ConsentRow>(st, [&](ConsentRow& r) {
-    r.subject_rowid = subject_rowid;
-    read_columns(st, r.id, r.purpose, r.purpose_key, r.notice, r.method, r.evidence_name, r.given_at, r.recorded_by);
-    if (!st.getColumn(8).isNull()) r.withdrawn_at = st.getColumn(8).getInt64();
-    r.withdrawn_by = st.getColumn(9).isNull() ? "" : st.getColumn(9).getString();
-  });
+  return query_rows<ConsentRow>(
+      db,
+      "SELECT id, purpose, purpose_key, notice, method, evidence_name, given_at, recorded_by, "
+      "withdrawn_at, withdrawn_by FROM consents WHERE subject_rowid = ? ORDER BY given_at, id",
+      [&](SQLite::Statement& st, ConsentRow& r) {
+        r.subject_rowid = subject_rowid;
+        read_columns(st, r.id, r.purpose, r.purpose_key, r.notice, r.method, r.evidence_name, r.given_at,
+                     r.recorded_by);
+        if (!st.getColumn(8).isNull()) r.withdrawn_at = st.getColumn(8).getInt64();
+        r.withdrawn_by = st.getColumn(9).isNull() ? "" : st.getColumn(9).getString();
+      },
+      subject_rowid);
 }
 
 bool has_current_consent(SQLite::Database& db, int64_t subject_rowid, const std::string& purpose_key) {
@@ -132,17 +129,14 @@ std::optional<std::string> statement(SQLite::Database& db, const std::string& na
 
 void put_statement(SQLite::Database& db, const std::string& name, const std::string& text, int64_t at,
                    const std::string& by) {
-  SQLite::Statement st(db,
-                       "INSERT INTO statements (name, text, set_at, set_by) VALUES (?, ?, ?, ?) ON CONFLICT (name) "
-                       "DO UPDATE SET text = excluded.text, set_at = excluded.set_at, set_by = excluded.set_by");
-  bind_columns(st, 1, name, text, at, by);
-  st.exec();
+  exec_with(db,
+            "INSERT INTO statements (name, text, set_at, set_by) VALUES (?, ?, ?, ?) ON CONFLICT (name) "
+            "DO UPDATE SET text = excluded.text, set_at = excluded.set_at, set_by = excluded.set_by",
+            name, text, at, by);
 }
 
 void delete_statement(SQLite::Database& db, const std::string& name) {
-  SQLite::Statement st(db, "DELETE FROM statements WHERE name = ?");
-  st.bind(1, name);
-  st.exec();
+  exec_with(db, "DELETE FROM statements WHERE name = ?", name);
 }
 
 }  // namespace dsr::store

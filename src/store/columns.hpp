@@ -5,6 +5,7 @@
 //   read_columns(st, r.id, r.name, r.address);   // NULL text -> "", NULL optional -> nullopt
 //   bind_columns(st, 1, r.name, or_null(r.address), Blob{r.hash});
 #pragma once
+#include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
@@ -97,6 +98,48 @@ int bind_columns(SQLite::Statement& st, int first, const T&... values) {
   int i = first;
   (detail::put(st, i++, values), ...);
   return i;
+}
+
+// Statements run in one call each, the parameters bound from 1 in order:
+//   exec_with(db, "DELETE FROM t WHERE id = ?", id);                       // -> rows changed
+//   insert_row(db, "t", "a, b", r.a, Blob{r.b});                           // -> the new rowid
+//   query_rows<Row>(db, "SELECT a, b FROM t WHERE k = ?", [](SQLite::Statement& st, Row& r) {
+//     read_columns(st, r.a, r.b); }, key);
+template <class... T>
+int exec_with(SQLite::Database& db, const std::string& sql, const T&... params) {
+  SQLite::Statement st(db, sql);
+  bind_columns(st, 1, params...);
+  return st.exec();
+}
+template <class... T>
+int64_t insert_row(SQLite::Database& db, const std::string& table, const std::string& columns, const T&... values) {
+  exec_with(db, insert_sql(table, columns), values...);
+  return db.getLastInsertRowid();
+}
+template <class Row, class Read, class... T>
+std::vector<Row> query_rows(SQLite::Database& db, const std::string& sql, Read&& read, const T&... params) {
+  SQLite::Statement st(db, sql);
+  bind_columns(st, 1, params...);
+  return read_rows<Row>(st, [&](Row& r) { read(st, r); });
+}
+
+// A table written as a whole row: `bind(st, first)` binds `columns` (the
+// ones an update may change) and returns the next index.
+//   insert_bound(db, "t", cols, bind, r.opened_at, r.opened_by) with cols + ", opened_at, opened_by" in the SQL
+//   update_bound(db, "t", cols, bind, r.id)
+template <class Bind, class... T>
+int64_t insert_bound(SQLite::Database& db, const std::string& table, const std::string& columns, Bind&& bind,
+                     const std::string& extra_columns, const T&... extra) {
+  SQLite::Statement st(db, insert_sql(table, columns + ", " + extra_columns));
+  bind_columns(st, bind(st, 1), extra...);
+  st.exec();
+  return db.getLastInsertRowid();
+}
+template <class Bind>
+void update_bound(SQLite::Database& db, const std::string& table, const std::string& columns, Bind&& bind, int64_t id) {
+  SQLite::Statement st(db, update_sql(table, columns));
+  bind_columns(st, bind(st, 1), id);
+  st.exec();
 }
 
 }  // namespace dsr::store

@@ -35,26 +35,21 @@ std::vector<TemplateRow> letter_templates(SQLite::Database& db) {
 }
 
 void put_letter_template(SQLite::Database& db, const TemplateRow& t) {
-  SQLite::Statement st(db,
-                       "INSERT INTO letter_templates (kind, format, body, set_at, set_by) VALUES (?, ?, ?, ?, ?) "
-                       "ON CONFLICT (kind, format) DO UPDATE SET body = excluded.body, set_at = excluded.set_at, "
-                       "set_by = excluded.set_by");
-  bind_columns(st, 1, t.kind, t.format, t.body, t.set_at, t.set_by);
-  st.exec();
+  exec_with(db,
+            "INSERT INTO letter_templates (kind, format, body, set_at, set_by) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (kind, format) DO UPDATE SET body = excluded.body, set_at = excluded.set_at, "
+            "set_by = excluded.set_by",
+            t.kind, t.format, t.body, t.set_at, t.set_by);
 }
 
 bool delete_letter_template(SQLite::Database& db, const std::string& kind, const std::string& format) {
-  SQLite::Statement st(db, "DELETE FROM letter_templates WHERE kind = ? AND format = ?");
-  bind_columns(st, 1, kind, format);
-  return st.exec() > 0;
+  return exec_with(db, "DELETE FROM letter_templates WHERE kind = ? AND format = ?", kind, format) > 0;
 }
 
 void insert_source(SQLite::Database& db, const SourceRow& s) {
-  SQLite::Statement st(db, std::string("INSERT INTO request_sources (") + kSourceCols +
-                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
-  bind_columns(st, 1, s.request_id, s.format, s.sender, or_null(s.external_id), s.business, s.exercise, s.issued_at, s.expires_at,
-               s.received_at, s.signature, s.callbacks, s.api_version);
-  st.exec();
+  exec_with(db, std::string("INSERT INTO request_sources (") + kSourceCols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            s.request_id, s.format, s.sender, or_null(s.external_id), s.business, s.exercise, s.issued_at, s.expires_at,
+            s.received_at, s.signature, s.callbacks, s.api_version);
 }
 
 std::optional<SourceRow> source_of(SQLite::Database& db, int64_t request_id) {

@@ -94,13 +94,12 @@ std::optional<std::string> policy_in_force(SQLite::Database& db, const std::stri
 }
 
 void put_choice(SQLite::Database& db, int64_t subject_rowid, const ChoiceRow& c) {
-  SQLite::Statement st(db,
-                       "INSERT INTO choices (subject_rowid, new_uses, decided_at, recorded_by, policy_version) "
-                       "VALUES (?,?,?,?,?) ON CONFLICT (subject_rowid) DO UPDATE SET new_uses = excluded.new_uses, "
-                       "decided_at = excluded.decided_at, recorded_by = excluded.recorded_by, "
-                       "policy_version = excluded.policy_version");
-  bind_columns(st, 1, subject_rowid, c.new_uses, c.decided_at, c.recorded_by, c.policy_version);
-  st.exec();
+  exec_with(db,
+            "INSERT INTO choices (subject_rowid, new_uses, decided_at, recorded_by, policy_version) "
+            "VALUES (?,?,?,?,?) ON CONFLICT (subject_rowid) DO UPDATE SET new_uses = excluded.new_uses, "
+            "decided_at = excluded.decided_at, recorded_by = excluded.recorded_by, "
+            "policy_version = excluded.policy_version",
+            subject_rowid, c.new_uses, c.decided_at, c.recorded_by, c.policy_version);
 }
 
 bool any_new_uses_declined(SQLite::Database& db) {

@@ -43,16 +43,13 @@ int bind_mutable(SQLite::Statement& st, int i, const RequestRow& r) {
 }  // namespace
 
 int64_t insert_request(SQLite::Database& db, const RequestRow& r) {
-  SQLite::Statement st(db, insert_sql("requests", kMutable + ", opened_at, opened_by"));
-  bind_columns(st, bind_mutable(st, 1, r), r.opened_at, r.opened_by);
-  st.exec();
-  return db.getLastInsertRowid();
+  auto bind = [&](SQLite::Statement& st, int first) { return bind_mutable(st, first, r); };
+  return insert_bound(db, "requests", kMutable, bind, "opened_at, opened_by", r.opened_at, r.opened_by);
 }
 
 void update_request(SQLite::Database& db, const RequestRow& r) {
-  SQLite::Statement st(db, update_sql("requests", kMutable));
-  bind_columns(st, bind_mutable(st, 1, r), r.id);
-  st.exec();
+  update_bound(
+      db, "requests", kMutable, [&](SQLite::Statement& st, int first) { return bind_mutable(st, first, r); }, r.id);
 }
 
 std::optional<RequestRow> request_by_id(SQLite::Database& db, int64_t id) {
@@ -92,23 +89,18 @@ std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter&
 }
 
 void insert_claim(SQLite::Database& db, int64_t request_id, const ClaimRow& c) {
-  SQLite::Statement st(db, "INSERT OR IGNORE INTO request_claims (request_id, kind, key, value) VALUES (?,?,?,?)");
-  bind_columns(st, 1, request_id, c.kind, c.key, c.value);
-  st.exec();
+  exec_with(db, "INSERT OR IGNORE INTO request_claims (request_id, kind, key, value) VALUES (?,?,?,?)", request_id,
+            c.kind, c.key, c.value);
 }
 
 std::vector<ClaimRow> claims_of(SQLite::Database& db, int64_t request_id) {
-  SQLite::Statement st(db, "SELECT kind, key, value FROM request_claims WHERE request_id = ? ORDER BY kind, key");
-  st.bind(1, request_id);
-  return read_rows<ClaimRow>(st, [&](ClaimRow& c) {
-    read_columns(st, c.kind, c.key, c.value);
-  });
+  return query_rows<ClaimRow>(
+      db, "SELECT kind, key, value FROM request_claims WHERE request_id = ? ORDER BY kind, key",
+      [&](SQLite::Statement& st, ClaimRow& c) { read_columns(st, c.kind, c.key, c.value); }, request_id);
 }
 
 void delete_claims(SQLite::Database& db, int64_t request_id) {
-  SQLite::Statement st(db, "DELETE FROM request_claims WHERE request_id = ?");
-  st.bind(1, request_id);
-  st.exec();
+  exec_with(db, "DELETE FROM request_claims WHERE request_id = ?", request_id);
 }
 
 std::vector<int64_t> unlinked_requests_claiming(SQLite::Database& db, const std::string& kind, const std::string& key) {
@@ -130,11 +122,10 @@ bool any_unlinked_claims(SQLite::Database& db) {
 }
 
 void put_holiday(SQLite::Database& db, const HolidayRow& h) {
-  SQLite::Statement st(db,
-                       "INSERT OR REPLACE INTO holidays (jurisdiction, day, name, imported_at, imported_by) "
-                       "VALUES (?,?,?,?,?)");
-  bind_columns(st, 1, h.jurisdiction, h.day, or_null(h.name), h.imported_at, h.imported_by);
-  st.exec();
+  exec_with(db,
+            "INSERT OR REPLACE INTO holidays (jurisdiction, day, name, imported_at, imported_by) "
+            "VALUES (?,?,?,?,?)",
+            h.jurisdiction, h.day, or_null(h.name), h.imported_at, h.imported_by);
 }
 
 std::vector<HolidayRow> list_holidays(SQLite::Database& db, const std::string& jurisdiction) {
@@ -147,37 +138,35 @@ std::vector<HolidayRow> list_holidays(SQLite::Database& db, const std::string& j
 }
 
 int64_t insert_evidence(SQLite::Database& db, const EvidenceRow& e) {
-  SQLite::Statement st(db, "INSERT INTO request_evidence (request_id, kind, at, actor, sealed) VALUES (?,?,?,?,?)");
-  bind_columns(st, 1, e.request_id, e.kind, e.at, e.actor, Blob{e.sealed});
-  st.exec();
-  return db.getLastInsertRowid();
+  return insert_row(db, "request_evidence", "request_id, kind, at, actor, sealed", e.request_id, e.kind, e.at, e.actor,
+                    Blob{e.sealed});
 }
 
 std::vector<EvidenceRow> evidence_of(SQLite::Database& db, int64_t request_id) {
-  SQLite::Statement st(db,
-                       "SELECT id, request_id, kind, at, actor, sealed FROM request_evidence WHERE request_id = ? "
-                       "ORDER BY id");
-  st.bind(1, request_id);
-  return read_rows<EvidenceRow>(st, [&](EvidenceRow& e) {
-    read_columns(st, e.id, e.request_id, e.kind, e.at, e.actor, e.sealed);
-  });
+  return query_rows<EvidenceRow>(
+      db,
+      "SELECT id, request_id, kind, at, actor, sealed FROM request_evidence WHERE request_id = ? "
+      "ORDER BY id",
+      [&](SQLite::Statement& st, EvidenceRow& e) {
+        read_columns(st, e.id, e.request_id, e.kind, e.at, e.actor, e.sealed);
+      },
+      request_id);
 }
 
 int64_t insert_request_event(SQLite::Database& db, const RequestEventRow& e) {
-  SQLite::Statement st(db, "INSERT INTO request_events (request_id, at, actor, event, detail) VALUES (?,?,?,?,?)");
-  bind_columns(st, 1, e.request_id, e.at, e.actor, e.event, e.detail);
-  st.exec();
-  return db.getLastInsertRowid();
+  return insert_row(db, "request_events", "request_id, at, actor, event, detail", e.request_id, e.at, e.actor, e.event,
+                    e.detail);
 }
 
 std::vector<RequestEventRow> request_events(SQLite::Database& db, int64_t request_id) {
-  SQLite::Statement st(db,
-                       "SELECT id, request_id, at, actor, event, detail FROM request_events WHERE request_id = ? "
-                       "ORDER BY id");
-  st.bind(1, request_id);
-  return read_rows<RequestEventRow>(st, [&](RequestEventRow& e) {
-    read_columns(st, e.id, e.request_id, e.at, e.actor, e.event, e.detail);
-  });
+  return query_rows<RequestEventRow>(
+      db,
+      "SELECT id, request_id, at, actor, event, detail FROM request_events WHERE request_id = ? "
+      "ORDER BY id",
+      [&](SQLite::Statement& st, RequestEventRow& e) {
+        read_columns(st, e.id, e.request_id, e.at, e.actor, e.event, e.detail);
+      },
+      request_id);
 }
 
 }  // namespace dsr::store

@@ -50,18 +50,15 @@ std::map<std::string, RetentionRuleRow> retention_rule_rows(SQLite::Database& db
 }
 
 void put_retention_rule(SQLite::Database& db, const std::string& rule, const RetentionRuleRow& row) {
-  SQLite::Statement st(db,
-                       "INSERT INTO retention_rules (rule, duration, set_at, set_by) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT (rule) DO UPDATE SET duration = excluded.duration, set_at = excluded.set_at, "
-                       "set_by = excluded.set_by");
-  bind_columns(st, 1, rule, row.duration, row.set_at, row.set_by);
-  st.exec();
+  exec_with(db,
+            "INSERT INTO retention_rules (rule, duration, set_at, set_by) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (rule) DO UPDATE SET duration = excluded.duration, set_at = excluded.set_at, "
+            "set_by = excluded.set_by",
+            rule, row.duration, row.set_at, row.set_by);
 }
 
 void delete_retention_rule(SQLite::Database& db, const std::string& rule) {
-  SQLite::Statement st(db, "DELETE FROM retention_rules WHERE rule = ?");
-  st.bind(1, rule);
-  st.exec();
+  exec_with(db, "DELETE FROM retention_rules WHERE rule = ?", rule);
 }
 
 void insert_retention_run(SQLite::Database& db, const RetentionRunRow& row) {
