@@ -33,7 +33,7 @@ inline const std::vector<std::string> kIntakeFormats = {"drp", "opendsr"};
 
 struct IntakeOptions {
   std::string format;         // drp or opendsr
-  std::string agent_key;      // drp: the agent's Ed25519 verify key, 32 bytes; empty: the signature is not checked
+  std::string agent_key{};    // drp: the agent's Ed25519 verify key, 32 bytes; empty: the signature is not checked
   std::string business_id;    // drp: our business id (required)
   std::string controller_id;  // opendsr: the controller that sent it (required)
   std::string law;            // drp without a regime (voluntary): the law whose deadlines apply; else must agree

@@ -38,7 +38,7 @@ struct RetentionRule {
   std::string minimum;           // shortest the law allows ("" when none)
   bool is_default = true;        // never set, or set back to the default
   int64_t set_at = 0;            // when it was last set (0: never)
-  std::string set_by;
+  std::string set_by{};
   bool applies = true;           // false while the vault keeps no such records
 };
 

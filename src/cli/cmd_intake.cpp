@@ -54,13 +54,12 @@ bool run_intake(Context& ctx, const IntakeArgs& a, const RequestInput& in) {
   if (a.format != "drp" && (!a.agent_key_file.empty() || !a.business_id.empty()))
     fail(ErrorKind::usage, "--agent-key and --business-id are for --format drp");
   if (a.format != "opendsr" && !a.controller_id.empty()) fail(ErrorKind::usage, "--controller-id is for --format opendsr");
-  IntakeOptions o;
-  o.format = a.format;
-  o.business_id = a.business_id;
-  o.controller_id = a.controller_id;
-  o.law = in.law;
-  o.jurisdiction = in.jurisdiction;
-  o.channel = in.channel;
+  IntakeOptions o{.format = a.format,
+                  .business_id = a.business_id,
+                  .controller_id = a.controller_id,
+                  .law = in.law,
+                  .jurisdiction = in.jurisdiction,
+                  .channel = in.channel};
   if (!a.agent_key_file.empty()) o.agent_key = parse_agent_key(read_limited(a.agent_key_file, 4096, "a verify key"));
   std::string text = read_limited(a.file, kMaxIntakeBytes, "a request document");
   Desk desk = ctx.open_desk();

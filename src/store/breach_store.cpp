@@ -28,31 +28,16 @@ int bind_breach(SQLite::Statement& st, int first, const BreachRow& b) {
                       b.delay_reason, b.subjects_notified_at, b.closed_at, b.close_reason);
 }
 
-std::string select_breaches(const char* rest) {
-  return std::string("SELECT id, ") + kMutable + ", opened_at, opened_by FROM breaches " + rest;
-}
+const CaseTable<BreachRow> kBreaches{"breaches", kMutable, bind_breach, read_breach};
 
 }  // namespace
 
-int64_t insert_breach(SQLite::Database& db, const BreachRow& b) {
-  auto bind = [&](SQLite::Statement& st, int first) { return bind_breach(st, first, b); };
-  return insert_bound(db, "breaches", kMutable, bind, "opened_at, opened_by", b.opened_at, b.opened_by);
-}
-
-void update_breach(SQLite::Database& db, const BreachRow& b) {
-  update_bound(
-      db, "breaches", kMutable, [&](SQLite::Statement& st, int first) { return bind_breach(st, first, b); }, b.id);
-}
-
-std::optional<BreachRow> breach_by_id(SQLite::Database& db, int64_t id) {
-  SQLite::Statement st(db, select_breaches("WHERE id = ?"));
-  st.bind(1, id);
-  if (!st.executeStep()) return std::nullopt;
-  return read_breach(st);
-}
+int64_t insert_breach(SQLite::Database& db, const BreachRow& b) { return kBreaches.insert(db, b); }
+void update_breach(SQLite::Database& db, const BreachRow& b) { kBreaches.update(db, b); }
+std::optional<BreachRow> breach_by_id(SQLite::Database& db, int64_t id) { return kBreaches.by_id(db, id); }
 
 std::vector<BreachRow> list_breaches(SQLite::Database& db) {
-  SQLite::Statement st(db, select_breaches("ORDER BY detected_at, id"));
+  SQLite::Statement st(db, kBreaches.select("ORDER BY detected_at, id"));
   std::vector<BreachRow> out;
   while (st.executeStep()) out.push_back(read_breach(st));
   return out;

@@ -123,23 +123,36 @@ std::vector<Row> query_rows(SQLite::Database& db, const std::string& sql, Read&&
   return read_rows<Row>(st, [&](Row& r) { read(st, r); });
 }
 
-// A table written as a whole row: `bind(st, first)` binds `columns` (the
-// ones an update may change) and returns the next index.
-//   insert_bound(db, "t", cols, bind, r.opened_at, r.opened_by) with cols + ", opened_at, opened_by" in the SQL
-//   update_bound(db, "t", cols, bind, r.id)
-template <class Bind, class... T>
-int64_t insert_bound(SQLite::Database& db, const std::string& table, const std::string& columns, Bind&& bind,
-                     const std::string& extra_columns, const T&... extra) {
-  SQLite::Statement st(db, insert_sql(table, columns + ", " + extra_columns));
-  bind_columns(st, bind(st, 1), extra...);
-  st.exec();
-  return db.getLastInsertRowid();
-}
-template <class Bind>
-void update_bound(SQLite::Database& db, const std::string& table, const std::string& columns, Bind&& bind, int64_t id) {
-  SQLite::Statement st(db, update_sql(table, columns));
-  bind_columns(st, bind(st, 1), id);
-  st.exec();
-}
+// A table of cases (requests, breaches) written as whole rows. `columns` are
+// the ones an update changes, bound by `bind` from an index (it returns the
+// next one); a row has id before them and opened_at, opened_by after, and
+// `read` reads a row in that order.
+template <class Row>
+struct CaseTable {
+  std::string table, columns;
+  int (*bind)(SQLite::Statement&, int, const Row&);
+  Row (*read)(SQLite::Statement&);
+
+  std::string select(const std::string& rest) const {
+    return "SELECT id, " + columns + ", opened_at, opened_by FROM " + table + " " + rest;
+  }
+  int64_t insert(SQLite::Database& db, const Row& r) const {
+    SQLite::Statement st(db, insert_sql(table, columns + ", opened_at, opened_by"));
+    bind_columns(st, bind(st, 1, r), r.opened_at, r.opened_by);
+    st.exec();
+    return db.getLastInsertRowid();
+  }
+  void update(SQLite::Database& db, const Row& r) const {
+    SQLite::Statement st(db, update_sql(table, columns));
+    bind_columns(st, bind(st, 1, r), r.id);
+    st.exec();
+  }
+  std::optional<Row> by_id(SQLite::Database& db, int64_t id) const {
+    SQLite::Statement st(db, select("WHERE id = ?"));
+    st.bind(1, id);
+    if (!st.executeStep()) return std::nullopt;
+    return read(st);
+  }
+};
 
 }  // namespace dsr::store

@@ -17,7 +17,6 @@ const std::string kMutable =
     "paused_days, weekends_only, denial_code, duplicate_of, appeal_received, appeal_due, appeal_extendable_to, "
     "appeal_decided_on, appeal_outcome, appeal_reason, representative, agent_name, agent_confirmed_on, "
     "appeal_extended_on, appeal_extension_reason";
-const std::string kCols = "id, " + kMutable + ", opened_at, opened_by";
 
 RequestRow read_request_row(SQLite::Statement& st) {
   RequestRow r;
@@ -40,24 +39,13 @@ int bind_mutable(SQLite::Statement& st, int i, const RequestRow& r) {
                       r.agent_name, r.agent_confirmed_on, r.appeal_extended_on, r.appeal_extension_reason);
 }
 
+const CaseTable<RequestRow> kRequests{"requests", kMutable, bind_mutable, read_request_row};
+
 }  // namespace
 
-int64_t insert_request(SQLite::Database& db, const RequestRow& r) {
-  auto bind = [&](SQLite::Statement& st, int first) { return bind_mutable(st, first, r); };
-  return insert_bound(db, "requests", kMutable, bind, "opened_at, opened_by", r.opened_at, r.opened_by);
-}
-
-void update_request(SQLite::Database& db, const RequestRow& r) {
-  update_bound(
-      db, "requests", kMutable, [&](SQLite::Statement& st, int first) { return bind_mutable(st, first, r); }, r.id);
-}
-
-std::optional<RequestRow> request_by_id(SQLite::Database& db, int64_t id) {
-  SQLite::Statement st(db, "SELECT " + kCols + " FROM requests WHERE id = ?");
-  st.bind(1, id);
-  if (!st.executeStep()) return std::nullopt;
-  return read_request_row(st);
-}
+int64_t insert_request(SQLite::Database& db, const RequestRow& r) { return kRequests.insert(db, r); }
+void update_request(SQLite::Database& db, const RequestRow& r) { kRequests.update(db, r); }
+std::optional<RequestRow> request_by_id(SQLite::Database& db, int64_t id) { return kRequests.by_id(db, id); }
 
 std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter& f) {
   std::string where;
@@ -73,8 +61,7 @@ std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter&
   if (!f.type.empty()) and_("type = ?");
   if (!f.received_from.empty()) and_("received >= ?");
   if (!f.received_to.empty()) and_("received <= ?");
-  SQLite::Statement st(db, "SELECT " + kCols + " FROM requests" + where +
-                               " ORDER BY coalesce(extended_due, due), id");
+  SQLite::Statement st(db, kRequests.select(where + " ORDER BY coalesce(extended_due, due), id"));
   int i = 1;
   for (const auto& s : f.statuses) st.bind(i++, s);
   if (!f.subject_id.empty()) st.bind(i++, f.subject_id);

@@ -169,12 +169,11 @@ std::vector<RetentionRule> retention_rules(Desk& desk) {
   auto rows = store::retention_rule_rows(desk.db());
   std::vector<RetentionRule> out;
   for (const auto& d : kRules) {
-    RetentionRule r;
-    r.name = d.name;
-    r.description = d.description;
-    r.default_duration = d.default_duration;
-    r.minimum = d.minimum;
-    r.duration = d.default_duration;
+    RetentionRule r{.name = d.name,
+                    .description = d.description,
+                    .default_duration = d.default_duration,
+                    .duration = d.default_duration,
+                    .minimum = d.minimum};
     if (auto it = rows.find(d.name); it != rows.end()) {
       r.duration = it->second.duration;
       r.is_default = false;
