@@ -12,6 +12,8 @@
 namespace dsr::cli {
 namespace {
 
+constexpr size_t kShownIds = 3;
+
 nlohmann::json entry_json(const AuditEntry& e) {
   return {{"id", e.id},           {"at", iso_time(e.at)},   {"actor", e.actor},
           {"command", e.command}, {"subjects", e.subjects}, {"fields", e.fields},
@@ -35,8 +37,18 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
   log->callback([&ctx, a] {
     Desk desk = ctx.open_desk();
     std::vector<nlohmann::json> recs;
-    for (const auto& e : audit_log(desk, a->q)) recs.push_back(entry_json(e));
     Format f = ctx.g.json ? Format::json : parse_format(a->format);
+    for (const auto& e : audit_log(desk, a->q)) {
+      recs.push_back(entry_json(e));
+      // A bulk entry names up to 1,000 subjects: a table line shows the first
+      // few and the count; json, ndjson and csv keep every id.
+      auto& ids = recs.back()["subjects"];
+      if (f == Format::table && ids.size() > kShownIds) {
+        std::string shown;
+        for (size_t i = 0; i < kShownIds; ++i) shown += ids[i].get<std::string>() + ", ";
+        ids = shown + "... (" + std::to_string(ids.size()) + " in all; --format json lists them)";
+      }
+    }
     render_records(std::cout, f, recs,
                    {{"ID", "id"}, {"AT", "at"}, {"ACTOR", "actor"}, {"COMMAND", "command"}, {"SUBJECTS", "subjects"},
                     {"FIELDS", "fields"}, {"REQUEST", "request"}, {"OUTCOME", "outcome"}});

@@ -114,6 +114,14 @@ run dsr contacts --purpose service-announcement --format csv
 expect_out "'=1\+1@example.com" "contacts csv neutralises too (the same writer)"
 run dsr audit log --format csv
 expect_rc 0 "audit log csv"
+printf 'email,name\nb1@example.com,B One\nb2@example.com,B Two\nb3@example.com,B Three\nb4@example.com,B Four\nb5@example.com,B Five\n' >"$TMP/bulk.csv"
+run dsr import "$TMP/bulk.csv"
+expect_rc 0 "import five subjects (one bulk audit entry)"
+run dsr audit log
+expect_out "sub_[0-9A-Z]+, sub_[0-9A-Z]+, sub_[0-9A-Z]+, \.\.\. \(5 in all; --format json lists them\)" \
+  "a table line shows a bulk entry's first three subjects and the count"
+run dsr audit log --json
+check "json lists every subject of the bulk entry" test "$(jget "$OUT" 'max(len(e["subjects"]) for e in d)')" = 5
 run dsr --delimiter ';' list --format csv
 expect_out "^id;status;name;email" "--delimiter ';' separates with ;"
 printf 'email;name;username\ndee@example.com;"Dee; Doe";dee\n' > "$TMP/semi.csv"
