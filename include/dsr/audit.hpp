@@ -8,6 +8,7 @@
 // outside the vault (audit_anchor). ARCHITECTURE.md, "Keys and slots".
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -87,6 +88,14 @@ auto audited(Desk& desk, const char* command, F&& body) -> decltype(body(std::de
     throw;
   }
 }
+
+// Runs `work`, which opens, uses and commits a transaction around other
+// audited operations (a write under --request: the operation and the
+// request's record commit together). A refusal inside it appends its entry
+// in that transaction, so the rollback would take the entry with it: when
+// `work` throws, the refusals are appended again after the rollback (inside
+// an enclosing transaction if there is one, as batch has).
+void keep_refusals(Desk& desk, const std::function<void()>& work);
 
 // For reads that leave no entry of their own: a refusal is still recorded,
 // under `command`, before it propagates.

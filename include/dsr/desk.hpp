@@ -15,6 +15,7 @@
 namespace dsr {
 
 namespace store { class StatementCache; }
+struct AuditEntry;
 
 class Desk {
  public:
@@ -35,6 +36,10 @@ class Desk {
   // Set once this desk has seen the audit trail's signing mark signed
   // (domain/core/audit.cpp), so that later entries skip the check.
   bool audit_mark_signed = false;
+  // While set (keep_refusals(), dsr/audit.hpp): where a refusal appended
+  // inside a transaction is also kept, to be appended again if that
+  // transaction rolls back.
+  std::vector<AuditEntry>* kept_refusals = nullptr;
   // After a committed erasure: checkpoint the WAL into the main file so the
   // pages that held the erased values are overwritten, waiting up to the lock
   // timeout for readers in other processes. False when one still holds it back.

@@ -157,6 +157,18 @@ expect_rc 0 "admin: key list"
 run dsr backup "$TMP/admin-backup.dsr"
 expect_rc 0 "admin: backup"
 
+# ---- a refusal made under a request (--request) is recorded too, naming it -----
+RQ=$(dsr request open alice@example.com --type rectification --law gdpr 2>/dev/null)
+run dsr request verify "$RQ"
+expect_rc 0 "admin verifies a rectification request"
+run dsr "${SUP[@]}" correct alice --set card_token=tok_UNDER --request "$RQ"
+expect_rc 7 "support: a payment write under a request is refused too"
+under=$(dsr --json "${AUD[@]}" audit log --actor support --format json </dev/null |
+  python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin) if e["outcome"] == "refused" and e["request"] == sys.argv[1]))' "$RQ")
+check "the refusal under $RQ is in the audit trail, naming the request" test "$under" = 1
+run dsr request show "$RQ" --json
+check "the refused write left $RQ as it was (verified, no action)" test "$(jget "$OUT" 'd["status"]')" = verified
+
 # ---- every refusal is in the audit trail (dsr(1): "a refusal (exit 7) is recorded") --
 refused_by() {  # refused_by ACTOR: the commands of ACTOR's refused entries, one per line
   dsr --json "${AUD[@]}" audit log --actor "$1" --format json </dev/null |

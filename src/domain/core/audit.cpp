@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <utility>
 
 #include "vault/seal.hpp"
 #include "domain/subjects/subject_codec.hpp"
@@ -140,8 +141,30 @@ void Audit::failed(const std::exception& ex) {
   e_.outcome = "refused";
   try {
     append(desk_, e_);
+    if (desk_.kept_refusals && store::in_transaction(desk_.db())) desk_.kept_refusals->push_back(e_);
   } catch (...) {
     // The refusal itself is what the caller must see.
+  }
+}
+
+void keep_refusals(Desk& desk, const std::function<void()>& work) {
+  std::vector<AuditEntry> kept;
+  std::vector<AuditEntry>* outer = std::exchange(desk.kept_refusals, &kept);
+  try {
+    work();
+    desk.kept_refusals = outer;
+  } catch (...) {
+    // work's transaction has rolled back, and the entries with it.
+    desk.kept_refusals = outer;
+    for (const auto& e : kept) {
+      try {
+        append(desk, e);
+        if (outer && store::in_transaction(desk.db())) outer->push_back(e);
+      } catch (...) {
+        // The refusal itself is what the caller must see.
+      }
+    }
+    throw;
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include "domain/requests/request_model.hpp"
 #include "domain/subjects/subject_codec.hpp"
+#include "dsr/audit.hpp"
 #include "dsr/error.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/requests.hpp"
@@ -63,18 +64,20 @@ void act_for_request(Desk& desk, std::string_view request_id, const std::string&
     op();
     return;
   }
-  store::WriteTx tx(desk.db());
-  check_request_action(desk, request_id, subject_ref);
-  // The operation's audit entry names the request it was made under.
-  struct RequestScope {
-    Desk& desk;
-    std::string saved;
-    ~RequestScope() { desk.set_request(saved); }
-  } scope{desk, desk.request()};
-  desk.set_request(request_label(load_request(desk, request_id).id));
-  RequestAction done = op();
-  record_request_action(desk, request_id, action, done);
-  tx.commit();
+  keep_refusals(desk, [&] {
+    store::WriteTx tx(desk.db());
+    check_request_action(desk, request_id, subject_ref);
+    // The operation's audit entry names the request it was made under.
+    struct RequestScope {
+      Desk& desk;
+      std::string saved;
+      ~RequestScope() { desk.set_request(saved); }
+    } scope{desk, desk.request()};
+    desk.set_request(request_label(load_request(desk, request_id).id));
+    RequestAction done = op();
+    record_request_action(desk, request_id, action, done);
+    tx.commit();
+  });
 }
 
 namespace {
