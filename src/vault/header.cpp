@@ -352,8 +352,8 @@ HeaderRead parse_header(const unsigned char* raw, long got) {
   const size_t cb = copy_bytes(version);
   HeaderRead out;
   std::array<std::optional<Header>, 2> h;
-  int best = -1;
-  for (int c = 0; c < 2; ++c) {
+  std::optional<size_t> best;
+  for (size_t c = 0; c < 2; ++c) {
     std::string why = "truncated";
     const unsigned char* copy = raw + c * cb;
     if (have(c * cb, cb)) h[c] = version == kFormatVersion2 ? decode_v2(copy, why) : decode(copy, why);
@@ -361,16 +361,16 @@ HeaderRead parse_header(const unsigned char* raw, long got) {
       out.problems.push_back(std::string("header copy ") + (c == 0 ? "A" : "B") + " is damaged (" + why + ")");
       continue;
     }
-    if (best < 0 || h[c]->generation > h[best]->generation) best = c;
+    if (!best || h[c]->generation > h[*best]->generation) best = c;
   }
-  if (best < 0) fail(ErrorKind::integrity, "the vault header is damaged in both copies; restore from a backup");
-  int other = 1 - best;
-  if (h[other] && h[other]->generation == h[best]->generation) {
+  if (!best) fail(ErrorKind::integrity, "the vault header is damaged in both copies; restore from a backup");
+  const size_t chosen = *best, other = 1 - chosen;
+  if (h[other] && h[other]->generation == h[chosen]->generation) {
     out.twin = std::vector<unsigned char>(raw + other * cb, raw + other * cb + cb);
     out.twin_name = other == 0 ? 'A' : 'B';
   }
-  out.header = std::move(*h[best]);
-  out.chosen.assign(raw + best * cb, raw + best * cb + cb);
+  out.header = std::move(*h[chosen]);
+  out.chosen.assign(raw + chosen * cb, raw + chosen * cb + cb);
   return out;
 }
 
