@@ -76,6 +76,9 @@ constexpr int kJournalMacAt = 44;
 constexpr int kJournalHeaderUsed = 76;
 constexpr unsigned char kMarkerMagic[8] = {'D', 'S', 'R', 'W', 'A', 'L', 'G', '1'};
 constexpr int kMarkerMacAt = 40;
+// dsr's journals hold one transaction's pages: no larger one is read (into
+// memory) or played back, by the VFS or by `dsr check`.
+constexpr int64_t kMaxJournal = int64_t(1) << 30;
 
 uint32_t be32(const unsigned char* p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
@@ -711,7 +714,7 @@ int journal_load(File* j) {
   sqlite3_int64 size = 0;
   int rc = j->real()->pMethods->xFileSize(j->real(), &size);
   if (rc != SQLITE_OK) return rc;
-  if (size > (sqlite3_int64(1) << 30)) {
+  if (size > kMaxJournal) {
     note_failure("the rollback journal" + file_label(j) + " is larger than dsr ever writes one (1 GiB)");
     return SQLITE_IOERR_DATA;
   }
@@ -1062,6 +1065,7 @@ bool open_wal_frame(const PageCipher& cipher, const WalMarker& marker, uint64_t 
 
 std::string journal_problem(const ReadAt& journal, int64_t size, const PageCipher& cipher) {
   if (size <= 0) return {};
+  if (size > kMaxJournal) return "the rollback journal is larger than dsr ever writes one (1 GiB)";
   std::vector<unsigned char> raw(static_cast<size_t>(size));
   if (journal(raw.data(), long(size), 0) != long(size)) return "the rollback journal cannot be read";
   return decode_journal(raw.data(), size, cipher, nullptr);
