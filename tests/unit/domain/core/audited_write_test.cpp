@@ -46,7 +46,7 @@ TEST_CASE("audited write: the body's work and its entry commit together") {
   CHECK(log[0].fields == std::vector<std::string>{"preferences.statement"});
 }
 
-TEST_CASE("audited write: a body that throws leaves no commit; a refusal is recorded, another failure is not") {
+TEST_CASE("audited write: a body that throws leaves no commit, a refusal is recorded and another failure is not") {
   test::TempVault tv;
   Desk d = tv.desk();
   SUBCASE("refused inside the body: rolled back, the refusal appended after the rollback with what it named") {
