@@ -340,20 +340,17 @@ HeaderRead read_header(int fd) {
   return parse_header(raw.data(), long(got));
 }
 
-HeaderRead parse_header(const unsigned char* raw, long got) {
+namespace {
+
+// Both copies read as format `version`; the valid one with the highest
+// generation, or nothing when neither is valid.
+std::optional<HeaderRead> parse_as(const unsigned char* raw, long got, uint32_t version) {
   auto have = [&](size_t off, size_t n) { return got >= long(off + n); };
-  auto magic_at = [&](size_t off) { return have(off, 12) && std::memcmp(raw + off, kMagic, 8) == 0; };
-  // The format, from whichever copy still shows it: A at 0, or B where each format keeps it.
-  uint32_t version = 0;
-  if (magic_at(0)) version = get32(raw + 8);
-  else if (magic_at(kCopyBytes) && get32(raw + kCopyBytes + 8) == kFormatVersion) version = kFormatVersion;
-  else if (magic_at(kCopyBytesV2) && get32(raw + kCopyBytesV2 + 8) == kFormatVersion2) version = kFormatVersion2;
-  if (version == 0) fail(ErrorKind::integrity, "not a dsr vault (no vault header)");
   const size_t cb = copy_bytes(version);
   HeaderRead out;
   std::array<std::optional<Header>, 2> h;
-  int best = -1;
-  for (int c = 0; c < 2; ++c) {
+  std::optional<size_t> best;
+  for (size_t c = 0; c < 2; ++c) {
     std::string why = "truncated";
     const unsigned char* copy = raw + c * cb;
     if (have(c * cb, cb)) h[c] = version == kFormatVersion2 ? decode_v2(copy, why) : decode(copy, why);
@@ -361,17 +358,37 @@ HeaderRead parse_header(const unsigned char* raw, long got) {
       out.problems.push_back(std::string("header copy ") + (c == 0 ? "A" : "B") + " is damaged (" + why + ")");
       continue;
     }
-    if (best < 0 || h[c]->generation > h[best]->generation) best = c;
+    if (!best || h[c]->generation > h[*best]->generation) best = c;
   }
-  if (best < 0) fail(ErrorKind::integrity, "the vault header is damaged in both copies; restore from a backup");
-  int other = 1 - best;
-  if (h[other] && h[other]->generation == h[best]->generation) {
+  if (!best) return std::nullopt;
+  const size_t chosen = *best, other = 1 - chosen;
+  if (h[other] && h[other]->generation == h[chosen]->generation) {
     out.twin = std::vector<unsigned char>(raw + other * cb, raw + other * cb + cb);
     out.twin_name = other == 0 ? 'A' : 'B';
   }
-  out.header = std::move(*h[best]);
-  out.chosen.assign(raw + best * cb, raw + best * cb + cb);
+  out.header = std::move(*h[chosen]);
+  out.chosen.assign(raw + chosen * cb, raw + chosen * cb + cb);
   return out;
+}
+
+}  // namespace
+
+HeaderRead parse_header(const unsigned char* raw, long got) {
+  auto have = [&](size_t off, size_t n) { return got >= long(off + n); };
+  auto magic_at = [&](size_t off) { return have(off, 12) && std::memcmp(raw + off, kMagic, 8) == 0; };
+  // The format, from whichever copy still shows it: A at 0, or B where each
+  // format keeps it. A's version field is not checked until its copy is: when
+  // it names no valid copy (one bit turns 3 into 2), B's is tried.
+  std::vector<uint32_t> versions;
+  if (magic_at(0)) versions.push_back(get32(raw + 8));
+  if (magic_at(kCopyBytes) && get32(raw + kCopyBytes + 8) == kFormatVersion) versions.push_back(kFormatVersion);
+  if (magic_at(kCopyBytesV2) && get32(raw + kCopyBytesV2 + 8) == kFormatVersion2) versions.push_back(kFormatVersion2);
+  if (versions.empty()) fail(ErrorKind::integrity, "not a dsr vault (no vault header)");
+  for (size_t i = 0; i < versions.size(); ++i) {
+    if (std::find(versions.begin(), versions.begin() + long(i), versions[i]) != versions.begin() + long(i)) continue;
+    if (auto out = parse_as(raw, got, versions[i])) return std::move(*out);
+  }
+  fail(ErrorKind::integrity, "the vault header is damaged in both copies; restore from a backup");
 }
 
 std::optional<VaultKeys> unlock_slot(const Header& h, const SlotRecord& s, const Credential& cred) {

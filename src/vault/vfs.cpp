@@ -76,6 +76,9 @@ constexpr int kJournalMacAt = 44;
 constexpr int kJournalHeaderUsed = 76;
 constexpr unsigned char kMarkerMagic[8] = {'D', 'S', 'R', 'W', 'A', 'L', 'G', '1'};
 constexpr int kMarkerMacAt = 40;
+// dsr's journals hold one transaction's pages: no larger one is read (into
+// memory) or played back, by the VFS or by `dsr check`.
+constexpr int64_t kMaxJournal = int64_t(1) << 30;
 
 uint32_t be32(const unsigned char* p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
@@ -143,7 +146,7 @@ uint32_t journal_checksum(uint32_t init, const unsigned char* page) {
 
 // ---- the WAL generation marker ------------------------------------------------
 // 0 magic | 8 seq | 16 salts | 24 id | 40 MAC over (vault id, slot, bytes 0..40)
-void marker_mac(const PageCipher& c, int slot, const unsigned char* rec, unsigned char out[32]) {
+void marker_mac(const PageCipher& c, uint32_t slot, const unsigned char* rec, unsigned char out[32]) {
   unsigned char msg[16 + 1 + kMarkerMacAt];
   std::memcpy(msg, c.vault_id().data(), 16);
   msg[16] = static_cast<unsigned char>(slot);
@@ -151,7 +154,7 @@ void marker_mac(const PageCipher& c, int slot, const unsigned char* rec, unsigne
   c.mac(msg, sizeof msg, out);
 }
 
-void encode_marker(const PageCipher& c, const WalMarker& m, int slot, unsigned char* out) {
+void encode_marker(const PageCipher& c, const WalMarker& m, uint32_t slot, unsigned char* out) {
   std::memset(out, 0, kMarkerSlotBytes);
   std::memcpy(out, kMarkerMagic, 8);
   put_le64(out + 8, m.seq);
@@ -160,7 +163,7 @@ void encode_marker(const PageCipher& c, const WalMarker& m, int slot, unsigned c
   marker_mac(c, slot, out, out + kMarkerMacAt);
 }
 
-std::optional<WalMarker> decode_marker(const PageCipher& c, const unsigned char* in, int slot) {
+std::optional<WalMarker> decode_marker(const PageCipher& c, const unsigned char* in, uint32_t slot) {
   if (std::memcmp(in, kMarkerMagic, 8) != 0) return std::nullopt;
   unsigned char msg[16 + 1 + kMarkerMacAt];
   std::memcpy(msg, c.vault_id().data(), 16);
@@ -401,9 +404,10 @@ int main_read(File* f, unsigned char* out, int n, sqlite3_int64 off) {
 bool reserve_is_zero(const unsigned char* page) { return all_zero(page + kPageSize - kReserveBytes, kReserveBytes); }
 
 int main_write(File* f, const unsigned char* in, int n, sqlite3_int64 off) {
-  if (off % kPageSize != 0 || n % kPageSize != 0) return SQLITE_IOERR_WRITE;
+  constexpr int kPage = int(kPageSize);
+  if (off < 0 || n < 0 || off % kPage != 0 || n % kPage != 0) return SQLITE_IOERR_WRITE;
   unsigned char out[kPageSize];  // never encrypt in SQLite's buffer
-  for (int i = 0; i < n; i += kPageSize) {
+  for (int i = 0; i < n; i += kPage) {
     // SQLite must have left the reserved bytes zero: if not, the page would
     // not round-trip, so refuse rather than lose data.
     if (!reserve_is_zero(in + i)) return SQLITE_IOERR_WRITE;
@@ -458,7 +462,7 @@ int wal_new_generation(File* w, const unsigned char* hdr) {
   next.seq = current ? current->seq + 1 : 1;
   std::memcpy(next.salts.data(), hdr + 16, 8);
   randombytes_buf(next.id.data(), next.id.size());
-  int slot = int(next.seq % 2);
+  const uint32_t slot = uint32_t(next.seq % 2);
   unsigned char rec[kMarkerSlotBytes];
   encode_marker(c, next, slot, rec);
   int rc = m->real()->pMethods->xWrite(m->real(), rec, int(kMarkerSlotBytes), kMarkerAt + slot * kMarkerSlotBytes);
@@ -710,7 +714,7 @@ int journal_load(File* j) {
   sqlite3_int64 size = 0;
   int rc = j->real()->pMethods->xFileSize(j->real(), &size);
   if (rc != SQLITE_OK) return rc;
-  if (size > (sqlite3_int64(1) << 30)) {
+  if (size > kMaxJournal) {
     note_failure("the rollback journal" + file_label(j) + " is larger than dsr ever writes one (1 GiB)");
     return SQLITE_IOERR_DATA;
   }
@@ -975,7 +979,7 @@ std::optional<WalMarker> read_wal_marker(const ReadAt& main_file, const PageCiph
   if (got < 0) return std::nullopt;
   if (got < long(sizeof raw)) std::memset(raw + std::max<long>(got, 0), 0, sizeof raw - size_t(std::max<long>(got, 0)));
   std::optional<WalMarker> best;
-  for (int slot = 0; slot < 2; ++slot) {
+  for (uint32_t slot = 0; slot < 2; ++slot) {
     auto m = decode_marker(cipher, raw + slot * kMarkerSlotBytes, slot);
     if (m && (!best || m->seq > best->seq)) best = m;
   }
@@ -1061,6 +1065,7 @@ bool open_wal_frame(const PageCipher& cipher, const WalMarker& marker, uint64_t 
 
 std::string journal_problem(const ReadAt& journal, int64_t size, const PageCipher& cipher) {
   if (size <= 0) return {};
+  if (size > kMaxJournal) return "the rollback journal is larger than dsr ever writes one (1 GiB)";
   std::vector<unsigned char> raw(static_cast<size_t>(size));
   if (journal(raw.data(), long(size), 0) != long(size)) return "the rollback journal cannot be read";
   return decode_journal(raw.data(), size, cipher, nullptr);

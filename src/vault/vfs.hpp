@@ -114,7 +114,8 @@ std::string decode_journal_image(const unsigned char* raw, int64_t size, const P
                                  unsigned char* image);
 
 // A rollback journal beside a vault: empty when SQLite would not play it back
-// or every record it would play authenticates; otherwise what is wrong.
+// or every record it would play authenticates; otherwise what is wrong (one
+// larger than the VFS would read, kMaxJournal in vfs.cpp, is wrong unread).
 std::string journal_problem(const ReadAt& journal, int64_t size, const PageCipher& cipher);
 
 }  // namespace dsr::vault

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "dsr/audit.hpp"
+#include "domain/core/audited_write.hpp"
 #include "dsr/error.hpp"
 #include "dsr/roles.hpp"
 #include "store/slot_activity.hpp"
@@ -67,8 +68,7 @@ Vault::RekeyReport rotate(Desk& desk, const char* command, const std::string& re
   }
   v.reopen();
   rebuild(std::move(v));
-  Audit a(desk, command);
-  a.ok();
+  audit_completed(desk, command);
   return report;
 }
 
@@ -88,8 +88,7 @@ BackupReport backup(Desk& desk, const std::string& dest, const ProgressFn& progr
   require_key_admin(desk, "backup");
   BackupReport r = desk.vault().backup(dest, progress);
   try {
-    Audit a(desk, "backup");
-    a.ok();
+    audit_completed(desk, "backup");
   } catch (const std::exception& e) {
     // A copy of every record that the audit trail does not know of is not
     // left behind (found by the I/O fault sweep, tests/e2e/fault_sweep.py).
@@ -110,8 +109,7 @@ BackupSlot restore(const std::string& backup, const std::string& dest, const Cre
   OpenOptions o;
   o.slot = slot.name;
   Desk restored(Vault::open(dest, cred, o));
-  Audit a(restored, "restore");
-  a.ok();
+  audit_completed(restored, "restore");
   return slot;
 }
 

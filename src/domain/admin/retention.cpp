@@ -261,11 +261,8 @@ RetentionReport run_retention(Desk& desk, bool dry_run, const std::function<void
       nlohmann::json counts = nlohmann::json::object();
       for (const auto& o : rep.rules)
         if (o.applied) counts[o.rule] = {{"removed", o.removed}, {"held", o.held}};
-      audited(desk, "retention run", [&](Audit& audit) {
-        store::WriteTx tx(desk.db());
+      audited_write(desk, "retention run", Action::erase_subjects, [&](Audit&) {
         store::insert_retention_run(desk.db(), {cal::now_unix(), desk.actor(), counts.dump()});
-        audit.ok();
-        tx.commit();
       });
       if (rep.removed() > 0) rep.wiped = desk.wipe_erased();
     }

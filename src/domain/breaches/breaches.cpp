@@ -157,9 +157,7 @@ Breach open_breach(Desk& desk, const BreachInput& in) {
   if (!in.measures.empty()) r.measures = validate::free_text("--measures", in.measures, validate::Limits::free_text, true);
   r.status = "open";
   check_window(r);
-  return audited(desk, "breach open", [&](Audit& audit) {
-    require(desk, Action::manage_requests);
-    store::WriteTx tx(desk.db());
+  audited_write(desk, "breach open", Action::manage_requests, [&](Audit& audit) {
     r.opened_at = cal::now_unix();
     r.opened_by = desk.actor();
     r.id = store::insert_breach(desk.db(), r);
@@ -167,12 +165,10 @@ Breach open_breach(Desk& desk, const BreachInput& in) {
           {{"detected_at", iso_time(r.detected_at)}, {"categories", util::split(r.categories, ',')},
            {"authority_due", iso_time(breach_authority_due(r.detected_at))}});
     for (const auto& c : util::split(r.categories, ',')) audit.field(c, "*");
-    audit.ok();
-    tx.commit();
-    Breach b = to_breach(r, cal::now_unix());
-    b.affected = count_affected(desk, r);
-    return b;
   });
+  Breach b = to_breach(r, cal::now_unix());
+  b.affected = count_affected(desk, r);
+  return b;
 }
 
 Breach update_breach(Desk& desk, std::string_view id, const BreachUpdate& u) {

@@ -416,13 +416,10 @@ std::string automated_decisions_statement(Desk& desk) {
 
 std::string set_automated_decisions_statement(Desk& desk, const std::string& text_in) {
   std::string text = text_in.empty() ? "" : validate::free_text("--automated-decisions", text_in, validate::Limits::free_text, true);
-  return audited(desk, "policy automated-decisions", [&](Audit& audit) {
-    require(desk, Action::manage_keys);  // a statement every access package carries: the admin's
-    store::WriteTx tx(desk.db());
+  // A statement every access package carries: the admin's.
+  return audited_write(desk, "policy automated-decisions", Action::manage_keys, [&](Audit&) {
     if (text.empty()) store::delete_statement(desk.db(), "automated-decisions");
     else store::put_statement(desk.db(), "automated-decisions", text, cal::now_unix(), desk.actor());
-    audit.ok();
-    tx.commit();
     return text.empty() ? std::string(kDefaultAutomatedDecisions) : text;
   });
 }

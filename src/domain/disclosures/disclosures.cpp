@@ -90,10 +90,8 @@ nlohmann::json or_null(const std::string& s) { return s.empty() ? nlohmann::json
 
 DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
   DisclosureRequest req = normalise(in);
-  return audited(desk, "disclose", [&](Audit& audit) {
-  require(desk, Action::disclose);
+  return audited_write(desk, "disclose", Action::disclose, [&](Audit& audit) {
   for (const auto& c : req.categories) audit.field(c, "*");
-  store::WriteTx tx(desk.db());
   // Resolve everyone first and apply the rules to each: all or nothing.
   std::vector<store::SubjectRow> rows;
   rows.reserve(req.subjects.size());
@@ -171,8 +169,6 @@ DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
     if (!result.first_id) result.first_id = id;
     result.subject_ids.push_back(row.id);
   }
-  audit.ok();
-  tx.commit();
   return result;
   });
 }

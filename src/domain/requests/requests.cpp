@@ -305,9 +305,7 @@ Request open_request(Desk& desk, const RequestInput& in) {
   if (cal::days_between(today, received) > 0)
     fail(ErrorKind::usage, "--received: " + cal::format(received) + " is in the future (today is " +
                                cal::format(today) + ")");
-  return audited(desk, "request open", [&](Audit& audit) {
-  require(desk, Action::manage_requests);
-  store::WriteTx tx(desk.db());
+  return audited_write(desk, "request open", Action::manage_requests, [&](Audit& audit) {
   Who who = identify(desk, in);
   if (!who.subject_id.empty()) audit.subject(who.subject_id);
   RequestRow row;
@@ -365,8 +363,6 @@ Request open_request(Desk& desk, const RequestInput& in) {
   int prior = prior_access(desk, row);
   if (row.type == "access" && prior >= 2) detail["frequent"] = prior + 1;  // the count, never who
   add_event(desk, row.id, "opened", detail);
-  audit.ok();
-  tx.commit();
   Request r = to_request(row, today);
   r.claimed = who.kinds;
   r.prior_access_12m = prior;
@@ -611,14 +607,13 @@ std::vector<std::string> link_claimed_requests(Desk& desk, const std::string& su
   std::vector<std::string> linked;
   for (const auto& [kind, key] : keys) {
     for (int64_t rid : store::unlinked_requests_claiming(desk.db(), kind, key)) {
-      audited(desk, "request link", [&](Audit& audit) {
+      audited_step(desk, "request link", [&](Audit& audit) {
         audit.subject(subject_id);
         RequestRow row = *store::request_by_id(desk.db(), rid);
         row.subject_id = subject_id;
         store::update_request(desk.db(), row);
         store::delete_claims(desk.db(), rid);
         add_event(desk, rid, "linked", {{"subject", subject_id}, {"by", "matching " + kind}});
-        audit.ok();
       });
       linked.push_back(request_label(rid));
     }

@@ -4,6 +4,7 @@
 
 #include "dsr/calendar.hpp"
 #include "domain/disclosures/sharing_rules.hpp"
+#include "domain/core/audited_write.hpp"
 #include "domain/subjects/subject_codec.hpp"
 #include "dsr/choices.hpp"
 #include "dsr/audit.hpp"
@@ -59,9 +60,7 @@ nlohmann::json erase_json(const EraseResult& r, bool already_erased) {
 }
 
 nlohmann::json export_subject(Desk& desk, std::string_view ref) {
-  return audited(desk, "export", [&](Audit& audit) {
-  require(desk, Action::export_subjects);
-  store::WriteTx tx(desk.db(), store::Durability::relaxed);  // the read and its audit entry commit together
+  return audited_read(desk, "export", Action::export_subjects, [&](Audit& audit) {
   Subject s = decode_subject(desk, resolve_subject(desk, ref));
   audit.subject(s.id);
   nlohmann::json rights = nlohmann::json::array();
@@ -100,8 +99,6 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
                           ". No personal values are held; the records listed under \"kept\" remain, for the "
                           "reasons and periods given."},
         {"kept", kept_after_erasure(desk, s.id)}};
-    audit.ok();
-    tx.commit();
     return package;
   }
   // The access package must be whole: a role that cannot read a held category may not make it.
@@ -176,8 +173,6 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
           {"consents", consents_json},
           {"automated_decision_making", adm},
           {"rights", rights}};
-  audit.ok();
-  tx.commit();
   return package;
   });
 }

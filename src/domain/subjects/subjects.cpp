@@ -89,20 +89,15 @@ RegisterResult register_subject(Desk& desk, const SubjectInput& in) {
 }
 
 Subject find_subject(Desk& desk, std::string_view ref) {
-  return audited(desk, "show", [&](Audit& audit) {
-    require(desk, Action::read_subjects);
-    store::WriteTx tx(desk.db(), store::Durability::relaxed);  // the read and its audit entry commit together
+  return audited_read(desk, "show", Action::read_subjects, [&](Audit& audit) {
     Subject s = decode_subject(desk, resolve_subject(desk, ref));
     note(audit, s);
-    audit.ok();
-    tx.commit();
     return s;
   });
 }
 
 std::vector<Subject> search_subjects(Desk& desk, std::string_view text_in, int limit) {
-  return audited(desk, "find", [&](Audit& audit) {
-  require(desk, Action::read_subjects);
+  return audited_read(desk, "find", Action::read_subjects, [&](Audit& audit) {
   std::string text = validate::text("TEXT", text_in, validate::Limits::free_text);
   store::SearchKeys k;
   k.email_key = validate::email_key(text);
@@ -116,24 +111,19 @@ std::vector<Subject> search_subjects(Desk& desk, std::string_view text_in, int l
   auto rows = store::subjects_by_prefix(desk.db(), k, limit);
   if (rows.empty()) rows = store::subjects_containing(desk.db(), k.email_key, limit);
   std::vector<Subject> out;
-  store::WriteTx tx(desk.db(), store::Durability::relaxed);
   for (const auto& r : rows)
     if (r.status != "erased") out.push_back(decode_subject(desk, r));
-  for (const auto& x : out) note(audit, x);
-  audit.ok();  // the search text itself is personal data: it is not recorded
-  tx.commit();
+  for (const auto& x : out) note(audit, x);  // the search text itself is personal data: it is not recorded
   return out;
   });
 }
 
 std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q, bool* more) {
-  return audited(desk, "list", [&](Audit& audit) {
-  require(desk, Action::read_subjects);
+  return audited_read(desk, "list", Action::read_subjects, [&](Audit& audit) {
   static const std::set<std::string> statuses = {"active", "deactivated", "erased", "all"};
   if (!statuses.count(q.status)) fail(ErrorKind::usage, "--status: must be active, deactivated, erased or all");
   if (q.limit < 1 || q.offset < 0) fail(ErrorKind::usage, "--limit must be at least 1 and --offset at least 0");
   std::vector<Subject> out;
-  store::WriteTx tx(desk.db(), store::Durability::relaxed);
   // One more row than the page: is there a next page?
   int ask = q.limit < std::numeric_limits<int>::max() ? q.limit + 1 : q.limit;
   auto rows = store::list_subject_rows(desk.db(), q.status, ask, q.offset);
@@ -141,8 +131,6 @@ std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q, bool* more) {
   if (rows.size() > size_t(q.limit)) rows.pop_back();
   for (const auto& r : rows) out.push_back(decode_subject(desk, r));
   for (const auto& x : out) note(audit, x);
-  audit.ok();
-  tx.commit();
   return out;
   });
 }

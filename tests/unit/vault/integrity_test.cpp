@@ -340,6 +340,25 @@ TEST_CASE("vault: a damaged header copy is named by check, the other copy still 
   }
 }
 
+// Copy A's version field was trusted before its checksum: one flipped bit
+// there (3 becomes 2, or a number no release wrote) made copy B read as
+// damaged too, and the vault would not open.
+TEST_CASE("vault: a damaged version field in header copy A does not hide copy B") {
+  Fixture fx;
+  constexpr size_t kVersionAt = 8;  // little-endian u32 after the magic
+  for (int bit : {0x01, 0x10, 0x80}) {
+    CAPTURE(bit);
+    std::string bytes = fx.pristine;
+    bytes[kVersionAt] = char(bytes[kVersionAt] ^ bit);
+    fx.stage(bytes);
+    auto report = dsr::check_vault(fx.work, fx.cred());
+    CHECK_MESSAGE(dsr::test::mentions(report, "header copy A"), joined(report));
+    CHECK_FALSE(dsr::test::mentions(report, "header copy B"));
+    Vault v = Vault::open(fx.work, fx.cred());
+    CHECK(read_all(v.db()) == fx.expected);
+  }
+}
+
 TEST_CASE("vault: a forged header copy with a valid checksum fails authentication") {
   Fixture fx;
   SUBCASE("the copy in use (A): opening refuses") {
@@ -367,6 +386,21 @@ TEST_CASE("vault: check passes on an intact vault and counts its pages") {
   CHECK_MESSAGE(report.ok(), joined(report));
   CHECK(report.pages == fx.pages);
   CHECK(read_through_vault(fx, false) == Outcome::same_data);
+}
+
+// The VFS refuses to read a rollback journal past 1 GiB (dsr's journals hold
+// one transaction); check used to read any size into memory and then fail on
+// opening the vault. It names the journal instead, without reading it.
+TEST_CASE("vault: check names a rollback journal larger than the VFS reads, without reading it") {
+  Fixture fx;
+  fx.stage(fx.pristine);
+  const std::string journal = fx.work + "-journal";
+  spit(journal, "");
+  fs::resize_file(journal, (uintmax_t(1) << 30) + 1);  // sparse: nothing on disk
+  auto report = dsr::check_vault(fx.work, fx.cred());
+  CHECK_FALSE(report.ok());
+  CHECK_MESSAGE(dsr::test::mentions(report, "larger than dsr ever writes one"), joined(report));
+  fs::remove(journal);
 }
 
 TEST_CASE("vault: a damaged WAL frame before an intact commit is named by check, which leaves the WAL alone") {
