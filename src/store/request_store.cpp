@@ -73,17 +73,17 @@ std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter&
   if (!f.subject_id.empty()) and_("subject_id = ?");
   if (!f.law.empty()) and_("law = ?");
   if (!f.jurisdiction.empty()) and_("jurisdiction = ?");
-  if (!f.type.empty()) and_("type = ?");
+  if (f.type) and_("type = ?");
   if (!f.received_from.empty()) and_("received >= ?");
   if (!f.received_to.empty()) and_("received <= ?");
   SQLite::Statement st(db, "SELECT " + kCols + " FROM requests" + where +
                                " ORDER BY coalesce(extended_due, due), id");
   int i = 1;
-  for (const auto& s : f.statuses) st.bind(i++, s);
+  for (RequestStatus s : f.statuses) st.bind(i++, to_string(s));
   if (!f.subject_id.empty()) st.bind(i++, f.subject_id);
   if (!f.law.empty()) st.bind(i++, f.law);
   if (!f.jurisdiction.empty()) st.bind(i++, f.jurisdiction);
-  if (!f.type.empty()) st.bind(i++, f.type);
+  if (f.type) st.bind(i++, to_string(*f.type));
   if (!f.received_from.empty()) st.bind(i++, f.received_from);
   if (!f.received_to.empty()) st.bind(i++, f.received_to);
   std::vector<RequestRow> out;
