@@ -40,7 +40,7 @@ void check_enum_names_refused(std::initializer_list<const char*> unknown) {
 
 }  // namespace
 
-TEST_CASE("enums: subject statuses round trip; other names are refused") {
+TEST_CASE("enums: subject statuses round trip, other names are refused") {
   check_enum_name_table(kSubjectStatusNames);
   CHECK(to_string(SubjectStatus::active) == "active");
   CHECK(to_string(SubjectStatus::deactivated) == "deactivated");
@@ -48,7 +48,7 @@ TEST_CASE("enums: subject statuses round trip; other names are refused") {
   check_enum_names_refused<SubjectStatus>({"", "all", "Erased", "erased ", "deleted", "restricted"});
 }
 
-TEST_CASE("enums: request statuses round trip; open, closed and all are filters, not statuses") {
+TEST_CASE("enums: request statuses round trip, and open, closed and all are filters, not statuses") {
   check_enum_name_table(kRequestStatusNames);
   CHECK(to_string(RequestStatus::in_progress) == "in_progress");
   check_enum_names_refused<RequestStatus>({"", "open", "closed", "all", "in-progress", "Received", "paused"});
@@ -60,7 +60,7 @@ TEST_CASE("enums: request statuses round trip; open, closed and all are filters,
   CHECK_FALSE(is_open(RequestStatus::cancelled));
 }
 
-TEST_CASE("enums: request types keep the names with a hyphen; the underscore spellings are refused") {
+TEST_CASE("enums: request types keep the names with a hyphen, the underscore spellings are refused") {
   check_enum_name_table(kRequestTypeNames);
   CHECK(to_string(RequestType::opt_out) == "opt-out");
   CHECK(to_string(RequestType::limit_sensitive) == "limit-sensitive");
