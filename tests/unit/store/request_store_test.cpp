@@ -14,7 +14,7 @@ store::RequestRow request(const std::string& subject, const std::string& receive
   r.type = RequestType::access;
   r.law = "gdpr";
   r.received = received;
-  r.status = *parse<RequestStatus>(status);
+  r.status = *dsr::parse<RequestStatus>(status);
   r.due = "2026-03-01";
   r.opened_at = 1;
   r.opened_by = "admin";

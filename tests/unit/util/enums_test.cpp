@@ -21,20 +21,20 @@ void check_enum_name_table(const std::array<EnumName<E>, N>& table) {
     CHECK(static_cast<size_t>(table[i].value) == i);
     CHECK(!table[i].name.empty());
     CHECK(names.insert(table[i].name).second);
-    CHECK(to_string(table[i].value) == std::string(table[i].name));
-    CHECK(name_of(table[i].value) == table[i].name);
-    std::optional<E> back = parse<E>(table[i].name);
+    CHECK(dsr::to_string(table[i].value) == std::string(table[i].name));
+    CHECK(dsr::name_of(table[i].value) == table[i].name);
+    std::optional<E> back = dsr::parse<E>(table[i].name);
     REQUIRE(back.has_value());
     CHECK(*back == table[i].value);
   }
-  CHECK(names_of<E>().size() == N);
+  CHECK(dsr::names_of<E>().size() == N);
 }
 
 template <class E>
 void check_enum_names_refused(std::initializer_list<const char*> unknown) {
   for (const char* u : unknown) {
     CAPTURE(u);
-    CHECK_FALSE(parse<E>(u).has_value());
+    CHECK_FALSE(dsr::parse<E>(u).has_value());
   }
 }
 
@@ -42,15 +42,15 @@ void check_enum_names_refused(std::initializer_list<const char*> unknown) {
 
 TEST_CASE("enums: subject statuses round trip, other names are refused") {
   check_enum_name_table(kSubjectStatusNames);
-  CHECK(to_string(SubjectStatus::active) == "active");
-  CHECK(to_string(SubjectStatus::deactivated) == "deactivated");
-  CHECK(to_string(SubjectStatus::erased) == "erased");
+  CHECK(dsr::to_string(SubjectStatus::active) == "active");
+  CHECK(dsr::to_string(SubjectStatus::deactivated) == "deactivated");
+  CHECK(dsr::to_string(SubjectStatus::erased) == "erased");
   check_enum_names_refused<SubjectStatus>({"", "all", "Erased", "erased ", "deleted", "restricted"});
 }
 
 TEST_CASE("enums: request statuses round trip, and open, closed and all are filters, not statuses") {
   check_enum_name_table(kRequestStatusNames);
-  CHECK(to_string(RequestStatus::in_progress) == "in_progress");
+  CHECK(dsr::to_string(RequestStatus::in_progress) == "in_progress");
   check_enum_names_refused<RequestStatus>({"", "open", "closed", "all", "in-progress", "Received", "paused"});
   CHECK(is_open(RequestStatus::received));
   CHECK(is_open(RequestStatus::verified));
@@ -62,8 +62,8 @@ TEST_CASE("enums: request statuses round trip, and open, closed and all are filt
 
 TEST_CASE("enums: request types keep the names with a hyphen, the underscore spellings are refused") {
   check_enum_name_table(kRequestTypeNames);
-  CHECK(to_string(RequestType::opt_out) == "opt-out");
-  CHECK(to_string(RequestType::limit_sensitive) == "limit-sensitive");
+  CHECK(dsr::to_string(RequestType::opt_out) == "opt-out");
+  CHECK(dsr::to_string(RequestType::limit_sensitive) == "limit-sensitive");
   check_enum_names_refused<RequestType>({"", "opt_out", "limit_sensitive", "deletion", "Access", "sale:opt-out"});
 }
 
@@ -73,9 +73,9 @@ TEST_CASE("enums: breach statuses round trip") {
 }
 
 TEST_CASE("enums: an option's choices are the table's names in order, then the extra ones") {
-  CHECK(names_of<SubjectStatus>({"all"}) == std::vector<std::string>{"active", "deactivated", "erased", "all"});
-  CHECK(names_of<RequestStatus>({"open", "closed", "all"}) ==
+  CHECK(dsr::names_of<SubjectStatus>({"all"}) == std::vector<std::string>{"active", "deactivated", "erased", "all"});
+  CHECK(dsr::names_of<RequestStatus>({"open", "closed", "all"}) ==
         std::vector<std::string>{"received", "verified", "in_progress", "fulfilled", "denied", "cancelled", "open",
                                  "closed", "all"});
-  CHECK(names_of<BreachStatus>() == std::vector<std::string>{"open", "closed"});
+  CHECK(dsr::names_of<BreachStatus>() == std::vector<std::string>{"open", "closed"});
 }

@@ -26,10 +26,10 @@ TEST_CASE("laws: every LawId has exactly one row, in the enum's order, and every
     REQUIRE(found != nullptr);
     CHECK(found->id == t[i].id);
     CHECK(&laws::get(t[i].id) == &t[i]);
-    CHECK(to_string(t[i].id) == std::string(t[i].name));
+    CHECK(dsr::to_string(t[i].id) == std::string(t[i].name));
   }
-  CHECK(to_string(LawId::uk_gdpr) == "uk-gdpr");
-  CHECK(to_string(LawId::hipaa_accounting) == "hipaa-accounting");
+  CHECK(dsr::to_string(LawId::uk_gdpr) == "uk-gdpr");
+  CHECK(dsr::to_string(LawId::hipaa_accounting) == "hipaa-accounting");
   CHECK(laws::find("uk_gdpr") == nullptr);
   CHECK(laws::find("GDPR") == nullptr);
   CHECK(laws::find("") == nullptr);
