@@ -49,11 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    static_cast<int>(e.kind()));
     return 0;
   }
-  const laws::Law* law = laws::find(d.law);
-  DSR_FUZZ_CHECK(law != nullptr, "accepted with law %s", d.law.c_str());
-  bool known_type = false;
-  for (auto t : law->types) known_type = known_type || t == d.type;
-  DSR_FUZZ_CHECK(known_type, "accepted type %s under %s", d.type.c_str(), d.law.c_str());
+  DSR_FUZZ_CHECK(laws::has_type(laws::get(d.law), d.type), "accepted type %s under %s", to_string(d.type).c_str(),
+                 to_string(d.law).c_str());
   DSR_FUZZ_CHECK(!(d.email.empty() && d.phone.empty() && d.name.empty()), "accepted with no identity");
   for (const auto& u : d.callbacks)
     DSR_FUZZ_CHECK(u.rfind("https://", 0) == 0 || u.rfind("http://", 0) == 0, "callback %s", u.c_str());

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dsr/desk.hpp"
+#include "dsr/enums.hpp"
 #include "dsr/policy.hpp"
 
 namespace dsr {
@@ -29,7 +30,7 @@ struct Breach {
   std::optional<int64_t> started_at, ended_at;  // the window in which data was exposed
   std::vector<std::string> categories;
   std::string description, consequences, measures;
-  std::string status;  // open, closed
+  BreachStatus status = BreachStatus::open;
   std::optional<int64_t> authority_notified_at;
   std::string authority_reference, delay_reason;
   std::optional<int64_t> subjects_notified_at, closed_at;
@@ -74,8 +75,9 @@ Breach update_breach(Desk& desk, std::string_view id, const BreachUpdate& u);
 // unlikely to result in a risk, Art. 33(1)); required when it was not.
 Breach close_breach(Desk& desk, std::string_view id, const std::string& reason);
 Breach find_breach(Desk& desk, std::string_view id);
-// status: open, closed or all; overdue: only those past the 72 hours, not notified.
-std::vector<Breach> list_breaches(Desk& desk, const std::string& status = "open", bool overdue = false);
+// status: nullopt for all; overdue: only those past the 72 hours, not notified.
+std::vector<Breach> list_breaches(Desk& desk, std::optional<BreachStatus> status = BreachStatus::open,
+                                  bool overdue = false);
 nlohmann::json breach_json(const Breach& b);
 
 // The live subjects a breach affects, with their preferred contact (Art. 34).

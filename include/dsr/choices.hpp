@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dsr/desk.hpp"
+#include "dsr/enums.hpp"
 
 namespace dsr {
 
@@ -23,11 +24,11 @@ struct OptOutKind {
   std::string kind;  // sale-sharing, limit-sensitive
   std::string law;   // its citation
   std::string text;  // what it stops, in a sentence
-  std::string request_type;  // the CCPA request type that records it when fulfilled (dsr/laws.hpp)
+  RequestType request_type;  // the CCPA request type that records it when fulfilled (dsr/laws.hpp)
 };
 const std::vector<OptOutKind>& opt_out_kinds();
 // The kind a fulfilled CCPA request of this type records ("" for none).
-std::string opt_out_kind_for_request(const std::string& request_type);
+std::string opt_out_kind_for_request(RequestType request_type);
 
 struct OptOut {
   std::string subject_id;

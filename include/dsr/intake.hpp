@@ -47,7 +47,8 @@ struct IntakeDoc {
   std::string external_id;  // drp agent-request-id (may be empty); opendsr subject_request_id
   std::string business;     // drp business-id
   std::string exercise;     // the right as the document names it
-  std::string type, law;    // ours
+  RequestType type = RequestType::access;  // ours
+  LawId law = LawId::gdpr;
   std::string api_version;
   std::optional<int64_t> issued_at, expires_at;  // drp; opendsr: submitted_time as issued_at
   std::string signature;    // verified, unverified (signed, no key given), unsigned (plain JSON)

@@ -13,6 +13,15 @@
 #include <vector>
 
 #include "dsr/calendar.hpp"
+#include "dsr/enums.hpp"
+
+namespace dsr {
+// One enumerator per row of the law table, in its order; the row carries it
+// with its name (tests/unit/domain/requests/laws_test.cpp checks they agree).
+enum class LawId { gdpr, uk_gdpr, ccpa, lgpd, pipeda, vcdpa, cpa, ctdpa, hipaa_access, hipaa_accounting };
+// The law's name (its row's `name`: "uk-gdpr").
+std::string to_string(LawId id);
+}  // namespace dsr
 
 namespace dsr::laws {
 
@@ -41,17 +50,18 @@ enum class ClockStart {
 
 // A request type whose deadlines differ from the law's (CCPA opt-out).
 struct TypeRule {
-  std::string_view type;
+  RequestType type;
   Period answer, extension, acknowledge;
   bool needs_verification = true;
   std::string_view citation;
 };
 
 struct Law {
+  LawId id;
   std::string_view name;          // --law
   std::string_view title;
   std::string_view jurisdiction;  // the default --jurisdiction (ISO 3166 code, "EU" for the Union)
-  std::vector<std::string_view> types;
+  std::vector<RequestType> types;
   Period answer;       // counted from the clock start
   Period extension;    // added to `answer`, once, from the same start (one period of answer + extension)
   Period acknowledge;  // confirm receipt within (none: no duty)
@@ -74,6 +84,8 @@ const std::vector<Law>& table();
 const Law* find(std::string_view name);
 // The law named `name`; Error(usage) listing the laws otherwise (field: "--law").
 const Law& get(std::string_view name);
+// The row of a law.
+const Law& get(LawId id);
 // "gdpr, uk-gdpr, ..." for messages and help.
 std::string names();
 // The periods a request type has under a law: the law's, or its type rule's.
@@ -83,7 +95,12 @@ struct Periods {
   std::string_view citation;
 };
 // Error(usage) when the law has no such type (the message lists the law's types).
-Periods periods_for(const Law& law, std::string_view type);
+Periods periods_for(const Law& law, RequestType type);
+// The type named `type` when the law has it; the same Error(usage) as
+// periods_for otherwise (field: "--type").
+RequestType type_for(const Law& law, std::string_view type);
+// Whether the law has the type.
+bool has_type(const Law& law, RequestType type);
 
 // The days that are not working days besides Saturday and Sunday: a
 // jurisdiction's public holidays (dsr holidays import). `imported` is false
@@ -115,7 +132,7 @@ struct Deadlines {
 };
 // start: the clock start; paused_days: days the clock stood still (added
 // before the roll).
-Deadlines deadlines(const Law& law, std::string_view type, cal::Date start, int paused_days, const Holidays& h);
+Deadlines deadlines(const Law& law, RequestType type, cal::Date start, int paused_days, const Holidays& h);
 // An appeal received on `received`: its due date, and with the extension.
 Deadlines appeal_deadlines(const Law& law, cal::Date received, const Holidays& h);
 

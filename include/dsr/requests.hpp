@@ -38,6 +38,8 @@
 
 #include "dsr/calendar.hpp"
 #include "dsr/desk.hpp"
+#include "dsr/enums.hpp"
+#include "dsr/laws.hpp"
 
 namespace dsr {
 
@@ -56,12 +58,12 @@ struct Claim {
 struct Request {
   std::string id;  // "req_12"
   std::string subject_id;  // empty while the request stands on a claimed identity
-  std::string subject_status;  // active, deactivated, erased; empty when unlinked
-  std::string type;     // access, rectification, erasure, restriction, portability, objection, opt-out
-  std::string law;      // gdpr, ccpa
+  std::optional<SubjectStatus> subject_status;  // find_request only; nullopt when unlinked
+  RequestType type = RequestType::access;
+  LawId law = LawId::gdpr;
   std::string channel;  // email, phone, mail, web, in-person; empty when not recorded
   std::string received;  // YYYY-MM-DD
-  std::string status;
+  RequestStatus status = RequestStatus::received;
   std::string first_due;  // the statutory due date
   std::string due;        // the one in force: the extended due date once extended
   std::string extended_on, extension_reason;  // empty unless extended
@@ -88,7 +90,7 @@ struct Request {
   std::string denial_code;            // DRP reason of a denial
   std::string duplicate_of;           // "req_3" when opened while that one was open
   int prior_access_12m = 0;           // open/find: the subject's other access requests received in the 12 months before
-  bool frequent() const { return type == "access" && prior_access_12m >= 2; }  // a third in 12 months: flagged
+  bool frequent() const { return type == RequestType::access && prior_access_12m >= 2; }  // a third in 12 months: flagged
   std::vector<std::string> claimed;   // kinds of identity claimed (email, phone, name)
   std::vector<Claim> claims;          // find_request only: the claimed values (unlinked requests)
   nlohmann::json answer;              // find_request only, null for a live subject: what the answer says is held
@@ -109,6 +111,8 @@ struct Request {
   bool extended() const { return !extended_on.empty(); }
 };
 
+// Values as given on the command line or in a document, before validation:
+// open_request parses type and law (laws::get, laws::type_for).
 struct RequestInput {
   std::string subject;   // SUBJECT: id, email or username; may be empty when a claim is given
   std::string type;
@@ -220,13 +224,19 @@ inline const std::vector<std::string> kDenialCodes = {"suspected_fraud",   "insu
                                                       "claim_not_covered", "outside_jurisdiction", "too_many_requests",
                                                       "other"};
 
+// Requests by status: the open ones (an appeal waiting for its decision
+// included), the closed ones, or all.
+enum class RequestGroup { open, closed, all };
 struct RequestQuery {
-  std::string status = "open";  // a status, or open, closed, all
+  std::optional<RequestStatus> status;  // only requests in this status; nullopt: those of `group`
+  RequestGroup group = RequestGroup::open;
   bool overdue = false;         // only open requests past their due date or acknowledgement date
   std::optional<int> due_within;  // only open requests due within this many days (overdue ones included)
   std::string subject;          // SUBJECT; empty: every subject
   std::string law, jurisdiction;  // empty: any
 };
+// --status as given: a status, or open, closed, all (Error(usage) otherwise).
+void set_status_filter(RequestQuery& q, std::string_view text);
 // Ordered by due date, soonest first.
 std::vector<Request> list_requests(Desk& desk, const RequestQuery& q);
 
@@ -282,16 +292,16 @@ struct RequestFigures {
 };
 struct RequestReport {
   std::string from, to;  // received between, inclusive
-  std::string law;       // empty: both
+  std::optional<LawId> law;  // nullopt: every law
   RequestFigures all;
-  std::vector<std::pair<std::string, RequestFigures>> by_type;  // every type, in a fixed order
-  std::vector<std::pair<std::string, RequestFigures>> by_law;   // every law of the table, in its order
+  std::vector<std::pair<RequestType, RequestFigures>> by_type;  // every type, in a fixed order
+  std::vector<std::pair<LawId, RequestFigures>> by_law;         // every law of the table, in its order
 };
 // Requests received from `from` to `to` (YYYY-MM-DD; defaults: 1 January of
 // to's year, and today). Late: answered after the due date in force, or still
 // open past it (as of today). Days to respond: closed_on - received.
 RequestReport report_requests(Desk& desk, const std::string& from, const std::string& to,
-                              const std::string& law = "");
+                              std::optional<LawId> law = std::nullopt);
 nlohmann::json report_json(const RequestReport& r);
 
 // Request records are kept at least 24 months after closing (CCPA regulations

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dsr/desk.hpp"
+#include "dsr/enums.hpp"
 
 namespace dsr {
 
@@ -30,7 +31,7 @@ struct FieldValue {
 
 struct Subject {
   std::string id;
-  std::string status;  // active, deactivated, erased
+  SubjectStatus status = SubjectStatus::active;
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::optional<int64_t> status_changed_at;  // deactivated or erased at
@@ -84,12 +85,12 @@ struct EraseResult {
 const std::vector<std::pair<std::string, std::string>>& subject_fields();
 
 RegisterResult register_subject(Desk& desk, const SubjectInput& in);
-// SUBJECT: an id, an email or a username. Erased subjects are returned with status "erased";
+// SUBJECT: an id, an email or a username. Erased subjects are returned with status erased;
 // an email that belonged to an erased subject is a not_found error that says so.
 Subject find_subject(Desk& desk, std::string_view ref);
 std::vector<Subject> search_subjects(Desk& desk, std::string_view text, int limit = 50);
 struct ListQuery {
-  std::string status = "active";  // active, deactivated, erased, all
+  std::optional<SubjectStatus> status = SubjectStatus::active;  // nullopt: all
   int limit = 100;
   int offset = 0;
 };

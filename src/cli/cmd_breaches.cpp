@@ -14,7 +14,7 @@ std::string clock_text(const Breach& b) {
   if (b.authority_notified_at)
     return "authority told " + iso_time(*b.authority_notified_at) + (b.notified_late ? " (LATE)" : "") +
            (b.authority_reference.empty() ? "" : ", ref " + b.authority_reference);
-  if (b.status == "closed") return "authority not told: " + b.close_reason;
+  if (b.status == BreachStatus::closed) return "authority not told: " + b.close_reason;
   if (b.authority_overdue) return "OVERDUE: the authority was due to be told by " + iso_time(b.authority_due);
   return "tell the authority by " + iso_time(b.authority_due) + " (" + std::to_string(b.hours_left) + " h left)";
 }
@@ -35,7 +35,7 @@ void warn_overdue(Context& ctx, const std::vector<Breach>& all) {
 
 void run_list(Context& ctx, const std::string& status, bool overdue, const std::string& format) {
   Desk desk = ctx.open_desk();
-  auto all = list_breaches(desk, status, overdue);
+  auto all = list_breaches(desk, parse<BreachStatus>(status), overdue);  // "all": nullopt
   Format f = ctx.g.json ? Format::json : parse_format(format);
   std::vector<nlohmann::json> recs;
   for (const auto& b : all) {
@@ -56,7 +56,7 @@ void run_show(Context& ctx, const std::string& id) {
   warn_overdue(ctx, {b});
   if (ctx.g.json) return ctx.emit_json(breach_json(b));
   auto t = [](const std::optional<int64_t>& v) { return v ? iso_time(*v) : std::string("-"); };
-  ctx.say(b.id + "  (" + b.status + ")");
+  ctx.say(b.id + "  (" + to_string(b.status) + ")");
   ctx.say("  detected:     " + iso_time(b.detected_at));
   ctx.say("  exposure:     " + t(b.started_at) + " to " + t(b.ended_at));
   ctx.say("  categories:   " + cell_text(b.categories));
@@ -110,7 +110,7 @@ void add_breach_commands(CLI::App& app, Context& ctx) {
   struct ListArgs { std::string status = "open", format = "table"; bool overdue = false; };
   auto la = std::make_shared<ListArgs>();
   auto* list = breach->add_subcommand("list", "Breaches with their 72-hour clock; overdue ones are warned about");
-  list->add_option("--status", la->status, "open, closed or all")->check(CLI::IsMember({"open", "closed", "all"}));
+  list->add_option("--status", la->status, "open, closed or all")->check(CLI::IsMember(names_of<BreachStatus>({"all"})));
   list->add_flag("--overdue", la->overdue, "Only those past the 72 hours with the authority not told");
   list->add_option("--format", la->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
   list->footer("Example:\n  dsr breach list --status all --format csv");

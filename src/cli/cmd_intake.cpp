@@ -72,7 +72,7 @@ bool run_intake(Context& ctx, const IntakeArgs& a, const RequestInput& in) {
     return true;
   }
   std::cout << r.id << "\n";
-  ctx.note("opened " + r.id + " from the " + a.format + " document (" + r.type + ", " + r.law + ", " + r.status +
+  ctx.note("opened " + r.id + " from the " + a.format + " document (" + to_string(r.type) + ", " + to_string(r.law) + ", " + to_string(r.status) +
            "): due " + r.due + (r.ack_due.empty() ? "" : ", acknowledge by " + r.ack_due));
   if (!r.linked()) ctx.note(r.id + " matches no subject: it stands on the claimed identity until one matches");
   return true;

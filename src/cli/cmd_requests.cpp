@@ -65,10 +65,10 @@ const std::vector<Column>& request_csv_columns() {
 
 void print_request(Context& ctx, const Request& r) {
   if (ctx.g.json) return ctx.emit_json(request_json(r));
-  std::string who = r.linked() ? "subject " + r.subject_id + (r.subject_status == "erased" ? " (erased)" : "")
+  std::string who = r.linked() ? "subject " + r.subject_id + (r.subject_status == SubjectStatus::erased ? " (erased)" : "")
                                : std::string("no subject (claimed identity)");
-  ctx.out(r.id + "  " + r.type + " (" + r.law + (r.jurisdiction.empty() ? "" : ", " + r.jurisdiction) + ")  " +
-          r.status + "  " + who);
+  ctx.out(r.id + "  " + to_string(r.type) + " (" + to_string(r.law) +
+          (r.jurisdiction.empty() ? "" : ", " + r.jurisdiction) + ")  " + to_string(r.status) + "  " + who);
   for (const auto& c : r.claims) ctx.out("  claimed " + c.kind + ": " + c.value);
   if (!r.duplicate_of.empty()) ctx.out("  duplicate of " + r.duplicate_of);
   if (!r.representative.empty())
@@ -173,7 +173,7 @@ void print_evidence(Context& ctx, const std::vector<RequestEvidence>& all) {
 
 void say_change(Context& ctx, const std::string& verb, const Request& r) {
   if (ctx.g.json) return ctx.emit_json(request_json(r));
-  ctx.say(verb + " " + r.id + " (" + r.status + "; due " + r.due + ", " + left_text(r) + ")");
+  ctx.say(verb + " " + r.id + " (" + to_string(r.status) + "; due " + r.due + ", " + left_text(r) + ")");
 }
 
 void run_open(Context& ctx, const RequestInput& in) {
@@ -181,7 +181,7 @@ void run_open(Context& ctx, const RequestInput& in) {
   Request r = open_request(desk, in);
   if (ctx.g.json) return ctx.emit_json(request_json(r));
   std::cout << r.id << "\n";  // what a script wants (-q keeps it)
-  ctx.note("opened " + r.id + " (" + r.type + ", " + r.law + ", " + r.status + "): due " + r.due +
+  ctx.note("opened " + r.id + " (" + to_string(r.type) + ", " + to_string(r.law) + ", " + to_string(r.status) + "): due " + r.due +
            (r.ack_due.empty() ? "" : ", acknowledge by " + r.ack_due) +
            (r.clock_start.empty() ? " at the earliest (the clock starts once identity is verified)" : ""));
   if (!r.linked()) ctx.note(r.id + " matches no subject: it stands on the claimed identity until one matches");
@@ -193,12 +193,14 @@ void run_open(Context& ctx, const RequestInput& in) {
 
 struct ListArgs {
   RequestQuery q;
+  std::string status = "open";
   int due_within = -1;
   std::string format = "table";
 };
 
 void run_list(Context& ctx, ListArgs& a) {
   if (a.due_within >= 0) a.q.due_within = a.due_within;
+  set_status_filter(a.q, a.status);
   Desk desk = ctx.open_desk();
   auto found = list_requests(desk, a.q);
   Format f = ctx.g.json ? Format::json : parse_format(a.format);
@@ -211,7 +213,7 @@ void run_list(Context& ctx, ListArgs& a) {
 void run_report(Context& ctx, const std::string& from, const std::string& to, const std::string& law,
                 const std::string& format) {
   Desk desk = ctx.open_desk();
-  RequestReport rep = report_requests(desk, from, to, law);
+  RequestReport rep = report_requests(desk, from, to, law.empty() ? std::nullopt : std::optional(laws::get(law).id));
   nlohmann::json j = report_json(rep);
   Format f = ctx.g.json ? Format::json : parse_format(format);
   if (f == Format::json) return ctx.emit_json(j);
@@ -262,8 +264,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
                    "Subject id, email or username; an email that matches no one becomes the claimed identity");
   open->add_option("--type", oa->type,
                    "access, rectification, erasure, restriction, portability, objection, opt-out or limit-sensitive")
-      ->check(CLI::IsMember({"access", "rectification", "erasure", "restriction", "portability", "objection", "opt-out",
-                             "limit-sensitive"}));
+      ->check(CLI::IsMember(names_of<RequestType>()));
   open->add_option("--law", oa->law, "The law that sets the deadlines: " + laws::names())
       ->check(CLI::IsMember(law_names()));
   open->add_option("--email", oa->email, "The requester's email, as claimed (someone not in the vault, or erased)");
@@ -300,10 +301,9 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   list->add_flag("--overdue", la->q.overdue, "Only requests past their due date or acknowledgement date");
   list->add_option("--due-within", la->due_within, "Only requests due within DAYS days (overdue ones included)")
       ->check(non_negative());
-  list->add_option("--status", la->q.status,
+  list->add_option("--status", la->status,
                    "received, verified, in_progress, fulfilled, denied, cancelled, open (default), closed or all")
-      ->check(CLI::IsMember({"received", "verified", "in_progress", "fulfilled", "denied", "cancelled", "open", "closed",
-                             "all"}));
+      ->check(CLI::IsMember(names_of<RequestStatus>({"open", "closed", "all"})));
   list->add_option("--subject", la->q.subject, "Only this subject's requests");
   list->add_option("--law", la->q.law, "Only requests under this law")->check(CLI::IsMember(law_names()));
   list->add_option("--jurisdiction", la->q.jurisdiction, "Only requests of this jurisdiction (DE, US-CA, ...)");

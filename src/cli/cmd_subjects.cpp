@@ -30,12 +30,12 @@ const std::vector<Column>& subject_columns() {
 
 // The flat record for tables, CSV and NDJSON listings.
 nlohmann::json list_record(const Subject& s) {
-  nlohmann::json j = {{"id", s.id}, {"status", s.status}, {"created_at", iso_time(s.created_at)}};
+  nlohmann::json j = {{"id", s.id}, {"status", to_string(s.status)}, {"created_at", iso_time(s.created_at)}};
   for (const char* f : {"name", "email", "username", "phone", "contact_preference"}) {
     if (const FieldValue* v = s.get(f)) j[f] = v->value;
     else j[f] = nullptr;
   }
-  if (s.status_changed_at) j[s.status == "erased" ? "erased_at" : "deactivated_at"] = iso_time(*s.status_changed_at);
+  if (s.status_changed_at) j[s.status == SubjectStatus::erased ? "erased_at" : "deactivated_at"] = iso_time(*s.status_changed_at);
   return j;
 }
 
@@ -52,13 +52,13 @@ void print_subject(Context& ctx, const Subject& s) {
     ctx.emit_json(subject_json(s));
     return;
   }
-  ctx.out(s.id + "  (" + s.status + ")");
-  if (s.status == "erased") {
+  ctx.out(s.id + "  (" + to_string(s.status) + ")");
+  if (s.status == SubjectStatus::erased) {
     ctx.out("  erased at: " + iso_time(s.status_changed_at.value_or(0)) + (s.status_reason.empty() ? "" : "  reason: " + s.status_reason));
     ctx.out("  no personal data is held");
     return;
   }
-  if (s.status == "deactivated")
+  if (s.status == SubjectStatus::deactivated)
     ctx.out("  deactivated at: " + iso_time(s.status_changed_at.value_or(0)) +
             (s.status_reason.empty() ? "" : "  reason: " + s.status_reason));
   size_t w = 0;
@@ -151,7 +151,7 @@ void print_choices(Context& ctx, const nlohmann::json& ch) {
 void run_show(Context& ctx, const std::string& ref) {
   Desk desk = ctx.open_desk();
   Subject s = find_subject(desk, ref);
-  if (s.status == "erased") return print_subject(ctx, s);
+  if (s.status == SubjectStatus::erased) return print_subject(ctx, s);
   nlohmann::json choices = subject_choices_json(desk, s.id);
   warn_overdue_opt_outs(ctx, choices);
   if (ctx.g.json) {
@@ -214,7 +214,7 @@ void print_change(Context& ctx, const char* verb, const ChangeResult& r) {
     return;
   }
   if (r.changed.empty()) {
-    ctx.say("no change to " + r.subject.id + " (already " + (std::string(verb) == "corrected" ? "so" : r.subject.status) + ")");
+    ctx.say("no change to " + r.subject.id + " (already " + (std::string(verb) == "corrected" ? "so" : to_string(r.subject.status)) + ")");
     return;
   }
   std::string fields;
@@ -246,7 +246,7 @@ void run_delete(Context& ctx, const std::string& ref, const std::string& reason,
   Desk desk = ctx.open_desk();
   Subject s = find_subject(desk, ref);
   if (!request.empty()) check_request_action(desk, request, s.id);  // before anyone is asked to confirm
-  if (!dry_run && s.status != "erased") {
+  if (!dry_run && s.status != SubjectStatus::erased) {
     std::string email = s.text("email");
     if (!ctx.g.yes) {
       if (ctx.g.no_input || !ctx.stdin_is_tty())
@@ -258,7 +258,7 @@ void run_delete(Context& ctx, const std::string& ref, const std::string& reason,
     }
   }
   EraseResult r = erase_under(desk, request, s.id, reason, dry_run);
-  bool already = s.status == "erased";
+  bool already = s.status == SubjectStatus::erased;
   if (ctx.g.json) {
     ctx.emit_json(erase_json(r, already));
     return;
@@ -309,16 +309,19 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   find->footer("Example:\n  dsr find alice@ex");
   find->callback([&ctx, fa] { run_find(ctx, fa->text, fa->limit, fa->format); });
 
-  struct ListArgs { ListQuery q; std::string format = "table"; };
+  struct ListArgs { ListQuery q; std::string status = "active", format = "table"; };
   auto la = std::make_shared<ListArgs>();
   auto* list = app.add_subcommand("list", "List subjects (active by default)");
-  list->add_option("--status", la->q.status, "active, deactivated, erased or all")
-      ->check(CLI::IsMember({"active", "deactivated", "erased", "all"}));
+  list->add_option("--status", la->status, "active, deactivated, erased or all")
+      ->check(CLI::IsMember(names_of<SubjectStatus>({"all"})));
   list->add_option("--format", la->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
   list->add_option("--limit", la->q.limit, "Page size (default 100)")->check(positive());
   list->add_option("--offset", la->q.offset, "Skip this many (paging)")->check(non_negative());
   list->footer("Example:\n  dsr list --status all --format csv --limit 1000 --offset 2000");
-  list->callback([&ctx, la] { run_list(ctx, la->q, la->format); });
+  list->callback([&ctx, la] {
+    la->q.status = parse<SubjectStatus>(la->status);  // "all": nullopt
+    run_list(ctx, la->q, la->format);
+  });
 
   auto ca = std::make_shared<CorrectArgs>();
   auto* correct = app.add_subcommand("correct", "Correct or update a subject's values; says which fields changed");

@@ -371,8 +371,9 @@ void requests(Context& ctx, const std::string& cur, Candidates& c) {
   if (!desk) return;
   try {
     RequestQuery q;
-    q.status = "all";
-    for (const auto& r : list_requests(*desk, q)) c.add(r.id, r.type + " (" + r.law + "), " + r.status, cur);
+    q.group = RequestGroup::all;
+    for (const auto& r : list_requests(*desk, q))
+      c.add(r.id, to_string(r.type) + " (" + to_string(r.law) + "), " + to_string(r.status), cur);
   } catch (...) {
   }
 }

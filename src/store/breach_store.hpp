@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "dsr/enums.hpp"
+
 #include "store/policy_store.hpp"
 
 namespace SQLite { class Database; }
@@ -21,7 +23,7 @@ struct BreachRow {
   std::string categories;  // comma-separated
   std::string description;
   std::optional<std::string> consequences, measures;
-  std::string status;  // open, closed
+  BreachStatus status = BreachStatus::open;
   std::optional<int64_t> authority_notified_at;
   std::optional<std::string> authority_reference, delay_reason;
   std::optional<int64_t> subjects_notified_at, closed_at;

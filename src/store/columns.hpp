@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "dsr/enums.hpp"
+#include "dsr/error.hpp"
+
 namespace dsr::store {
 
 // Bytes bound as a BLOB (hashes, sealed values).
@@ -50,6 +53,19 @@ inline void put(SQLite::Statement& st, int i, const std::string& v) { st.bind(i,
 inline void put(SQLite::Statement& st, int i, const std::optional<std::string>& v) {
   if (v) st.bind(i, *v);
   else st.bind(i);
+}
+// A status or type column: its name in the enum's table (dsr/enums.hpp).
+template <NamedEnum E>
+void get(const SQLite::Column& c, E& v) {
+  std::string name;
+  get(c, name);
+  std::optional<E> e = parse<E>(name);
+  if (!e) fail(ErrorKind::integrity, std::string("the vault holds an unknown ") + c.getName() + " '" + name + "'");
+  v = *e;
+}
+template <NamedEnum E>
+void put(SQLite::Statement& st, int i, E v) {
+  st.bind(i, to_string(v));
 }
 inline void put(SQLite::Statement& st, int i, Blob b) { st.bind(i, b.bytes.data(), static_cast<int>(b.bytes.size())); }
 }  // namespace detail

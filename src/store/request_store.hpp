@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "dsr/enums.hpp"
+
 namespace SQLite { class Database; }
 
 namespace dsr::store {
@@ -13,10 +15,11 @@ namespace dsr::store {
 struct RequestRow {
   int64_t id = 0;
   std::string subject_id;
-  std::string type, law;
+  RequestType type = RequestType::access;
+  std::string law;  // a name of the law table (dsr/laws.hpp), which the store does not know
   std::optional<std::string> channel;
   std::string received;
-  std::string status;
+  RequestStatus status = RequestStatus::received;
   std::string due;
   std::optional<std::string> ack_due, acknowledged_on, verified_on;
   std::optional<std::string> extended_due, extended_on, extension_reason;
@@ -57,10 +60,10 @@ void update_request(SQLite::Database& db, const RequestRow& r);  // every column
 std::optional<RequestRow> request_by_id(SQLite::Database& db, int64_t id);
 
 struct RequestFilter {
-  std::vector<std::string> statuses;  // empty: any
+  std::vector<RequestStatus> statuses;  // empty: any
   std::string subject_id;             // empty: any
   std::string law, jurisdiction;      // empty: any
-  std::string type;                   // empty: any
+  std::optional<RequestType> type;    // nullopt: any
   std::string received_from, received_to;  // inclusive; empty: unbounded
 };
 // Ordered by due date (the extended one when set), then id.

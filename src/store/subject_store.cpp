@@ -41,7 +41,7 @@ SubjectRow read_subject_row(SQLite::Statement& st) {
   SubjectRow r;
   r.rowid = st.getColumn(0).getInt64();
   r.id = st.getColumn(1).getString();
-  r.status = st.getColumn(2).getString();
+  detail::get(st.getColumn(2), r.status);
   r.created_at = st.getColumn(3).getInt64();
   r.updated_at = st.getColumn(4).getInt64();
   if (!st.getColumn(5).isNull()) r.status_changed_at = st.getColumn(5).getInt64();
@@ -104,7 +104,7 @@ int64_t insert_subject(SQLite::Database& db, const SubjectRow& row) {
   Cached cached(db, sql);
   SQLite::Statement& st = *cached;
   st.bind(1, row.id);
-  st.bind(2, row.status);
+  st.bind(2, to_string(row.status));
   st.bind(3, row.created_at);
   st.bind(4, row.updated_at);
   st.bind(5, row.provenance);
@@ -138,13 +138,13 @@ void update_subject(SQLite::Database& db, const SubjectRow& row) {
   st.exec();
 }
 
-void set_status(SQLite::Database& db, int64_t rowid, const std::string& status, std::optional<int64_t> at,
+void set_status(SQLite::Database& db, int64_t rowid, SubjectStatus status, std::optional<int64_t> at,
                 const std::optional<std::string>& reason, int64_t updated_at) {
   Cached cached(db,
                 "UPDATE subjects SET status = ?, status_changed_at = ?, status_reason = ?, updated_at = ? "
                 "WHERE rowid = ?");
   SQLite::Statement& st = *cached;
-  st.bind(1, status);
+  st.bind(1, to_string(status));
   if (at) st.bind(2, *at); else st.bind(2);
   bind_text_or_null(st, 3, reason, false);
   st.bind(4, updated_at);
@@ -215,21 +215,26 @@ std::vector<SubjectRow> subjects_containing(SQLite::Database& db, const std::str
   return read_all(st);
 }
 
-std::vector<SubjectRow> list_subject_rows(SQLite::Database& db, const std::string& status, int limit, int offset) {
-  std::string where = status == "all" ? "" : " WHERE status = ?";
+std::vector<SubjectRow> list_subject_rows(SQLite::Database& db, std::optional<SubjectStatus> status, int limit,
+                                         int offset) {
+  std::string where = status ? " WHERE status = ?" : "";
   SQLite::Statement st(db, "SELECT " + select_cols() + " FROM subjects" + where +
                                " ORDER BY created_at, rowid LIMIT ? OFFSET ?");
   int i = 1;
-  if (status != "all") st.bind(i++, status);
+  if (status) st.bind(i++, to_string(*status));
   st.bind(i++, limit);
   st.bind(i, offset);
   return read_all(st);
 }
 
-std::map<std::string, int64_t> count_by_status(SQLite::Database& db) {
-  std::map<std::string, int64_t> out;
+std::map<SubjectStatus, int64_t> count_by_status(SQLite::Database& db) {
+  std::map<SubjectStatus, int64_t> out;
   SQLite::Statement q(db, "SELECT status, count(*) FROM subjects GROUP BY status");
-  while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+  while (q.executeStep()) {
+    SubjectStatus status{};
+    detail::get(q.getColumn(0), status);
+    out[status] = q.getColumn(1).getInt64();
+  }
   return out;
 }
 

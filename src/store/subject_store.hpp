@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "dsr/enums.hpp"
+
 namespace SQLite { class Database; }
 
 namespace dsr::store {
@@ -19,7 +21,7 @@ bool is_blob_column(const std::string& col);
 struct SubjectRow {
   int64_t rowid = 0;
   std::string id;
-  std::string status = "active";
+  SubjectStatus status = SubjectStatus::active;
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::optional<int64_t> status_changed_at;
@@ -40,7 +42,7 @@ struct AttributeRow {
 
 int64_t insert_subject(SQLite::Database& db, const SubjectRow& row);
 void update_subject(SQLite::Database& db, const SubjectRow& row);  // all personal columns + provenance
-void set_status(SQLite::Database& db, int64_t rowid, const std::string& status, std::optional<int64_t> at,
+void set_status(SQLite::Database& db, int64_t rowid, SubjectStatus status, std::optional<int64_t> at,
                 const std::optional<std::string>& reason, int64_t updated_at);
 // Erasure: NULLs every personal column, deletes attributes; the row stays as the tombstone.
 void erase_subject_row(SQLite::Database& db, int64_t rowid, int64_t at, const std::string& reason);
@@ -56,9 +58,10 @@ struct SearchKeys {
 std::vector<SubjectRow> subjects_by_prefix(SQLite::Database& db, const SearchKeys& k, int limit);
 // Rows where the text appears anywhere in email, username, name or phone (full scan).
 std::vector<SubjectRow> subjects_containing(SQLite::Database& db, const std::string& folded, int limit);
-// status: a status or "all".
-std::vector<SubjectRow> list_subject_rows(SQLite::Database& db, const std::string& status, int limit, int offset);
-std::map<std::string, int64_t> count_by_status(SQLite::Database& db);
+// status: nullopt for every status.
+std::vector<SubjectRow> list_subject_rows(SQLite::Database& db, std::optional<SubjectStatus> status, int limit,
+                                         int offset);
+std::map<SubjectStatus, int64_t> count_by_status(SQLite::Database& db);
 
 std::vector<AttributeRow> attributes_of(SQLite::Database& db, int64_t rowid);
 void put_attribute(SQLite::Database& db, int64_t rowid, const AttributeRow& a);

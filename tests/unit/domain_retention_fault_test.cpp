@@ -75,7 +75,7 @@ TEST_CASE("retention under I/O faults: a failed run erased all of its chunk or n
     }
     Desk d = tv.desk();
     size_t erased = 0, audited = 0;
-    for (const auto& id : ids) erased += find_subject(d, id).status == "erased";
+    for (const auto& id : ids) erased += find_subject(d, id).status == SubjectStatus::erased;
     for (const auto& e : audit_log(d, {}))
       if (e.command == "delete") audited += e.subjects.size();
     CHECK(erased == audited);  // no erasure unaudited, no audited erasure undone

@@ -79,7 +79,7 @@ Breach to_breach(const store::BreachRow& r, int64_t now) {
   b.opened_by = r.opened_by;
   b.authority_due = breach_authority_due(r.detected_at);
   b.notified_late = r.authority_notified_at && *r.authority_notified_at > b.authority_due;
-  b.authority_overdue = !r.authority_notified_at && r.status == "open" && now > b.authority_due;
+  b.authority_overdue = !r.authority_notified_at && r.status == BreachStatus::open && now > b.authority_due;
   int64_t left = b.authority_due - now;
   b.hours_left = left >= 0 ? left / kHour : -((-left + kHour - 1) / kHour);
   return b;
@@ -129,7 +129,7 @@ template <class F>
 Breach change(Desk& desk, std::string_view id, const char* command, F&& body) {
   return audited_write(desk, command, Action::manage_requests, [&](Audit& audit) {
     store::BreachRow row = load(desk, id);
-    if (row.status == "closed") fail(ErrorKind::conflict, label(row.id) + " is closed");
+    if (row.status == BreachStatus::closed) fail(ErrorKind::conflict, label(row.id) + " is closed");
     body(row);
     store::update_breach(desk.db(), row);
     for (const auto& c : util::split(row.categories, ',')) audit.field(c, "*");
@@ -155,7 +155,7 @@ Breach open_breach(Desk& desk, const BreachInput& in) {
   r.description = validate::free_text("--description", in.description, validate::Limits::free_text, true);
   if (!in.consequences.empty()) r.consequences = validate::free_text("--consequences", in.consequences, validate::Limits::free_text, true);
   if (!in.measures.empty()) r.measures = validate::free_text("--measures", in.measures, validate::Limits::free_text, true);
-  r.status = "open";
+  r.status = BreachStatus::open;
   check_window(r);
   audited_write(desk, "breach open", Action::manage_requests, [&](Audit& audit) {
     r.opened_at = cal::now_unix();
@@ -234,7 +234,7 @@ Breach close_breach(Desk& desk, std::string_view id, const std::string& reason_i
       fail(ErrorKind::usage, "--reason: the authority was not told of " + label(row.id) +
                                  "; record it (`dsr breach update " + label(row.id) +
                                  " --authority-notified TIME`) or give the reason it is unlikely to result in a risk");
-    row.status = "closed";
+    row.status = BreachStatus::closed;
     row.closed_at = cal::now_unix();
     if (!reason.empty()) row.close_reason = reason;
     event(desk, row.id, "closed", {{"reason", reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(reason)}});
@@ -254,14 +254,12 @@ Breach find_breach(Desk& desk, std::string_view id) {
   return b;
 }
 
-std::vector<Breach> list_breaches(Desk& desk, const std::string& status, bool overdue) {
-  if (status != "open" && status != "closed" && status != "all")
-    fail(ErrorKind::usage, "--status: must be open, closed or all");
+std::vector<Breach> list_breaches(Desk& desk, std::optional<BreachStatus> status, bool overdue) {
   require_audited(desk, Action::read_requests, "breach list");
   int64_t now = cal::now_unix();
   std::vector<Breach> out;
   for (const auto& row : store::list_breaches(desk.db())) {
-    if (status != "all" && row.status != status) continue;
+    if (status && row.status != *status) continue;
     Breach b = to_breach(row, now);
     if (overdue && !b.authority_overdue) continue;
     b.affected = count_affected(desk, row);
@@ -274,7 +272,7 @@ nlohmann::json breach_json(const Breach& b) {
   auto t = [](const std::optional<int64_t>& v) { return v ? nlohmann::json(iso_time(*v)) : nlohmann::json(nullptr); };
   auto s = [](const std::string& v) { return v.empty() ? nlohmann::json(nullptr) : nlohmann::json(v); };
   nlohmann::json j = {{"id", b.id},
-                      {"status", b.status},
+                      {"status", to_string(b.status)},
                       {"detected_at", iso_time(b.detected_at)},
                       {"started_at", t(b.started_at)},
                       {"ended_at", t(b.ended_at)},
@@ -284,7 +282,7 @@ nlohmann::json breach_json(const Breach& b) {
                       {"measures", s(b.measures)},
                       {"authority_due", iso_time(b.authority_due)},
                       {"authority_overdue", b.authority_overdue},
-                      {"hours_left", b.authority_notified_at || b.status == "closed" ? nlohmann::json(nullptr)
+                      {"hours_left", b.authority_notified_at || b.status == BreachStatus::closed ? nlohmann::json(nullptr)
                                                                                     : nlohmann::json(b.hours_left)},
                       {"authority_notified_at", t(b.authority_notified_at)},
                       {"authority_reference", s(b.authority_reference)},
@@ -327,7 +325,7 @@ BreachReport report_breaches(Desk& desk, const std::string& from_in, const std::
     if (day < r.from || day > r.to) continue;
     Breach b = to_breach(row, now);
     ++r.total;
-    ++(b.status == "open" ? r.open : r.closed);
+    ++(b.status == BreachStatus::open ? r.open : r.closed);
     if (b.authority_notified_at) ++(b.notified_late ? r.notified_late : r.notified_in_time);
     else ++r.not_notified;
     if (b.authority_overdue) ++r.overdue;
@@ -359,7 +357,7 @@ nlohmann::json breach_counts(Desk& desk) {
   for (const auto& row : store::list_breaches(desk.db())) {
     Breach b = to_breach(row, now);
     ++total;
-    if (b.status == "open") ++open;
+    if (b.status == BreachStatus::open) ++open;
     if (b.authority_overdue) ++overdue;
   }
   return {{"total", total}, {"open", open}, {"overdue", overdue}};

@@ -157,7 +157,7 @@ json op_delete(Desk& desk, const json& j, const BatchOptions& opts) {
   if (!dry && !opts.allow_delete)
     fail(ErrorKind::usage, "delete: erasing needs --yes on the batch command (or \"dry_run\": true to see what would go)");
   Subject s = find_subject(desk, ref);
-  bool already = s.status == "erased";
+  bool already = s.status == SubjectStatus::erased;
   return erase_json(erase_under(desk, k.str("request"), s.id, k.str("reason"), dry), already);
 }
 

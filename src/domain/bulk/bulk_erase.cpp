@@ -16,7 +16,7 @@ nlohmann::json BulkEraser::erase(const std::string& id) {
   store::WriteTx sp(desk_.db());  // a savepoint: the subject is erased whole or not at all
   auto row = store::subject_by_id(desk_.db(), id);
   if (!row) fail(ErrorKind::not_found, "subject " + id + " is gone");
-  if (row->status == "erased") fail(ErrorKind::conflict, "subject " + id + " is already erased");
+  if (row->status == SubjectStatus::erased) fail(ErrorKind::conflict, "subject " + id + " is already erased");
   auto fields = fields_of(desk_, *row);
   nlohmann::json notify = notify_list(desk_, row->rowid);
   erase_row(desk_, *row, cal::now_unix(), reason_);

@@ -30,15 +30,15 @@ const std::vector<OptOutKind>& opt_out_kinds() {
   static const std::vector<OptOutKind> k = {
       {"sale-sharing", "CCPA 1798.120; regs 7026",
        "no sale of the person's personal information and no sharing for cross-context behavioral advertising",
-       "opt-out"},
+       RequestType::opt_out},
       {"limit-sensitive", "CCPA 1798.121; regs 7027",
        "sensitive personal information (payment data) used and disclosed only as the service needs",
-       "limit-sensitive"},
+       RequestType::limit_sensitive},
   };
   return k;
 }
 
-std::string opt_out_kind_for_request(const std::string& request_type) {
+std::string opt_out_kind_for_request(RequestType request_type) {
   for (const auto& k : opt_out_kinds())
     if (k.request_type == request_type) return k.kind;
   return "";
@@ -54,7 +54,7 @@ namespace {
 // The law whose regulations (7026(f), 7027(g)) set an opt-out's clock: its
 // row of the law table gives the period (the type rule of the kind's request
 // type) and the jurisdiction whose imported holidays are skipped.
-constexpr const char* kOptOutLaw = "ccpa";
+constexpr LawId kOptOutLaw = LawId::ccpa;
 constexpr size_t kMaxEvidence = 1 << 20;
 
 const OptOutKind& kind_info(const std::string& k) {
@@ -194,7 +194,7 @@ std::string lift_opt_out(Desk& desk, std::string_view subject, const std::string
 bool record_opt_out_for_request(Desk& desk, const std::string& subject_id, const std::string& kind,
                                 const std::string& request_label, const std::string& received) {
   auto row = store::subject_by_id(desk.db(), subject_id);
-  if (!row || row->status == "erased") return false;
+  if (!row || row->status == SubjectStatus::erased) return false;
   bool none_to_tell = recipients_for(desk, row->rowid, kind).empty();
   return store::insert_opt_out(desk.db(), opt_out_row(desk, row->rowid, kind, "request", request_label,
                                                       cal::parse_date("received", received), none_to_tell));
@@ -248,7 +248,7 @@ std::vector<OptOut> list_opt_outs(Desk& desk, bool open_only) {
 std::vector<OptOut> opt_outs_of(Desk& desk, const std::string& subject_id) {
   std::vector<OptOut> out;
   auto row = store::subject_by_id(desk.db(), subject_id);
-  if (!row || row->status == "erased") return out;
+  if (!row || row->status == SubjectStatus::erased) return out;
   for (const auto& r : store::opt_outs_for(desk.db(), row->rowid)) out.push_back(to_opt_out(row->id, r));
   return out;
 }
@@ -380,7 +380,7 @@ int withdraw_consent(Desk& desk, std::string_view subject, const std::string& pu
 std::vector<Consent> consents_of(Desk& desk, const std::string& subject_id) {
   std::vector<Consent> out;
   auto row = store::subject_by_id(desk.db(), subject_id);
-  if (!row || row->status == "erased") return out;
+  if (!row || row->status == SubjectStatus::erased) return out;
   for (const auto& r : store::consents_for(desk.db(), row->rowid)) out.push_back(to_consent(row->id, r));
   return out;
 }

@@ -26,9 +26,9 @@ VaultSummary summarize(Desk& desk) {
   struct stat st{};
   if (::stat(s.path.c_str(), &st) == 0) s.size_bytes = static_cast<uint64_t>(st.st_size);
   auto counts = store::count_by_status(desk.db());
-  s.subjects.active = counts["active"];
-  s.subjects.deactivated = counts["deactivated"];
-  s.subjects.erased = counts["erased"];
+  s.subjects.active = counts[SubjectStatus::active];
+  s.subjects.deactivated = counts[SubjectStatus::deactivated];
+  s.subjects.erased = counts[SubjectStatus::erased];
   return s;
 }
 

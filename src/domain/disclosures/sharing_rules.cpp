@@ -91,7 +91,7 @@ bool has(const std::vector<std::string>& v, const char* x) { return std::find(v.
 bool in_scope(Scope s, const SharingCase& c) {
   switch (s) {
     case Scope::everyone: return true;
-    case Scope::deactivated: return c.subject_status == "deactivated";
+    case Scope::deactivated: return c.subject_status == SubjectStatus::deactivated;
     case Scope::opted_out_of_sale_sharing: return has(c.opt_outs, "sale-sharing");
     case Scope::limited_sensitive: return has(c.opt_outs, "limit-sensitive");
     case Scope::basis_consent: return c.basis == "consent";

@@ -5,11 +5,12 @@
 #include <vector>
 
 #include "dsr/disclosures.hpp"
+#include "dsr/enums.hpp"
 
 namespace dsr {
 
 struct SharingCase {
-  std::string subject_status;  // active or deactivated
+  SubjectStatus subject_status = SubjectStatus::active;  // active or deactivated
   std::string recipient_type;
   std::string purpose;
   std::string basis;

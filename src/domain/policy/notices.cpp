@@ -18,7 +18,7 @@ void for_each_contact(Desk& desk, const std::string& purpose, const std::functio
     require_audited(desk, Action::notices, "contacts");
     if (!breach.empty()) return for_each_breach_contact(desk, breach, f);
     std::set<std::string> seen;
-    for (const auto& b : list_breaches(desk, "open"))
+    for (const auto& b : list_breaches(desk, BreachStatus::open))
       for_each_breach_contact(desk, b.id, [&](const Contact& c) {
         if (seen.insert(c.subject_id).second) f(c);
       });

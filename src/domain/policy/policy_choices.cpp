@@ -118,7 +118,7 @@ AffectedReport policy_affected(Desk& desk, std::string_view version) {
 
 std::optional<std::string> new_use_objection(Desk& desk, const std::string& subject_id, const std::string& purpose) {
   auto row = store::subject_by_id(desk.db(), subject_id);
-  if (!row || row->status == "erased") return std::nullopt;
+  if (!row || row->status == SubjectStatus::erased) return std::nullopt;
   auto choice = store::choice_for(desk.db(), row->rowid);
   if (!choice || choice->new_uses != "decline") return std::nullopt;
   std::set<std::string> versions;

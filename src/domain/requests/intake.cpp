@@ -27,8 +27,8 @@ Request open_from_document(Desk& desk, std::string_view text, const IntakeOption
   int64_t id = audited_write(desk, "request intake", Action::manage_requests, [&](Audit& audit) {
     IntakeDoc d = o.format == "drp" ? read_drp(text, o, cal::now_unix()) : read_opendsr(text, o);
     RequestInput in;
-    in.type = d.type;
-    in.law = d.law;
+    in.type = to_string(d.type);
+    in.law = to_string(d.law);
     in.email = d.email;
     in.phone = d.phone;
     in.name = d.name;
@@ -90,11 +90,11 @@ nlohmann::json request_status(Desk& desk, std::string_view ref, const std::strin
   if (format == "drp") {
     // DRP section 3.02: open until acknowledged or verified, then in_progress;
     // a withdrawn request is revoked; a denial carries its code as the reason.
-    std::string status = r.status == "fulfilled"   ? "fulfilled"
-                         : r.status == "denied"    ? "denied"
-                         : r.status == "cancelled" ? "revoked"
-                         : (r.status == "received" && r.acknowledged_on.empty()) ? "open"
-                                                                                  : "in_progress";
+    std::string status = r.status == RequestStatus::fulfilled   ? "fulfilled"
+                         : r.status == RequestStatus::denied    ? "denied"
+                         : r.status == RequestStatus::cancelled ? "revoked"
+                         : (r.status == RequestStatus::received && r.acknowledged_on.empty()) ? "open"
+                                                                                               : "in_progress";
     j["request_id"] = r.id;
     j["received_at"] = iso_time(src->received_at);
     j["expected_by"] = end_of_day(r.due);
@@ -106,10 +106,10 @@ nlohmann::json request_status(Desk& desk, std::string_view ref, const std::strin
     if (status == "denied" && !r.close_reason.empty()) details = r.close_reason;
     if (!details.empty()) j["processing_details"] = details;
   } else {
-    std::string status = r.status == "fulfilled"                           ? "completed"
-                         : (r.status == "denied" || r.status == "cancelled") ? "cancelled"
-                         : r.status == "in_progress"                       ? "in_progress"
-                                                                           : "pending";
+    std::string status = r.status == RequestStatus::fulfilled ? "completed"
+                         : (r.status == RequestStatus::denied || r.status == RequestStatus::cancelled) ? "cancelled"
+                         : r.status == RequestStatus::in_progress ? "in_progress"
+                                                                  : "pending";
     j["controller_id"] = src->sender;
     j["expected_completion_time"] = end_of_day(r.due);
     j["subject_request_id"] = src->external_id;

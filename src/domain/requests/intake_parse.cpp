@@ -66,10 +66,11 @@ std::string url_field(const std::string& format, const std::string& field, const
 
 // The Data Rights Protocol's rights (its section 3.01) as our request types.
 // sale:opt_out is the spelling of the 0.9 drafts.
-const std::vector<std::pair<std::string_view, std::string_view>>& drp_rights() {
-  static const std::vector<std::pair<std::string_view, std::string_view>> t = {
-      {"sale:opt-out", "opt-out"}, {"sale:opt_out", "opt-out"}, {"deletion", "erasure"},
-      {"access", "access"},        {"access:categories", "access"}, {"access:specific", "access"},
+const std::vector<std::pair<std::string_view, RequestType>>& drp_rights() {
+  using enum RequestType;
+  static const std::vector<std::pair<std::string_view, RequestType>> t = {
+      {"sale:opt-out", opt_out}, {"sale:opt_out", opt_out}, {"deletion", erasure},
+      {"access", access},        {"access:categories", access}, {"access:specific", access},
   };
   return t;
 }
@@ -87,13 +88,12 @@ bool is_uuid_v4(std::string_view s) {
   return s[14] == '4' && (s[19] == '8' || s[19] == '9' || s[19] == 'a' || s[19] == 'b');
 }
 
-std::string law_of(const std::string& format, const std::string& from_doc, const std::string& given) {
+LawId law_of(const std::string& format, const std::string& from_doc, const std::string& given) {
   if (!given.empty() && !from_doc.empty() && given != from_doc)
     fail(ErrorKind::usage, "--law: the document's regime is " + from_doc + ", not " + given);
   std::string law = from_doc.empty() ? given : from_doc;
   if (law.empty()) bad(format, "no regime (a voluntary request): give --law for its deadlines");
-  laws::get(law);
-  return law;
+  return laws::get(law).id;
 }
 
 }  // namespace
@@ -202,14 +202,16 @@ IntakeDoc read_drp(std::string_view text_in, const IntakeOptions& o, int64_t now
   if (d.api_version != "1.0")
     bad(F, "\"drp.version\" is " + validate::quoted(d.api_version) + "; this desk reads DRP 1.0");
   d.exercise = text_field(F, j, "exercise", true, 50);
-  for (const auto& [right, type] : drp_rights())
-    if (right == d.exercise) d.type = type;
-  if (d.type.empty()) {
+  std::optional<RequestType> type;
+  for (const auto& [right, t] : drp_rights())
+    if (right == d.exercise) type = t;
+  if (!type) {
     if (d.exercise == "sale:opt-in" || d.exercise == "sale:opt_in")
       bad(F, "\"exercise\": sale:opt-in is a consent, not a request this desk opens (record it with `dsr choice`)");
     bad(F, "\"exercise\": unknown right " + validate::quoted(d.exercise) +
                " (DRP 1.0: sale:opt-out, deletion, access, access:categories, access:specific)");
   }
+  d.type = *type;
   std::string regime = text_field(F, j, "regime", false, 20);
   if (!regime.empty() && regime != "ccpa") bad(F, "\"regime\": DRP 1.0 knows only ccpa (or none, voluntary)");
   d.law = law_of(F, regime, o.law);
@@ -248,7 +250,7 @@ IntakeDoc read_opendsr(std::string_view text, const IntakeOptions& o) {
   d.exercise = text_field(F, j, "subject_request_type", true, 50);
   if (d.exercise != "access" && d.exercise != "portability" && d.exercise != "erasure")
     bad(F, "\"subject_request_type\": unknown type " + validate::quoted(d.exercise) + " (access, portability, erasure)");
-  d.type = d.exercise;
+  d.type = *parse<RequestType>(d.exercise);
   std::string regulation = text_field(F, j, "regulation", true, 20);
   if (regulation != "gdpr" && regulation != "ccpa")
     bad(F, "\"regulation\": " + validate::quoted(regulation) + " is not gdpr or ccpa");

@@ -21,28 +21,29 @@ constexpr Period none() { return {}; }
 }  // namespace
 
 const std::vector<Law>& table() {
+  using enum RequestType;
   static const std::vector<Law> t = {
-      {"gdpr", "EU General Data Protection Regulation", "EU",
-       {"access", "rectification", "erasure", "restriction", "portability", "objection"},
+      {LawId::gdpr, "gdpr", "EU General Data Protection Regulation", "EU",
+       {access, rectification, erasure, restriction, portability, objection},
        months(1), months(2), none(), Roll::next_working_day, ClockStart::receipt, false, none(), none(), {},
        "GDPR Art. 12(3); months counted under Reg. 1182/71 Art. 3 (Art. 3(4): an end on a Saturday, Sunday or "
        "public holiday moves to the next working day)",
        "GDPR Art. 12(3): two further months where necessary, the requester told within the first month with the reasons",
        "", "a refusal gives the reasons and the right to complain and to a judicial remedy (Art. 12(4))",
        "the supervisory authority of the Member State (GDPR Art. 77)"},
-      {"uk-gdpr", "UK GDPR (as amended by the Data (Use and Access) Act 2025)", "GB",
-       {"access", "rectification", "erasure", "restriction", "portability", "objection"},
+      {LawId::uk_gdpr, "uk-gdpr", "UK GDPR (as amended by the Data (Use and Access) Act 2025)", "GB",
+       {access, rectification, erasure, restriction, portability, objection},
        months(1), months(2), none(), Roll::next_working_day, ClockStart::complete, true, none(), none(), {},
        "UK GDPR Art. 12(3) and Art. 12A: one month from the day the request, the identity evidence reasonably "
        "required and any fee are in; an end on a non-working day moves to the next working day (ICO guidance)",
        "UK GDPR Art. 12A: two further months, the requester told within the first month with the reasons",
        "", "the clock stops while the controller waits for clarification it reasonably requires (Art. 12A)",
        "the Information Commissioner's Office (ico.org.uk)"},
-      {"ccpa", "California Consumer Privacy Act (as amended by the CPRA)", "US-CA",
-       {"access", "rectification", "erasure", "portability", "opt-out", "limit-sensitive"},
+      {LawId::ccpa, "ccpa", "California Consumer Privacy Act (as amended by the CPRA)", "US-CA",
+       {access, rectification, erasure, portability, opt_out, limit_sensitive},
        days(45), days(45), business_days(10), Roll::none, ClockStart::receipt, false, none(), none(),
-       {{"opt-out", business_days(15), none(), none(), false, "11 CCR 7026(f): stop within 15 business days"},
-        {"limit-sensitive", business_days(15), none(), none(), false,
+       {{opt_out, business_days(15), none(), none(), false, "11 CCR 7026(f): stop within 15 business days"},
+        {limit_sensitive, business_days(15), none(), none(), false,
          "11 CCR 7027(g): limit the use of sensitive personal information within 15 business days"}},
        "Cal. Civ. Code 1798.130(a)(2); 11 CCR 7021(b): 45 calendar days from receipt, whatever time verification takes",
        "11 CCR 7021(b): up to 45 more days (90 in all), with notice and the reason within the first 45",
@@ -50,15 +51,15 @@ const std::vector<Law>& table() {
            "(Civ. Code 1798.130(a)(2)(B)), more back to 2022-01-01 on request (11 CCR 7024(h)); records kept 24 "
            "months (11 CCR 7101)",
        "the California Privacy Protection Agency (cppa.ca.gov) or the Attorney General"},
-      {"lgpd", "Lei Geral de Protecao de Dados (Brazil, Lei 13.709/2018)", "BR",
-       {"access", "rectification", "erasure", "restriction", "portability", "objection"},
+      {LawId::lgpd, "lgpd", "Lei Geral de Protecao de Dados (Brazil, Lei 13.709/2018)", "BR",
+       {access, rectification, erasure, restriction, portability, objection},
        days(15), none(), none(), Roll::none, ClockStart::receipt, false, none(), none(), {},
        "LGPD Art. 19(II): a clear and complete statement within 15 days of the request; the LGPD sets no rule for a "
        "period ending on a weekend or holiday, so the date stands (the Civil Code's Art. 132 s. 1, an end on a "
        "holiday moved to the next working day, is not applied: the earlier date is kept)", "", "",
        "a simplified answer is due immediately (Art. 19(I))", "the Autoridade Nacional de Protecao de Dados (ANPD)"},
-      {"pipeda", "Personal Information Protection and Electronic Documents Act (Canada)", "CA",
-       {"access", "rectification"},
+      {LawId::pipeda, "pipeda", "Personal Information Protection and Electronic Documents Act (Canada)", "CA",
+       {access, rectification},
        days(30), days(30), none(), Roll::next_non_holiday, ClockStart::receipt, false, none(), none(), {},
        "PIPEDA s. 8(3): within 30 days of receipt; an end on a holiday (a Sunday or a holiday of the jurisdiction's "
        "calendar, not a Saturday) moves to the next day that is not one (Interpretation Act, R.S.C. 1985 c. I-21, "
@@ -66,38 +67,38 @@ const std::vector<Law>& table() {
        "PIPEDA s. 8(4): up to 30 more days, notice within the first 30 with the reason and the right to complain",
        "", "no answer in time is a deemed refusal (s. 8(5)); keep the information until recourse is exhausted (s. 8(8))",
        "the Office of the Privacy Commissioner of Canada"},
-      {"vcdpa", "Virginia Consumer Data Protection Act", "US-VA",
-       {"access", "rectification", "erasure", "portability", "opt-out"},
+      {LawId::vcdpa, "vcdpa", "Virginia Consumer Data Protection Act", "US-VA",
+       {access, rectification, erasure, portability, opt_out},
        days(45), days(45), none(), Roll::none, ClockStart::receipt, false, days(60), none(), {},
        "Va. Code 59.1-577(B)(1): within 45 days of receipt",
        "Va. Code 59.1-577(B)(1): once by 45 more days, notice with the reason within the first 45",
        "Va. Code 59.1-577(C): an appeal answered in writing within 60 days, with a way to contact the Attorney General",
        "a refusal gives the reason and how to appeal (59.1-577(B)(2))", "the Virginia Attorney General"},
-      {"cpa", "Colorado Privacy Act", "US-CO",
-       {"access", "rectification", "erasure", "portability", "opt-out"},
+      {LawId::cpa, "cpa", "Colorado Privacy Act", "US-CO",
+       {access, rectification, erasure, portability, opt_out},
        days(45), days(45), none(), Roll::none, ClockStart::receipt, false, days(45), days(60), {},
        "C.R.S. 6-1-1306(2)(a): within 45 days of receipt",
        "C.R.S. 6-1-1306(2)(b): by 45 more days where reasonably necessary, notice within the first 45",
        "C.R.S. 6-1-1306(3): an appeal answered within 45 days, extendable by 60 with notice",
        "a refusal gives the reason and how to appeal (6-1-1306(2)(c))", "the Colorado Attorney General"},
-      {"ctdpa", "Connecticut Data Privacy Act", "US-CT",
-       {"access", "rectification", "erasure", "portability", "opt-out"},
+      {LawId::ctdpa, "ctdpa", "Connecticut Data Privacy Act", "US-CT",
+       {access, rectification, erasure, portability, opt_out},
        days(45), days(45), none(), Roll::none, ClockStart::receipt, false, days(60), none(), {},
        "Conn. Gen. Stat. 42-518(b)(1): within 45 days of receipt",
        "Conn. Gen. Stat. 42-518(b)(1): once by 45 more days, notice with the reason within the first 45",
        "Conn. Gen. Stat. 42-518(d): an appeal answered in writing within 60 days, with a way to contact the Attorney "
        "General",
        "a refusal gives the reason and how to appeal (42-518(b)(2))", "the Connecticut Attorney General"},
-      {"hipaa-access", "HIPAA right of access (45 CFR 164.524)", "US",
-       {"access"},
+      {LawId::hipaa_access, "hipaa-access", "HIPAA right of access (45 CFR 164.524)", "US",
+       {access},
        days(30), days(30), none(), Roll::none, ClockStart::receipt, false, none(), none(), {},
        "45 CFR 164.524(b)(2)(i): act no later than 30 days after receipt; the rule sets no roll for a weekend or "
        "holiday, so the date stands",
        "45 CFR 164.524(b)(2)(ii): once, by no more than 30 days, a written statement of the reason and date within "
        "the first 30",
        "", "", "the HHS Office for Civil Rights"},
-      {"hipaa-accounting", "HIPAA accounting of disclosures (45 CFR 164.528)", "US",
-       {"access"},
+      {LawId::hipaa_accounting, "hipaa-accounting", "HIPAA accounting of disclosures (45 CFR 164.528)", "US",
+       {access},
        days(60), days(30), none(), Roll::none, ClockStart::receipt, false, none(), none(), {},
        "45 CFR 164.528(c)(1): act no later than 60 days after receipt; the rule sets no roll for a weekend or "
        "holiday, so the date stands",
@@ -115,6 +116,12 @@ const Law* find(std::string_view name) {
   return nullptr;
 }
 
+const Law& get(LawId id) {
+  for (const auto& l : table())
+    if (l.id == id) return l;
+  fail(ErrorKind::failure, "no row in the law table for law " + std::to_string(static_cast<int>(id)));
+}
+
 std::string names() {
   std::string s;
   for (const auto& l : table()) s += (s.empty() ? "" : ", ") + std::string(l.name);
@@ -126,15 +133,29 @@ const Law& get(std::string_view name) {
   fail(ErrorKind::usage, "--law: must be one of " + names());
 }
 
-Periods periods_for(const Law& law, std::string_view type) {
-  bool known = false;
-  for (auto t : law.types) known = known || t == type;
-  if (!known) {
-    std::string list;
-    for (auto t : law.types) list += (list.empty() ? "" : ", ") + std::string(t);
-    fail(ErrorKind::usage, "--type: " + std::string(law.name) + " requests are " + list +
-                               (type == "opt-out" ? " (under the GDPR, an objection: Art. 21)" : ""));
-  }
+bool has_type(const Law& law, RequestType type) {
+  for (auto t : law.types)
+    if (t == type) return true;
+  return false;
+}
+
+namespace {
+[[noreturn]] void no_such_type(const Law& law, std::string_view type) {
+  std::string list;
+  for (auto t : law.types) list += (list.empty() ? "" : ", ") + to_string(t);
+  fail(ErrorKind::usage, "--type: " + std::string(law.name) + " requests are " + list +
+                             (type == name_of(RequestType::opt_out) ? " (under the GDPR, an objection: Art. 21)" : ""));
+}
+}  // namespace
+
+RequestType type_for(const Law& law, std::string_view type) {
+  std::optional<RequestType> t = parse<RequestType>(type);
+  if (!t || !has_type(law, *t)) no_such_type(law, type);
+  return *t;
+}
+
+Periods periods_for(const Law& law, RequestType type) {
+  if (!has_type(law, type)) no_such_type(law, name_of(type));
   for (const auto& r : law.type_rules)
     if (r.type == type) return {r.answer, r.extension, r.acknowledge, r.needs_verification, r.citation};
   return {law.answer, law.extension, law.acknowledge, true, law.citation};
@@ -186,7 +207,7 @@ std::string end_text(cal::Date start, Period p, int paused, Roll roll, const Hol
 }
 }  // namespace
 
-Deadlines deadlines(const Law& law, std::string_view type, cal::Date start, int paused_days, const Holidays& h) {
+Deadlines deadlines(const Law& law, RequestType type, cal::Date start, int paused_days, const Holidays& h) {
   Periods p = periods_for(law, type);
   Deadlines d;
   d.due = end_text(start, p.answer, paused_days, law.roll, h);
@@ -216,3 +237,7 @@ std::string text(Period p) {
 }
 
 }  // namespace dsr::laws
+
+namespace dsr {
+std::string to_string(LawId id) { return std::string(laws::get(id).name); }
+}  // namespace dsr

@@ -19,24 +19,24 @@ namespace dsr {
 namespace {
 
 // What each request type lets the person do, as a letter says it.
-const std::vector<std::pair<std::string_view, std::string_view>>& type_phrases() {
-  static const std::vector<std::pair<std::string_view, std::string_view>> t = {
-      {"access", "to access the personal data held about you"},
-      {"rectification", "to have inaccurate personal data corrected"},
-      {"erasure", "to have your personal data deleted"},
-      {"restriction", "to have the processing of your personal data restricted"},
-      {"portability", "to receive your personal data in a portable format"},
-      {"objection", "to object to the processing of your personal data"},
-      {"opt-out", "to opt out of the sale of your personal data and of its use for targeted advertising"},
-      {"limit-sensitive", "to limit the use of your sensitive personal information"},
+const std::vector<std::pair<RequestType, std::string_view>>& type_phrases() {
+  static const std::vector<std::pair<RequestType, std::string_view>> t = {
+      {RequestType::access, "to access the personal data held about you"},
+      {RequestType::rectification, "to have inaccurate personal data corrected"},
+      {RequestType::erasure, "to have your personal data deleted"},
+      {RequestType::restriction, "to have the processing of your personal data restricted"},
+      {RequestType::portability, "to receive your personal data in a portable format"},
+      {RequestType::objection, "to object to the processing of your personal data"},
+      {RequestType::opt_out, "to opt out of the sale of your personal data and of its use for targeted advertising"},
+      {RequestType::limit_sensitive, "to limit the use of your sensitive personal information"},
   };
   return t;
 }
 
-std::string type_phrase(std::string_view type) {
+std::string type_phrase(RequestType type) {
   for (const auto& [t, p] : type_phrases())
     if (t == type) return std::string(p);
-  return std::string(type);
+  return to_string(type);
 }
 
 // What a denial code (the Data Rights Protocol's set, kDenialCodes) means, as a letter says it.
@@ -380,9 +380,9 @@ std::map<std::string, std::string> letter_values(Desk& desk, const Request& r, A
   std::map<std::string, std::string> v;
   v["today"] = cal::format(cal::today());
   v["request_id"] = r.id;
-  v["type"] = r.type;
+  v["type"] = to_string(r.type);
   v["type_text"] = type_phrase(r.type);
-  v["law"] = r.law;
+  v["law"] = to_string(r.law);
   v["jurisdiction"] = r.jurisdiction;
   v["received"] = r.received;
   v["due"] = r.due;
@@ -411,7 +411,7 @@ std::map<std::string, std::string> letter_values(Desk& desk, const Request& r, A
   v["appeal_granted"] = r.appeal_outcome == "granted" ? "yes" : "";
   v["appeal_denied"] = r.appeal_outcome == "denied" ? "yes" : "";
   v["appeal_reason"] = r.appeal_reason;
-  if (const laws::Law* law = laws::find(r.law)) {
+  if (const laws::Law* law = &laws::get(r.law)) {
     v["law_title"] = std::string(law->title);
     v["regulator"] = std::string(law->regulator);
     v["rights"] = rights_text(*law);
@@ -425,7 +425,7 @@ std::map<std::string, std::string> letter_values(Desk& desk, const Request& r, A
   }
   // Who the letter is to: the subject's record, or what the requester claimed.
   if (r.linked()) {
-    if (auto s = store::subject_by_id(desk.db(), r.subject_id); s && s->status != "erased") {
+    if (auto s = store::subject_by_id(desk.db(), r.subject_id); s && s->status != SubjectStatus::erased) {
       audit.subject(r.subject_id);
       if (auto it = s->cols.find("name"); it != s->cols.end()) {
         v["name"] = it->second;

@@ -28,6 +28,10 @@ using store::RequestRow;
 namespace {
 
 const std::vector<std::string> kChannels = {"email", "phone", "mail", "web", "in-person"};
+const std::vector<RequestStatus> kOpenStatuses = {RequestStatus::received, RequestStatus::verified,
+                                                  RequestStatus::in_progress};
+const std::vector<RequestStatus> kClosedStatuses = {RequestStatus::fulfilled, RequestStatus::denied,
+                                                    RequestStatus::cancelled};
 
 bool one_of(const std::vector<std::string>& set, const std::string& v) {
   return std::find(set.begin(), set.end(), v) != set.end();
@@ -40,7 +44,7 @@ bool waiting(const RequestRow& r) { return !r.clock_start; }
 // sensitive information), once fulfilled, is a standing choice the sharing
 // rules obey: its kind (domain/choices), or "" for other requests.
 std::string standing_choice_of(const RequestRow& r) {
-  return r.law == "ccpa" ? opt_out_kind_for_request(r.type) : std::string();
+  return laws::get(r.law).id == LawId::ccpa ? opt_out_kind_for_request(r.type) : std::string();
 }
 
 std::string reason_text(const char* field, const std::string& reason) {
@@ -84,9 +88,11 @@ void add_event(Desk& desk, int64_t request_id, const std::string& event, nlohman
 Request to_request(const RequestRow& row, cal::Date today) {
   Request r;
   r.id = request_label(row.id);
+  const laws::Law* law = laws::find(row.law);
+  if (!law) fail(ErrorKind::integrity, r.id + " is under an unknown law " + validate::quoted(row.law));
   r.subject_id = row.subject_id;
   r.type = row.type;
-  r.law = row.law;
+  r.law = law->id;
   r.channel = row.channel.value_or("");
   r.received = row.received;
   r.status = row.status;
@@ -103,10 +109,8 @@ Request to_request(const RequestRow& row, cal::Date today) {
   r.opened_at = row.opened_at;
   r.opened_by = row.opened_by;
   r.jurisdiction = row.jurisdiction.value_or("");
-  if (const laws::Law* law = laws::find(row.law)) {
-    auto known = std::find(law->types.begin(), law->types.end(), row.type) != law->types.end();
-    r.citation = known ? std::string(laws::periods_for(*law, row.type).citation) : std::string(law->citation);
-  }
+  r.citation = laws::has_type(*law, row.type) ? std::string(laws::periods_for(*law, row.type).citation)
+                                               : std::string(law->citation);
   r.clock_start = row.clock_start.value_or("");
   r.paused_on = row.paused_on.value_or("");
   r.paused_days = static_cast<int>(row.paused_days);
@@ -129,8 +133,7 @@ Request to_request(const RequestRow& row, cal::Date today) {
   r.agent_confirmed_on = row.agent_confirmed_on.value_or("");
   r.agent_confirmation_needed = !row.closed_on && agent_confirmation_needed(row);
   if (r.appeal_outcome == "denied")
-    if (const laws::Law* law = laws::find(row.law))
-      r.complaint = "If you disagree with this decision, you may contact " + std::string(law->regulator) + ".";
+    r.complaint = "If you disagree with this decision, you may contact " + std::string(law->regulator) + ".";
   cal::Date due = cal::parse_date("due", r.due);
   if (r.is_open()) {
     r.days_left = cal::days_between(today, due);
@@ -242,10 +245,10 @@ void set_deadlines(Desk& desk, RequestRow& row, cal::Date today) {
 namespace {
 // The subject's access requests received in the 12 months before `received`, this one left out.
 int prior_access(Desk& desk, const RequestRow& row) {
-  if (row.subject_id.empty() || row.type != "access") return 0;
+  if (row.subject_id.empty() || row.type != RequestType::access) return 0;
   store::RequestFilter f;
   f.subject_id = row.subject_id;
-  f.type = "access";
+  f.type = RequestType::access;
   f.received_from = cal::format(cal::subtract(cal::parse_date("received", row.received), cal::Duration{12, 'm'}));
   f.received_to = row.received;
   int n = 0;
@@ -257,7 +260,7 @@ int prior_access(Desk& desk, const RequestRow& row) {
 
 std::vector<std::string> refresh_deadlines(Desk& desk, const std::string& jurisdiction) {
   store::RequestFilter f;
-  f.statuses = {"received", "verified", "in_progress"};
+  f.statuses = kOpenStatuses;
   f.jurisdiction = jurisdiction;
   std::vector<std::string> moved;
   cal::Date today = cal::today();
@@ -281,7 +284,8 @@ std::vector<std::string> refresh_deadlines(Desk& desk, const std::string& jurisd
 
 Request open_request(Desk& desk, const RequestInput& in) {
   const laws::Law& law = laws::get(in.law);
-  laws::Periods periods = laws::periods_for(law, in.type);
+  RequestType type = laws::type_for(law, in.type);
+  laws::Periods periods = laws::periods_for(law, type);
   if (!in.channel.empty() && !one_of(kChannels, in.channel))
     fail(ErrorKind::usage, "--channel: must be " + util::join(kChannels));
   std::string jurisdiction = jurisdiction_of(law, in.jurisdiction);
@@ -310,8 +314,8 @@ Request open_request(Desk& desk, const RequestInput& in) {
   if (!who.subject_id.empty()) audit.subject(who.subject_id);
   RequestRow row;
   row.subject_id = who.subject_id;
-  row.type = in.type;
-  row.law = in.law;
+  row.type = type;
+  row.law = std::string(law.name);
   row.jurisdiction = jurisdiction;
   if (!in.channel.empty()) row.channel = in.channel;
   row.received = cal::format(received);
@@ -320,7 +324,7 @@ Request open_request(Desk& desk, const RequestInput& in) {
   // verification; the others at receipt.
   if (law.clock == laws::ClockStart::receipt || verified) row.clock_start = row.received;
   set_deadlines(desk, row, today);
-  row.status = verified ? "verified" : "received";
+  row.status = verified ? RequestStatus::verified : RequestStatus::received;
   if (verified) row.verified_on = cal::format(today);
   if (!in.duplicate_of.empty()) {
     RequestRow other = load_request(desk, in.duplicate_of);
@@ -331,7 +335,7 @@ Request open_request(Desk& desk, const RequestInput& in) {
     store::RequestFilter f;
     f.subject_id = row.subject_id;
     f.type = row.type;
-    f.statuses = {"received", "verified", "in_progress"};
+    f.statuses = kOpenStatuses;
     auto open = store::list_requests(desk.db(), f);
     if (!open.empty()) row.duplicate_of = open.front().id;
   }
@@ -346,7 +350,7 @@ Request open_request(Desk& desk, const RequestInput& in) {
   if (!representative.empty())
     seal_evidence(desk, row.id, "agent_proof", {{"representative", representative}}, proof);
   nlohmann::json detail = {{"subject", row.subject_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(row.subject_id)},
-                           {"type", row.type},   {"law", row.law},     {"jurisdiction", jurisdiction},
+                           {"type", to_string(row.type)},   {"law", row.law},     {"jurisdiction", jurisdiction},
                            {"received", row.received},  {"due", row.due},     {"verified", verified}};
   if (!who.kinds.empty()) detail["claimed"] = who.kinds;  // kinds only: the values stay out of the history
   if (row.channel) detail["channel"] = *row.channel;
@@ -361,7 +365,7 @@ Request open_request(Desk& desk, const RequestInput& in) {
   }
   if (verified && !in.verified) detail["note"] = "this request needs no verification (" + std::string(periods.citation) + ")";
   int prior = prior_access(desk, row);
-  if (row.type == "access" && prior >= 2) detail["frequent"] = prior + 1;  // the count, never who
+  if (row.type == RequestType::access && prior >= 2) detail["frequent"] = prior + 1;  // the count, never who
   add_event(desk, row.id, "opened", detail);
   Request r = to_request(row, today);
   r.claimed = who.kinds;
@@ -387,7 +391,7 @@ Request find_request(Desk& desk, std::string_view id) {
                 {"statement", "No personal data is held about the person who made this request: the identity they "
                               "gave matches no one in the records. (GDPR Art. 15(1) confirms whether or not data is "
                               "processed; this is the answer when it is not.)"}};
-  } else if (r.subject_status == "erased") {
+  } else if (r.subject_status == SubjectStatus::erased) {
     r.answer = {{"held", "kept_after_erasure"},
                 {"statement", "This person's data was erased. No personal values are held; the records listed "
                               "under kept remain, for the reasons and periods given."},
@@ -403,9 +407,9 @@ Request find_request(Desk& desk, std::string_view id) {
 
 Request verify_request(Desk& desk, std::string_view id) {
   return transition(desk, id, "verify", "verified", [&](RequestRow& row, nlohmann::json& detail) {
-    if (row.status != "received")
+    if (row.status != RequestStatus::received)
       fail(ErrorKind::conflict, request_label(row.id) + " is already verified (on " + row.verified_on.value_or("?") + ")");
-    row.status = "verified";
+    row.status = RequestStatus::verified;
     row.verified_on = cal::format(cal::today());
     if (waiting(row)) {  // the clock starts now that identity is in (UK GDPR Art. 12A)
       row.clock_start = std::max(*row.verified_on, row.received);
@@ -429,12 +433,13 @@ Request acknowledge_request(Desk& desk, std::string_view id) {
 
 Request start_request(Desk& desk, std::string_view id) {
   return transition(desk, id, "start", "started", [&](RequestRow& row, nlohmann::json&) {
-    if (row.status == "received")
+    if (row.status == RequestStatus::received)
       fail(ErrorKind::refused, request_label(row.id) + " is not verified: check the requester's identity first, then "
                                                        "`dsr request verify " + request_label(row.id) + "`");
-    if (row.status == "in_progress") fail(ErrorKind::conflict, request_label(row.id) + " is already in progress");
+    if (row.status == RequestStatus::in_progress)
+      fail(ErrorKind::conflict, request_label(row.id) + " is already in progress");
     need_agent_confirmed(row, "it is started");
-    row.status = "in_progress";
+    row.status = RequestStatus::in_progress;
   });
 }
 
@@ -446,7 +451,7 @@ Request extend_request(Desk& desk, std::string_view id, const std::string& reaso
     const laws::Law& law = laws::get(row.law);
     laws::Periods p = laws::periods_for(law, row.type);
     if (p.extension.none())
-      fail(ErrorKind::refused, label + ": a " + row.law + " " + row.type + " request cannot be extended (due in " +
+      fail(ErrorKind::refused, label + ": a " + row.law + " " + to_string(row.type) + " request cannot be extended (due in " +
                                    laws::text(p.answer) + ": " + std::string(p.citation) + ")");
     if (row.extended_on)
       fail(ErrorKind::refused, label + " was already extended on " + *row.extended_on + " (to " +
@@ -475,17 +480,17 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
   if (!code.empty() && outcome != "denied") fail(ErrorKind::usage, "--code: only a denial takes a code");
   std::string reason = reason_in.empty() ? "" : reason_text("--reason", reason_in);
   return transition(desk, id, "close", "closed", [&](RequestRow& row, nlohmann::json& detail) {
-    if (outcome == "fulfilled" && row.status == "received")
+    if (outcome == "fulfilled" && row.status == RequestStatus::received)
       fail(ErrorKind::refused, request_label(row.id) + " cannot be fulfilled before the requester is verified "
                                                        "(`dsr request verify`), or close it as denied with a reason");
     if (outcome == "fulfilled") need_agent_confirmed(row, "it is fulfilled");
-    if (code == "insuf_verification" && row.status != "received")
+    if (code == "insuf_verification" && row.status != RequestStatus::received)
       fail(ErrorKind::refused, request_label(row.id) + " was verified on " + row.verified_on.value_or("?") +
                                    ": it cannot be denied for insufficient verification (insuf_verification is for "
                                    "a request still unverified)");
     if (code == "insuf_verification" && cal::format(cal::today()) < row.extended_due.value_or(row.due))
       detail["before_due"] = true;  // allowed: the requester failed to verify before the deadline came
-    row.status = outcome;
+    row.status = *parse<RequestStatus>(outcome);  // fulfilled, denied or cancelled (checked above)
     row.outcome = outcome;
     row.closed_on = cal::format(cal::today());
     if (!reason.empty()) row.close_reason = reason;
@@ -600,7 +605,7 @@ Request decide_appeal(Desk& desk, std::string_view id, const std::string& outcom
 
 std::vector<std::string> link_claimed_requests(Desk& desk, const std::string& subject_id) {
   auto s = store::subject_by_id(desk.db(), subject_id);
-  if (!s || s->status == "erased") return {};
+  if (!s || s->status == SubjectStatus::erased) return {};
   std::vector<std::pair<std::string, std::string>> keys;
   if (auto it = s->cols.find("email_key"); it != s->cols.end()) keys.emplace_back("email", it->second);
   if (auto it = s->cols.find("phone"); it != s->cols.end()) keys.emplace_back("phone", it->second);
@@ -621,16 +626,22 @@ std::vector<std::string> link_claimed_requests(Desk& desk, const std::string& su
   return linked;
 }
 
+void set_status_filter(RequestQuery& q, std::string_view text) {
+  q.status = parse<RequestStatus>(text);
+  if (q.status) return;
+  if (text == "open") q.group = RequestGroup::open;
+  else if (text == "closed") q.group = RequestGroup::closed;
+  else if (text == "all") q.group = RequestGroup::all;
+  else
+    fail(ErrorKind::usage, "--status: must be " + util::join(names_of<RequestStatus>()) + ", open, closed or all");
+}
+
 std::vector<Request> list_requests(Desk& desk, const RequestQuery& q) {
   require_audited(desk, Action::read_requests, "request list");
-  static const std::vector<std::string> kOpen = {"received", "verified", "in_progress"};
-  static const std::vector<std::string> kClosed = {"fulfilled", "denied", "cancelled"};
   store::RequestFilter f;
-  if (q.status == "open") f.statuses = kOpen;
-  else if (q.status == "closed") f.statuses = kClosed;
-  else if (one_of(kOpen, q.status) || one_of(kClosed, q.status)) f.statuses = {q.status};
-  else if (q.status != "all")
-    fail(ErrorKind::usage, "--status: must be " + util::join(kOpen) + ", " + util::join(kClosed) + ", open, closed or all");
+  if (q.status) f.statuses = {*q.status};
+  else if (q.group == RequestGroup::open) f.statuses = kOpenStatuses;
+  else if (q.group == RequestGroup::closed) f.statuses = kClosedStatuses;
   if (q.due_within && *q.due_within < 0) fail(ErrorKind::usage, "--due-within: a number of days, 0 or more");
   if (!q.subject.empty()) f.subject_id = resolve_subject(desk, q.subject).id;
   if (!q.law.empty()) f.law = laws::get(q.law).name;
@@ -639,8 +650,8 @@ std::vector<Request> list_requests(Desk& desk, const RequestQuery& q) {
   std::vector<store::RequestRow> rows = store::list_requests(desk.db(), f);
   // A denied request whose appeal waits for its decision is open work too: the
   // open view lists it, by its appeal's due date.
-  if (q.status == "open") {
-    f.statuses = {"denied"};
+  if (!q.status && q.group == RequestGroup::open) {
+    f.statuses = {RequestStatus::denied};
     for (auto& row : store::list_requests(desk.db(), f))
       if (row.appeal_received && !row.appeal_decided_on) rows.push_back(std::move(row));
   }
@@ -661,11 +672,11 @@ nlohmann::json request_json(const Request& r) {
   auto text_or_null = [](const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
   nlohmann::json j = {{"id", r.id},
                       {"subject", text_or_null(r.subject_id)},
-                      {"type", r.type},
-                      {"law", r.law},
+                      {"type", to_string(r.type)},
+                      {"law", to_string(r.law)},
                       {"channel", text_or_null(r.channel)},
                       {"received", r.received},
-                      {"status", r.status},
+                      {"status", to_string(r.status)},
                       {"verified_on", text_or_null(r.verified_on)},
                       {"first_due", r.first_due},
                       {"due", r.due},
@@ -701,7 +712,8 @@ nlohmann::json request_json(const Request& r) {
                       {"duplicate_of", text_or_null(r.duplicate_of)},
                       {"frequent", r.frequent()},
                       {"identity", {{"linked", r.linked()},
-                                    {"subject_status", text_or_null(r.subject_status)},
+                                    {"subject_status", r.subject_status ? nlohmann::json(to_string(*r.subject_status))
+                                                                        : nlohmann::json(nullptr)},
                                     {"claimed", r.claimed}}}};
   if (!r.claims.empty()) {
     nlohmann::json c = nlohmann::json::array();

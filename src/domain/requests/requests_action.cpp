@@ -22,7 +22,7 @@ store::RequestRow checked(Desk& desk, std::string_view request_id, std::string_v
   if (row.closed_on)
     fail(ErrorKind::conflict, label + " is already closed (" + row.outcome.value_or("") + " on " + *row.closed_on +
                                   "); open a new request");
-  if (row.status == "received")
+  if (row.status == RequestStatus::received)
     fail(ErrorKind::refused, label + " is not verified: check the requester's identity first, then `dsr request verify " +
                                  label + "`");
   need_agent_confirmed(row, "acting on it");
@@ -47,8 +47,8 @@ void record_request_action(Desk& desk, std::string_view request_id, const std::s
                            const RequestAction& done) {
   store::WriteTx tx(desk.db());
   store::RequestRow row = checked(desk, request_id, "");
-  if (row.status == "verified") {
-    row.status = "in_progress";
+  if (row.status == RequestStatus::verified) {
+    row.status = RequestStatus::in_progress;
     store::update_request(desk.db(), row);
     add_event(desk, row.id, "started", {{"by", action}});
   }

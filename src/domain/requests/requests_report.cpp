@@ -15,8 +15,6 @@ namespace dsr {
 
 namespace {
 
-const std::vector<std::string> kTypes = {"access",      "rectification", "erasure", "restriction",
-                                         "portability", "objection",     "opt-out", "limit-sensitive"};
 
 struct Tally {
   RequestFigures f;
@@ -68,9 +66,9 @@ nlohmann::json figures_json(const RequestFigures& f) {
 
 }  // namespace
 
-RequestReport report_requests(Desk& desk, const std::string& from_in, const std::string& to_in, const std::string& law) {
+RequestReport report_requests(Desk& desk, const std::string& from_in, const std::string& to_in,
+                              std::optional<LawId> law) {
   require_audited(desk, Action::read_requests, "report");
-  if (!law.empty()) laws::get(law);
   cal::Date today = cal::today();
   cal::Date to = to_in.empty() ? today : cal::parse_date("--to", to_in);
   cal::Date from = from_in.empty() ? cal::Date{to.year(), std::chrono::January, std::chrono::day{1}}
@@ -85,21 +83,19 @@ RequestReport report_requests(Desk& desk, const std::string& from_in, const std:
   f.received_from = rep.from;
   f.received_to = rep.to;
   Tally all;
-  std::vector<Tally> by(kTypes.size());
+  std::vector<Tally> by(kRequestTypeNames.size());
   std::vector<Tally> by_law(laws::table().size());
   for (const auto& row : store::list_requests(desk.db(), f)) {
-    if (!law.empty() && row.law != law) continue;
+    if (law && row.law != laws::get(*law).name) continue;
     Request r = to_request(row, today);
     all.add(r);
-    auto it = std::find(kTypes.begin(), kTypes.end(), r.type);
-    by[static_cast<size_t>(it - kTypes.begin())].add(r);
+    by[static_cast<size_t>(r.type)].add(r);  // the enumerators count 0, 1, ... in the name table's order
     for (size_t k = 0; k < laws::table().size(); ++k)
-      if (laws::table()[k].name == r.law) by_law[k].add(r);
+      if (laws::table()[k].id == r.law) by_law[k].add(r);
   }
   rep.all = all.done();
-  for (size_t i = 0; i < kTypes.size(); ++i) rep.by_type.emplace_back(kTypes[i], by[i].done());
-  for (size_t k = 0; k < laws::table().size(); ++k)
-    rep.by_law.emplace_back(std::string(laws::table()[k].name), by_law[k].done());
+  for (size_t i = 0; i < kRequestTypeNames.size(); ++i) rep.by_type.emplace_back(kRequestTypeNames[i].value, by[i].done());
+  for (size_t k = 0; k < laws::table().size(); ++k) rep.by_law.emplace_back(laws::table()[k].id, by_law[k].done());
   return rep;
 }
 
@@ -107,19 +103,19 @@ nlohmann::json report_json(const RequestReport& r) {
   nlohmann::json types = nlohmann::json::array();
   for (const auto& [type, f] : r.by_type) {
     nlohmann::json j = figures_json(f);
-    j["type"] = type;
+    j["type"] = to_string(type);
     types.push_back(std::move(j));
   }
   nlohmann::json by_law = nlohmann::json::array();
   for (const auto& [law, f] : r.by_law) {
     nlohmann::json j = figures_json(f);
-    j["law"] = law;
+    j["law"] = to_string(law);
     by_law.push_back(std::move(j));
   }
   return {{"from", r.from},
           {"by_law", by_law},
           {"to", r.to},
-          {"law", r.law.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.law)},
+          {"law", r.law ? nlohmann::json(to_string(*r.law)) : nlohmann::json(nullptr)},
           {"total", figures_json(r.all)},
           {"by_type", types}};
 }

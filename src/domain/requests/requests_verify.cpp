@@ -67,7 +67,7 @@ void seal_evidence(Desk& desk, int64_t request_id, const std::string& kind, nloh
 }
 
 bool agent_confirmation_needed(const store::RequestRow& r) {
-  return (r.representative == "agent" || r.representative == "parent") && r.type != "opt-out" &&
+  return (r.representative == "agent" || r.representative == "parent") && r.type != RequestType::opt_out &&
          !r.agent_confirmed_on;
 }
 
@@ -119,9 +119,9 @@ Request verify_request(Desk& desk, std::string_view id, const VerificationEviden
   EvidenceFile declaration = read_evidence_file("--declaration", ev.declaration_file);
   nlohmann::json record = {{"method", ev.method}, {"matched", matched}, {"level", ev.level}};
   return transition(desk, id, "verify", "verified", [&](store::RequestRow& row, nlohmann::json& detail) {
-    if (row.status != "received")
+    if (row.status != RequestStatus::received)
       fail(ErrorKind::conflict, request_label(row.id) + " is already verified (on " + row.verified_on.value_or("?") + ")");
-    row.status = "verified";
+    row.status = RequestStatus::verified;
     row.verified_on = cal::format(cal::today());
     if (!row.clock_start) {  // the clock starts now that identity is in (UK GDPR Art. 12A)
       row.clock_start = std::max(*row.verified_on, row.received);
@@ -147,7 +147,7 @@ Request confirm_agent(Desk& desk, std::string_view id, const std::string& method
                                        "(CCPA regs 7063(b))");
     if (row.agent_confirmed_on)
       fail(ErrorKind::conflict, label + "'s agent was already confirmed on " + *row.agent_confirmed_on);
-    if (row.type == "opt-out")
+    if (row.type == RequestType::opt_out)
       fail(ErrorKind::refused, label + " is an opt-out: the agent's signed permission suffices (CCPA regs 7026(d))");
     bool parent = *row.representative == "parent";
     if (parent != (method == "guardian"))
@@ -167,7 +167,7 @@ Request reopen_request(Desk& desk, std::string_view id, const std::string& reaso
   std::string reason = validate::free_text("--reason", reason_in, validate::Limits::reason);
   return request_step(desk, id, "reopen", "reopened", Need::any, [&](store::RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
-    if (!row.closed_on) fail(ErrorKind::conflict, label + " is open (" + row.status + ")");
+    if (!row.closed_on) fail(ErrorKind::conflict, label + " is open (" + to_string(row.status) + ")");
     if (row.appeal_received && !row.appeal_decided_on)
       fail(ErrorKind::refused, label + "'s appeal waits for its decision: `dsr request appeal-decision " + label +
                                    " --outcome granted` reverses the denial");
@@ -176,7 +176,7 @@ Request reopen_request(Desk& desk, std::string_view id, const std::string& reaso
               {"closed_on", *row.closed_on},
               {"due", row.extended_due.value_or(row.due)}};
     if (row.denial_code) detail["code"] = *row.denial_code;
-    row.status = row.verified_on ? "verified" : "received";
+    row.status = row.verified_on ? RequestStatus::verified : RequestStatus::received;
     row.closed_on.reset();
     row.outcome.reset();
     row.close_reason.reset();

@@ -32,17 +32,17 @@ nlohmann::json subject_json(const Subject& s) {
     values.push_back(std::move(j));
   }
   nlohmann::json j = {{"id", s.id},
-                      {"status", s.status},
+                      {"status", to_string(s.status)},
                       {"created_at", iso_time(s.created_at)},
                       {"updated_at", iso_time(s.updated_at)},
                       {"values", values}};
-  if (s.status_changed_at) j[s.status == "erased" ? "erased_at" : "deactivated_at"] = iso_time(*s.status_changed_at);
+  if (s.status_changed_at) j[s.status == SubjectStatus::erased ? "erased_at" : "deactivated_at"] = iso_time(*s.status_changed_at);
   if (!s.status_reason.empty()) j["reason"] = s.status_reason;
   return j;
 }
 
 nlohmann::json change_json(const ChangeResult& r) {
-  nlohmann::json j = {{"ok", true}, {"id", r.subject.id}, {"status", r.subject.status}, {"changed", r.changed}, {"notify", r.notify}};
+  nlohmann::json j = {{"ok", true}, {"id", r.subject.id}, {"status", to_string(r.subject.status)}, {"changed", r.changed}, {"notify", r.notify}};
   if (!r.linked_requests.empty()) j["linked_requests"] = r.linked_requests;
   return j;
 }
@@ -75,10 +75,10 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
   if (!opt_outs.empty()) audit.field("preferences", "opt_outs");
   if (!consents_json.empty()) audit.field("preferences", "consents");
   const nlohmann::json adm = {{"basis", "GDPR Art. 15(1)(h)"}, {"statement", automated_decisions_statement(desk)}};
-  if (s.status == "erased") {
+  if (s.status == SubjectStatus::erased) {
     // No values are left, but some records are: say which, why and until when
     // (GDPR Art. 15(1)(a)-(d) asks the same of whatever is still held).
-    nlohmann::json status = {{"status", "erased"},
+    nlohmann::json status = {{"status", to_string(SubjectStatus::erased)},
                              {"registered_at", iso_time(s.created_at)},
                              {"erased_at", iso_time(s.status_changed_at.value_or(0))}};
     nlohmann::json package = {
@@ -156,7 +156,7 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
   rights = nlohmann::json::array();  // the opt-out's wording follows what is recorded
   for (const auto& r : subject_rights())
     rights.push_back({{"right", r.name}, {"basis", r.basis}, {"how", r.name == "opt-out of sale or sharing" ? sale_how : r.how}});
-  nlohmann::json status = {{"status", s.status}, {"registered_at", iso_time(s.created_at)}};
+  nlohmann::json status = {{"status", to_string(s.status)}, {"registered_at", iso_time(s.created_at)}};
   if (s.status_changed_at) status["deactivated_at"] = iso_time(*s.status_changed_at);
   nlohmann::json subject = {{"id", s.id}, {"status", status}};
   if (auto c = choice_of(desk, s.id)) subject["choices"] = choice_json(*c);  // the choice about new uses

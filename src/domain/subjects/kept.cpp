@@ -34,7 +34,7 @@ nlohmann::json rule_json(const std::vector<RetentionRule>& rules, const std::str
 nlohmann::json kept_after_erasure(Desk& desk, const std::string& subject_id) {
   auto row = store::subject_by_id(desk.db(), subject_id);
   nlohmann::json kept = nlohmann::json::array();
-  if (!row || row->status != "erased") return kept;
+  if (!row || row->status != SubjectStatus::erased) return kept;
   auto rules = retention_rules(desk);
   std::string erased = iso_date(row->status_changed_at.value_or(0));
   nlohmann::json tomb = {{"record", "tombstone"},

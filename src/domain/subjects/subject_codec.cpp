@@ -165,7 +165,7 @@ SubjectRow resolve_subject(Desk& desk, std::string_view ref_in) {
 
 SubjectRow resolve_live_subject(Desk& desk, std::string_view ref) {
   SubjectRow r = resolve_subject(desk, ref);
-  if (r.status == "erased")
+  if (r.status == SubjectStatus::erased)
     fail(ErrorKind::not_found, "subject " + r.id + " was erased on " + iso_date(r.status_changed_at.value_or(0)));
   return r;
 }
@@ -335,7 +335,7 @@ void check_unique(Desk& desk, const SubjectRow& row) {
 
 std::vector<std::pair<std::string, std::string>> fields_of(Desk& desk, const SubjectRow& row) {
   std::vector<std::pair<std::string, std::string>> out;
-  if (row.status == "erased") return out;
+  if (row.status == SubjectStatus::erased) return out;
   for (const auto& f : fields::value_columns())
     if (row.cols.count(f)) out.emplace_back(fields::category_of(f), f);
   for (const auto& a : store::attributes_of(desk.db(), row.rowid)) out.emplace_back(a.category, a.category + "." + a.key);
@@ -355,7 +355,7 @@ Subject decode_subject(Desk& desk, const SubjectRow& row, const std::optional<st
   s.updated_at = row.updated_at;
   s.status_changed_at = row.status_changed_at;
   s.status_reason = row.status_reason.value_or("");
-  if (row.status == "erased") return s;
+  if (row.status == SubjectStatus::erased) return s;
   auto prov = provenance_of(row);
   const Secret* key = desk.vault().category_key();
   Role role = desk.vault().role();

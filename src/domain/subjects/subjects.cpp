@@ -112,7 +112,7 @@ std::vector<Subject> search_subjects(Desk& desk, std::string_view text_in, int l
   if (rows.empty()) rows = store::subjects_containing(desk.db(), k.email_key, limit);
   std::vector<Subject> out;
   for (const auto& r : rows)
-    if (r.status != "erased") out.push_back(decode_subject(desk, r));
+    if (r.status != SubjectStatus::erased) out.push_back(decode_subject(desk, r));
   for (const auto& x : out) note(audit, x);  // the search text itself is personal data: it is not recorded
   return out;
   });
@@ -120,8 +120,6 @@ std::vector<Subject> search_subjects(Desk& desk, std::string_view text_in, int l
 
 std::vector<Subject> list_subjects(Desk& desk, const ListQuery& q, bool* more) {
   return audited_read(desk, "list", Action::read_subjects, [&](Audit& audit) {
-  static const std::set<std::string> statuses = {"active", "deactivated", "erased", "all"};
-  if (!statuses.count(q.status)) fail(ErrorKind::usage, "--status: must be active, deactivated, erased or all");
   if (q.limit < 1 || q.offset < 0) fail(ErrorKind::usage, "--limit must be at least 1 and --offset at least 0");
   std::vector<Subject> out;
   // One more row than the page: is there a next page?
@@ -166,10 +164,10 @@ ChangeResult deactivate_subject(Desk& desk, std::string_view ref, const std::str
   SubjectRow row = resolve_live_subject(desk, ref);
   audit.subject(row.id);
   std::vector<std::string> changed;
-  if (row.status != "deactivated") {
+  if (row.status != SubjectStatus::deactivated) {
     int64_t t = now();
-    store::set_status(desk.db(), row.rowid, "deactivated", t, reason.empty() ? std::nullopt : std::optional(reason), t);
-    row.status = "deactivated";
+    store::set_status(desk.db(), row.rowid, SubjectStatus::deactivated, t, reason.empty() ? std::nullopt : std::optional(reason), t);
+    row.status = SubjectStatus::deactivated;
     row.status_changed_at = t;
     row.status_reason = reason;
     changed.push_back("status");
@@ -184,10 +182,10 @@ ChangeResult reactivate_subject(Desk& desk, std::string_view ref) {
   SubjectRow row = resolve_live_subject(desk, ref);
   audit.subject(row.id);
   std::vector<std::string> changed;
-  if (row.status != "active") {
+  if (row.status != SubjectStatus::active) {
     int64_t t = now();
-    store::set_status(desk.db(), row.rowid, "active", std::nullopt, std::nullopt, t);
-    row.status = "active";
+    store::set_status(desk.db(), row.rowid, SubjectStatus::active, std::nullopt, std::nullopt, t);
+    row.status = SubjectStatus::active;
     row.status_changed_at.reset();
     row.status_reason.reset();
     changed.push_back("status");
@@ -205,7 +203,7 @@ EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& r
   EraseResult r;
   r.id = row.id;
   r.dry_run = dry_run;
-  if (row.status == "erased") {
+  if (row.status == SubjectStatus::erased) {
     r.erased_at = row.status_changed_at.value_or(0);
     return r;  // already gone: nothing to do, nothing to say but when
   }

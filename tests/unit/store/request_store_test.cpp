@@ -11,10 +11,10 @@ namespace {
 store::RequestRow request(const std::string& subject, const std::string& received, const std::string& status) {
   store::RequestRow r;
   r.subject_id = subject;
-  r.type = "access";
+  r.type = RequestType::access;
   r.law = "gdpr";
   r.received = received;
-  r.status = status;
+  r.status = *dsr::parse<RequestStatus>(status);
   r.due = "2026-03-01";
   r.opened_at = 1;
   r.opened_by = "admin";
@@ -31,13 +31,13 @@ TEST_CASE("request store: a request goes in, is updated, and is listed by status
   REQUIRE(row);
   CHECK(row->subject_id == "sub_A");
   CHECK_FALSE(row->closed_on);
-  row->status = "fulfilled";
+  row->status = RequestStatus::fulfilled;
   row->closed_on = "2026-01-20";
   row->outcome = "fulfilled";
   store::update_request(v.db(), *row);
   CHECK(store::request_by_id(v.db(), a)->closed_on == std::optional<std::string>("2026-01-20"));
   store::RequestFilter open;
-  open.statuses = {"received"};
+  open.statuses = {RequestStatus::received};
   auto listed = store::list_requests(v.db(), open);
   REQUIRE(listed.size() == 1);
   CHECK(listed[0].id == b);

@@ -31,7 +31,7 @@ TEST_CASE("subject store: a row goes in and comes back by id, email key and user
   auto by_id = store::subject_by_id(v.db(), "sub_A");
   REQUIRE(by_id);
   CHECK(by_id->cols == r.cols);
-  CHECK(by_id->status == "active");
+  CHECK(by_id->status == SubjectStatus::active);
   CHECK(store::subject_by_email_key(v.db(), "a@example.com")->id == "sub_A");
   CHECK(store::subject_by_username_key(v.db(), "ann")->id == "sub_A");
   CHECK_FALSE(store::subject_by_id(v.db(), "sub_B"));
@@ -51,11 +51,11 @@ TEST_CASE("subject store: update, status, attributes and erasure") {
   CHECK(back->cols.count("zip"));
   CHECK_FALSE(back->cols.count("name"));
   CHECK(back->updated_at == 200);
-  store::set_status(v.db(), r.rowid, "deactivated", 300, std::string("asked"), 300);
+  store::set_status(v.db(), r.rowid, SubjectStatus::deactivated, 300, std::string("asked"), 300);
   back = store::subject_by_id(v.db(), "sub_A");
-  CHECK(back->status == "deactivated");
+  CHECK(back->status == SubjectStatus::deactivated);
   CHECK(back->status_reason == "asked");
-  CHECK(store::count_by_status(v.db())["deactivated"] == 1);
+  CHECK(store::count_by_status(v.db())[SubjectStatus::deactivated] == 1);
   store::AttributeRow a;
   a.category = "survey";
   a.key = "age_band";
@@ -66,7 +66,7 @@ TEST_CASE("subject store: update, status, attributes and erasure") {
   CHECK(store::attributes_of(v.db(), r.rowid)[0].value == "30-39");
   store::erase_subject_row(v.db(), r.rowid, 400, "erasure request");
   back = store::subject_by_id(v.db(), "sub_A");
-  CHECK(back->status == "erased");
+  CHECK(back->status == SubjectStatus::erased);
   CHECK(back->cols.empty());
   CHECK(store::attributes_of(v.db(), r.rowid).empty());
   tx.commit();

@@ -230,13 +230,13 @@ TEST_CASE("backup: an old backup keeps an erased subject, and a rekey does not c
     std::string id = find_subject(d, "p3@example.com").id;
     erase_subject(d, id, "erasure request", false);
     rekey(d);
-    CHECK(find_subject(d, id).status == "erased");
+    CHECK(find_subject(d, id).status == SubjectStatus::erased);
   }
   std::string dest = tv.dir.file("old.dsr");
   restore(bk, dest, tv.cred());
   Desk old(Vault::open(dest, tv.cred()));
   Subject s = find_subject(old, "p3@example.com");
-  CHECK(s.status == "active");
+  CHECK(s.status == SubjectStatus::active);
   CHECK(s.text("name") == "Person 3");
 }
 

@@ -26,7 +26,7 @@ const RetentionOutcome& outcome(const RetentionReport& r, const std::string& rul
   return r.rules.front();
 }
 
-std::string status(Desk& d, const std::string& id) { return find_subject(d, id).status; }
+std::string status(Desk& d, const std::string& id) { return dsr::to_string(find_subject(d, id).status); }
 
 }  // namespace
 

@@ -46,7 +46,7 @@ TEST_CASE("breaches: open, notify late only with reasons, close, and the history
   CHECK(u.notified_late);
   CHECK_FALSE(u.authority_overdue);
   Breach c = close_breach(d, b.id, "");
-  CHECK(c.status == "closed");
+  CHECK(c.status == BreachStatus::closed);
   CHECK(test::kind_thrown([&] { close_breach(d, b.id, ""); }) == ErrorKind::conflict);
   Breach s = find_breach(d, b.id);
   // The delay reason given with the notification is part of its event.

@@ -52,7 +52,7 @@ std::string reg_line(int i) {
   return R"({"op":"register","email":"u)" + std::to_string(i) + R"(@example.com","name":"User )" + std::to_string(i) + "\"}";
 }
 
-size_t count_all(Desk& d) { return list_subjects(d, {"all", 100000, 0}).size(); }
+size_t count_all(Desk& d) { return list_subjects(d, {std::nullopt, 100000, 0}).size(); }
 
 }  // namespace
 
@@ -269,7 +269,7 @@ TEST_CASE("batch: every subject operation, delete only when allowed, and a legal
   CHECK(erased["erased"] == true);
   CHECK(erased["already_erased"] == false);
   CHECK(nlohmann::json::parse(c2.results[3].result)["already_erased"] == true);
-  CHECK(find_subject(d, erased["id"].get<std::string>()).status == "erased");
+  CHECK(find_subject(d, erased["id"].get<std::string>()).status == SubjectStatus::erased);
 }
 
 TEST_CASE("batch: an operation made under a request is checked against it and recorded in its history") {

@@ -31,19 +31,19 @@ bool refused_by(const std::vector<Refusal>& r, const std::string& rule) {
 
 TEST_CASE("disclosures: each sharing rule refuses and allows") {
   auto check = [](SharingCase c) { return check_sharing(c); };
-  CHECK(refused_by(check({"active", "partner", "marketing", "consent", {"contact"}, {}, false}), "contact-third-parties"));
-  CHECK(check({"active", "authority", "subpoena", "legal-obligation", {"contact"}, {}, false}).empty());
-  CHECK(check({"active", "processor", "email-delivery", "contract", {"contact"}, {}, false}).empty());
-  CHECK(refused_by(check({"active", "processor", "analytics", "contract", {"contact"}, {}, false}), "contact-third-parties"));
-  CHECK(refused_by(check({"active", "processor", "survey", "contract", {"survey"}, {}, false}), "survey-never-shared"));
-  CHECK(check({"active", "authority", "inquiry", "legal-obligation", {"survey"}, {}, false}).empty());
-  CHECK(refused_by(check({"active", "acquirer", "merger", "legitimate-interests", {"payment"}, {}, false}), "payment-billing-processor"));
-  CHECK(refused_by(check({"active", "processor", "email-delivery", "contract", {"billing"}, {}, false}), "payment-billing-processor"));
-  CHECK(check({"active", "processor", "billing", "contract", {"payment", "billing", "contact"}, {}, false}).empty());
-  CHECK(refused_by(check({"active", "processor", "address-verification", "contract", {"preferences"}, {}, false}), "processor-purpose-only"));
-  CHECK(refused_by(check({"deactivated", "processor", "billing", "contract", {"payment"}, {}, false}), "deactivated-legal-only"));
-  CHECK(check({"deactivated", "authority", "order", "legal-obligation", {"identity", "contact"}, {}, false}).empty());
-  CHECK(check({"active", "acquirer", "merger", "legitimate-interests", {"identity", "preferences"}, {}, false}).empty());
+  CHECK(refused_by(check({SubjectStatus::active, "partner", "marketing", "consent", {"contact"}, {}, false}), "contact-third-parties"));
+  CHECK(check({SubjectStatus::active, "authority", "subpoena", "legal-obligation", {"contact"}, {}, false}).empty());
+  CHECK(check({SubjectStatus::active, "processor", "email-delivery", "contract", {"contact"}, {}, false}).empty());
+  CHECK(refused_by(check({SubjectStatus::active, "processor", "analytics", "contract", {"contact"}, {}, false}), "contact-third-parties"));
+  CHECK(refused_by(check({SubjectStatus::active, "processor", "survey", "contract", {"survey"}, {}, false}), "survey-never-shared"));
+  CHECK(check({SubjectStatus::active, "authority", "inquiry", "legal-obligation", {"survey"}, {}, false}).empty());
+  CHECK(refused_by(check({SubjectStatus::active, "acquirer", "merger", "legitimate-interests", {"payment"}, {}, false}), "payment-billing-processor"));
+  CHECK(refused_by(check({SubjectStatus::active, "processor", "email-delivery", "contract", {"billing"}, {}, false}), "payment-billing-processor"));
+  CHECK(check({SubjectStatus::active, "processor", "billing", "contract", {"payment", "billing", "contact"}, {}, false}).empty());
+  CHECK(refused_by(check({SubjectStatus::active, "processor", "address-verification", "contract", {"preferences"}, {}, false}), "processor-purpose-only"));
+  CHECK(refused_by(check({SubjectStatus::deactivated, "processor", "billing", "contract", {"payment"}, {}, false}), "deactivated-legal-only"));
+  CHECK(check({SubjectStatus::deactivated, "authority", "order", "legal-obligation", {"identity", "contact"}, {}, false}).empty());
+  CHECK(check({SubjectStatus::active, "acquirer", "merger", "legitimate-interests", {"identity", "preferences"}, {}, false}).empty());
   CHECK(processor_purpose("Billing: May invoices") == "billing");
   CHECK(processor_purpose("billingual") == "");
 }
@@ -124,24 +124,24 @@ TEST_CASE("disclosures: the sharing rules table covers sale and sharing against 
   CHECK_FALSE(is_sale_or_sharing("authority", "advertising fraud inquiry", "public-task"));
   CHECK_FALSE(is_sale_or_sharing("partner", "court order", "legal-obligation"));
   // Opted out of sale/sharing: every sale or sharing is refused, whatever the category.
-  CHECK(refused_by(check({"active", "partner", "ads", "legitimate-interests", {"identity"}, sale, false}),
+  CHECK(refused_by(check({SubjectStatus::active, "partner", "ads", "legitimate-interests", {"identity"}, sale, false}),
                    "opted-out-of-sale-sharing"));
-  CHECK(refused_by(check({"active", "processor", "behavioral advertising", "consent", {"identity"}, sale, true}),
+  CHECK(refused_by(check({SubjectStatus::active, "processor", "behavioral advertising", "consent", {"identity"}, sale, true}),
                    "opted-out-of-sale-sharing"));
-  CHECK(check({"active", "partner", "ads", "legitimate-interests", {"identity"}, {}, false}).empty());
-  CHECK(check({"active", "processor", "email-delivery", "contract", {"identity", "contact"}, sale, false}).empty());
-  CHECK(check({"active", "partner", "court order", "legal-obligation", {"identity"}, sale, false}).empty());
-  CHECK(check({"active", "acquirer", "asset transfer", "legitimate-interests", {"identity"}, sale, false}).empty());
+  CHECK(check({SubjectStatus::active, "partner", "ads", "legitimate-interests", {"identity"}, {}, false}).empty());
+  CHECK(check({SubjectStatus::active, "processor", "email-delivery", "contract", {"identity", "contact"}, sale, false}).empty());
+  CHECK(check({SubjectStatus::active, "partner", "court order", "legal-obligation", {"identity"}, sale, false}).empty());
+  CHECK(check({SubjectStatus::active, "acquirer", "asset transfer", "legitimate-interests", {"identity"}, sale, false}).empty());
   // Limit use of sensitive information: payment only to the card processor for billing.
-  CHECK(check({"active", "processor", "billing", "contract", {"payment"}, sensitive, false}).empty());
-  CHECK(refused_by(check({"active", "processor", "credit-check", "contract", {"payment"}, sensitive, false}),
+  CHECK(check({SubjectStatus::active, "processor", "billing", "contract", {"payment"}, sensitive, false}).empty());
+  CHECK(refused_by(check({SubjectStatus::active, "processor", "credit-check", "contract", {"payment"}, sensitive, false}),
                    "limited-sensitive-use"));
   // Consent as the basis needs a current consent for the purpose.
-  CHECK(refused_by(check({"active", "acquirer", "newsletter", "consent", {"identity"}, {}, false}), "consent-on-record"));
-  CHECK(check({"active", "acquirer", "newsletter", "consent", {"identity"}, {}, true}).empty());
-  CHECK(check({"active", "acquirer", "newsletter", "legitimate-interests", {"identity"}, {}, false}).empty());
+  CHECK(refused_by(check({SubjectStatus::active, "acquirer", "newsletter", "consent", {"identity"}, {}, false}), "consent-on-record"));
+  CHECK(check({SubjectStatus::active, "acquirer", "newsletter", "consent", {"identity"}, {}, true}).empty());
+  CHECK(check({SubjectStatus::active, "acquirer", "newsletter", "legitimate-interests", {"identity"}, {}, false}).empty());
   // Consent does not override an opt-out of sale.
-  CHECK(refused_by(check({"active", "partner", "ads", "consent", {"identity"}, sale, true}), "opted-out-of-sale-sharing"));
+  CHECK(refused_by(check({SubjectStatus::active, "partner", "ads", "consent", {"identity"}, sale, true}), "opted-out-of-sale-sharing"));
   CHECK(std::any_of(sharing_rules().begin(), sharing_rules().end(),
                     [](const SharingRule& r) { return r.id == "consent-on-record"; }));
 }

@@ -53,13 +53,13 @@ TEST_CASE("intake: RFC 3339 times with offsets and fractions") {
 
 TEST_CASE("intake: a DRP request read as our request type and law") {
   IntakeDoc d = read_drp(drp_doc(), drp_options(), kIntakeNow);
-  CHECK(d.type == "access");
-  CHECK(d.law == "ccpa");
+  CHECK(d.type == RequestType::access);
+  CHECK(d.law == LawId::ccpa);
   CHECK(d.sender == "agent-1");
   CHECK(d.email == "Dana@example.com");  // the domain lowercased
   CHECK(d.signature == "unsigned");
-  CHECK(read_drp(drp_doc("", "deletion"), drp_options(), kIntakeNow).type == "erasure");
-  CHECK(read_drp(drp_doc("", "sale:opt_out"), drp_options(), kIntakeNow).type == "opt-out");
+  CHECK(read_drp(drp_doc("", "deletion"), drp_options(), kIntakeNow).type == RequestType::erasure);
+  CHECK(read_drp(drp_doc("", "sale:opt_out"), drp_options(), kIntakeNow).type == RequestType::opt_out);
 }
 
 TEST_CASE("intake: DRP requests refused, with the exit the interface documents") {
@@ -96,8 +96,8 @@ TEST_CASE("intake: OpenDSR requests, raw email only") {
       "{\"identity_type\":\"controller_customer_id\",\"identity_value\":\"c-1\",\"identity_format\":\"raw\"},"
       "{\"identity_type\":\"email\",\"identity_value\":\"erin@example.com\",\"identity_format\":\"raw\"}]}";
   IntakeDoc d = read_opendsr(doc, o);
-  CHECK(d.type == "portability");
-  CHECK(d.law == "ccpa");
+  CHECK(d.type == RequestType::portability);
+  CHECK(d.law == LawId::ccpa);
   CHECK(d.email == "erin@example.com");
   CHECK(d.unused_identities == std::vector<std::string>{"controller_customer_id/raw"});
   std::string upper = doc;

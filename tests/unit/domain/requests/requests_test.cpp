@@ -15,6 +15,15 @@ using namespace dsr;
 
 namespace {
 
+// A listing by --status text (set_status_filter), as the command line asks for it.
+RequestQuery status_query(const char* status, bool overdue, std::optional<int> due_within) {
+  RequestQuery q;
+  set_status_filter(q, status);
+  q.overdue = overdue;
+  q.due_within = due_within;
+  return q;
+}
+
 std::string subject(Desk& d, const std::string& email = "alice@example.com") {
   SubjectInput in;
   in.set = {{"name", "Alice Doe"}, {"email", email}};
@@ -61,13 +70,13 @@ TEST_CASE("requests: CCPA answers in 45 days, acknowledgement in 10 business day
   Request r = open(d, a, "access", "ccpa", "2026-01-23", false);  // a Friday
   CHECK(r.due == "2026-03-09");
   CHECK(r.ack_due == "2026-02-06");  // two weekends skipped
-  CHECK(r.status == "received");
+  CHECK(r.status == RequestStatus::received);
   CHECK(open(d, a, "erasure", "ccpa", "2024-02-01").due == "2024-03-17");  // 29 February counts
   CHECK(open(d, a, "erasure", "ccpa", "2025-02-01").due == "2025-03-18");
   Request o = open(d, a, "opt-out", "ccpa", "2026-01-23", false);
   CHECK(o.due == "2026-02-13");
   CHECK(o.ack_due.empty());
-  CHECK(o.status == "verified");  // an opt-out needs no verification
+  CHECK(o.status == RequestStatus::verified);  // an opt-out needs no verification
 }
 
 TEST_CASE("requests: type, law, channel and received date are checked") {
@@ -87,7 +96,7 @@ TEST_CASE("requests: type, law, channel and received date are checked") {
   in.law = "gdpr";
   in.channel = "fax";
   CHECK(test::kind_thrown([&] { open_request(d, in); }) == ErrorKind::usage);
-  CHECK(list_requests(d, {"all", false, std::nullopt, "", "", ""}).empty());  // nothing was stored
+  CHECK(list_requests(d, status_query("all", false, std::nullopt)).empty());  // nothing was stored
   Request r = open(d, a, "access", "gdpr", "");
   CHECK(r.received == "2026-03-01");  // default: today
   CHECK(r.id == "req_1");
@@ -135,16 +144,16 @@ TEST_CASE("requests: statuses move received -> verified -> in_progress -> closed
   Request r = open(d, a, "access", "gdpr", "", false);
   CHECK(test::kind_thrown([&] { start_request(d, r.id); }) == ErrorKind::refused);
   CHECK(test::kind_thrown([&] { close_request(d, r.id, "fulfilled", ""); }) == ErrorKind::refused);
-  CHECK(verify_request(d, r.id).status == "verified");
+  CHECK(verify_request(d, r.id).status == RequestStatus::verified);
   CHECK(test::kind_thrown([&] { verify_request(d, r.id); }) == ErrorKind::conflict);
-  CHECK(start_request(d, r.id).status == "in_progress");
+  CHECK(start_request(d, r.id).status == RequestStatus::in_progress);
   CHECK(test::kind_thrown([&] { start_request(d, r.id); }) == ErrorKind::conflict);
   CHECK(acknowledge_request(d, r.id).acknowledged_on == "2026-03-01");
   CHECK(test::kind_thrown([&] { acknowledge_request(d, r.id); }) == ErrorKind::conflict);
   CHECK(test::kind_thrown([&] { close_request(d, r.id, "denied", ""); }) == ErrorKind::usage);  // a denial needs a reason
   CHECK(test::kind_thrown([&] { close_request(d, r.id, "done", ""); }) == ErrorKind::usage);
   Request closed = close_request(d, r.id, "denied", "manifestly unfounded", "other");
-  CHECK(closed.status == "denied");
+  CHECK(closed.status == RequestStatus::denied);
   CHECK(closed.close_reason == "manifestly unfounded");
   CHECK(closed.days_to_respond == 0);
   CHECK_FALSE(closed.days_left.has_value());
@@ -154,7 +163,7 @@ TEST_CASE("requests: statuses move received -> verified -> in_progress -> closed
   for (const auto& e : find_request(d, r.id).history) events.push_back(e.event);
   CHECK(events == std::vector<std::string>{"opened", "verified", "started", "acknowledged", "closed"});
   Request w = open(d, a, "erasure", "gdpr", "", false);
-  CHECK(close_request(d, w.id, "cancelled", "withdrawn").status == "cancelled");  // from received
+  CHECK(close_request(d, w.id, "cancelled", "withdrawn").status == RequestStatus::cancelled);  // from received
 }
 
 TEST_CASE("requests: list shows days left, --overdue and --due-within follow the clock") {
@@ -176,23 +185,23 @@ TEST_CASE("requests: list shows days left, --overdue and --due-within follow the
   CHECK(ids(all) == std::vector<std::string>{r1.id, r2.id, r3.id});  // open ones, soonest due first
   CHECK(all[0].days_left == 0);
   CHECK(all[1].days_left == 14);
-  CHECK(list_requests(d, {"open", true, std::nullopt, "", "", ""}).empty());
-  CHECK(ids(list_requests(d, {"open", false, 14, "", "", ""})) == std::vector<std::string>{r1.id, r2.id});
+  CHECK(list_requests(d, status_query("open", true, std::nullopt)).empty());
+  CHECK(ids(list_requests(d, status_query("open", false, 14))) == std::vector<std::string>{r1.id, r2.id});
   clock.set("2026-03-03");
-  auto overdue = list_requests(d, {"open", true, std::nullopt, "", "", ""});
+  auto overdue = list_requests(d, status_query("open", true, std::nullopt));
   CHECK(ids(overdue) == std::vector<std::string>{r1.id});
   CHECK(overdue[0].days_left == -1);
   CHECK(overdue[0].overdue);
-  CHECK(ids(list_requests(d, {"open", false, 0, "", "", ""})) == std::vector<std::string>{r1.id});  // overdue counts as due
+  CHECK(ids(list_requests(d, status_query("open", false, 0))) == std::vector<std::string>{r1.id});  // overdue counts as due
   clock.set("2026-03-17");  // r3's acknowledgement is now late too
-  auto late = list_requests(d, {"open", true, std::nullopt, "", "", ""});
+  auto late = list_requests(d, status_query("open", true, std::nullopt));
   CHECK(ids(late) == std::vector<std::string>{r1.id, r2.id, r3.id});
   CHECK(late[2].ack_overdue);
   CHECK_FALSE(late[2].overdue);
-  CHECK(ids(list_requests(d, {"fulfilled", false, std::nullopt, "", "", ""})) == std::vector<std::string>{r4.id});
-  CHECK(list_requests(d, {"closed", false, std::nullopt, "", "", ""})[0].late);
-  CHECK(list_requests(d, {"all", false, std::nullopt, "", "", ""}).size() == 4);
-  CHECK(test::kind_thrown([&] { list_requests(d, {"pending", false, std::nullopt, "", "", ""}); }) == ErrorKind::usage);
+  CHECK(ids(list_requests(d, status_query("fulfilled", false, std::nullopt))) == std::vector<std::string>{r4.id});
+  CHECK(list_requests(d, status_query("closed", false, std::nullopt))[0].late);
+  CHECK(list_requests(d, status_query("all", false, std::nullopt)).size() == 4);
+  CHECK(test::kind_thrown([&] { list_requests(d, status_query("pending", false, std::nullopt)); }) == ErrorKind::usage);
 }
 
 TEST_CASE("requests: the report counts by type and outcome, with median, mean and late on a known set") {
@@ -229,8 +238,8 @@ TEST_CASE("requests: the report counts by type and outcome, with median, mean an
   const RequestFigures* access = nullptr;
   const RequestFigures* erasure = nullptr;
   for (const auto& [type, f] : rep.by_type) {
-    if (type == "access") access = &f;
-    if (type == "erasure") erasure = &f;
+    if (type == RequestType::access) access = &f;
+    if (type == RequestType::erasure) erasure = &f;
   }
   REQUIRE(access);
   REQUIRE(erasure);
@@ -239,7 +248,7 @@ TEST_CASE("requests: the report counts by type and outcome, with median, mean an
   CHECK(access->late == 1);
   CHECK(erasure->received == 2);
   CHECK(erasure->mean_days == doctest::Approx(35));
-  RequestReport ccpa = report_requests(d, "2025-01-01", "2025-12-31", "ccpa");
+  RequestReport ccpa = report_requests(d, "2025-01-01", "2025-12-31", LawId::ccpa);
   CHECK(ccpa.all.received == 2);
   CHECK(ccpa.all.denied == 1);
   CHECK(ccpa.all.median_days == doctest::Approx(20));
@@ -286,7 +295,7 @@ TEST_CASE("requests: an action for a request is checked first, recorded after, a
   CHECK(ran == 1);
   CHECK(find_subject(d, a).text("zip") == "94110");
   Request after = find_request(d, r.id);
-  CHECK(after.status == "in_progress");  // the first action starts the work
+  CHECK(after.status == RequestStatus::in_progress);  // the first action starts the work
   REQUIRE(after.history.size() == 3);
   CHECK(after.history[1].event == "started");
   CHECK(after.history[2].event == "action");

@@ -55,7 +55,7 @@ TEST_CASE("request evidence: sealed, bound to its request, named but never shown
   Request a = open_for_verify_test(d, alice, "access", "ccpa");
   Request b = open_for_verify_test(d, alice, "erasure", "ccpa");
   Request v = verify_request(d, a.id, high_evidence(decl));
-  CHECK(v.status == "verified");
+  CHECK(v.status == RequestStatus::verified);
 
   // Nowhere in the clear: not in the evidence table, the history, the audit trail.
   CHECK(rows_holding(d, "request_evidence", "sealed", secret_words) == 0);
@@ -104,12 +104,12 @@ TEST_CASE("request evidence: the levels' counts and the declaration are the law'
   two.level = "";
   two.matched = {"email", "phone"};
   CHECK(test::kind_thrown([&] { verify_request(d, a.id, two); }) == ErrorKind::usage);  // method without level
-  CHECK(find_request(d, a.id).status == "received");
+  CHECK(find_request(d, a.id).status == RequestStatus::received);
   CHECK(d.db().execAndGet("SELECT count(*) FROM request_evidence").getInt64() == 0);
   VerificationEvidence account;
   account.method = "account";
   account.level = "high";
-  CHECK(verify_request(d, a.id, account).status == "verified");  // the account's authentication (7061)
+  CHECK(verify_request(d, a.id, account).status == RequestStatus::verified);  // the account's authentication (7061)
 }
 
 TEST_CASE("request evidence: an erasure takes the evidence with the subject's other values") {
@@ -166,7 +166,7 @@ TEST_CASE("request agents: no start, action or fulfilment before the confirmatio
   CHECK_FALSE(c.agent_confirmation_needed);
   CHECK(test::kind_thrown([&] { confirm_agent(d, r.id, "permission"); }) == ErrorKind::conflict);
   check_request_action(d, r.id, bob);  // no longer throws
-  CHECK(close_request(d, r.id, "fulfilled", "").status == "fulfilled");
+  CHECK(close_request(d, r.id, "fulfilled", "").status == RequestStatus::fulfilled);
   // A request made by the consumer has nothing to confirm.
   Request own = open_for_verify_test(d, bob, "erasure", "ccpa", true);
   CHECK(test::kind_thrown([&] { confirm_agent(d, own.id, "identity"); }) == ErrorKind::refused);
@@ -192,7 +192,7 @@ TEST_CASE("request reopen: back to open with the history and due dates kept, clo
   close_request(d, r.id, "denied", "exempt", "other");
   clock.set("2026-03-01");
   Request o = reopen_request(d, r.id, "the exemption did not apply");
-  CHECK(o.status == "verified");
+  CHECK(o.status == RequestStatus::verified);
   CHECK(o.is_open());
   CHECK(o.due == "2026-02-19");
   CHECK(o.overdue);
@@ -205,7 +205,7 @@ TEST_CASE("request reopen: back to open with the history and due dates kept, clo
   CHECK(find_request(d, r.id).appeal_due == "2026-04-30");
   CHECK(test::kind_thrown([&] { extend_appeal(d, r.id, "busy"); }) == ErrorKind::refused);
   decide_appeal(d, r.id, "granted", "");
-  CHECK(reopen_request(d, r.id, "appeal granted").status == "verified");
+  CHECK(reopen_request(d, r.id, "appeal granted").status == RequestStatus::verified);
 }
 
 TEST_CASE("request list: an undecided appeal is open work, by its own due date") {

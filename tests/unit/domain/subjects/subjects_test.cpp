@@ -80,7 +80,7 @@ TEST_CASE("subjects: the full card number is never stored and a security code is
         CHECK(std::string(e.what()).find("4111") == std::string::npos);
       }
     }
-    CHECK(list_subjects(d, {"all", 100, 0}).size() == 1);  // the refused ones left nothing
+    CHECK(list_subjects(d, {std::nullopt, 100, 0}).size() == 1);  // the refused ones left nothing
   }
   bool found = false;
   for_each_plain_page(tv.db, tv.cred(), [&](PageSource, uint32_t, const unsigned char* p, size_t n, bool) {
@@ -118,7 +118,7 @@ TEST_CASE("subjects: duplicates conflict and name the existing subject, a failed
   CHECK(test::kind_thrown([&] { register_subject(d, input({{"name", "Other"}, {"email", "not-an-email"}})); }) == ErrorKind::usage);
   CHECK(test::kind_thrown([&] { register_subject(d, input({{"name", "Other"}, {"email", "o@example.com"}, {"favourite", "x"}})); }) ==
         ErrorKind::usage);
-  CHECK(list_subjects(d, {"all", 100, 0}).size() == 1);
+  CHECK(list_subjects(d, {std::nullopt, 100, 0}).size() == 1);
 }
 
 TEST_CASE("subjects: correct reports exactly the changed fields and keeps a third party's source") {
@@ -151,14 +151,14 @@ TEST_CASE("subjects: find by prefix, then by any part, list filters and pages") 
   CHECK(search_subjects(d, "corp.example").size() == 30);  // any part of the email
   CHECK(search_subjects(d, "p1").size() == 11);            // p1, p10..p19
   deactivate_subject(d, id, "restriction request");
-  CHECK(list_subjects(d, {"active", 100, 0}).size() == 30);
-  CHECK(list_subjects(d, {"deactivated", 100, 0}).size() == 1);
-  CHECK(list_subjects(d, {"all", 10, 25}).size() == 6);
-  auto page1 = list_subjects(d, {"active", 10, 0});
-  auto page2 = list_subjects(d, {"active", 10, 10});
+  CHECK(list_subjects(d, {SubjectStatus::active, 100, 0}).size() == 30);
+  CHECK(list_subjects(d, {SubjectStatus::deactivated, 100, 0}).size() == 1);
+  CHECK(list_subjects(d, {std::nullopt, 10, 25}).size() == 6);
+  auto page1 = list_subjects(d, {SubjectStatus::active, 10, 0});
+  auto page2 = list_subjects(d, {SubjectStatus::active, 10, 10});
   CHECK(page1.back().id != page2.front().id);
   reactivate_subject(d, id);
-  CHECK(find_subject(d, id).status == "active");
+  CHECK(find_subject(d, id).status == SubjectStatus::active);
 }
 
 TEST_CASE("subjects: erasure leaves no trace of the values in any page, free pages included, or the WAL") {
@@ -197,7 +197,7 @@ TEST_CASE("subjects: erasure leaves no trace of the values in any page, free pag
   CHECK_FALSE(after);
   Desk d = tv.desk();
   Subject tomb = find_subject(d, id);
-  CHECK(tomb.status == "erased");
+  CHECK(tomb.status == SubjectStatus::erased);
   CHECK(tomb.values.empty());
   CHECK(tomb.status_reason == "erasure request");
   CHECK(test::kind_thrown([&] { find_subject(d, email); }) == ErrorKind::not_found);
