@@ -37,8 +37,6 @@ class Audit {
  public:
   Audit(Desk& desk, std::string command);
   void subject(const std::string& id);
-  // A subject the entry cannot name yet (one just registered): no check for repeats.
-  void new_subject(const std::string& id) { e_.subjects.push_back(id); }
   void field(const std::string& category, const std::string& field);
   // Appends the entry with outcome "ok" (inside the caller's transaction).
   void ok();
@@ -46,6 +44,9 @@ class Audit {
   void failed(const std::exception& e);
 
  private:
+  friend class BulkAudit;
+  // ok() with the subjects as the JSON array text BulkAudit built.
+  void ok(std::string subjects_json);
   Desk& desk_;
   AuditEntry e_;
   std::unordered_set<std::string> seen_subjects_, seen_fields_;  // a bulk disclosure names 100k subjects
@@ -72,6 +73,7 @@ class BulkAudit {
   Desk& desk_;
   std::string command_;
   std::optional<Audit> pending_;
+  std::string subjects_json_;  // the pending entry's subjects: the JSON array text it stores, without the ']'
   size_t count_ = 0;
   std::vector<std::string> fields_;  // named already: a repeat costs a compare, not a string built
 };

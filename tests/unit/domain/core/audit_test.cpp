@@ -3,10 +3,13 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <nlohmann/json.hpp>
+
 #include "dsr/audit.hpp"
 #include "dsr/disclosures.hpp"
 #include "dsr/error.hpp"
 #include "dsr/subjects.hpp"
+#include "store/tx.hpp"
 #include "test_support.hpp"
 
 using namespace dsr;
@@ -105,4 +108,37 @@ TEST_CASE("audit: a trail pruned by retention still verifies from its anchor") {
   CHECK(v.ok);
   CHECK(v.checked == 1);
   CHECK(audit_log(d, {}).front().id == 6);
+}
+
+TEST_CASE("audit: the subjects and fields are stored as the JSON text nlohmann writes, whatever the names") {
+  test::TempVault tv;
+  Desk d = tv.desk();
+  // Names no entry holds today (ids and field names are plain ASCII), to
+  // pin the text: quotes, backslashes, control characters, non-ASCII.
+  const std::vector<std::string> subjects = {"sub_plain", "with \"quotes\"", "back\\slash", "tab\there\n", "caf\xc3\xa9",
+                                             "del\x7f", ""};
+  {
+    store::WriteTx tx(d.db());
+    Audit one(d, "test one");
+    for (const auto& s : subjects) one.subject(s);
+    one.field("odd\"category", "f\x01");
+    one.ok();
+    BulkAudit bulk(d, "test bulk");
+    for (const auto& s : subjects) bulk.add(s, {{"identity", "na\\me"}, {"contact", "email"}});
+    bulk.flush();
+    tx.commit();
+  }
+  SQLite::Statement rows(d.db(), "SELECT subjects, fields FROM audit WHERE command LIKE 'test %' ORDER BY id");
+  REQUIRE(rows.executeStep());
+  CHECK(rows.getColumn(0).getString() == nlohmann::json(subjects).dump());
+  CHECK(rows.getColumn(1).getString() == nlohmann::json(std::vector<std::string>{"odd\"category.f\x01"}).dump());
+  REQUIRE(rows.executeStep());
+  CHECK(rows.getColumn(0).getString() == nlohmann::json(subjects).dump());
+  CHECK(rows.getColumn(1).getString() ==
+        nlohmann::json(std::vector<std::string>{"identity.na\\me", "contact.email"}).dump());
+  auto log = audit_log(d, {});
+  REQUIRE(log.size() >= 2);
+  CHECK(log[log.size() - 2].subjects == subjects);
+  CHECK(log.back().subjects == subjects);
+  CHECK(verify_audit(d).ok);
 }
