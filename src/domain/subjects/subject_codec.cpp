@@ -348,13 +348,8 @@ void erase_row(Desk& desk, const SubjectRow& row, int64_t at, const std::string&
 }
 
 Subject decode_subject(Desk& desk, const SubjectRow& row, const std::optional<std::vector<store::AttributeRow>>& given) {
-  Subject s;
-  s.id = row.id;
-  s.status = row.status;
-  s.created_at = row.created_at;
-  s.updated_at = row.updated_at;
-  s.status_changed_at = row.status_changed_at;
-  s.status_reason = row.status_reason.value_or("");
+  Subject s{.id = row.id, .status = row.status, .created_at = row.created_at, .updated_at = row.updated_at,
+            .status_changed_at = row.status_changed_at, .status_reason = row.status_reason.value_or(""), .values = {}};
   if (row.status == SubjectStatus::erased) return s;
   auto prov = provenance_of(row);
   const Secret* key = desk.vault().category_key();
