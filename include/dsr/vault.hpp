@@ -131,16 +131,19 @@ class Vault {
   // ---- key slots (src/vault/keyring.cpp) ----------------------------------
   // Each holds the vault's write lock while it re-reads the header from disk,
   // authenticates it and writes both copies (each synced): a concurrent
-  // change is never lost and a crash leaves the old or the new header. The
-  // data pages are not touched. Changing slots or roles needs the admin
+  // change is never lost and a crash leaves the old or the new header. No
+  // data page is re-encrypted; `record` (the caller's audit entry) runs in
+  // the same write transaction, which commits with the change. Changing slots or roles needs the admin
   // signing key, which only admin slots hold (refused otherwise). A support
   // or auditor slot never gets the category key (role_reads_restricted).
   // conflict: the name is taken or all 16 slots are in use; usage: bad name.
-  void add_slot(const std::string& name, Role role, const Credential& secret, KdfStrength kdf);
+  void add_slot(const std::string& name, Role role, const Credential& secret, KdfStrength kdf,
+                const std::function<void()>& record = {});
   // Re-wraps the slot that opened the vault under a new passphrase (same
   // name, role, keys and creation date; `kdf` unset: the slot's current
   // cost). Needs no admin key. usage: the slot is a key-file slot.
-  void change_passphrase(const Credential& new_passphrase, std::optional<KdfStrength> kdf = std::nullopt);
+  void change_passphrase(const Credential& new_passphrase, std::optional<KdfStrength> kdf = std::nullopt,
+                         const std::function<void()>& record = {});
   // The slot's own audit signing key (sealed slots; empty for a slot of
   // format 2) and the vault's admin public key (all zero when none yet).
   std::array<unsigned char, 32> signer_public_key() const;

@@ -113,7 +113,7 @@ expect_rc 7 "billing: cannot export a subject holding survey and preferences dat
 run dsr "${BIL[@]}" export carol@example.com -o "$TMP/carol-bil.json"
 expect_rc 0 "billing: exports a subject with identity, contact and payment data only"
 check "billing: carol's export holds her card token category" grep -q '"payment"' "$TMP/carol-bil.json"
-for cmd in "audit log" "disclosures alice" "request list" "key list" "hold list" "inventory"; do
+for cmd in "audit log" "audit anchor" "disclosures alice" "request list" "key list" "hold list" "inventory" "retention run --yes"; do
   # shellcheck disable=SC2086
   run dsr "${BIL[@]}" $cmd
   expect_rc 7 "billing: $cmd is refused"
@@ -182,6 +182,7 @@ expect_refusals() {  # expect_refusals ACTOR COMMAND...
   done
 }
 expect_refusals support correct register export "audit log" "key list" "key add" "key remove" rekey backup
-expect_refusals billing correct export "audit log" disclosures "request list" "key list" "hold list" inventory
+expect_refusals billing correct export "audit log" "audit anchor" disclosures "request list" "key list" "hold list" inventory \
+  "retention run"
 expect_refusals auditor show find list export register "key list" letter "template set"
 finish

@@ -12,10 +12,7 @@
 
 namespace dsr {
 
-void require_key_admin(Desk& desk, const char* command) {
-  // audited() records the refusal; a permitted check leaves no entry.
-  audited(desk, command, [&](Audit&) { require(desk, Action::manage_keys); });
-}
+void require_key_admin(Desk& desk, const char* command) { require_audited(desk, Action::manage_keys, command); }
 
 std::vector<KeySlot> list_keys(Desk& desk) {
   require_key_admin(desk, "key list");
@@ -34,9 +31,9 @@ KeySlot find_key(Desk& desk, const std::string& name) {
 }
 
 void add_key(Desk& desk, const std::string& name, Role role, const Credential& secret, KdfStrength kdf) {
-  audited(desk, "key add", [&](Audit&) {
+  audited_in_vault(desk, "key add", [&](const std::function<void()>& record) {
     require(desk, Action::manage_keys);
-    desk.vault().add_slot(name, role, secret, kdf);
+    desk.vault().add_slot(name, role, secret, kdf, record);
   });
 }
 
@@ -79,7 +76,9 @@ Vault::RekeyReport remove_key(Desk& desk, const std::string& name, const Progres
 }
 
 void change_own_passphrase(Desk& desk, const Credential& new_passphrase, std::optional<KdfStrength> kdf) {
-  desk.vault().change_passphrase(new_passphrase, kdf);
+  audited_in_vault(desk, "key passwd", [&](const std::function<void()>& record) {
+    desk.vault().change_passphrase(new_passphrase, kdf, record);
+  });
 }
 
 Vault::RekeyReport rekey(Desk& desk, const ProgressFn& progress) { return rotate(desk, "rekey", {}, progress); }

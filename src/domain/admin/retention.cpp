@@ -235,7 +235,7 @@ int64_t RetentionReport::errors() const {
 
 RetentionReport run_retention(Desk& desk, bool dry_run, const std::function<void(const RetentionProgress&)>& progress) {
   try {
-    require(desk, Action::erase_subjects);
+    require_audited(desk, Action::erase_subjects, "retention run");
     store::BulkSettings bulk(desk.db(), 64 * 1024);  // a 64 MiB page cache (bench/RESULTS.md)
     RetentionReport rep;
     rep.dry_run = dry_run;

@@ -460,7 +460,7 @@ AuditVerify verify_audit(Desk& desk, const std::string* anchor_text) {
 }
 
 std::string audit_anchor(Desk& desk) {
-  require(desk, Action::read_audit);
+  require_audited(desk, Action::read_audit, "audit anchor");
   Vault& v = desk.vault();
   std::string pk = as_bytes(v.signer_public_key());
   if (all_zero(pk)) fail(ErrorKind::refused, "slot '" + v.slot_name() + "' is a slot of format 2 and cannot sign; use another slot");

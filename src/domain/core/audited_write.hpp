@@ -6,6 +6,7 @@
 // use one of the helpers below (bulk runs that commit many times: BulkAudit).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -66,6 +67,18 @@ void audited_step(Desk& desk, const char* command, F&& body) {
 // of its own.
 inline void audit_completed(Desk& desk, const char* command) {
   audited(desk, command, [](Audit& audit) { audit.ok(); });
+}
+
+// An operation the vault carries out in a write transaction of its own (key
+// slot changes, src/vault/keyring.cpp): op(record) hands record to the vault,
+// which calls it inside that transaction, so that the entry commits with the
+// change or not at all. A refusal is recorded as in audited().
+template <class F>
+void audited_in_vault(Desk& desk, const char* command, F&& op) {
+  audited(desk, command, [&](Audit& audit) {
+    const std::function<void()> record = [&audit] { audit.ok(); };
+    op(record);
+  });
 }
 
 }  // namespace dsr

@@ -172,6 +172,41 @@ TEST_CASE("keys: at most 16 slots") {
         ErrorKind::conflict);
 }
 
+TEST_CASE("keys: what a slot change records commits with it, and a failed record leaves the header as it was") {
+  test::TempVault tv;
+  {
+    Desk d = tv.desk();
+    d.db().exec("CREATE TABLE slot_log (what TEXT)");
+  }
+  Vault v = Vault::open(tv.db, tv.cred());
+  size_t before = v.slots().size();
+  CHECK(kind_thrown([&] {
+          v.add_slot("kim", Role::support, passphrase("kim's words"), KdfStrength::interactive, [&] {
+            v.db().exec("INSERT INTO slot_log VALUES ('kim')");
+            fail(ErrorKind::failure, "the record could not be written");
+          });
+        }) == ErrorKind::failure);
+  CHECK(v.slots().size() == before);
+  v.close();
+  {
+    // Re-read from disk: neither the slot nor the row landed.
+    Vault again = Vault::open(tv.db, tv.cred());
+    CHECK(again.slots().size() == before);
+    CHECK(again.db().execAndGet("SELECT count(*) FROM slot_log").getInt() == 0);
+    CHECK(kind_thrown([&] { Vault::open(tv.db, passphrase("kim's words")); }) == ErrorKind::wrong_key);
+    again.add_slot("pat", Role::billing, passphrase("pat's words"), KdfStrength::interactive,
+                   [&] { again.db().exec("INSERT INTO slot_log VALUES ('pat')"); });
+  }
+  Vault pat = Vault::open(tv.db, passphrase("pat's words"));
+  CHECK(pat.slot_name() == "pat");
+  CHECK(pat.db().execAndGet("SELECT group_concat(what) FROM slot_log").getString() == "pat");
+  pat.change_passphrase(passphrase("pat's new words"), KdfStrength::interactive,
+                        [&] { pat.db().exec("INSERT INTO slot_log VALUES ('pat passwd')"); });
+  pat.close();
+  Vault renewed = Vault::open(tv.db, passphrase("pat's new words"));
+  CHECK(renewed.db().execAndGet("SELECT count(*) FROM slot_log").getInt() == 2);
+}
+
 TEST_CASE("keys: two connections adding slots at once both keep theirs (the header is re-read under the lock)") {
   test::TempVault tv;
   Vault a = Vault::open(tv.db, tv.cred());
