@@ -76,6 +76,9 @@ struct Law {
   std::string_view appeal_citation;  // empty when no appeal
   std::string_view note;             // other duties worth a reminder (lookback, deemed refusal)
   std::string_view regulator;        // whom the requester may complain to (told on a refusal)
+  // The provision that gives a requester the right to learn whether their data
+  // is processed at all (cited when nothing is held); empty: none is cited.
+  std::string_view confirms;
 };
 
 // Every law, in the order they are listed.

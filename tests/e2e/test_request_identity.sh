@@ -18,6 +18,7 @@ check "identity: not linked, email claimed" test "$(jget "$OUT" '(d["identity"][
 check "the claim is shown to staff" test "$(jget "$OUT" 'd["claims"][0]["value"]')" = stranger@example.com
 check "the answer: nothing is held" test "$(jget "$OUT" 'd["answer"]["held"]')" = nothing
 check "with a statement to send" bash -c "printf '%s' \"\$1\" | grep -q 'No personal data is held'" _ "$OUT"
+check "which cites the request's law (GDPR Art. 15(1))" test "$(jget "$OUT" '"GDPR Art. 15(1)" in d["answer"]["statement"]')" = True
 check "the due date runs as for anyone" test "$(jget "$OUT" 'd["due"]')" = 2026-03-02
 check "the history keeps the kind of claim, not its value" test "$(jget "$OUT" 'd["history"][0]["detail"]["claimed"]')" = "['email']"
 run dsr audit log --json
@@ -144,4 +145,12 @@ expect_err "access request number 4 .* too_many_requests" "the message says so a
 run dsr request show "$F" --json
 check "show flags it too" test "$(jget "$OUT" 'd["frequent"]')" = True
 check "its history counts, never names" test "$(jget "$OUT" 'd["history"][0]["detail"]["frequent"]')" = 3
+# Under another law the statement cites that law, never the GDPR (a CCPA request to know).
+RQC=$(dsr request open ccpa-stranger@example.com --type access --law ccpa --received 2026-01-30 2>/dev/null)
+run dsr request show "$RQC" --json
+check "a CCPA stranger's answer: nothing is held" test "$(jget "$OUT" 'd["answer"]["held"]')" = nothing
+check "and its statement cites no GDPR article" test "$(jget "$OUT" '"GDPR" in d["answer"]["statement"]')" = False
+RQV=$(dsr request open va-stranger@example.com --type access --law vcdpa --received 2026-01-30 2>/dev/null)
+run dsr request show "$RQV" --json
+check "a VCDPA stranger's statement cites Virginia's right to confirm" test "$(jget "$OUT" '"Va. Code 59.1-577(A)(1)" in d["answer"]["statement"]')" = True
 finish

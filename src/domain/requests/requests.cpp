@@ -387,10 +387,15 @@ Request find_request(Desk& desk, std::string_view id) {
   r.prior_access_12m = prior_access(desk, row);
   for (const auto& e : store::evidence_of(desk.db(), row.id)) r.evidence.push_back(e.kind);
   if (!r.linked()) {
-    r.answer = {{"held", "nothing"},
-                {"statement", "No personal data is held about the person who made this request: the identity they "
-                              "gave matches no one in the records. (GDPR Art. 15(1) confirms whether or not data is "
-                              "processed; this is the answer when it is not.)"}};
+    std::string statement =
+        "No personal data is held about the person who made this request: the identity they gave matches no one in "
+        "the records.";
+    const laws::Law* law = laws::find(row.law);
+    if (law && !law->confirms.empty())
+      statement += " (" + std::string(law->confirms) +
+                   " gives the right to learn whether or not personal data is processed; this is the answer when it "
+                   "is not.)";
+    r.answer = {{"held", "nothing"}, {"statement", statement}};
   } else if (r.subject_status == SubjectStatus::erased) {
     r.answer = {{"held", "kept_after_erasure"},
                 {"statement", "This person's data was erased. No personal values are held; the records listed "
