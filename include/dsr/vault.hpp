@@ -114,6 +114,11 @@ class Vault {
   // The category key for billing and payment values; null when the role may not read them.
   const Secret* category_key() const;
 
+  // A second connection to this open vault (the same keys, through the same
+  // VFS), for a helper thread of a long job: the checkpoints of a bulk run
+  // (store::BulkSettings). It must close before the vault does. It does not
+  // checkpoint by itself (wal_autocheckpoint off).
+  std::shared_ptr<SQLite::Database> connect_again() const;
   // Flush the WAL into the main file and truncate it to zero bytes; a reader
   // in another process may hold it back (then the WAL stays for later).
   void checkpoint();

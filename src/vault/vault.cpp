@@ -217,6 +217,20 @@ std::vector<SlotInfo> Vault::slots() const {
 const Secret& Vault::index_key() const { return impl_->keys.index; }
 const Secret* Vault::category_key() const { return impl_->keys.category.empty() ? nullptr : &impl_->keys.category; }
 void Vault::checkpoint() { impl_->checkpoint(); }
+std::shared_ptr<SQLite::Database> Vault::connect_again() const {
+  if (!impl_ || !impl_->db) fail(ErrorKind::failure, "the vault is closed");
+  // The path is bound to this vault's cipher until it closes (vfs.cpp), so
+  // the new connection reads and writes the same pages.
+  auto db = std::make_shared<SQLite::Database>(
+      impl_->path.c_str(), impl_->options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE,
+      impl_->options.lock_timeout_ms, kVfsName);
+  int persist_wal = 1;
+  sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
+  db->exec(
+      "PRAGMA mmap_size=0; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON; PRAGMA synchronous=FULL;"
+      "PRAGMA wal_autocheckpoint=0");
+  return db;
+}
 std::array<unsigned char, 32> Vault::signer_public_key() const { return impl_->keys.sign_pk; }
 std::array<unsigned char, 64> Vault::sign(const std::string& msg) const {
   if (impl_->keys.sign_sk.empty())

@@ -10,7 +10,11 @@ constexpr size_t kMaxHeldBytes = 8u << 20;
 }  // namespace
 
 BatchEngine::BatchEngine(Desk& desk, const BatchOptions& opts, ResultSink& sink)
-    : desk_(desk), opts_(opts), sink_(sink), settings_(desk.db()), bulk_(desk) {
+    : desk_(desk),
+      opts_(opts),
+      sink_(sink),
+      settings_(desk.db(), 0, opts.dry_run ? nullptr : desk.vault().connect_again()),
+      bulk_(desk) {
   if (opts_.chunk == 0) opts_.chunk = 1;
   sum_.dry_run = opts_.dry_run;
 }
