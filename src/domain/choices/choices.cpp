@@ -93,6 +93,17 @@ Consent to_consent(const std::string& subject_id, const store::ConsentRow& r) {
 }
 
 // Whether a disclosure is one the opt-out's third parties must hear of:
+// What `read` holds for a subject that is not erased, each row made an Item
+// by `make`: nothing for an unknown or erased subject.
+template <class Item, class Read, class Make>
+std::vector<Item> held_for_subject(Desk& desk, const std::string& subject_id, Read read, Make make) {
+  std::vector<Item> out;
+  auto row = store::subject_by_id(desk.db(), subject_id);
+  if (!row || row->status == SubjectStatus::erased) return out;
+  for (const auto& r : read(desk.db(), row->rowid)) out.push_back(make(row->id, r));
+  return out;
+}
+
 // a sale or sharing (regs 7026(f)), or payment data beyond the card
 // processor for billing and legal obligations (regs 7027(g), (m)).
 bool to_tell(const std::string& kind, const store::DisclosureRow& d) {
@@ -246,11 +257,7 @@ std::vector<OptOut> list_opt_outs(Desk& desk, bool open_only) {
 }
 
 std::vector<OptOut> opt_outs_of(Desk& desk, const std::string& subject_id) {
-  std::vector<OptOut> out;
-  auto row = store::subject_by_id(desk.db(), subject_id);
-  if (!row || row->status == SubjectStatus::erased) return out;
-  for (const auto& r : store::opt_outs_for(desk.db(), row->rowid)) out.push_back(to_opt_out(row->id, r));
-  return out;
+  return held_for_subject<OptOut>(desk, subject_id, store::opt_outs_for, to_opt_out);
 }
 
 nlohmann::json opt_out_json(const OptOut& o) {
@@ -378,11 +385,7 @@ int withdraw_consent(Desk& desk, std::string_view subject, const std::string& pu
 }
 
 std::vector<Consent> consents_of(Desk& desk, const std::string& subject_id) {
-  std::vector<Consent> out;
-  auto row = store::subject_by_id(desk.db(), subject_id);
-  if (!row || row->status == SubjectStatus::erased) return out;
-  for (const auto& r : store::consents_for(desk.db(), row->rowid)) out.push_back(to_consent(row->id, r));
-  return out;
+  return held_for_subject<Consent>(desk, subject_id, store::consents_for, to_consent);
 }
 
 std::vector<Consent> list_consents(Desk& desk, std::string_view subject) {
