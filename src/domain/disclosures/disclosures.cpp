@@ -151,7 +151,6 @@ DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
     throw Error(ErrorKind::refused, msg, refusals.dump());
   }
   int64_t recipient_id = store::upsert_recipient(desk.db(), req.recipient, req.recipient_type, req.recipient_address);
-  store::DisclosureWriter writer(desk.db());
   DisclosureResult result;
   result.date = req.date;
   store::DisclosureRow d;
@@ -165,7 +164,7 @@ DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
   d.recorded_by = desk.actor();
   for (const auto& row : rows) {
     d.subject_rowid = row.rowid;
-    int64_t id = writer.insert(d, recipient_id);
+    int64_t id = store::insert_disclosure(desk.db(), d, recipient_id);
     if (!result.first_id) result.first_id = id;
     result.subject_ids.push_back(row.id);
   }
