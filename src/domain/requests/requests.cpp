@@ -56,6 +56,11 @@ std::string reason_text(const char* field, const std::string& reason) {
 std::string request_label(int64_t id) { return "req_" + std::to_string(id); }
 
 void need_open(const RequestRow& r) {
+std::string required_reason(const std::string& reason, const char* why) {
+  if (reason.empty()) fail(ErrorKind::usage, std::string("--reason: ") + why);
+  return reason_text("--reason", reason);
+}
+
   if (r.closed_on)
     fail(ErrorKind::conflict, request_label(r.id) + " is already closed (" + r.outcome.value_or("") + " on " +
                                   *r.closed_on + ")");
@@ -86,52 +91,53 @@ void add_event(Desk& desk, int64_t request_id, const std::string& event, nlohman
 }
 
 Request to_request(const RequestRow& row, cal::Date today) {
-  Request r;
-  r.id = request_label(row.id);
+  std::string id = request_label(row.id);
   const laws::Law* law = laws::find(row.law);
-  if (!law) fail(ErrorKind::integrity, r.id + " is under an unknown law " + validate::quoted(row.law));
-  r.subject_id = row.subject_id;
-  r.type = row.type;
-  r.law = law->id;
-  r.channel = row.channel.value_or("");
-  r.received = row.received;
-  r.status = row.status;
-  r.first_due = row.due;
-  r.due = row.extended_due.value_or(row.due);
-  r.extended_on = row.extended_on.value_or("");
-  r.extension_reason = row.extension_reason.value_or("");
-  r.ack_due = row.ack_due.value_or("");
-  r.acknowledged_on = row.acknowledged_on.value_or("");
-  r.verified_on = row.verified_on.value_or("");
-  r.closed_on = row.closed_on.value_or("");
-  r.outcome = row.outcome.value_or("");
-  r.close_reason = row.close_reason.value_or("");
-  r.opened_at = row.opened_at;
-  r.opened_by = row.opened_by;
-  r.jurisdiction = row.jurisdiction.value_or("");
-  r.citation = laws::has_type(*law, row.type) ? std::string(laws::periods_for(*law, row.type).citation)
-                                               : std::string(law->citation);
-  r.clock_start = row.clock_start.value_or("");
-  r.paused_on = row.paused_on.value_or("");
-  r.paused_days = static_cast<int>(row.paused_days);
-  r.weekends_only = row.weekends_only;
-  r.denial_code = row.denial_code.value_or("");
-  if (row.duplicate_of) r.duplicate_of = request_label(*row.duplicate_of);
-  r.appeal_received = row.appeal_received.value_or("");
-  r.appeal_due = row.appeal_due.value_or("");
-  r.appeal_extendable_to = row.appeal_extendable_to.value_or("");
-  r.appeal_decided_on = row.appeal_decided_on.value_or("");
-  r.appeal_outcome = row.appeal_outcome.value_or("");
-  r.appeal_reason = row.appeal_reason.value_or("");
+  if (!law) fail(ErrorKind::integrity, id + " is under an unknown law " + validate::quoted(row.law));
+  Request r{.id = id,
+            .subject_id = row.subject_id,
+            .subject_status = std::nullopt,
+            .type = row.type,
+            .law = law->id,
+            .channel = row.channel.value_or(""),
+            .received = row.received,
+            .status = row.status,
+            .first_due = row.due,
+            .due = row.extended_due.value_or(row.due),
+            .extended_on = row.extended_on.value_or(""),
+            .extension_reason = row.extension_reason.value_or(""),
+            .ack_due = row.ack_due.value_or(""),
+            .acknowledged_on = row.acknowledged_on.value_or(""),
+            .verified_on = row.verified_on.value_or(""),
+            .closed_on = row.closed_on.value_or(""),
+            .outcome = row.outcome.value_or(""),
+            .close_reason = row.close_reason.value_or(""),
+            .opened_at = row.opened_at,
+            .opened_by = row.opened_by,
+            .jurisdiction = row.jurisdiction.value_or(""),
+            .citation = laws::has_type(*law, row.type) ? std::string(laws::periods_for(*law, row.type).citation)
+                                                       : std::string(law->citation),
+            .clock_start = row.clock_start.value_or(""),
+            .paused_on = row.paused_on.value_or(""),
+            .paused_days = static_cast<int>(row.paused_days),
+            .weekends_only = row.weekends_only,
+            .denial_code = row.denial_code.value_or(""),
+            .duplicate_of = row.duplicate_of ? request_label(*row.duplicate_of) : std::string(),
+            .appeal_received = row.appeal_received.value_or(""),
+            .appeal_due = row.appeal_due.value_or(""),
+            .appeal_extendable_to = row.appeal_extendable_to.value_or(""),
+            .appeal_decided_on = row.appeal_decided_on.value_or(""),
+            .appeal_outcome = row.appeal_outcome.value_or(""),
+            .appeal_reason = row.appeal_reason.value_or(""),
+            .appeal_extended_on = row.appeal_extended_on.value_or(""),
+            .appeal_extension_reason = row.appeal_extension_reason.value_or(""),
+            .representative = row.representative.value_or(""),
+            .agent_name = row.agent_name.value_or(""),
+            .agent_confirmed_on = row.agent_confirmed_on.value_or(""),
+            .agent_confirmation_needed = !row.closed_on && agent_confirmation_needed(row)};
   r.appeal_overdue = !r.appeal_due.empty() && r.appeal_decided_on.empty() && cal::format(today) > r.appeal_due;
-  r.appeal_extended_on = row.appeal_extended_on.value_or("");
-  r.appeal_extension_reason = row.appeal_extension_reason.value_or("");
   if (!r.appeal_due.empty() && r.appeal_decided_on.empty())
     r.appeal_days_left = cal::days_between(today, cal::parse_date("appeal_due", r.appeal_due));
-  r.representative = row.representative.value_or("");
-  r.agent_name = row.agent_name.value_or("");
-  r.agent_confirmed_on = row.agent_confirmed_on.value_or("");
-  r.agent_confirmation_needed = !row.closed_on && agent_confirmation_needed(row);
   if (r.appeal_outcome == "denied")
     r.complaint = "If you disagree with this decision, you may contact " + std::string(law->regulator) + ".";
   cal::Date due = cal::parse_date("due", r.due);
@@ -444,8 +450,7 @@ Request start_request(Desk& desk, std::string_view id) {
 }
 
 Request extend_request(Desk& desk, std::string_view id, const std::string& reason_in) {
-  if (reason_in.empty()) fail(ErrorKind::usage, "--reason: an extension needs a reason (it is told to the requester)");
-  std::string reason = reason_text("--reason", reason_in);
+  std::string reason = required_reason(reason_in, "an extension needs a reason (it is told to the requester)");
   return transition(desk, id, "extend", "extended", [&](RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     const laws::Law& law = laws::get(row.law);
@@ -518,8 +523,7 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
 }
 
 Request pause_request(Desk& desk, std::string_view id, const std::string& reason_in) {
-  if (reason_in.empty()) fail(ErrorKind::usage, "--reason: say what clarification was asked for");
-  std::string reason = reason_text("--reason", reason_in);
+  std::string reason = required_reason(reason_in, "say what clarification was asked for");
   return transition(desk, id, "pause", "paused", [&](RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     const laws::Law& law = laws::get(row.law);

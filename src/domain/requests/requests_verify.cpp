@@ -163,8 +163,7 @@ Request confirm_agent(Desk& desk, std::string_view id, const std::string& method
 }
 
 Request reopen_request(Desk& desk, std::string_view id, const std::string& reason_in) {
-  if (reason_in.empty()) fail(ErrorKind::usage, "--reason: say why the request is reopened");
-  std::string reason = validate::free_text("--reason", reason_in, validate::Limits::reason);
+  std::string reason = required_reason(reason_in, "say why the request is reopened");
   return request_step(desk, id, "reopen", "reopened", Need::any, [&](store::RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     if (!row.closed_on) fail(ErrorKind::conflict, label + " is open (" + to_string(row.status) + ")");
@@ -185,8 +184,7 @@ Request reopen_request(Desk& desk, std::string_view id, const std::string& reaso
 }
 
 Request extend_appeal(Desk& desk, std::string_view id, const std::string& reason_in) {
-  if (reason_in.empty()) fail(ErrorKind::usage, "--reason: an extension needs a reason (it is told to the requester)");
-  std::string reason = validate::free_text("--reason", reason_in, validate::Limits::reason);
+  std::string reason = required_reason(reason_in, "an extension needs a reason (it is told to the requester)");
   return request_step(desk, id, "extend", "appeal extended", Need::any, [&](store::RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     const laws::Law& law = laws::get(row.law);
