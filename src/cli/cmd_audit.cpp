@@ -5,8 +5,9 @@
 #include "cli/context.hpp"
 #include "cli/render.hpp"
 #include "dsr/audit.hpp"
-#include "dsr/input.hpp"
 #include "dsr/error.hpp"
+#include "dsr/input.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/timefmt.hpp"
 
 namespace dsr::cli {
@@ -15,9 +16,13 @@ namespace {
 constexpr size_t kShownIds = 3;
 
 nlohmann::json entry_json(const AuditEntry& e) {
-  return {{"id", e.id},           {"at", iso_time(e.at)},   {"actor", e.actor},
-          {"command", e.command}, {"subjects", e.subjects}, {"fields", e.fields},
-          {"request", e.request.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.request)},
+  return {{"id", e.id},
+          {"at", iso_time(e.at)},
+          {"actor", e.actor},
+          {"command", e.command},
+          {"subjects", e.subjects},
+          {"fields", e.fields},
+          {"request", text_or_null(e.request)},
           {"outcome", e.outcome}};
 }
 

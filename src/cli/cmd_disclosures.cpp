@@ -101,14 +101,7 @@ void run_disclosures(Context& ctx, const std::string& subject, const std::string
 void run_recipients(Context& ctx, const std::string& subject, const std::string& format) {
   Desk desk = ctx.open_desk();
   std::vector<nlohmann::json> recs;
-  for (const auto& r : recipients_of(desk, subject))
-    recs.push_back({{"recipient", r.recipient},
-                    {"recipient_type", r.recipient_type},
-                    {"recipient_address", r.recipient_address.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.recipient_address)},
-                    {"disclosures", r.count},
-                    {"first_date", r.first_date},
-                    {"last_date", r.last_date},
-                    {"categories", r.categories}});
+  for (const auto& r : recipients_of(desk, subject)) recs.push_back(recipient_summary_json(r));
   Format f = ctx.g.json ? Format::json : parse_format(format);
   render_records(std::cout, f, recs,
                  {{"RECIPIENT", "recipient"}, {"TYPE", "recipient_type"}, {"ADDRESS", "recipient_address"},

@@ -8,6 +8,7 @@
 #include "cli/progress.hpp"
 #include "cli/render.hpp"
 #include "dsr/error.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/keys.hpp"
 #include "dsr/timefmt.hpp"
 
@@ -35,7 +36,7 @@ nlohmann::json slot_json(const KeySlot& k) {
           {"role", role_name(k.info.role)},
           {"kind", slot_kind_name(k.info.kind)},
           {"created", iso_time(k.info.created)},
-          {"last_used", k.last_used ? nlohmann::json(iso_time(*k.last_used)) : nlohmann::json(nullptr)},
+          {"last_used", time_or_null(k.last_used)},
           {"current", k.current}};
 }
 

@@ -8,13 +8,14 @@
 #include <algorithm>
 
 #include "domain/requests/request_model.hpp"
-#include "util/strings.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/error.hpp"
 #include "dsr/input.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/laws.hpp"
 #include "dsr/validate.hpp"
 #include "store/request_store.hpp"
+#include "util/strings.hpp"
 #include "vault/seal.hpp"
 
 namespace dsr {
@@ -223,8 +224,7 @@ std::vector<RequestEvidence> request_evidence(Desk& desk, std::string_view id) {
       r.at = e.at;
       r.actor = e.actor;
       size_t nul = plain->find('\0');
-      r.record = nlohmann::json::parse(plain->substr(0, nul), nullptr, false);
-      if (r.record.is_discarded()) r.record = nlohmann::json::object();
+      r.record = stored_object(plain->substr(0, nul));
       if (nul != std::string::npos) r.file = plain->substr(nul + 1);
       r.file_name = r.record.value("file", std::string());
       vault::wipe(plain->data(), plain->size());
