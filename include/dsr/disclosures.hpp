@@ -68,6 +68,7 @@ struct RecipientSummary {
   std::vector<std::string> categories;
 };
 std::vector<RecipientSummary> recipients_of(Desk& desk, std::string_view subject);
+nlohmann::json recipient_summary_json(const RecipientSummary& r);
 
 // Recipients the subject's data was disclosed to, as listed in the access
 // package (disclosures withheld until a later date are left out until then).

@@ -74,12 +74,12 @@ struct Request {
   int64_t opened_at = 0;
   std::string opened_by;
   // Figures as of today:
-  std::optional<int> days_left;        // open requests: due - today (negative when overdue)
+  std::optional<int> days_left{};      // open requests: due - today (negative when overdue)
   bool overdue = false;                // open and past its due date
   bool ack_overdue = false;            // open, not acknowledged, past ack_due
-  std::optional<int> days_to_respond;  // fulfilled or denied: closed_on - received
+  std::optional<int> days_to_respond{};  // fulfilled or denied: closed_on - received
   bool late = false;                   // answered after its due date, or open and overdue
-  std::vector<RequestEvent> history;   // filled by find_request only
+  std::vector<RequestEvent> history{};  // filled by find_request only
   // Issue 14:
   std::string jurisdiction;           // whose holidays count (default: the law's)
   std::string citation;               // the answer period's source
@@ -91,19 +91,19 @@ struct Request {
   std::string duplicate_of;           // "req_3" when opened while that one was open
   int prior_access_12m = 0;           // open/find: the subject's other access requests received in the 12 months before
   bool frequent() const { return type == RequestType::access && prior_access_12m >= 2; }  // a third in 12 months: flagged
-  std::vector<std::string> claimed;   // kinds of identity claimed (email, phone, name)
-  std::vector<Claim> claims;          // find_request only: the claimed values (unlinked requests)
-  nlohmann::json answer;              // find_request only, null for a live subject: what the answer says is held
+  std::vector<std::string> claimed{};  // kinds of identity claimed (email, phone, name)
+  std::vector<Claim> claims{};         // find_request only: the claimed values (unlinked requests)
+  nlohmann::json answer{};             // find_request only, null for a live subject: what the answer says is held
   // An appeal of a denial (laws with an appeal period: vcdpa, cpa, ctdpa):
   std::string appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, appeal_reason;
   bool appeal_overdue = false;  // received, undecided, past its due date
-  std::string complaint;        // an appeal denied: whom the requester may complain to
+  std::string complaint{};      // an appeal denied: whom the requester may complain to
   std::string appeal_extended_on, appeal_extension_reason;  // the appeal's one extension (cpa)
-  std::optional<int> appeal_days_left;  // an appeal received and undecided: appeal_due - today
+  std::optional<int> appeal_days_left{};                    // an appeal received and undecided: appeal_due - today
   // Who asked for the consumer (migration 13): "", agent, power_of_attorney, parent.
   std::string representative, agent_name, agent_confirmed_on;
   bool agent_confirmation_needed = false;  // open, and the confirmation is still to be recorded
-  std::vector<std::string> evidence;        // find_request only: "verification", "agent_proof" (sealed, never shown)
+  std::vector<std::string> evidence{};     // find_request only: "verification", "agent_proof" (sealed, never shown)
 
   bool is_open() const { return closed_on.empty(); }
   bool linked() const { return !subject_id.empty(); }
@@ -114,10 +114,10 @@ struct Request {
 // Values as given on the command line or in a document, before validation:
 // open_request parses type and law (laws::get, laws::type_for).
 struct RequestInput {
-  std::string subject;   // SUBJECT: id, email or username; may be empty when a claim is given
+  std::string subject{};  // SUBJECT: id, email or username; may be empty when a claim is given
   std::string type;
   std::string law;
-  std::string received;  // YYYY-MM-DD; empty: today. Never in the future.
+  std::string received{};  // YYYY-MM-DD; empty: today. Never in the future.
   std::string channel;   // empty: not recorded
   bool verified = false;  // identity already verified at intake
   // A claimed identity (--email, --phone, --name): who asked, when SUBJECT is
@@ -125,13 +125,13 @@ struct RequestInput {
   // request to it; an erased email links it to the tombstone.
   std::string email, phone, name;
   std::string jurisdiction;  // empty: the law's
-  std::string duplicate_of;  // REQ: link as a duplicate of an open request
+  std::string duplicate_of{};  // REQ: link as a duplicate of an open request
   // Made for the consumer by someone else (CCPA regs 7063, 7070(c)): the
   // agent's name and a file proving their authority (sealed in the vault).
   // power_of_attorney: the proof is one (Probate Code 4121-4130), and no
   // confirmation is needed (7063(b)); parent_of_minor: a parent or guardian
   // of a child under 13. Either needs agent and agent_proof.
-  std::string agent, agent_proof;
+  std::string agent{}, agent_proof{};
   bool power_of_attorney = false, parent_of_minor = false;
 };
 

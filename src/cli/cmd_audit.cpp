@@ -5,8 +5,9 @@
 #include "cli/context.hpp"
 #include "cli/render.hpp"
 #include "dsr/audit.hpp"
-#include "dsr/input.hpp"
 #include "dsr/error.hpp"
+#include "dsr/input.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/timefmt.hpp"
 
 namespace dsr::cli {
@@ -15,9 +16,13 @@ namespace {
 constexpr size_t kShownIds = 3;
 
 nlohmann::json entry_json(const AuditEntry& e) {
-  return {{"id", e.id},           {"at", iso_time(e.at)},   {"actor", e.actor},
-          {"command", e.command}, {"subjects", e.subjects}, {"fields", e.fields},
-          {"request", e.request.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.request)},
+  return {{"id", e.id},
+          {"at", iso_time(e.at)},
+          {"actor", e.actor},
+          {"command", e.command},
+          {"subjects", e.subjects},
+          {"fields", e.fields},
+          {"request", text_or_null(e.request)},
           {"outcome", e.outcome}};
 }
 
@@ -32,7 +37,7 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
   log->add_option("--actor", a->q.actor, "Only entries by this key slot");
   log->add_option("--since", a->q.since, "Only entries from YYYY-MM-DD on");
   log->add_option("--limit", a->q.limit, "At most the newest N entries (default 1000)")->check(positive());
-  log->add_option("--format", a->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(log, a->format);
   log->footer("Example:\n  dsr audit log --subject alice@example.com --since 2026-01-01 --json");
   log->callback([&ctx, a] {
     Desk desk = ctx.open_desk();

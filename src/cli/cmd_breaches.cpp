@@ -112,7 +112,7 @@ void add_breach_commands(CLI::App& app, Context& ctx) {
   auto* list = breach->add_subcommand("list", "Breaches with their 72-hour clock; overdue ones are warned about");
   list->add_option("--status", la->status, "open, closed or all")->check(CLI::IsMember(names_of<BreachStatus>({"all"})));
   list->add_flag("--overdue", la->overdue, "Only those past the 72 hours with the authority not told");
-  list->add_option("--format", la->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(list, la->format);
   list->footer("Example:\n  dsr breach list --status all --format csv");
   list->callback([&ctx, la] { run_list(ctx, la->status, la->overdue, la->format); });
 
@@ -172,7 +172,7 @@ void add_breach_commands(CLI::App& app, Context& ctx) {
   auto* rb = report->add_subcommand("breaches", "Breaches detected in a period: notified in time, late, not at all");
   rb->add_option("--from", ra->from, "Detected on or after YYYY-MM-DD (default 1 January of --to's year)");
   rb->add_option("--to", ra->to, "Detected on or before YYYY-MM-DD (default today)");
-  rb->add_option("--format", ra->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  add_format_option(rb, ra->format, /*with_ndjson=*/false);
   rb->footer("Example:\n  dsr report breaches --from 2026-01-01 --json");
   rb->callback([&ctx, ra] { run_report(ctx, ra->from, ra->to, ra->format); });
 }

@@ -98,7 +98,7 @@ void add_choice_commands(CLI::App& app, Context& ctx) {
   auto la = std::make_shared<ListArgs>();
   auto* ls = consent->add_subcommand("list", "Every consent of a subject, given and withdrawn");
   add_subject_arg(ls, la->subject);
-  ls->add_option("--format", la->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(ls, la->format);
   ls->footer("Example:\n  dsr consent list alice --json");
   ls->callback([&ctx, la] { run_list(ctx, la->subject, la->format); });
 
@@ -109,7 +109,7 @@ void add_choice_commands(CLI::App& app, Context& ctx) {
   auto* ro = report->add_subcommand(
       "opt-outs", "Standing opt-outs still to be complied with (15 business days), overdue ones warned about");
   ro->add_flag("--all", ra->all, "Every standing opt-out, those complied with too");
-  ro->add_option("--format", ra->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(ro, ra->format);
   ro->footer("An opt-out is complied with once the third parties that got the data were told (`dsr choice SUBJECT\n"
              "--complied KIND`); with none to tell, when it is recorded.\n"
              "Example (every morning):\n  dsr report opt-outs\n  dsr report opt-outs --all --format csv > opt-outs.csv");

@@ -101,14 +101,7 @@ void run_disclosures(Context& ctx, const std::string& subject, const std::string
 void run_recipients(Context& ctx, const std::string& subject, const std::string& format) {
   Desk desk = ctx.open_desk();
   std::vector<nlohmann::json> recs;
-  for (const auto& r : recipients_of(desk, subject))
-    recs.push_back({{"recipient", r.recipient},
-                    {"recipient_type", r.recipient_type},
-                    {"recipient_address", r.recipient_address.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.recipient_address)},
-                    {"disclosures", r.count},
-                    {"first_date", r.first_date},
-                    {"last_date", r.last_date},
-                    {"categories", r.categories}});
+  for (const auto& r : recipients_of(desk, subject)) recs.push_back(recipient_summary_json(r));
   Format f = ctx.g.json ? Format::json : parse_format(format);
   render_records(std::cout, f, recs,
                  {{"RECIPIENT", "recipient"}, {"TYPE", "recipient_type"}, {"ADDRESS", "recipient_address"},
@@ -145,14 +138,14 @@ void add_disclosure_commands(CLI::App& app, Context& ctx) {
   auto* ds = app.add_subcommand("disclosures", "The accounting of disclosures of one subject (last 6 years by default)");
   ds->add_option("SUBJECT", la->subject, "Subject id, email or username (erased subjects by id)")->required();
   ds->add_option("--since", la->since, "From YYYY-MM-DD instead of six years ago");
-  ds->add_option("--format", la->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(ds, la->format);
   ds->footer("Example:\n  dsr disclosures alice --since 2024-01-01 --format csv");
   ds->callback([&ctx, la] { run_disclosures(ctx, la->subject, la->since, la->format); });
 
   auto ra = std::make_shared<ListArgs>();
   auto* rs = app.add_subcommand("recipients", "The distinct recipients of one subject's data");
   add_subject_arg(rs, ra->subject);
-  rs->add_option("--format", ra->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(rs, ra->format);
   rs->footer("Example:\n  dsr recipients alice --json");
   rs->callback([&ctx, ra] { run_recipients(ctx, ra->subject, ra->format); });
 
@@ -181,7 +174,7 @@ void add_disclosure_commands(CLI::App& app, Context& ctx) {
     else ctx.say("released " + std::to_string(n) + " legal hold(s)");
   });
   auto* hl = hold->add_subcommand("list", "List the legal holds in force");
-  hl->add_option("--format", ha->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(hl, ha->format);
   hl->footer("Example:\n  dsr hold list --format csv");
   hl->callback([&ctx, ha] {
     Desk desk = ctx.open_desk();

@@ -48,8 +48,7 @@ void add_holiday_commands(CLI::App& app, Context& ctx) {
 
   auto* list = hol->add_subcommand("list", "List imported holidays");
   list->add_option("--jurisdiction", a->jurisdiction, "Only this jurisdiction");
-  list->add_option("--format", a->format, "table, json, ndjson or csv")
-      ->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(list, a->format);
   list->footer("Example:\n  dsr holidays list --jurisdiction DE");
   list->callback([&ctx, a] {
     Desk desk = ctx.open_desk();

@@ -8,15 +8,12 @@
 #include "cli/progress.hpp"
 #include "cli/render.hpp"
 #include "dsr/error.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/keys.hpp"
 #include "dsr/timefmt.hpp"
 
 namespace dsr::cli {
 namespace {
-
-KdfStrength parse_kdf(const std::string& s) {
-  return s == "interactive" ? KdfStrength::interactive : s == "sensitive" ? KdfStrength::sensitive : KdfStrength::moderate;
-}
 
 // A new passphrase: from --new-passphrase-file, else asked twice at a terminal.
 Credential new_passphrase(Context& ctx, const std::string& file, const std::string& whose) {
@@ -35,7 +32,7 @@ nlohmann::json slot_json(const KeySlot& k) {
           {"role", role_name(k.info.role)},
           {"kind", slot_kind_name(k.info.kind)},
           {"created", iso_time(k.info.created)},
-          {"last_used", k.last_used ? nlohmann::json(iso_time(*k.last_used)) : nlohmann::json(nullptr)},
+          {"last_used", time_or_null(k.last_used)},
           {"current", k.current}};
 }
 
@@ -55,7 +52,7 @@ void run_add(Context& ctx, const AddArgs& a) {
   if (!a.new_key_file.empty()) secret = make_key_file(a.new_key_file);
   else secret = new_passphrase(ctx, a.new_passphrase_file, "slot '" + a.name + "'");
   try {
-    add_key(desk, a.name, role, *secret, parse_kdf(a.kdf));
+    add_key(desk, a.name, role, *secret, kdf_strength(a.kdf));
   } catch (...) {
     if (!a.new_key_file.empty()) ::unlink(a.new_key_file.c_str());  // it opens nothing
     throw;
@@ -125,7 +122,7 @@ void run_passwd(Context& ctx, const std::string& file, const std::string& kdf) {
   Desk desk = ctx.open_desk();
   Credential c = new_passphrase(ctx, file, "slot '" + desk.actor() + "'");
   std::optional<KdfStrength> strength;
-  if (!kdf.empty()) strength = parse_kdf(kdf);
+  if (!kdf.empty()) strength = kdf_strength(kdf);
   change_own_passphrase(desk, c, strength);
   if (ctx.g.json) return ctx.emit_json({{"ok", true}, {"slot", desk.actor()}});
   ctx.say("changed the passphrase of key slot '" + desk.actor() + "'");
@@ -172,14 +169,13 @@ void add_key_commands(CLI::App& app, Context& ctx) {
   add->add_option("--passphrase-file,--new-passphrase-file", add_args->new_passphrase_file,
                   "The new slot's passphrase, read from FILE (first line); else asked twice at a terminal");
   add->add_option("--new-key-file", add_args->new_key_file, "Generate a key file at FILE (mode 0600) for the new slot");
-  add->add_option("--kdf", add_args->kdf, "Argon2id cost of a passphrase slot (default moderate)")
-      ->check(CLI::IsMember({"interactive", "moderate", "sensitive"}));
+  add_kdf_option(add, add_args->kdf, "Argon2id cost of a passphrase slot (default moderate)");
   add->footer("Example:\n  dsr key add cron --role support --new-key-file /etc/dsr/cron.key");
   add->callback([&ctx, add_args] { run_add(ctx, *add_args); });
 
   auto format = std::make_shared<std::string>("table");
   auto* list = key->add_subcommand("list", "List the key slots: name, role, kind, created, last used (admin)");
-  list->add_option("--format", *format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(list, *format);
   list->footer("Last used: the newest audit entry made through the slot.\nExample:\n  dsr key list --json");
   list->callback([&ctx, format] { run_key_list(ctx, *format); });
 
@@ -201,8 +197,7 @@ void add_key_commands(CLI::App& app, Context& ctx) {
   auto* passwd = key->add_subcommand("passwd", "Change the passphrase of the slot you opened the vault with");
   passwd->add_option("--new-passphrase-file", pw->new_passphrase_file,
                      "Read the new passphrase from FILE (first line); else asked twice at a terminal");
-  passwd->add_option("--kdf", pw->kdf, "Argon2id cost (default: the slot's current cost)")
-      ->check(CLI::IsMember({"interactive", "moderate", "sensitive"}));
+  add_kdf_option(passwd, pw->kdf, "Argon2id cost (default: the slot's current cost)");
   passwd->footer("Example:\n  dsr --passphrase-file old.txt key passwd --new-passphrase-file new.txt");
   passwd->callback([&ctx, pw] { run_passwd(ctx, pw->new_passphrase_file, pw->kdf); });
 

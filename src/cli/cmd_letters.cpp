@@ -10,10 +10,11 @@
 #include "cli/render.hpp"
 #include "dsr/error.hpp"
 #include "dsr/input.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/letters.hpp"
 #include "dsr/timefmt.hpp"
-#include "util/scope_guard.hpp"
 #include "util/fd.hpp"
+#include "util/scope_guard.hpp"
 
 namespace dsr::cli {
 namespace {
@@ -30,7 +31,7 @@ std::string read_template_file(const std::string& path) {
 nlohmann::json template_json(const LetterTemplate& t, bool with_body) {
   nlohmann::json j = {{"kind", t.kind}, {"format", t.format}, {"source", t.source}};
   j["set_at"] = t.set_at ? nlohmann::json(iso_time(t.set_at)) : nlohmann::json(nullptr);
-  j["set_by"] = t.set_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.set_by);
+  j["set_by"] = text_or_null(t.set_by);
   if (with_body) j["body"] = t.body;
   return j;
 }

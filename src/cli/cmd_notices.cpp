@@ -100,7 +100,7 @@ void add_notice_commands(CLI::App& app, Context& ctx) {
       ->required()
       ->check(CLI::IsMember({"service-announcement", "policy-change", "business-transition", "breach-notice"}));
   contacts->add_option("--breach", ca->breach, "breach-notice: the subjects affected by breach ID (default: every open breach)");
-  contacts->add_option("--format", ca->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(contacts, ca->format);
   contacts->footer("Deactivated and erased subjects never appear (a breach notice includes deactivated ones).\n"
                    "Example:\n  dsr contacts --purpose service-announcement --format csv > outage-notice.csv\n"
                    "  dsr contacts --purpose breach-notice --breach brc_1 --format csv");

@@ -115,7 +115,7 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
 
   auto format = std::make_shared<std::string>("table");
   auto* list = policy->add_subcommand("list", "List the policy versions, oldest first, and the one in force");
-  list->add_option("--format", *format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(list, *format);
   list->footer("Example:\n  dsr policy list --json");
   list->callback([&ctx, format] { run_list(ctx, *format); });
 
@@ -123,7 +123,7 @@ void add_policy_commands(CLI::App& app, Context& ctx) {
   auto* affected = policy->add_subcommand(
       "affected", "Active subjects whose data was collected under an earlier version, with their preferred contact");
   affected->add_option("VERSION", *version, "The new version")->required();
-  affected->add_option("--format", *format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(affected, *format);
   affected->footer("Subjects who declined new uses are flagged.\nExample:\n  dsr policy affected 2.0 --format csv > notify.csv");
   affected->callback([&ctx, version, format] { run_affected(ctx, *version, *format); });
   struct AdmArgs { std::string text; bool reset = false; };

@@ -11,8 +11,6 @@
 namespace dsr::cli {
 namespace {
 
-const auto kFormats = CLI::IsMember({"table", "json", "ndjson", "csv"});
-
 std::vector<std::string> law_names() {
   std::vector<std::string> v;
   for (const auto& l : laws::table()) v.emplace_back(l.name);
@@ -307,7 +305,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   list->add_option("--subject", la->q.subject, "Only this subject's requests");
   list->add_option("--law", la->q.law, "Only requests under this law")->check(CLI::IsMember(law_names()));
   list->add_option("--jurisdiction", la->q.jurisdiction, "Only requests of this jurisdiction (DE, US-CA, ...)");
-  list->add_option("--format", la->format, "table, json, ndjson or csv")->check(kFormats);
+  add_format_option(list, la->format);
   list->footer("Example (every morning):\n  dsr request list --due-within 7\n  dsr request list --overdue --format csv");
   list->callback([&ctx, la] { run_list(ctx, *la); });
 
@@ -437,7 +435,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   rr->add_option("--from", ra->from, "Received on or after YYYY-MM-DD (default 1 January of --to's year)");
   rr->add_option("--to", ra->to, "Received on or before YYYY-MM-DD (default today)");
   rr->add_option("--law", ra->law, "Only requests under this law")->check(CLI::IsMember(law_names()));
-  rr->add_option("--format", ra->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  add_format_option(rr, ra->format, /*with_ndjson=*/false);
   rr->footer("Example (the CCPA's yearly metrics):\n  dsr report requests --from 2025-01-01 --to 2025-12-31 --law ccpa --format csv");
   rr->callback([&ctx, ra] { run_report(ctx, ra->from, ra->to, ra->law, ra->format); });
 }

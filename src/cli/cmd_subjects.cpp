@@ -305,7 +305,7 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   auto* find = app.add_subcommand("find", "Find subjects whose email, username, name or phone starts with (or else contains) TEXT");
   find->add_option("TEXT", fa->text, "Text to look for")->required();
   find->add_option("--limit", fa->limit, "At most this many results (default 50)")->check(positive());
-  find->add_option("--format", fa->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(find, fa->format);
   find->footer("Example:\n  dsr find alice@ex");
   find->callback([&ctx, fa] { run_find(ctx, fa->text, fa->limit, fa->format); });
 
@@ -314,7 +314,7 @@ void add_subject_commands(CLI::App& app, Context& ctx) {
   auto* list = app.add_subcommand("list", "List subjects (active by default)");
   list->add_option("--status", la->status, "active, deactivated, erased or all")
       ->check(CLI::IsMember(names_of<SubjectStatus>({"all"})));
-  list->add_option("--format", la->format, "table, json, ndjson or csv")->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+  add_format_option(list, la->format);
   list->add_option("--limit", la->q.limit, "Page size (default 100)")->check(positive());
   list->add_option("--offset", la->q.offset, "Skip this many (paging)")->check(non_negative());
   list->footer("Example:\n  dsr list --status all --format csv --limit 1000 --offset 2000");

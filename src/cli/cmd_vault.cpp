@@ -51,9 +51,7 @@ void run_init(Context& ctx, const InitArgs& a) {
     if (p1.empty() || !p1.equals(p2)) fail(ErrorKind::usage, "the passphrases are empty or do not match");
     cred = Credential{SlotKind::passphrase, std::move(p1)};
   }
-  KdfStrength kdf = a.kdf == "interactive" ? KdfStrength::interactive
-                    : a.kdf == "sensitive" ? KdfStrength::sensitive
-                                           : KdfStrength::moderate;
+  KdfStrength kdf = kdf_strength(a.kdf);
   std::string name = a.name.empty() ? login_name() : a.name;
   try {
     Desk desk(Vault::create(path, name, *cred, kdf, ctx.open_options()));
@@ -154,8 +152,7 @@ void add_vault_commands(CLI::App& app, Context& ctx) {
   auto* init = app.add_subcommand("init", "Create a new vault with a first admin key slot");
   init->add_option("--new-key-file", args->new_key_file, "Generate a key file at FILE (mode 0600) for the first slot");
   init->add_option("--name", args->name, "Name of the first admin slot (default: your login name)");
-  init->add_option("--kdf", args->kdf, "Argon2id cost of a passphrase slot")
-      ->check(CLI::IsMember({"interactive", "moderate", "sensitive"}));
+  add_kdf_option(init, args->kdf, "Argon2id cost of a passphrase slot");
   init->footer("Example:\n  dsr --db desk.dsr init --new-key-file desk.key --name ops");
   init->callback([&ctx, args] { run_init(ctx, *args); });
 

@@ -182,6 +182,32 @@ CLI::Option* add_request_option(CLI::App* cmd, std::string& request, const std::
   return cmd->add_option("--request", request, "Record " + what + " against request ID (dsr request)");
 }
 
+CLI::Option* add_format_option(CLI::App* cmd, std::string& format, bool with_ndjson) {
+  if (!with_ndjson)
+    return cmd->add_option("--format", format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  return cmd->add_option("--format", format, "table, json, ndjson or csv")
+      ->check(CLI::IsMember({"table", "json", "ndjson", "csv"}));
+}
+
+namespace {
+// The Argon2id costs of a passphrase slot, by the names --kdf takes.
+constexpr std::pair<const char*, KdfStrength> kKdfNames[] = {{"interactive", KdfStrength::interactive},
+                                                             {"moderate", KdfStrength::moderate},
+                                                             {"sensitive", KdfStrength::sensitive}};
+}  // namespace
+
+CLI::Option* add_kdf_option(CLI::App* cmd, std::string& kdf, const std::string& help) {
+  std::vector<std::string> names;
+  for (const auto& [name, strength] : kKdfNames) names.emplace_back(name);
+  return cmd->add_option("--kdf", kdf, help)->check(CLI::IsMember(names));
+}
+
+KdfStrength kdf_strength(const std::string& name) {
+  for (const auto& [n, strength] : kKdfNames)
+    if (name == n) return strength;
+  return KdfStrength::moderate;
+}
+
 CLI::Validator positive() {
   return CLI::Validator(
       [](std::string& s) -> std::string {

@@ -142,6 +142,15 @@ void fall_through(CLI::App& app);
 // --request ID: the action is recorded against a request (`what`: "the erasure").
 CLI::Option* add_request_option(CLI::App* cmd, std::string& request, const std::string& what);
 
+// --format of a listing: table, json, ndjson or csv (render.hpp's Format); a
+// report that is one document has no ndjson (`with_ndjson` false).
+CLI::Option* add_format_option(CLI::App* cmd, std::string& format, bool with_ndjson = true);
+
+// --kdf: the Argon2id cost of a new passphrase, interactive, moderate or sensitive.
+CLI::Option* add_kdf_option(CLI::App* cmd, std::string& kdf, const std::string& help);
+// The cost a --kdf value names; moderate when none was given.
+KdfStrength kdf_strength(const std::string& name);
+
 // Writes `text` to a new file, mode 0600 (it holds personal data), synced;
 // conflict when the file exists; a file written in part is removed.
 void write_new_private_file(const std::string& path, const std::string& text);

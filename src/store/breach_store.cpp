@@ -9,26 +9,17 @@ namespace {
 
 // The columns a breach's update writes, named once: the insert adds
 // opened_at and opened_by, a read adds id first and those two last.
-constexpr const char* kMutable =
+constexpr const char* kBreachColumns =
     "detected_at, started_at, ended_at, categories, description, consequences, measures, status, "
     "authority_notified_at, authority_reference, delay_reason, subjects_notified_at, closed_at, close_reason";
 
-BreachRow read_breach(SQLite::Statement& st) {
-  BreachRow b;
-  read_columns(st, b.id, b.detected_at, b.started_at, b.ended_at, b.categories, b.description, b.consequences,
-               b.measures, b.status, b.authority_notified_at, b.authority_reference, b.delay_reason,
-               b.subjects_notified_at, b.closed_at, b.close_reason, b.opened_at, b.opened_by);
-  return b;
-}
-
-// Binds kMutable's columns from `first` on; returns the next index.
-int bind_breach(SQLite::Statement& st, int first, const BreachRow& b) {
-  return bind_columns(st, first, b.detected_at, b.started_at, b.ended_at, b.categories, b.description,
-                      b.consequences, b.measures, b.status, b.authority_notified_at, b.authority_reference,
-                      b.delay_reason, b.subjects_notified_at, b.closed_at, b.close_reason);
-}
-
-const CaseTable<BreachRow> kBreaches{"breaches", kMutable, bind_breach, read_breach};
+// The table, its update columns held in these members, in kBreachColumns' order.
+const CaseTable<BreachRow, &BreachRow::detected_at, &BreachRow::started_at, &BreachRow::ended_at,
+                &BreachRow::categories, &BreachRow::description, &BreachRow::consequences, &BreachRow::measures,
+                &BreachRow::status, &BreachRow::authority_notified_at, &BreachRow::authority_reference,
+                &BreachRow::delay_reason, &BreachRow::subjects_notified_at, &BreachRow::closed_at,
+                &BreachRow::close_reason>
+    kBreaches{"breaches", kBreachColumns};
 
 }  // namespace
 
@@ -38,9 +29,7 @@ std::optional<BreachRow> breach_by_id(SQLite::Database& db, int64_t id) { return
 
 std::vector<BreachRow> list_breaches(SQLite::Database& db) {
   SQLite::Statement st(db, kBreaches.select("ORDER BY detected_at, id"));
-  std::vector<BreachRow> out;
-  while (st.executeStep()) out.push_back(read_breach(st));
-  return out;
+  return kBreaches.rows(st);
 }
 
 void add_breach_event(SQLite::Database& db, int64_t breach_id, const BreachEventRow& e) {

@@ -140,14 +140,24 @@ std::vector<Row> query_rows(SQLite::Database& db, const std::string& sql, Read&&
 }
 
 // A table of cases (requests, breaches) written as whole rows. `columns` are
-// the ones an update changes, bound by `bind` from an index (it returns the
-// next one); a row has id before them and opened_at, opened_by after, and
-// `read` reads a row in that order.
-template <class Row>
+// the ones an update changes, held in the Row members M..., in the same order;
+// a row has id before them and opened_at, opened_by after.
+template <class Row, auto... M>
 struct CaseTable {
   std::string table, columns;
-  int (*bind)(SQLite::Statement&, int, const Row&);
-  Row (*read)(SQLite::Statement&);
+
+  // Binds the update columns from `first`; returns the next index.
+  static int bind(SQLite::Statement& st, int first, const Row& r) { return bind_columns(st, first, (r.*M)...); }
+  // The current row of a select().
+  static Row read(SQLite::Statement& st) {
+    Row r;
+    read_columns(st, r.id, (r.*M)..., r.opened_at, r.opened_by);
+    return r;
+  }
+  // Every remaining row of a select().
+  static std::vector<Row> rows(SQLite::Statement& st) {
+    return read_rows<Row>(st, [&](Row& r) { r = read(st); });
+  }
 
   std::string select(const std::string& rest) const {
     return "SELECT id, " + columns + ", opened_at, opened_by FROM " + table + " " + rest;

@@ -6,41 +6,25 @@
 #include <SQLiteCpp/Database.h>
 
 namespace dsr::store {
-namespace {
-void bind_opt(SQLite::Statement& st, int i, const std::string& v) {
-  if (v.empty()) st.bind(i);
-  else st.bind(i, v);
-}
-}  // namespace
-
 int64_t upsert_recipient(SQLite::Database& db, const std::string& name, const std::string& type,
                          const std::string& address) {
   SQLite::Statement st(db,
                        "INSERT INTO recipients (name, type, address) VALUES (?, ?, ?) ON CONFLICT (name, type) DO "
                        "UPDATE SET address = coalesce(excluded.address, recipients.address) RETURNING id");
-  st.bind(1, name);
-  st.bind(2, type);
-  bind_opt(st, 3, address);
+  bind_columns(st, 1, name, type, or_null(address));
   st.executeStep();
   return st.getColumn(0).getInt64();
 }
 
-DisclosureWriter::DisclosureWriter(SQLite::Database& db)
-    : db_(db),
-      st_(std::make_unique<Cached>(
-          db,
-          "INSERT INTO disclosures (subject_rowid, recipient_id, disclosed_on, categories, purpose, basis, reference, "
-          "withhold_until, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {}
-
-DisclosureWriter::~DisclosureWriter() = default;
-
-int64_t DisclosureWriter::insert(const DisclosureRow& r, int64_t recipient_id) {
-  SQLite::Statement& st = **st_;
-  st.reset();
-  bind_columns(st, 1, r.subject_rowid, recipient_id, r.date, r.categories, r.purpose, r.basis, or_null(r.reference),
+int64_t insert_disclosure(SQLite::Database& db, const DisclosureRow& r, int64_t recipient_id) {
+  Cached st(
+      db,
+      "INSERT INTO disclosures (subject_rowid, recipient_id, disclosed_on, categories, purpose, basis, reference, "
+      "withhold_until, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  bind_columns(*st, 1, r.subject_rowid, recipient_id, r.date, r.categories, r.purpose, r.basis, or_null(r.reference),
                or_null(r.withhold_until), r.recorded_at, r.recorded_by);
-  st.exec();
-  return db_.getLastInsertRowid();
+  st->exec();
+  return db.getLastInsertRowid();
 }
 
 std::vector<DisclosureRow> disclosures_for(SQLite::Database& db, int64_t subject_rowid, const std::string& since) {
@@ -61,15 +45,8 @@ std::vector<DisclosureRow> disclosures_for(SQLite::Database& db, int64_t subject
 }
 
 int64_t insert_hold(SQLite::Database& db, const HoldRow& h) {
-  SQLite::Statement st(db,
-                       "INSERT INTO holds (subject_rowid, reason, reference, placed_at, placed_by) VALUES (?, ?, ?, ?, ?)");
-  st.bind(1, h.subject_rowid);
-  st.bind(2, h.reason);
-  bind_opt(st, 3, h.reference);
-  st.bind(4, h.placed_at);
-  st.bind(5, h.placed_by);
-  st.exec();
-  return db.getLastInsertRowid();
+  return insert_row(db, "holds", "subject_rowid, reason, reference, placed_at, placed_by", h.subject_rowid, h.reason,
+                    or_null(h.reference), h.placed_at, h.placed_by);
 }
 
 int delete_holds(SQLite::Database& db, int64_t subject_rowid, const std::optional<std::string>& reference) {

@@ -1,7 +1,6 @@
 // Rows of the recipients, disclosures and holds tables.
 #pragma once
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,20 +24,9 @@ struct DisclosureRow {
   std::string recorded_by;
 };
 
-// One prepared INSERT reused for a bulk disclosure.
-class Cached;
-class DisclosureWriter {
- public:
-  explicit DisclosureWriter(SQLite::Database& db);
-  ~DisclosureWriter();
-  DisclosureWriter(const DisclosureWriter&) = delete;
-  DisclosureWriter& operator=(const DisclosureWriter&) = delete;
-  int64_t insert(const DisclosureRow& r, int64_t recipient_id);
-
- private:
-  SQLite::Database& db_;
-  std::unique_ptr<Cached> st_;
-};
+// One disclosure to a recipient (upsert_recipient); its INSERT is prepared
+// once per connection (store/cached.hpp), for a bulk disclosure.
+int64_t insert_disclosure(SQLite::Database& db, const DisclosureRow& r, int64_t recipient_id);
 
 // Newest first; `since` is YYYY-MM-DD.
 std::vector<DisclosureRow> disclosures_for(SQLite::Database& db, int64_t subject_rowid, const std::string& since);

@@ -8,38 +8,27 @@
 namespace dsr::store {
 namespace {
 
-// The columns an update writes, named once, in the order bind_mutable binds
-// them: the insert adds opened_at and opened_by, a read adds id first and
-// those two last (read_request_row).
-const std::string kMutable =
+// The columns an update writes, named once: the insert adds opened_at and
+// opened_by, a read adds id first and those two last.
+const std::string kRequestColumns =
     "subject_id, type, law, channel, received, status, due, ack_due, acknowledged_on, verified_on, extended_due, "
     "extended_on, extension_reason, closed_on, outcome, close_reason, jurisdiction, clock_start, paused_on, "
     "paused_days, weekends_only, denial_code, duplicate_of, appeal_received, appeal_due, appeal_extendable_to, "
     "appeal_decided_on, appeal_outcome, appeal_reason, representative, agent_name, agent_confirmed_on, "
     "appeal_extended_on, appeal_extension_reason";
 
-RequestRow read_request_row(SQLite::Statement& st) {
-  RequestRow r;
-  read_columns(st, r.id, r.subject_id, r.type, r.law, r.channel, r.received, r.status, r.due, r.ack_due,
-               r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
-               r.outcome, r.close_reason, r.jurisdiction, r.clock_start, r.paused_on, r.paused_days, r.weekends_only,
-               r.denial_code, r.duplicate_of, r.appeal_received, r.appeal_due, r.appeal_extendable_to,
-               r.appeal_decided_on, r.appeal_outcome, r.appeal_reason, r.representative, r.agent_name,
-               r.agent_confirmed_on, r.appeal_extended_on, r.appeal_extension_reason, r.opened_at, r.opened_by);
-  return r;
-}
-
-// Binds kMutable's columns from index `i`; returns the next index.
-int bind_mutable(SQLite::Statement& st, int i, const RequestRow& r) {
-  return bind_columns(st, i, r.subject_id, r.type, r.law, r.channel, r.received, r.status, r.due, r.ack_due,
-                      r.acknowledged_on, r.verified_on, r.extended_due, r.extended_on, r.extension_reason, r.closed_on,
-                      r.outcome, r.close_reason, r.jurisdiction, r.clock_start, r.paused_on, r.paused_days,
-                      r.weekends_only, r.denial_code, r.duplicate_of, r.appeal_received, r.appeal_due,
-                      r.appeal_extendable_to, r.appeal_decided_on, r.appeal_outcome, r.appeal_reason, r.representative,
-                      r.agent_name, r.agent_confirmed_on, r.appeal_extended_on, r.appeal_extension_reason);
-}
-
-const CaseTable<RequestRow> kRequests{"requests", kMutable, bind_mutable, read_request_row};
+// The table, its update columns held in these members, in kRequestColumns' order.
+const CaseTable<RequestRow, &RequestRow::subject_id, &RequestRow::type, &RequestRow::law, &RequestRow::channel,
+                &RequestRow::received, &RequestRow::status, &RequestRow::due, &RequestRow::ack_due,
+                &RequestRow::acknowledged_on, &RequestRow::verified_on, &RequestRow::extended_due,
+                &RequestRow::extended_on, &RequestRow::extension_reason, &RequestRow::closed_on, &RequestRow::outcome,
+                &RequestRow::close_reason, &RequestRow::jurisdiction, &RequestRow::clock_start, &RequestRow::paused_on,
+                &RequestRow::paused_days, &RequestRow::weekends_only, &RequestRow::denial_code,
+                &RequestRow::duplicate_of, &RequestRow::appeal_received, &RequestRow::appeal_due,
+                &RequestRow::appeal_extendable_to, &RequestRow::appeal_decided_on, &RequestRow::appeal_outcome,
+                &RequestRow::appeal_reason, &RequestRow::representative, &RequestRow::agent_name,
+                &RequestRow::agent_confirmed_on, &RequestRow::appeal_extended_on, &RequestRow::appeal_extension_reason>
+    kRequests{"requests", kRequestColumns};
 
 }  // namespace
 
@@ -70,9 +59,7 @@ std::vector<RequestRow> list_requests(SQLite::Database& db, const RequestFilter&
   if (f.type) st.bind(i++, to_string(*f.type));
   if (!f.received_from.empty()) st.bind(i++, f.received_from);
   if (!f.received_to.empty()) st.bind(i++, f.received_to);
-  std::vector<RequestRow> out;
-  while (st.executeStep()) out.push_back(read_request_row(st));
-  return out;
+  return kRequests.rows(st);
 }
 
 void insert_claim(SQLite::Database& db, int64_t request_id, const ClaimRow& c) {
@@ -124,36 +111,43 @@ std::vector<HolidayRow> list_holidays(SQLite::Database& db, const std::string& j
   });
 }
 
+namespace {
+
+// A request's log tables (request_evidence, request_events): id and
+// request_id, then these columns, named once for the insert and the read.
+const std::string kEvidenceColumns = "kind, at, actor, sealed";
+const std::string kEventColumns = "at, actor, event, detail";
+
+// The rows of a log table for one request, oldest first: id, request_id,
+// then `columns` into `fields`.
+template <class Row, class... F>
+std::vector<Row> request_log(SQLite::Database& db, const std::string& table, const std::string& columns,
+                             int64_t request_id, F Row::*... fields) {
+  return query_rows<Row>(
+      db, "SELECT id, request_id, " + columns + " FROM " + table + " WHERE request_id = ? ORDER BY id",
+      [&](SQLite::Statement& st, Row& r) { read_columns(st, r.id, r.request_id, (r.*fields)...); }, request_id);
+}
+
+}  // namespace
+
 int64_t insert_evidence(SQLite::Database& db, const EvidenceRow& e) {
-  return insert_row(db, "request_evidence", "request_id, kind, at, actor, sealed", e.request_id, e.kind, e.at, e.actor,
+  return insert_row(db, "request_evidence", "request_id, " + kEvidenceColumns, e.request_id, e.kind, e.at, e.actor,
                     Blob{e.sealed});
 }
 
 std::vector<EvidenceRow> evidence_of(SQLite::Database& db, int64_t request_id) {
-  return query_rows<EvidenceRow>(
-      db,
-      "SELECT id, request_id, kind, at, actor, sealed FROM request_evidence WHERE request_id = ? "
-      "ORDER BY id",
-      [&](SQLite::Statement& st, EvidenceRow& e) {
-        read_columns(st, e.id, e.request_id, e.kind, e.at, e.actor, e.sealed);
-      },
-      request_id);
+  return request_log<EvidenceRow>(db, "request_evidence", kEvidenceColumns, request_id, &EvidenceRow::kind,
+                                  &EvidenceRow::at, &EvidenceRow::actor, &EvidenceRow::sealed);
 }
 
 int64_t insert_request_event(SQLite::Database& db, const RequestEventRow& e) {
-  return insert_row(db, "request_events", "request_id, at, actor, event, detail", e.request_id, e.at, e.actor, e.event,
+  return insert_row(db, "request_events", "request_id, " + kEventColumns, e.request_id, e.at, e.actor, e.event,
                     e.detail);
 }
 
 std::vector<RequestEventRow> request_events(SQLite::Database& db, int64_t request_id) {
-  return query_rows<RequestEventRow>(
-      db,
-      "SELECT id, request_id, at, actor, event, detail FROM request_events WHERE request_id = ? "
-      "ORDER BY id",
-      [&](SQLite::Statement& st, RequestEventRow& e) {
-        read_columns(st, e.id, e.request_id, e.at, e.actor, e.event, e.detail);
-      },
-      request_id);
+  return request_log<RequestEventRow>(db, "request_events", kEventColumns, request_id, &RequestEventRow::at,
+                                      &RequestEventRow::actor, &RequestEventRow::event, &RequestEventRow::detail);
 }
 
 }  // namespace dsr::store

@@ -169,61 +169,39 @@ struct File {
   sqlite3_file* real() { return reinterpret_cast<sqlite3_file*>(this + 1); }
 };
 File* as(sqlite3_file* p) { return reinterpret_cast<File*>(p); }
-sqlite3_file* real(sqlite3_file* p) { return as(p)->real(); }
 
-int x_close(sqlite3_file* p) { return real(p)->pMethods->xClose(real(p)); }
-int x_read(sqlite3_file* p, void* buf, int n, sqlite3_int64 off) {
-  if (at(Op::read, as(p)->what)) return SQLITE_IOERR_READ;
-  return real(p)->pMethods->xRead(real(p), buf, n, off);
-}
-int x_write(sqlite3_file* p, const void* buf, int n, sqlite3_int64 off) {
-  if (int e = at(Op::write, as(p)->what)) {
-    if (torn()) real(p)->pMethods->xWrite(real(p), buf, n / 2, off);
-    return e == ENOSPC ? SQLITE_FULL : SQLITE_IOERR_WRITE;
+// The faults fall on reads, writes, truncation and syncs; every other method
+// passes to the real file.
+struct FaultMethods : vault::ForwardFile<File> {
+  static int read(sqlite3_file* p, void* buf, int n, sqlite3_int64 off) {
+    if (at(Op::read, as(p)->what)) return SQLITE_IOERR_READ;
+    return below(p)->pMethods->xRead(below(p), buf, n, off);
   }
-  return real(p)->pMethods->xWrite(real(p), buf, n, off);
-}
-int x_truncate(sqlite3_file* p, sqlite3_int64 size) {
-  if (at(Op::truncate, as(p)->what)) return SQLITE_IOERR_TRUNCATE;
-  return real(p)->pMethods->xTruncate(real(p), size);
-}
-int x_sync(sqlite3_file* p, int flags) {
-  if (at(Op::sync, as(p)->what)) return SQLITE_IOERR_FSYNC;
-  return real(p)->pMethods->xSync(real(p), flags);
-}
-int x_file_size(sqlite3_file* p, sqlite3_int64* size) { return real(p)->pMethods->xFileSize(real(p), size); }
-int x_lock(sqlite3_file* p, int l) { return real(p)->pMethods->xLock(real(p), l); }
-int x_unlock(sqlite3_file* p, int l) { return real(p)->pMethods->xUnlock(real(p), l); }
-int x_check_reserved(sqlite3_file* p, int* out) { return real(p)->pMethods->xCheckReservedLock(real(p), out); }
-int x_file_control(sqlite3_file* p, int op, void* arg) {
-  if (op == SQLITE_FCNTL_VFSNAME) {
-    *static_cast<char**>(arg) = sqlite3_mprintf("dsr-fault/%s", g_real->zName);
-    return SQLITE_OK;
+  static int write(sqlite3_file* p, const void* buf, int n, sqlite3_int64 off) {
+    if (int e = at(Op::write, as(p)->what)) {
+      if (torn()) below(p)->pMethods->xWrite(below(p), buf, n / 2, off);
+      return e == ENOSPC ? SQLITE_FULL : SQLITE_IOERR_WRITE;
+    }
+    return below(p)->pMethods->xWrite(below(p), buf, n, off);
   }
-  return real(p)->pMethods->xFileControl(real(p), op, arg);
-}
-int x_sector_size(sqlite3_file* p) { return real(p)->pMethods->xSectorSize(real(p)); }
-int x_device_characteristics(sqlite3_file* p) { return real(p)->pMethods->xDeviceCharacteristics(real(p)); }
-int x_shm_map(sqlite3_file* p, int pg, int sz, int extend, void volatile** pp) {
-  return real(p)->pMethods->xShmMap(real(p), pg, sz, extend, pp);
-}
-int x_shm_lock(sqlite3_file* p, int offset, int n, int flags) {
-  return real(p)->pMethods->xShmLock(real(p), offset, n, flags);
-}
-void x_shm_barrier(sqlite3_file* p) { real(p)->pMethods->xShmBarrier(real(p)); }
-int x_shm_unmap(sqlite3_file* p, int del) { return real(p)->pMethods->xShmUnmap(real(p), del); }
-int x_fetch(sqlite3_file* p, sqlite3_int64 off, int n, void** pp) {
-  return real(p)->pMethods->xFetch(real(p), off, n, pp);
-}
-int x_unfetch(sqlite3_file* p, sqlite3_int64 off, void* q) { return real(p)->pMethods->xUnfetch(real(p), off, q); }
-
-const sqlite3_io_methods kMethods = {
-    3,           x_close,      x_read,           x_write,
-    x_truncate,  x_sync,       x_file_size,      x_lock,
-    x_unlock,    x_check_reserved, x_file_control, x_sector_size,
-    x_device_characteristics, x_shm_map, x_shm_lock, x_shm_barrier,
-    x_shm_unmap, x_fetch,      x_unfetch,
+  static int truncate(sqlite3_file* p, sqlite3_int64 size) {
+    if (at(Op::truncate, as(p)->what)) return SQLITE_IOERR_TRUNCATE;
+    return below(p)->pMethods->xTruncate(below(p), size);
+  }
+  static int sync(sqlite3_file* p, int flags) {
+    if (at(Op::sync, as(p)->what)) return SQLITE_IOERR_FSYNC;
+    return below(p)->pMethods->xSync(below(p), flags);
+  }
+  static int file_control(sqlite3_file* p, int op, void* arg) {
+    if (op == SQLITE_FCNTL_VFSNAME) {
+      *static_cast<char**>(arg) = sqlite3_mprintf("dsr-fault/%s", g_real->zName);
+      return SQLITE_OK;
+    }
+    return below(p)->pMethods->xFileControl(below(p), op, arg);
+  }
 };
+
+constexpr sqlite3_io_methods kMethods = vault::io_methods<FaultMethods>();
 
 const char* kind_of(int flags) {
   if (flags & SQLITE_OPEN_MAIN_DB) return "main";

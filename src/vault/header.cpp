@@ -171,78 +171,90 @@ bool plausible(const SlotRecord& s) {
          i.kdf_mem <= (uint64_t(16) << 30);
 }
 
-// The fields both formats share at the start of a header copy, checked: the
-// magic, the checksum over everything before `sum_at`, the version, the page
-// parameters and the slot count (returned in `n`).
-std::optional<Header> decode_common(const unsigned char* p, size_t sum_at, uint32_t version, uint32_t& n,
-                                    std::string& why) {
+// Format 2's slot: the same identity fields, a key wrapped by the slot's
+// secret itself (a legacy slot).
+SlotRecord decode_v2_slot(const unsigned char* q) {
+  SlotRecord s;
+  s.scheme = Scheme::legacy;
+  s.info.legacy = true;
+  s.info.name.assign(reinterpret_cast<const char*>(q), strnlen(reinterpret_cast<const char*>(q), kMaxSlotName));
+  s.info.role = static_cast<Role>(q[64]);
+  s.info.kind = static_cast<SlotKind>(q[65]);
+  s.info.created = static_cast<int64_t>(get64(q + 72));
+  s.info.kdf_ops = get64(q + 80);
+  s.info.kdf_mem = get64(q + 88);
+  std::memcpy(s.salt.data(), q + 96, 16);
+  std::memcpy(s.nonce.data(), q + 112, 24);
+  std::memcpy(s.wrapped.data(), q + 136, kWrapBytes);
+  return s;
+}
+
+// Where a format keeps what both formats share: the checksum over everything
+// before `sum_at`, the version, and the slots, `slot_bytes` apart from
+// `slots_at`, each read by `slot`.
+struct HeaderFormat {
+  size_t sum_at;
+  uint32_t version;
+  size_t slots_at, slot_bytes;
+  SlotRecord (*slot)(const unsigned char*);
+};
+
+// The fields both formats share, checked: the magic, the checksum, the
+// version, the page parameters, the slot count and each slot's parameters.
+std::optional<Header> decode_common(const unsigned char* p, const HeaderFormat& l, std::string& why) {
   if (std::memcmp(p, kMagic, 8) != 0) { why = "bad magic"; return std::nullopt; }
   unsigned char sum[32];
-  crypto_generichash(sum, 32, p, sum_at, nullptr, 0);
-  if (sodium_memcmp(sum, p + sum_at, 32) != 0) { why = "checksum mismatch"; return std::nullopt; }
+  crypto_generichash(sum, 32, p, l.sum_at, nullptr, 0);
+  if (sodium_memcmp(sum, p + l.sum_at, 32) != 0) {
+    why = "checksum mismatch";
+    return std::nullopt;
+  }
   Header h;
   h.version = get32(p + 8);
   h.page_size = get32(p + 12);
   h.reserve = get32(p + 16);
-  n = get32(p + 20);
+  uint32_t n = get32(p + 20);
   h.generation = get64(p + 24);
   std::memcpy(h.id.data(), p + 32, 16);
-  if (h.version != version) { why = "unsupported format version " + std::to_string(h.version); return std::nullopt; }
-  if (h.page_size != kPageSize || h.reserve != kReserveBytes || n > kMaxSlots) { why = "bad parameters"; return std::nullopt; }
-  return h;
-}
-
-std::optional<Header> decode(const unsigned char* p, std::string& why) {
-  uint32_t n = 0;
-  std::optional<Header> common = decode_common(p, kSumAt, kFormatVersion, n, why);
-  if (!common) return std::nullopt;
-  Header& h = *common;
-  h.epoch = get64(p + 48);
-  std::memcpy(h.admin_pk.data(), p + 56, 32);
-  h.legacy_data = p[88] == 1;
-  std::memcpy(h.data_nonce.data(), p + 96, 24);
-  std::memcpy(h.data_wrapped.data(), p + 120, 48);
+  if (h.version != l.version) {
+    why = "unsupported format version " + std::to_string(h.version);
+    return std::nullopt;
+  }
+  if (h.page_size != kPageSize || h.reserve != kReserveBytes || n > kMaxSlots) {
+    why = "bad parameters";
+    return std::nullopt;
+  }
   for (uint32_t i = 0; i < n; ++i) {
-    h.slots.push_back(decode_slot(p + kSlotsAt + i * kSlotBytes));
+    h.slots.push_back(l.slot(p + l.slots_at + i * l.slot_bytes));
     if (!plausible(h.slots.back())) {
       why = "slot " + std::to_string(i + 1) + " has impossible parameters";
       return std::nullopt;
     }
   }
-  std::memcpy(h.signature.data(), p + kSigAt, h.signature.size());
+  return h;
+}
+
+std::optional<Header> decode(const unsigned char* p, std::string& why) {
+  std::optional<Header> h = decode_common(p, {kSumAt, kFormatVersion, kSlotsAt, kSlotBytes, decode_slot}, why);
+  if (!h) return std::nullopt;
+  h->epoch = get64(p + 48);
+  std::memcpy(h->admin_pk.data(), p + 56, 32);
+  h->legacy_data = p[88] == 1;
+  std::memcpy(h->data_nonce.data(), p + 96, 24);
+  std::memcpy(h->data_wrapped.data(), p + 120, 48);
+  std::memcpy(h->signature.data(), p + kSigAt, h->signature.size());
   return h;
 }
 
 // Format 2: its slots become legacy slots, its data key the legacy data key.
 std::optional<Header> decode_v2(const unsigned char* p, std::string& why) {
-  uint32_t n = 0;
-  std::optional<Header> common = decode_common(p, kV2SumAt, kFormatVersion2, n, why);
-  if (!common) return std::nullopt;
-  Header& h = *common;
-  for (uint32_t i = 0; i < n; ++i) {
-    const unsigned char* q = p + kV2SlotsAt + i * kV2SlotBytes;
-    SlotRecord s;
-    s.scheme = Scheme::legacy;
-    s.info.legacy = true;
-    s.info.name.assign(reinterpret_cast<const char*>(q), strnlen(reinterpret_cast<const char*>(q), kMaxSlotName));
-    s.info.role = static_cast<Role>(q[64]);
-    s.info.kind = static_cast<SlotKind>(q[65]);
-    s.info.created = static_cast<int64_t>(get64(q + 72));
-    s.info.kdf_ops = get64(q + 80);
-    s.info.kdf_mem = get64(q + 88);
-    std::memcpy(s.salt.data(), q + 96, 16);
-    std::memcpy(s.nonce.data(), q + 112, 24);
-    std::memcpy(s.wrapped.data(), q + 136, kWrapBytes);
-    if (!plausible(s)) {
-      why = "slot " + std::to_string(i + 1) + " has impossible parameters";
-      return std::nullopt;
-    }
-    h.slots.push_back(std::move(s));
-  }
-  h.legacy_data = true;
-  std::memcpy(h.data_nonce.data(), p + kV2DataKeyAt, 24);
-  std::memcpy(h.data_wrapped.data(), p + kV2DataKeyAt + 24, 48);
-  h.epoch = 1;
+  std::optional<Header> h =
+      decode_common(p, {kV2SumAt, kFormatVersion2, kV2SlotsAt, kV2SlotBytes, decode_v2_slot}, why);
+  if (!h) return std::nullopt;
+  h->legacy_data = true;
+  std::memcpy(h->data_nonce.data(), p + kV2DataKeyAt, 24);
+  std::memcpy(h->data_wrapped.data(), p + kV2DataKeyAt + 24, 48);
+  h->epoch = 1;
   return h;
 }
 

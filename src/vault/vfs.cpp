@@ -761,52 +761,9 @@ int journal_read(File* j, unsigned char* out, int n, sqlite3_int64 off) {
 // ---- sqlite3_io_methods -----------------------------------------------------------
 File* as(sqlite3_file* p) { return reinterpret_cast<File*>(p); }
 
-int x_close(sqlite3_file* p) {
-  File* f = as(p);
-  int rc = f->real()->pMethods ? f->real()->pMethods->xClose(f->real()) : SQLITE_OK;
-  delete f->st;
-  f->st = nullptr;
-  return rc;
-}
-int x_read(sqlite3_file* p, void* buf, int n, sqlite3_int64 off) {
-  File* f = as(p);
-  auto* out = static_cast<unsigned char*>(buf);
-  switch (f->st->kind) {
-    case Kind::main_db: return main_read(f, out, n, off);
-    case Kind::wal: return wal_read(f, out, n, off);
-    case Kind::journal: return journal_read(f, out, n, off);
-  }
-  return SQLITE_IOERR_READ;
-}
-int x_write(sqlite3_file* p, const void* buf, int n, sqlite3_int64 off) {
-  File* f = as(p);
-  auto* in = static_cast<const unsigned char*>(buf);
-  switch (f->st->kind) {
-    case Kind::main_db: return main_write(f, in, n, off);
-    case Kind::wal: return wal_write(f, in, n, off);
-    case Kind::journal: return journal_write(f, in, n, off);
-  }
-  return SQLITE_IOERR_WRITE;
-}
+// Where SQLite's offset 0 of a file lies in the real file: past the vault
+// header in the main database, at 0 in the others.
 sqlite3_int64 shift(File* f) { return f->st->kind == Kind::main_db ? f->data_offset() : 0; }
-int x_truncate(sqlite3_file* p, sqlite3_int64 size) {
-  File* f = as(p);
-  f->st->scanned = false;
-  f->st->image_ok = false;
-  f->st->image.release();
-  return f->real()->pMethods->xTruncate(f->real(), size + shift(f));
-}
-int x_sync(sqlite3_file* p, int flags) { return as(p)->real()->pMethods->xSync(as(p)->real(), flags); }
-int x_file_size(sqlite3_file* p, sqlite3_int64* size) {
-  File* f = as(p);
-  if (f->st->kind == Kind::journal && f->st->image_ok) {
-    *size = sqlite3_int64(f->st->image.size());
-    return SQLITE_OK;
-  }
-  int rc = f->real()->pMethods->xFileSize(f->real(), size);
-  if (rc == SQLITE_OK) *size = std::max<sqlite3_int64>(0, *size - shift(f));
-  return rc;
-}
 // A vault file replaced under an open connection (a rekey in another process
 // renames a new file over the path) must not be used through the old file any
 // more: its WAL and shared memory now belong to the new one. Every new lock is
@@ -822,66 +779,96 @@ int refuse_replaced() {
                  "nothing was written through the old file: run the command again";
   return SQLITE_IOERR_LOCK;
 }
-int x_lock(sqlite3_file* p, int l) {
-  if (replaced(as(p))) return refuse_replaced();
-  return as(p)->real()->pMethods->xLock(as(p)->real(), l);
-}
-int x_unlock(sqlite3_file* p, int l) { return as(p)->real()->pMethods->xUnlock(as(p)->real(), l); }
-int x_check_reserved(sqlite3_file* p, int* out) {
-  return as(p)->real()->pMethods->xCheckReservedLock(as(p)->real(), out);
-}
-int x_file_control(sqlite3_file* p, int op, void* arg) {
-  File* f = as(p);
-  switch (op) {
-    case SQLITE_FCNTL_MMAP_SIZE:  // memory-mapped I/O would bypass decryption
-      *static_cast<sqlite3_int64*>(arg) = 0;
-      return SQLITE_OK;
-    case SQLITE_FCNTL_SIZE_HINT: {
-      sqlite3_int64 hint = *static_cast<sqlite3_int64*>(arg) + shift(f);
-      return f->real()->pMethods->xFileControl(f->real(), op, &hint);
-    }
-    case SQLITE_FCNTL_VFSNAME:
-      *static_cast<char**>(arg) = sqlite3_mprintf("dsr/%s", g_base->zName);
-      return SQLITE_OK;
-    default:
-      return f->real()->pMethods->xFileControl(f->real(), op, arg);
-  }
-}
-int x_sector_size(sqlite3_file* p) { return as(p)->real()->pMethods->xSectorSize(as(p)->real()); }
-int x_device_characteristics(sqlite3_file* p) {
-  int c = as(p)->real()->pMethods->xDeviceCharacteristics(as(p)->real());
-  // Writes land at a shifted offset and are rewritten whole: claim no atomicity.
-  return c & ~(SQLITE_IOCAP_ATOMIC | SQLITE_IOCAP_ATOMIC512 | SQLITE_IOCAP_ATOMIC1K | SQLITE_IOCAP_ATOMIC2K |
-               SQLITE_IOCAP_ATOMIC4K | SQLITE_IOCAP_ATOMIC8K | SQLITE_IOCAP_ATOMIC16K |
-               SQLITE_IOCAP_ATOMIC32K | SQLITE_IOCAP_ATOMIC64K | SQLITE_IOCAP_BATCH_ATOMIC |
-               SQLITE_IOCAP_SAFE_APPEND | SQLITE_IOCAP_SEQUENTIAL);
-}
-int x_shm_map(sqlite3_file* p, int pg, int sz, int extend, void volatile** pp) {
-  return as(p)->real()->pMethods->xShmMap(as(p)->real(), pg, sz, extend, pp);
-}
-int x_shm_lock(sqlite3_file* p, int offset, int n, int flags) {
-  File* f = as(p);
-  if (flags & SQLITE_SHM_LOCK) {
-    if (replaced(f)) return refuse_replaced();
-    f->st->gen.checked = false;  // another process may have begun a new WAL generation
-  }
-  return f->real()->pMethods->xShmLock(f->real(), offset, n, flags);
-}
-void x_shm_barrier(sqlite3_file* p) { as(p)->real()->pMethods->xShmBarrier(as(p)->real()); }
-int x_shm_unmap(sqlite3_file* p, int del) { return as(p)->real()->pMethods->xShmUnmap(as(p)->real(), del); }
-int x_fetch(sqlite3_file*, sqlite3_int64, int, void** pp) {
-  *pp = nullptr;  // never hand out a mapping of ciphertext
-  return SQLITE_OK;
-}
-int x_unfetch(sqlite3_file*, sqlite3_int64, void*) { return SQLITE_OK; }
 
-const sqlite3_io_methods kMethods = {
-    3,           x_close,      x_read,           x_write,
-    x_truncate,  x_sync,       x_file_size,      x_lock,
-    x_unlock,    x_check_reserved, x_file_control, x_sector_size,
-    x_device_characteristics, x_shm_map, x_shm_lock, x_shm_barrier,
-    x_shm_unmap, x_fetch,      x_unfetch,
+// Reads and writes go through the cipher at the shifted offsets; syncs,
+// unlocks and the shared memory pass to the real file.
+struct CipherMethods : ForwardFile<File> {
+  static int close(sqlite3_file* p) {
+    File* f = as(p);
+    int rc = f->real()->pMethods ? f->real()->pMethods->xClose(f->real()) : SQLITE_OK;
+    delete f->st;
+    f->st = nullptr;
+    return rc;
+  }
+  static int read(sqlite3_file* p, void* buf, int n, sqlite3_int64 off) {
+    File* f = as(p);
+    auto* out = static_cast<unsigned char*>(buf);
+    switch (f->st->kind) {
+      case Kind::main_db: return main_read(f, out, n, off);
+      case Kind::wal: return wal_read(f, out, n, off);
+      case Kind::journal: return journal_read(f, out, n, off);
+    }
+    return SQLITE_IOERR_READ;
+  }
+  static int write(sqlite3_file* p, const void* buf, int n, sqlite3_int64 off) {
+    File* f = as(p);
+    auto* in = static_cast<const unsigned char*>(buf);
+    switch (f->st->kind) {
+      case Kind::main_db: return main_write(f, in, n, off);
+      case Kind::wal: return wal_write(f, in, n, off);
+      case Kind::journal: return journal_write(f, in, n, off);
+    }
+    return SQLITE_IOERR_WRITE;
+  }
+  static int truncate(sqlite3_file* p, sqlite3_int64 size) {
+    File* f = as(p);
+    f->st->scanned = false;
+    f->st->image_ok = false;
+    f->st->image.release();
+    return f->real()->pMethods->xTruncate(f->real(), size + shift(f));
+  }
+  static int file_size(sqlite3_file* p, sqlite3_int64* size) {
+    File* f = as(p);
+    if (f->st->kind == Kind::journal && f->st->image_ok) {
+      *size = sqlite3_int64(f->st->image.size());
+      return SQLITE_OK;
+    }
+    int rc = f->real()->pMethods->xFileSize(f->real(), size);
+    if (rc == SQLITE_OK) *size = std::max<sqlite3_int64>(0, *size - shift(f));
+    return rc;
+  }
+  static int lock(sqlite3_file* p, int l) {
+    if (replaced(as(p))) return refuse_replaced();
+    return as(p)->real()->pMethods->xLock(as(p)->real(), l);
+  }
+  static int file_control(sqlite3_file* p, int op, void* arg) {
+    File* f = as(p);
+    switch (op) {
+      case SQLITE_FCNTL_MMAP_SIZE:  // memory-mapped I/O would bypass decryption
+        *static_cast<sqlite3_int64*>(arg) = 0;
+        return SQLITE_OK;
+      case SQLITE_FCNTL_SIZE_HINT: {
+        sqlite3_int64 hint = *static_cast<sqlite3_int64*>(arg) + shift(f);
+        return f->real()->pMethods->xFileControl(f->real(), op, &hint);
+      }
+      case SQLITE_FCNTL_VFSNAME: *static_cast<char**>(arg) = sqlite3_mprintf("dsr/%s", g_base->zName); return SQLITE_OK;
+      default: return f->real()->pMethods->xFileControl(f->real(), op, arg);
+    }
+  }
+  static int device_characteristics(sqlite3_file* p) {
+    int c = as(p)->real()->pMethods->xDeviceCharacteristics(as(p)->real());
+    // Writes land at a shifted offset and are rewritten whole: claim no atomicity.
+    return c &
+           ~(SQLITE_IOCAP_ATOMIC | SQLITE_IOCAP_ATOMIC512 | SQLITE_IOCAP_ATOMIC1K | SQLITE_IOCAP_ATOMIC2K |
+             SQLITE_IOCAP_ATOMIC4K | SQLITE_IOCAP_ATOMIC8K | SQLITE_IOCAP_ATOMIC16K | SQLITE_IOCAP_ATOMIC32K |
+             SQLITE_IOCAP_ATOMIC64K | SQLITE_IOCAP_BATCH_ATOMIC | SQLITE_IOCAP_SAFE_APPEND | SQLITE_IOCAP_SEQUENTIAL);
+  }
+  static int shm_lock(sqlite3_file* p, int offset, int n, int flags) {
+    File* f = as(p);
+    if (flags & SQLITE_SHM_LOCK) {
+      if (replaced(f)) return refuse_replaced();
+      f->st->gen.checked = false;  // another process may have begun a new WAL generation
+    }
+    return f->real()->pMethods->xShmLock(f->real(), offset, n, flags);
+  }
+  static int fetch(sqlite3_file*, sqlite3_int64, int, void** pp) {
+    *pp = nullptr;  // never hand out a mapping of ciphertext
+    return SQLITE_OK;
+  }
+  static int unfetch(sqlite3_file*, sqlite3_int64, void*) { return SQLITE_OK; }
 };
+
+constexpr sqlite3_io_methods kMethods = io_methods<CipherMethods>();
 
 std::optional<Bound> lookup(const char* db_name) {
   auto& r = registry();

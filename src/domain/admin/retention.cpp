@@ -7,10 +7,12 @@
 #include "domain/bulk/batch_engine.hpp"
 #include "domain/bulk/bulk_erase.hpp"
 
+#include "domain/core/audited_write.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/disclosures.hpp"
 #include "dsr/error.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
@@ -18,7 +20,6 @@
 #include "store/bulk_settings.hpp"
 #include "store/retention_store.hpp"
 #include "store/tx.hpp"
-#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 namespace {
@@ -209,7 +210,7 @@ RetentionRule set_retention_rule(Desk& desk, const std::string& rule, const std:
 nlohmann::json retention_rule_json(const RetentionRule& r) {
   nlohmann::json j = {{"rule", r.name},       {"duration", r.duration},     {"default", r.default_duration},
                       {"is_default", r.is_default}, {"applies", r.applies}, {"description", r.description}};
-  j["minimum"] = r.minimum.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.minimum);
+  j["minimum"] = text_or_null(r.minimum);
   if (!r.is_default) {
     j["set_at"] = iso_time(r.set_at);
     j["set_by"] = r.set_by;
@@ -277,7 +278,7 @@ nlohmann::json retention_report_json(const RetentionReport& r) {
   for (const auto& o : r.rules) {
     nlohmann::json j = {{"rule", o.rule}, {"duration", o.duration}, {"applied", o.applied},
                         {"removed", o.removed}, {"held", o.held}};
-    j["cutoff"] = o.cutoff.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.cutoff);
+    j["cutoff"] = text_or_null(o.cutoff);
     if (!o.note.empty()) j["note"] = o.note;
     if (o.rule == "deactivated_subjects" && o.applied) {
       j["erased"] = o.erased;
@@ -287,9 +288,8 @@ nlohmann::json retention_report_json(const RetentionReport& r) {
     if (!o.errors.empty()) j["errors"] = o.errors;
     rules.push_back(std::move(j));
   }
-  return {{"dry_run", r.dry_run}, {"today", r.today}, {"removed", r.removed()},
-          {"held", r.held()},     {"errors", r.errors()}, {"rules", rules},
-          {"wiped", r.wiped ? nlohmann::json(*r.wiped) : nlohmann::json(nullptr)}};
+  return {{"dry_run", r.dry_run}, {"today", r.today}, {"removed", r.removed()},         {"held", r.held()},
+          {"errors", r.errors()}, {"rules", rules},   {"wiped", value_or_null(r.wiped)}};
 }
 
 nlohmann::json last_retention_run(Desk& desk) {

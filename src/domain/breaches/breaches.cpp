@@ -6,18 +6,19 @@
 #include <map>
 #include <set>
 
+#include "domain/core/audited_write.hpp"
 #include "domain/policy/contact_model.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/error.hpp"
 #include "dsr/fields.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/timefmt.hpp"
 #include "dsr/validate.hpp"
 #include "store/breach_store.hpp"
 #include "store/tx.hpp"
 #include "util/strings.hpp"
-#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 namespace {
@@ -215,9 +216,11 @@ Breach update_breach(Desk& desk, std::string_view id, const BreachUpdate& u) {
       row.authority_notified_at = *authority;
       if (!reference.empty()) row.authority_reference = reference;
       event(desk, row.id, "authority-notified",
-            {{"at", iso_time(*authority)}, {"due", iso_time(due)}, {"late", *authority > due},
-             {"reference", reference.empty() ? nlohmann::json(nullptr) : nlohmann::json(reference)},
-             {"delay_reason", delay.empty() ? nlohmann::json(nullptr) : nlohmann::json(delay)}});
+            {{"at", iso_time(*authority)},
+             {"due", iso_time(due)},
+             {"late", *authority > due},
+             {"reference", text_or_null(reference)},
+             {"delay_reason", text_or_null(delay)}});
     }
     if (subjects) {
       row.subjects_notified_at = *subjects;
@@ -237,7 +240,7 @@ Breach close_breach(Desk& desk, std::string_view id, const std::string& reason_i
     row.status = BreachStatus::closed;
     row.closed_at = cal::now_unix();
     if (!reason.empty()) row.close_reason = reason;
-    event(desk, row.id, "closed", {{"reason", reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(reason)}});
+    event(desk, row.id, "closed", {{"reason", text_or_null(reason)}});
   });
 }
 
@@ -246,11 +249,8 @@ Breach find_breach(Desk& desk, std::string_view id) {
   store::BreachRow row = load(desk, id);
   Breach b = to_breach(row, cal::now_unix());
   b.affected = count_affected(desk, row);
-  for (const auto& e : store::breach_events(desk.db(), row.id)) {
-    BreachEvent ev{e.at, e.actor, e.event, nlohmann::json::parse(e.detail, nullptr, false)};
-    if (ev.detail.is_discarded()) ev.detail = nlohmann::json::object();
-    b.history.push_back(std::move(ev));
-  }
+  for (const auto& e : store::breach_events(desk.db(), row.id))
+    b.history.push_back({e.at, e.actor, e.event, stored_object(e.detail)});
   return b;
 }
 
@@ -269,37 +269,31 @@ std::vector<Breach> list_breaches(Desk& desk, std::optional<BreachStatus> status
 }
 
 nlohmann::json breach_json(const Breach& b) {
-  auto t = [](const std::optional<int64_t>& v) { return v ? nlohmann::json(iso_time(*v)) : nlohmann::json(nullptr); };
-  auto s = [](const std::string& v) { return v.empty() ? nlohmann::json(nullptr) : nlohmann::json(v); };
-  nlohmann::json j = {{"id", b.id},
-                      {"status", to_string(b.status)},
-                      {"detected_at", iso_time(b.detected_at)},
-                      {"started_at", t(b.started_at)},
-                      {"ended_at", t(b.ended_at)},
-                      {"categories", b.categories},
-                      {"description", b.description},
-                      {"consequences", s(b.consequences)},
-                      {"measures", s(b.measures)},
-                      {"authority_due", iso_time(b.authority_due)},
-                      {"authority_overdue", b.authority_overdue},
-                      {"hours_left", b.authority_notified_at || b.status == BreachStatus::closed ? nlohmann::json(nullptr)
-                                                                                    : nlohmann::json(b.hours_left)},
-                      {"authority_notified_at", t(b.authority_notified_at)},
-                      {"authority_reference", s(b.authority_reference)},
-                      {"notified_late", b.notified_late},
-                      {"delay_reason", s(b.delay_reason)},
-                      {"subjects_notified_at", t(b.subjects_notified_at)},
-                      {"affected", b.affected ? nlohmann::json(*b.affected) : nlohmann::json(nullptr)},
-                      {"closed_at", t(b.closed_at)},
-                      {"close_reason", s(b.close_reason)},
-                      {"opened_at", iso_time(b.opened_at)},
-                      {"opened_by", b.opened_by}};
-  if (!b.history.empty()) {
-    nlohmann::json h = nlohmann::json::array();
-    for (const auto& e : b.history)
-      h.push_back({{"at", iso_time(e.at)}, {"actor", e.actor}, {"event", e.event}, {"detail", e.detail}});
-    j["history"] = h;
-  }
+  nlohmann::json j = {
+      {"id", b.id},
+      {"status", to_string(b.status)},
+      {"detected_at", iso_time(b.detected_at)},
+      {"started_at", time_or_null(b.started_at)},
+      {"ended_at", time_or_null(b.ended_at)},
+      {"categories", b.categories},
+      {"description", b.description},
+      {"consequences", text_or_null(b.consequences)},
+      {"measures", text_or_null(b.measures)},
+      {"authority_due", iso_time(b.authority_due)},
+      {"authority_overdue", b.authority_overdue},
+      {"hours_left", b.authority_notified_at || b.status == BreachStatus::closed ? nlohmann::json(nullptr)
+                                                                                 : nlohmann::json(b.hours_left)},
+      {"authority_notified_at", time_or_null(b.authority_notified_at)},
+      {"authority_reference", text_or_null(b.authority_reference)},
+      {"notified_late", b.notified_late},
+      {"delay_reason", text_or_null(b.delay_reason)},
+      {"subjects_notified_at", time_or_null(b.subjects_notified_at)},
+      {"affected", value_or_null(b.affected)},
+      {"closed_at", time_or_null(b.closed_at)},
+      {"close_reason", text_or_null(b.close_reason)},
+      {"opened_at", iso_time(b.opened_at)},
+      {"opened_by", b.opened_by}};
+  if (!b.history.empty()) j["history"] = history_json(b.history);
   return j;
 }
 

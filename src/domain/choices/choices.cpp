@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "domain/core/audited_write.hpp"
 #include "domain/disclosures/sharing_rules.hpp"
 #include "domain/subjects/subject_codec.hpp"
 #include "dsr/audit.hpp"
@@ -13,6 +14,7 @@
 #include "dsr/error.hpp"
 #include "dsr/holidays.hpp"
 #include "dsr/input.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/laws.hpp"
 #include "dsr/policy.hpp"
 #include "dsr/roles.hpp"
@@ -22,7 +24,6 @@
 #include "store/disclosure_store.hpp"
 #include "store/subject_store.hpp"
 #include "store/tx.hpp"
-#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 
@@ -92,6 +93,17 @@ Consent to_consent(const std::string& subject_id, const store::ConsentRow& r) {
           r.withdrawn_at, r.withdrawn_by};
 }
 
+// What `read` holds for a subject that is not erased, each row made an Item
+// by `make`: nothing for an unknown or erased subject.
+template <class Item, class Read, class Make>
+std::vector<Item> held_for_subject(Desk& desk, const std::string& subject_id, Read read, Make make) {
+  std::vector<Item> out;
+  auto row = store::subject_by_id(desk.db(), subject_id);
+  if (!row || row->status == SubjectStatus::erased) return out;
+  for (const auto& r : read(desk.db(), row->rowid)) out.push_back(make(row->id, r));
+  return out;
+}
+
 // Whether a disclosure is one the opt-out's third parties must hear of:
 // a sale or sharing (regs 7026(f)), or payment data beyond the card
 // processor for billing and legal obligations (regs 7027(g), (m)).
@@ -115,7 +127,7 @@ nlohmann::json recipients_for(Desk& desk, int64_t subject_rowid, const std::stri
     seen.push_back(key);
     out.push_back({{"recipient", d.recipient},
                    {"recipient_type", d.recipient_type},
-                   {"recipient_address", d.recipient_address.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.recipient_address)},
+                   {"recipient_address", text_or_null(d.recipient_address)},
                    {"last_disclosed", d.date}});
   }
   return out;
@@ -246,11 +258,7 @@ std::vector<OptOut> list_opt_outs(Desk& desk, bool open_only) {
 }
 
 std::vector<OptOut> opt_outs_of(Desk& desk, const std::string& subject_id) {
-  std::vector<OptOut> out;
-  auto row = store::subject_by_id(desk.db(), subject_id);
-  if (!row || row->status == SubjectStatus::erased) return out;
-  for (const auto& r : store::opt_outs_for(desk.db(), row->rowid)) out.push_back(to_opt_out(row->id, r));
-  return out;
+  return held_for_subject<OptOut>(desk, subject_id, store::opt_outs_for, to_opt_out);
 }
 
 nlohmann::json opt_out_json(const OptOut& o) {
@@ -260,18 +268,18 @@ nlohmann::json opt_out_json(const OptOut& o) {
   return {{"kind", o.kind},
           {"law", law},
           {"source", o.source},
-          {"origin", o.origin.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.origin)},
+          {"origin", text_or_null(o.origin)},
           {"received", o.received},
           {"comply_by", o.comply_by},
-          {"signal_at", o.signal_at ? nlohmann::json(iso_time(*o.signal_at)) : nlohmann::json(nullptr)},
+          {"signal_at", time_or_null(o.signal_at)},
           {"recorded_at", iso_time(o.recorded_at)}};
 }
 
 nlohmann::json opt_out_status_json(const OptOut& o) {
   nlohmann::json j = opt_out_json(o);
   j["subject"] = o.subject_id;
-  j["complied_on"] = o.complied_on.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.complied_on);
-  j["complied_by"] = o.complied_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.complied_by);
+  j["complied_on"] = text_or_null(o.complied_on);
+  j["complied_by"] = text_or_null(o.complied_by);
   j["overdue"] = o.overdue;
   j["late"] = o.late();
   return j;
@@ -316,7 +324,7 @@ ChoiceResult apply_choice(Desk& desk, const ChoiceInput& in) {
 }
 
 nlohmann::json choice_result_json(const ChoiceResult& r) {
-  nlohmann::json out = {{"subject", r.subject_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.subject_id)}};
+  nlohmann::json out = {{"subject", text_or_null(r.subject_id)}};
   if (!r.new_uses.is_null()) out.update(r.new_uses);
   if (r.opt_out) {
     out["opt_out"] = opt_out_status_json(r.opt_out->opt_out);
@@ -378,11 +386,7 @@ int withdraw_consent(Desk& desk, std::string_view subject, const std::string& pu
 }
 
 std::vector<Consent> consents_of(Desk& desk, const std::string& subject_id) {
-  std::vector<Consent> out;
-  auto row = store::subject_by_id(desk.db(), subject_id);
-  if (!row || row->status == SubjectStatus::erased) return out;
-  for (const auto& r : store::consents_for(desk.db(), row->rowid)) out.push_back(to_consent(row->id, r));
-  return out;
+  return held_for_subject<Consent>(desk, subject_id, store::consents_for, to_consent);
 }
 
 std::vector<Consent> list_consents(Desk& desk, std::string_view subject) {
@@ -400,10 +404,10 @@ nlohmann::json consent_json(const Consent& c) {
           {"purpose", c.purpose},
           {"notice", c.notice},
           {"method", c.method},
-          {"evidence", c.evidence_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.evidence_name)},
+          {"evidence", text_or_null(c.evidence_name)},
           {"given_at", iso_time(c.given_at)},
           {"status", c.current() ? "current" : "withdrawn"},
-          {"withdrawn_at", c.withdrawn_at ? nlohmann::json(iso_time(*c.withdrawn_at)) : nlohmann::json(nullptr)}};
+          {"withdrawn_at", time_or_null(c.withdrawn_at)}};
 }
 
 const char* const kDefaultAutomatedDecisions =

@@ -4,12 +4,14 @@
 #include <map>
 #include <set>
 
+#include "domain/core/audited_write.hpp"
 #include "domain/disclosures/sharing_rules.hpp"
 #include "domain/subjects/subject_codec.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/catalog.hpp"
 #include "dsr/error.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/policy.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/timefmt.hpp"
@@ -19,7 +21,6 @@
 #include "store/policy_store.hpp"
 #include "store/tx.hpp"
 #include "util/strings.hpp"
-#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 namespace {
@@ -83,8 +84,6 @@ DisclosureRecord to_record(const store::DisclosureRow& row) {
           row.recipient_address, split(row.categories), row.purpose, row.basis, row.reference,
           row.withhold_until, row.recorded_at, row.recorded_by};
 }
-
-nlohmann::json or_null(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
 
 }  // namespace
 
@@ -151,7 +150,6 @@ DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
     throw Error(ErrorKind::refused, msg, refusals.dump());
   }
   int64_t recipient_id = store::upsert_recipient(desk.db(), req.recipient, req.recipient_type, req.recipient_address);
-  store::DisclosureWriter writer(desk.db());
   DisclosureResult result;
   result.date = req.date;
   store::DisclosureRow d;
@@ -165,7 +163,7 @@ DisclosureResult disclose(Desk& desk, const DisclosureRequest& in) {
   d.recorded_by = desk.actor();
   for (const auto& row : rows) {
     d.subject_rowid = row.rowid;
-    int64_t id = writer.insert(d, recipient_id);
+    int64_t id = store::insert_disclosure(desk.db(), d, recipient_id);
     if (!result.first_id) result.first_id = id;
     result.subject_ids.push_back(row.id);
   }
@@ -226,12 +224,12 @@ nlohmann::json disclosure_json(const DisclosureRecord& r) {
           {"date", r.date},
           {"recipient", r.recipient},
           {"recipient_type", r.recipient_type},
-          {"recipient_address", or_null(r.recipient_address)},
+          {"recipient_address", text_or_null(r.recipient_address)},
           {"categories", r.categories},
           {"purpose", r.purpose},
           {"basis", r.basis},
-          {"reference", or_null(r.reference)},
-          {"withhold_until", or_null(r.withhold_until)},
+          {"reference", text_or_null(r.reference)},
+          {"withhold_until", text_or_null(r.withhold_until)},
           {"recorded_at", iso_time(r.recorded_at)},
           {"recorded_by", r.recorded_by}};
 }
@@ -242,19 +240,25 @@ std::vector<RecipientSummary> recipients_of(Desk& desk, std::string_view subject
   });
 }
 
+nlohmann::json recipient_summary_json(const RecipientSummary& r) {
+  return {{"recipient", r.recipient},
+          {"recipient_type", r.recipient_type},
+          {"recipient_address", text_or_null(r.recipient_address)},
+          {"disclosures", r.count},
+          {"first_date", r.first_date},
+          {"last_date", r.last_date},
+          {"categories", r.categories}};
+}
+
 nlohmann::json subject_recipients_json(Desk& desk, const std::string& subject_id) {
   std::string today = cal::format(cal::today());
   nlohmann::json out = nlohmann::json::array();
   for (const auto& d : accounting(desk, resolve_subject(desk, subject_id).rowid, "0001-01-01")) {
     if (!d.withhold_until.empty() && d.withhold_until > today) continue;  // confidentiality order still running
-    out.push_back({{"recipient", d.recipient},
-                   {"recipient_type", d.recipient_type},
-                   {"recipient_address", or_null(d.recipient_address)},
-                   {"categories", d.categories},
-                   {"purpose", d.purpose},
-                   {"basis", d.basis},
-                   {"reference", or_null(d.reference)},
-                   {"date", d.date}});
+    // The accounting's view of the disclosure, less the desk's own bookkeeping.
+    nlohmann::json j = disclosure_json(d);
+    for (const char* k : {"id", "subject", "withhold_until", "recorded_at", "recorded_by"}) j.erase(k);
+    out.push_back(std::move(j));
   }
   return out;
 }
@@ -268,7 +272,7 @@ nlohmann::json notify_list(Desk& desk, int64_t subject_rowid) {
   for (const auto& r : summarise(accounting(desk, subject_rowid, "0001-01-01")))
     out.push_back({{"recipient", r.recipient},
                    {"recipient_type", r.recipient_type},
-                   {"recipient_address", or_null(r.recipient_address)},
+                   {"recipient_address", text_or_null(r.recipient_address)},
                    {"last_disclosed", r.last_date},
                    {"categories", r.categories}});
   return out;
@@ -321,8 +325,12 @@ std::vector<Hold> holds_on(Desk& desk, const std::string& subject_id) {
 }
 
 nlohmann::json hold_json(const Hold& h) {
-  return {{"id", h.id},          {"subject", h.subject_id},         {"reason", h.reason},
-          {"reference", or_null(h.reference)}, {"placed_at", iso_time(h.placed_at)}, {"placed_by", h.placed_by}};
+  return {{"id", h.id},
+          {"subject", h.subject_id},
+          {"reason", h.reason},
+          {"reference", text_or_null(h.reference)},
+          {"placed_at", iso_time(h.placed_at)},
+          {"placed_by", h.placed_by}};
 }
 
 }  // namespace dsr

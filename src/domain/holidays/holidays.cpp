@@ -1,16 +1,17 @@
 // Public holidays by jurisdiction (dsr/holidays.hpp).
 #include "dsr/holidays.hpp"
 
+#include "domain/core/audited_write.hpp"
 #include "domain/requests/request_model.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/calendar.hpp"
 #include "dsr/error.hpp"
 #include "dsr/ics.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/validate.hpp"
 #include "store/request_store.hpp"
 #include "store/tx.hpp"
-#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 
@@ -68,10 +69,13 @@ HolidayImport import_holidays(Desk& desk, const std::string& ics_text, const std
 }
 
 nlohmann::json holiday_import_json(const HolidayImport& r) {
-  return {{"jurisdiction", r.jurisdiction}, {"days", r.days},           {"added", r.added},
-          {"recurring_skipped", r.recurring}, {"undated_skipped", r.undated},
-          {"first", r.first.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.first)},
-          {"last", r.last.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.last)},
+  return {{"jurisdiction", r.jurisdiction},
+          {"days", r.days},
+          {"added", r.added},
+          {"recurring_skipped", r.recurring},
+          {"undated_skipped", r.undated},
+          {"first", text_or_null(r.first)},
+          {"last", text_or_null(r.last)},
           {"requests_updated", r.requests_updated}};
 }
 

@@ -4,14 +4,16 @@
 #include <map>
 #include <set>
 
-#include "dsr/fields.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/breaches.hpp"
 #include "dsr/catalog.hpp"
+#include "dsr/disclosures.hpp"
+#include "dsr/fields.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/notices.hpp"
 #include "dsr/policy.hpp"
-#include "dsr/roles.hpp"
 #include "dsr/retention.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
 #include "store/choice_store.hpp"
@@ -50,17 +52,20 @@ nlohmann::json categories_json(Desk& desk) {
 
 nlohmann::json recipients_json(Desk& desk) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& r : store::recipients_in_log(desk.db()))
-    out.push_back({{"recipient", r.name},
-                   {"recipient_type", r.type},
-                   {"recipient_address", r.address.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.address)},
-                   {"disclosures", r.disclosures},
-                   {"subjects", r.subjects},
-                   {"first_date", r.first_date},
-                   {"last_date", r.last_date},
-                   {"categories", r.categories},
-                   {"purposes", r.purposes},
-                   {"bases", r.bases}});
+  for (const auto& r : store::recipients_in_log(desk.db())) {
+    // A subject's summary of a recipient (dsr recipients), over every subject.
+    nlohmann::json j = recipient_summary_json({.recipient = r.name,
+                                               .recipient_type = r.type,
+                                               .recipient_address = r.address,
+                                               .first_date = r.first_date,
+                                               .last_date = r.last_date,
+                                               .count = r.disclosures,
+                                               .categories = r.categories});
+    j["subjects"] = r.subjects;
+    j["purposes"] = r.purposes;
+    j["bases"] = r.bases;
+    out.push_back(std::move(j));
+  }
   return out;
 }
 
@@ -128,8 +133,7 @@ nlohmann::json inventory(Desk& desk) {
       if (seen.insert(p).second) purposes.push_back(p);
   return {{"generated_at", iso_time(cal::now_unix())},
           {"record", "GDPR Art. 30(1) record of processing activities"},
-          {"policy", {{"in_force", in_force.empty() ? nlohmann::json(nullptr) : nlohmann::json(in_force)},
-                      {"versions", list_policies(desk).size()}}},
+          {"policy", {{"in_force", text_or_null(in_force)}, {"versions", list_policies(desk).size()}}},
           {"data_subjects",
            {{"category", "customers: registered users of the services"},
             {"active", summary.subjects.active},

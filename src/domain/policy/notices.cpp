@@ -7,6 +7,7 @@
 #include "dsr/audit.hpp"
 #include "dsr/breaches.hpp"
 #include "dsr/error.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/roles.hpp"
 #include "store/policy_store.hpp"
 
@@ -45,7 +46,7 @@ nlohmann::json contact_json(const Contact& c) {
           {"name", c.name},
           {"method", c.method},
           {"address", c.address},
-          {"new_uses", c.new_uses.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.new_uses)},
+          {"new_uses", text_or_null(c.new_uses)},
           {"opt_outs", c.opt_outs}};
 }
 

@@ -1,6 +1,7 @@
 // Policy versions and the version in force.
-#include "dsr/audit.hpp"
 #include "dsr/policy.hpp"
+#include "dsr/audit.hpp"
+#include "dsr/json_values.hpp"
 
 #include <set>
 
@@ -120,7 +121,7 @@ nlohmann::json policy_json(const PolicyVersion& v) {
   return {{"version", v.version},
           {"effective", v.effective},
           {"material", v.material},
-          {"summary", v.summary.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.summary)},
+          {"summary", text_or_null(v.summary)},
           {"purposes", v.purposes.empty() ? catalog_purposes() : v.purposes},
           {"purposes_from", v.purposes.empty() ? "catalog" : "version"},
           {"added_at", iso_time(v.added_at)},

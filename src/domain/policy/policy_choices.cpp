@@ -4,19 +4,20 @@
 #include <map>
 #include <set>
 
-#include "domain/policy/contact_model.hpp"
+#include "domain/core/audited_write.hpp"
 #include "domain/disclosures/sharing_rules.hpp"
+#include "domain/policy/contact_model.hpp"
 #include "domain/subjects/subject_codec.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/error.hpp"
-#include "dsr/roles.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/policy.hpp"
+#include "dsr/roles.hpp"
 #include "dsr/subjects.hpp"
 #include "dsr/timefmt.hpp"
 #include "store/policy_store.hpp"
 #include "store/subject_store.hpp"
 #include "store/tx.hpp"
-#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 
@@ -92,9 +93,7 @@ std::optional<Choice> choice_of(Desk& desk, const std::string& subject_id) {
 }
 
 nlohmann::json choice_json(const Choice& c) {
-  return {{"new_uses", c.new_uses},
-          {"at", iso_time(c.at)},
-          {"policy_version", c.policy_version.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.policy_version)}};
+  return {{"new_uses", c.new_uses}, {"at", iso_time(c.at)}, {"policy_version", text_or_null(c.policy_version)}};
 }
 
 AffectedReport policy_affected(Desk& desk, std::string_view version) {

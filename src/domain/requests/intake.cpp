@@ -26,14 +26,13 @@ Request open_from_document(Desk& desk, std::string_view text, const IntakeOption
   // not for us) is an attempt worth an audit entry (ARCHITECTURE.md, Invariants).
   int64_t id = audited_write(desk, "request intake", Action::manage_requests, [&](Audit& audit) {
     IntakeDoc d = o.format == "drp" ? read_drp(text, o, cal::now_unix()) : read_opendsr(text, o);
-    RequestInput in;
-    in.type = to_string(d.type);
-    in.law = to_string(d.law);
-    in.email = d.email;
-    in.phone = d.phone;
-    in.name = d.name;
-    in.jurisdiction = o.jurisdiction;
-    in.channel = o.channel.empty() ? "web" : o.channel;
+    RequestInput in{.type = to_string(d.type),
+                    .law = to_string(d.law),
+                    .channel = o.channel.empty() ? "web" : o.channel,
+                    .email = d.email,
+                    .phone = d.phone,
+                    .name = d.name,
+                    .jurisdiction = o.jurisdiction};
     if (d.format == "opendsr") {  // the clock runs from the data subject's request to the controller
       in.received = iso_date(*d.issued_at);
       if (in.received > cal::format(cal::today()))

@@ -13,6 +13,8 @@
 namespace dsr {
 
 std::string request_label(int64_t id);  // "req_12"
+// The --reason an action cannot go without: a usage error naming `why` when empty.
+std::string required_reason(const std::string& reason, const char* why);
 // ID ("req_12" or "12") to its row; not_found otherwise.
 store::RequestRow load_request(Desk& desk, std::string_view id);
 // Appends one entry to the request's history, by the desk's actor, now.

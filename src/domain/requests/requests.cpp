@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <charconv>
 
+#include "domain/core/audited_write.hpp"
 #include "domain/requests/request_model.hpp"
 #include "domain/subjects/subject_codec.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/choices.hpp"
 #include "dsr/error.hpp"
 #include "dsr/holidays.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/laws.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/subjects.hpp"
@@ -19,7 +21,6 @@
 #include "store/request_store.hpp"
 #include "store/subject_store.hpp"
 #include "store/tx.hpp"
-#include "domain/core/audited_write.hpp"
 
 namespace dsr {
 
@@ -55,6 +56,11 @@ std::string reason_text(const char* field, const std::string& reason) {
 
 std::string request_label(int64_t id) { return "req_" + std::to_string(id); }
 
+std::string required_reason(const std::string& reason, const char* why) {
+  if (reason.empty()) fail(ErrorKind::usage, std::string("--reason: ") + why);
+  return reason_text("--reason", reason);
+}
+
 void need_open(const RequestRow& r) {
   if (r.closed_on)
     fail(ErrorKind::conflict, request_label(r.id) + " is already closed (" + r.outcome.value_or("") + " on " +
@@ -86,52 +92,53 @@ void add_event(Desk& desk, int64_t request_id, const std::string& event, nlohman
 }
 
 Request to_request(const RequestRow& row, cal::Date today) {
-  Request r;
-  r.id = request_label(row.id);
+  std::string id = request_label(row.id);
   const laws::Law* law = laws::find(row.law);
-  if (!law) fail(ErrorKind::integrity, r.id + " is under an unknown law " + validate::quoted(row.law));
-  r.subject_id = row.subject_id;
-  r.type = row.type;
-  r.law = law->id;
-  r.channel = row.channel.value_or("");
-  r.received = row.received;
-  r.status = row.status;
-  r.first_due = row.due;
-  r.due = row.extended_due.value_or(row.due);
-  r.extended_on = row.extended_on.value_or("");
-  r.extension_reason = row.extension_reason.value_or("");
-  r.ack_due = row.ack_due.value_or("");
-  r.acknowledged_on = row.acknowledged_on.value_or("");
-  r.verified_on = row.verified_on.value_or("");
-  r.closed_on = row.closed_on.value_or("");
-  r.outcome = row.outcome.value_or("");
-  r.close_reason = row.close_reason.value_or("");
-  r.opened_at = row.opened_at;
-  r.opened_by = row.opened_by;
-  r.jurisdiction = row.jurisdiction.value_or("");
-  r.citation = laws::has_type(*law, row.type) ? std::string(laws::periods_for(*law, row.type).citation)
-                                               : std::string(law->citation);
-  r.clock_start = row.clock_start.value_or("");
-  r.paused_on = row.paused_on.value_or("");
-  r.paused_days = static_cast<int>(row.paused_days);
-  r.weekends_only = row.weekends_only;
-  r.denial_code = row.denial_code.value_or("");
-  if (row.duplicate_of) r.duplicate_of = request_label(*row.duplicate_of);
-  r.appeal_received = row.appeal_received.value_or("");
-  r.appeal_due = row.appeal_due.value_or("");
-  r.appeal_extendable_to = row.appeal_extendable_to.value_or("");
-  r.appeal_decided_on = row.appeal_decided_on.value_or("");
-  r.appeal_outcome = row.appeal_outcome.value_or("");
-  r.appeal_reason = row.appeal_reason.value_or("");
+  if (!law) fail(ErrorKind::integrity, id + " is under an unknown law " + validate::quoted(row.law));
+  Request r{.id = id,
+            .subject_id = row.subject_id,
+            .subject_status = std::nullopt,
+            .type = row.type,
+            .law = law->id,
+            .channel = row.channel.value_or(""),
+            .received = row.received,
+            .status = row.status,
+            .first_due = row.due,
+            .due = row.extended_due.value_or(row.due),
+            .extended_on = row.extended_on.value_or(""),
+            .extension_reason = row.extension_reason.value_or(""),
+            .ack_due = row.ack_due.value_or(""),
+            .acknowledged_on = row.acknowledged_on.value_or(""),
+            .verified_on = row.verified_on.value_or(""),
+            .closed_on = row.closed_on.value_or(""),
+            .outcome = row.outcome.value_or(""),
+            .close_reason = row.close_reason.value_or(""),
+            .opened_at = row.opened_at,
+            .opened_by = row.opened_by,
+            .jurisdiction = row.jurisdiction.value_or(""),
+            .citation = laws::has_type(*law, row.type) ? std::string(laws::periods_for(*law, row.type).citation)
+                                                       : std::string(law->citation),
+            .clock_start = row.clock_start.value_or(""),
+            .paused_on = row.paused_on.value_or(""),
+            .paused_days = static_cast<int>(row.paused_days),
+            .weekends_only = row.weekends_only,
+            .denial_code = row.denial_code.value_or(""),
+            .duplicate_of = row.duplicate_of ? request_label(*row.duplicate_of) : std::string(),
+            .appeal_received = row.appeal_received.value_or(""),
+            .appeal_due = row.appeal_due.value_or(""),
+            .appeal_extendable_to = row.appeal_extendable_to.value_or(""),
+            .appeal_decided_on = row.appeal_decided_on.value_or(""),
+            .appeal_outcome = row.appeal_outcome.value_or(""),
+            .appeal_reason = row.appeal_reason.value_or(""),
+            .appeal_extended_on = row.appeal_extended_on.value_or(""),
+            .appeal_extension_reason = row.appeal_extension_reason.value_or(""),
+            .representative = row.representative.value_or(""),
+            .agent_name = row.agent_name.value_or(""),
+            .agent_confirmed_on = row.agent_confirmed_on.value_or(""),
+            .agent_confirmation_needed = !row.closed_on && agent_confirmation_needed(row)};
   r.appeal_overdue = !r.appeal_due.empty() && r.appeal_decided_on.empty() && cal::format(today) > r.appeal_due;
-  r.appeal_extended_on = row.appeal_extended_on.value_or("");
-  r.appeal_extension_reason = row.appeal_extension_reason.value_or("");
   if (!r.appeal_due.empty() && r.appeal_decided_on.empty())
     r.appeal_days_left = cal::days_between(today, cal::parse_date("appeal_due", r.appeal_due));
-  r.representative = row.representative.value_or("");
-  r.agent_name = row.agent_name.value_or("");
-  r.agent_confirmed_on = row.agent_confirmed_on.value_or("");
-  r.agent_confirmation_needed = !row.closed_on && agent_confirmation_needed(row);
   if (r.appeal_outcome == "denied")
     r.complaint = "If you disagree with this decision, you may contact " + std::string(law->regulator) + ".";
   cal::Date due = cal::parse_date("due", r.due);
@@ -349,9 +356,13 @@ Request open_request(Desk& desk, const RequestInput& in) {
   for (const auto& c : who.claims) store::insert_claim(desk.db(), row.id, c);
   if (!representative.empty())
     seal_evidence(desk, row.id, "agent_proof", {{"representative", representative}}, proof);
-  nlohmann::json detail = {{"subject", row.subject_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(row.subject_id)},
-                           {"type", to_string(row.type)},   {"law", row.law},     {"jurisdiction", jurisdiction},
-                           {"received", row.received},  {"due", row.due},     {"verified", verified}};
+  nlohmann::json detail = {{"subject", text_or_null(row.subject_id)},
+                           {"type", to_string(row.type)},
+                           {"law", row.law},
+                           {"jurisdiction", jurisdiction},
+                           {"received", row.received},
+                           {"due", row.due},
+                           {"verified", verified}};
   if (!who.kinds.empty()) detail["claimed"] = who.kinds;  // kinds only: the values stay out of the history
   if (row.channel) detail["channel"] = *row.channel;
   if (row.ack_due) detail["ack_due"] = *row.ack_due;
@@ -402,11 +413,8 @@ Request find_request(Desk& desk, std::string_view id) {
                               "under kept remain, for the reasons and periods given."},
                 {"kept", kept_after_erasure(desk, r.subject_id)}};
   }
-  for (const auto& e : store::request_events(desk.db(), row.id)) {
-    RequestEvent ev{e.at, e.actor, e.event, nlohmann::json::parse(e.detail, nullptr, false)};
-    if (ev.detail.is_discarded()) ev.detail = nlohmann::json::object();
-    r.history.push_back(std::move(ev));
-  }
+  for (const auto& e : store::request_events(desk.db(), row.id))
+    r.history.push_back({e.at, e.actor, e.event, stored_object(e.detail)});
   return r;
 }
 
@@ -449,8 +457,7 @@ Request start_request(Desk& desk, std::string_view id) {
 }
 
 Request extend_request(Desk& desk, std::string_view id, const std::string& reason_in) {
-  if (reason_in.empty()) fail(ErrorKind::usage, "--reason: an extension needs a reason (it is told to the requester)");
-  std::string reason = reason_text("--reason", reason_in);
+  std::string reason = required_reason(reason_in, "an extension needs a reason (it is told to the requester)");
   return transition(desk, id, "extend", "extended", [&](RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     const laws::Law& law = laws::get(row.law);
@@ -523,8 +530,7 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
 }
 
 Request pause_request(Desk& desk, std::string_view id, const std::string& reason_in) {
-  if (reason_in.empty()) fail(ErrorKind::usage, "--reason: say what clarification was asked for");
-  std::string reason = reason_text("--reason", reason_in);
+  std::string reason = required_reason(reason_in, "say what clarification was asked for");
   return transition(desk, id, "pause", "paused", [&](RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     const laws::Law& law = laws::get(row.law);
@@ -674,52 +680,55 @@ std::vector<Request> list_requests(Desk& desk, const RequestQuery& q) {
 }
 
 nlohmann::json request_json(const Request& r) {
-  auto text_or_null = [](const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
-  nlohmann::json j = {{"id", r.id},
-                      {"subject", text_or_null(r.subject_id)},
-                      {"type", to_string(r.type)},
-                      {"law", to_string(r.law)},
-                      {"channel", text_or_null(r.channel)},
-                      {"received", r.received},
-                      {"status", to_string(r.status)},
-                      {"verified_on", text_or_null(r.verified_on)},
-                      {"first_due", r.first_due},
-                      {"due", r.due},
-                      {"extended", r.extended()},
-                      {"extended_on", text_or_null(r.extended_on)},
-                      {"extension_reason", text_or_null(r.extension_reason)},
-                      {"ack_due", text_or_null(r.ack_due)},
-                      {"acknowledged_on", text_or_null(r.acknowledged_on)},
-                      {"days_left", r.days_left ? nlohmann::json(*r.days_left) : nlohmann::json(nullptr)},
-                      {"overdue", r.overdue},
-                      {"ack_overdue", r.ack_overdue},
-                      {"closed_on", text_or_null(r.closed_on)},
-                      {"outcome", text_or_null(r.outcome)},
-                      {"close_reason", text_or_null(r.close_reason)},
-                      {"days_to_respond", r.days_to_respond ? nlohmann::json(*r.days_to_respond) : nlohmann::json(nullptr)},
-                      {"late", r.late},
-                      {"opened_at", iso_time(r.opened_at)},
-                      {"opened_by", r.opened_by},
-                      {"jurisdiction", text_or_null(r.jurisdiction)},
-                      {"citation", r.citation},
-                      {"clock", {{"start", text_or_null(r.clock_start)},
-                                 {"state", r.clock_start.empty() ? "waiting" : r.paused() ? "paused" : "running"},
-                                 {"paused_on", text_or_null(r.paused_on)},
-                                 {"paused_days", r.paused_days}}},
-                      {"calendar", {{"jurisdiction", text_or_null(r.jurisdiction)},
-                                    {"holidays", !r.weekends_only},
-                                    {"note", r.weekends_only ? nlohmann::json("only weekends were counted: no holiday "
-                                                                              "calendar was imported for " +
-                                                                              (r.jurisdiction.empty() ? std::string("it")
-                                                                                                      : r.jurisdiction))
-                                                             : nlohmann::json(nullptr)}}},
-                      {"denial_code", text_or_null(r.denial_code)},
-                      {"duplicate_of", text_or_null(r.duplicate_of)},
-                      {"frequent", r.frequent()},
-                      {"identity", {{"linked", r.linked()},
-                                    {"subject_status", r.subject_status ? nlohmann::json(to_string(*r.subject_status))
-                                                                        : nlohmann::json(nullptr)},
-                                    {"claimed", r.claimed}}}};
+  nlohmann::json j = {
+      {"id", r.id},
+      {"subject", text_or_null(r.subject_id)},
+      {"type", to_string(r.type)},
+      {"law", to_string(r.law)},
+      {"channel", text_or_null(r.channel)},
+      {"received", r.received},
+      {"status", to_string(r.status)},
+      {"verified_on", text_or_null(r.verified_on)},
+      {"first_due", r.first_due},
+      {"due", r.due},
+      {"extended", r.extended()},
+      {"extended_on", text_or_null(r.extended_on)},
+      {"extension_reason", text_or_null(r.extension_reason)},
+      {"ack_due", text_or_null(r.ack_due)},
+      {"acknowledged_on", text_or_null(r.acknowledged_on)},
+      {"days_left", value_or_null(r.days_left)},
+      {"overdue", r.overdue},
+      {"ack_overdue", r.ack_overdue},
+      {"closed_on", text_or_null(r.closed_on)},
+      {"outcome", text_or_null(r.outcome)},
+      {"close_reason", text_or_null(r.close_reason)},
+      {"days_to_respond", value_or_null(r.days_to_respond)},
+      {"late", r.late},
+      {"opened_at", iso_time(r.opened_at)},
+      {"opened_by", r.opened_by},
+      {"jurisdiction", text_or_null(r.jurisdiction)},
+      {"citation", r.citation},
+      {"clock",
+       {{"start", text_or_null(r.clock_start)},
+        {"state", r.clock_start.empty() ? "waiting"
+                  : r.paused()          ? "paused"
+                                        : "running"},
+        {"paused_on", text_or_null(r.paused_on)},
+        {"paused_days", r.paused_days}}},
+      {"calendar",
+       {{"jurisdiction", text_or_null(r.jurisdiction)},
+        {"holidays", !r.weekends_only},
+        {"note", r.weekends_only ? nlohmann::json("only weekends were counted: no holiday "
+                                                  "calendar was imported for " +
+                                                  (r.jurisdiction.empty() ? std::string("it") : r.jurisdiction))
+                                 : nlohmann::json(nullptr)}}},
+      {"denial_code", text_or_null(r.denial_code)},
+      {"duplicate_of", text_or_null(r.duplicate_of)},
+      {"frequent", r.frequent()},
+      {"identity",
+       {{"linked", r.linked()},
+        {"subject_status", r.subject_status ? nlohmann::json(to_string(*r.subject_status)) : nlohmann::json(nullptr)},
+        {"claimed", r.claimed}}}};
   if (!r.claims.empty()) {
     nlohmann::json c = nlohmann::json::array();
     for (const auto& x : r.claims) c.push_back({{"kind", x.kind}, {"value", x.value}});
@@ -737,7 +746,7 @@ nlohmann::json request_json(const Request& r) {
   if (!r.appeal_received.empty())
     j["appeal"] = {{"received", r.appeal_received},
                    {"due", r.appeal_due},
-                   {"days_left", r.appeal_days_left ? nlohmann::json(*r.appeal_days_left) : nlohmann::json(nullptr)},
+                   {"days_left", value_or_null(r.appeal_days_left)},
                    {"extended_on", text_or_null(r.appeal_extended_on)},
                    {"extension_reason", text_or_null(r.appeal_extension_reason)},
                    {"extendable_to", text_or_null(r.appeal_extendable_to)},
@@ -746,12 +755,7 @@ nlohmann::json request_json(const Request& r) {
                    {"reason", text_or_null(r.appeal_reason)},
                    {"overdue", r.appeal_overdue},
                    {"complaint", text_or_null(r.complaint)}};
-  if (!r.history.empty()) {
-    nlohmann::json h = nlohmann::json::array();
-    for (const auto& e : r.history)
-      h.push_back({{"at", iso_time(e.at)}, {"actor", e.actor}, {"event", e.event}, {"detail", e.detail}});
-    j["history"] = std::move(h);
-  }
+  if (!r.history.empty()) j["history"] = history_json(r.history);
   return j;
 }
 

@@ -8,13 +8,14 @@
 #include <algorithm>
 
 #include "domain/requests/request_model.hpp"
-#include "util/strings.hpp"
 #include "dsr/audit.hpp"
 #include "dsr/error.hpp"
 #include "dsr/input.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/laws.hpp"
 #include "dsr/validate.hpp"
 #include "store/request_store.hpp"
+#include "util/strings.hpp"
 #include "vault/seal.hpp"
 
 namespace dsr {
@@ -163,8 +164,7 @@ Request confirm_agent(Desk& desk, std::string_view id, const std::string& method
 }
 
 Request reopen_request(Desk& desk, std::string_view id, const std::string& reason_in) {
-  if (reason_in.empty()) fail(ErrorKind::usage, "--reason: say why the request is reopened");
-  std::string reason = validate::free_text("--reason", reason_in, validate::Limits::reason);
+  std::string reason = required_reason(reason_in, "say why the request is reopened");
   return request_step(desk, id, "reopen", "reopened", Need::any, [&](store::RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     if (!row.closed_on) fail(ErrorKind::conflict, label + " is open (" + to_string(row.status) + ")");
@@ -185,8 +185,7 @@ Request reopen_request(Desk& desk, std::string_view id, const std::string& reaso
 }
 
 Request extend_appeal(Desk& desk, std::string_view id, const std::string& reason_in) {
-  if (reason_in.empty()) fail(ErrorKind::usage, "--reason: an extension needs a reason (it is told to the requester)");
-  std::string reason = validate::free_text("--reason", reason_in, validate::Limits::reason);
+  std::string reason = required_reason(reason_in, "an extension needs a reason (it is told to the requester)");
   return request_step(desk, id, "extend", "appeal extended", Need::any, [&](store::RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     const laws::Law& law = laws::get(row.law);
@@ -225,8 +224,7 @@ std::vector<RequestEvidence> request_evidence(Desk& desk, std::string_view id) {
       r.at = e.at;
       r.actor = e.actor;
       size_t nul = plain->find('\0');
-      r.record = nlohmann::json::parse(plain->substr(0, nul), nullptr, false);
-      if (r.record.is_discarded()) r.record = nlohmann::json::object();
+      r.record = stored_object(plain->substr(0, nul));
       if (nul != std::string::npos) r.file = plain->substr(nul + 1);
       r.file_name = r.record.value("file", std::string());
       vault::wipe(plain->data(), plain->size());

@@ -2,15 +2,16 @@
 // held about one person, with why, where from, for how long and who got it.
 #include <set>
 
-#include "dsr/calendar.hpp"
-#include "domain/disclosures/sharing_rules.hpp"
 #include "domain/core/audited_write.hpp"
+#include "domain/disclosures/sharing_rules.hpp"
 #include "domain/subjects/subject_codec.hpp"
-#include "dsr/choices.hpp"
 #include "dsr/audit.hpp"
+#include "dsr/calendar.hpp"
 #include "dsr/catalog.hpp"
+#include "dsr/choices.hpp"
 #include "dsr/disclosures.hpp"
 #include "dsr/error.hpp"
+#include "dsr/json_values.hpp"
 #include "dsr/policy.hpp"
 #include "dsr/roles.hpp"
 #include "dsr/subjects.hpp"
@@ -56,7 +57,7 @@ nlohmann::json erase_json(const EraseResult& r, bool already_erased) {
           {"erased_at", iso_time(r.erased_at)},
           {"fields", r.fields},
           {"notify", r.notify},
-          {"wiped", r.wiped ? nlohmann::json(*r.wiped) : nlohmann::json(nullptr)}};
+          {"wiped", value_or_null(r.wiped)}};
 }
 
 nlohmann::json export_subject(Desk& desk, std::string_view ref) {
@@ -115,8 +116,7 @@ nlohmann::json export_subject(Desk& desk, std::string_view ref) {
                         {"value", v.value},
                         {"source", v.provenance.source},
                         {"collected_at", iso_time(v.provenance.collected_at)},
-                        {"policy_version", v.provenance.policy_version.empty() ? nlohmann::json(nullptr)
-                                                                               : nlohmann::json(v.provenance.policy_version)}};
+                        {"policy_version", text_or_null(v.provenance.policy_version)}};
     if (v.restricted) j["restricted"] = true;
     data.push_back(std::move(j));
     held.insert(v.category);

@@ -158,41 +158,39 @@ ChangeResult correct_subject(Desk& desk, std::string_view ref, const SubjectInpu
   });
 }
 
-ChangeResult deactivate_subject(Desk& desk, std::string_view ref, const std::string& reason_in) {
-  std::string reason = reason_in.empty() ? "" : validate::free_text("reason", reason_in, validate::Limits::reason);
-  return audited_write(desk, "deactivate", Action::write_subjects, [&](Audit& audit) {
-  SubjectRow row = resolve_live_subject(desk, ref);
-  audit.subject(row.id);
-  std::vector<std::string> changed;
-  if (row.status != SubjectStatus::deactivated) {
-    int64_t t = now();
-    store::set_status(desk.db(), row.rowid, SubjectStatus::deactivated, t, reason.empty() ? std::nullopt : std::optional(reason), t);
-    row.status = SubjectStatus::deactivated;
-    row.status_changed_at = t;
-    row.status_reason = reason;
-    changed.push_back("status");
-  }
-  ChangeResult result = finish_change(desk, row, std::move(changed));
-  return result;
+namespace {
+
+// Puts a live subject into `to` (deactivated from now, with `reason`, or
+// active again); a subject already there is left as it is.
+ChangeResult change_status(Desk& desk, const char* operation, std::string_view ref, SubjectStatus to,
+                           const std::string& reason) {
+  return audited_write(desk, operation, Action::write_subjects, [&](Audit& audit) {
+    SubjectRow row = resolve_live_subject(desk, ref);
+    audit.subject(row.id);
+    std::vector<std::string> changed;
+    if (row.status != to) {
+      int64_t t = now();
+      std::optional<int64_t> since = to == SubjectStatus::deactivated ? std::optional(t) : std::nullopt;
+      std::optional<std::string> why = reason.empty() ? std::nullopt : std::optional(reason);
+      store::set_status(desk.db(), row.rowid, to, since, why, t);
+      row.status = to;
+      row.status_changed_at = since;
+      row.status_reason = why;
+      changed.push_back("status");
+    }
+    return finish_change(desk, row, std::move(changed));
   });
 }
 
+}  // namespace
+
+ChangeResult deactivate_subject(Desk& desk, std::string_view ref, const std::string& reason_in) {
+  std::string reason = reason_in.empty() ? "" : validate::free_text("reason", reason_in, validate::Limits::reason);
+  return change_status(desk, "deactivate", ref, SubjectStatus::deactivated, reason);
+}
+
 ChangeResult reactivate_subject(Desk& desk, std::string_view ref) {
-  return audited_write(desk, "reactivate", Action::write_subjects, [&](Audit& audit) {
-  SubjectRow row = resolve_live_subject(desk, ref);
-  audit.subject(row.id);
-  std::vector<std::string> changed;
-  if (row.status != SubjectStatus::active) {
-    int64_t t = now();
-    store::set_status(desk.db(), row.rowid, SubjectStatus::active, std::nullopt, std::nullopt, t);
-    row.status = SubjectStatus::active;
-    row.status_changed_at.reset();
-    row.status_reason.reset();
-    changed.push_back("status");
-  }
-  ChangeResult result = finish_change(desk, row, std::move(changed));
-  return result;
-  });
+  return change_status(desk, "reactivate", ref, SubjectStatus::active, "");
 }
 
 EraseResult erase_subject(Desk& desk, std::string_view ref, const std::string& reason_in, bool dry_run) {

@@ -17,7 +17,6 @@ TEST_CASE("disclosure store: a recipient is kept once, disclosures come back new
   s.rowid = store::insert_subject(v.db(), s);
   int64_t court = store::upsert_recipient(v.db(), "Court", "authority", "");
   CHECK(store::upsert_recipient(v.db(), "Court", "authority", "1 Law St") == court);
-  store::DisclosureWriter w(v.db());
   store::DisclosureRow d;
   d.subject_rowid = s.rowid;
   d.categories = "identity,contact";
@@ -26,9 +25,9 @@ TEST_CASE("disclosure store: a recipient is kept once, disclosures come back new
   d.reference = "REF-1";
   d.recorded_by = "admin";
   d.date = "2025-01-01";
-  w.insert(d, court);
+  store::insert_disclosure(v.db(), d, court);
   d.date = "2026-01-01";
-  w.insert(d, court);
+  store::insert_disclosure(v.db(), d, court);
   auto all = store::disclosures_for(v.db(), s.rowid, "2000-01-01");
   REQUIRE(all.size() == 2);
   CHECK(all[0].date == "2026-01-01");
