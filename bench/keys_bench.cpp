@@ -35,7 +35,9 @@
 // otherwise builds one of --subjects subjects without the plain copy. The
 // vault then holds the registrations made (--keep is implied).
 // --audit-modes LIST: which of step 3's modes run, comma-separated from each,
-// reopen, bulk (default all three); one alone, for a profile.
+// reopen, bulk (default all three); one alone, for a profile. `frames` (not
+// in the default) counts the WAL frames (pages) of 200 register commits each
+// way, audit on and off, with a WAL hook.
 #include <SQLiteCpp/Database.h>
 #include <sqlite3.h>
 #include <fcntl.h>
@@ -290,6 +292,47 @@ AuditCost audit_cost(const std::string& vault, const std::string& key, int subje
   return c;
 }
 
+// Pages a lone register's commit writes (WAL frames), audit on and off: a WAL
+// hook (in place of the autocheckpoint's, restored after) sees the WAL's frame
+// count after each commit. `subjects` registrations each way, alternated.
+struct FrameCount {
+  int last = -1;
+  std::vector<double> per_commit;
+};
+int count_frames(void* ctx, sqlite3*, const char*, int frames) {
+  auto* f = static_cast<FrameCount*>(ctx);
+  if (f->last >= 0) f->per_commit.push_back(frames >= f->last ? frames - f->last : frames);
+  f->last = frames;
+  return SQLITE_OK;
+}
+void audit_frames(const std::string& vault, const std::string& key, int subjects) {
+  const dsr::Credential cred = dsr::read_key_file(key);
+  dsr::Desk desk(dsr::Vault::open(vault, cred));
+  int next = int(desk.db().execAndGet("SELECT count(*) FROM subjects").getInt64());
+  FrameCount on, off;
+  for (int i = 0; i < 2 * subjects; ++i) {
+    bool audit = i % 2 == 0;
+    FrameCount& f = audit ? on : off;
+    desk.set_audit_enabled(audit);
+    f.last = -1;
+    sqlite3_wal_hook(desk.db().getHandle(), count_frames, &f);
+    // Two commits: the first only sets the count the second is measured from.
+    dsr::register_subject(desk, input_of(next++));
+    dsr::register_subject(desk, input_of(next++));
+  }
+  desk.set_audit_enabled(true);
+  desk.db().exec("PRAGMA wal_autocheckpoint=1000");  // SQLite's own hook back
+  auto mean = [](const std::vector<double>& v) {
+    double t = 0;
+    for (double x : v) t += x;
+    return v.empty() ? 0.0 : t / double(v.size());
+  };
+  std::printf("WAL frames per register commit (%d each way): audit on mean %.2f, median %.0f (p10-p90 %.0f-%.0f); "
+              "off mean %.2f, median %.0f (p10-p90 %.0f-%.0f)\n",
+              subjects, mean(on.per_commit), median(on.per_commit), pct(on.per_commit, 0.1), pct(on.per_commit, 0.9),
+              mean(off.per_commit), median(off.per_commit), pct(off.per_commit, 0.1), pct(off.per_commit, 0.9));
+}
+
 void print_audit(const char* mode, const AuditCost& c) {
   std::printf("| %s | %d x %d | %.3f ms (%.3f-%.3f) | %.3f ms (%.3f-%.3f) | %.3fx | %.3fx (%.3f-%.3f) | %.3f / %.3f ms: "
               "%.3fx | %.3fx (%.3f-%.3f) |\n",
@@ -319,7 +362,7 @@ int main(int argc, char** argv) {
     else if (a == "--keep") cfg.keep = true;
     else {
       std::fprintf(stderr, "usage: keys_bench [--dir DIR] [--subjects N] [--chunk N] [--rounds N] "
-                           "[--audit-subjects N] [--audit-blocks N] [--audit-only] [--audit-modes each,reopen,bulk] "
+                           "[--audit-subjects N] [--audit-blocks N] [--audit-only] [--audit-modes each,reopen,bulk,frames] "
                            "[--vault FILE --key FILE] "
                            "[--reuse] [--keep]\n");
       return 2;
@@ -409,6 +452,7 @@ int main(int argc, char** argv) {
       std::printf("(vault opened for each done, load average %s)\n", loadavg().c_str());
     }
     if (wanted("bulk")) bulk = audit_cost(vault, key, cfg.audit_subjects * 5, cfg.audit_blocks, Mode::bulk);
+    if (wanted("frames")) audit_frames(vault, key, 200);
     std::printf("per subject; blocks alternated on, off, off, on, ... after a warm-up block each way; wall medians "
                 "(p10-p90 of the blocks); pairs: on/off of each neighbouring pair of blocks, median (p10-p90); cpu: "
                 "this process's CPU time\n");

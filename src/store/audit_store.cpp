@@ -15,9 +15,21 @@ std::string blob(SQLite::Statement& st, int i) {
 }  // namespace
 
 AuditHead audit_head(SQLite::Database& db) {
+  AuditHead h;
+  {
+    // The head recorded by the last append, not the newest row: after a cut
+    // at the end, the next entry follows the entry that was cut, and the gap
+    // stays for `audit verify` to find.
+    Cached recorded(db, "SELECT last_id, hash FROM audit_anchor WHERE k = 2");
+    SQLite::Statement& r = *recorded;
+    if (r.executeStep()) {
+      h.last_id = r.getColumn(0).getInt64();
+      h.hash = blob(r, 1);
+      return h;
+    }
+  }
   Cached newest(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
   SQLite::Statement& st = *newest;
-  AuditHead h;
   if (st.executeStep()) {
     h.last_id = st.getColumn(0).getInt64();
     h.hash = blob(st, 1);

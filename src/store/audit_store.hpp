@@ -41,7 +41,8 @@ void insert_audit_signer(SQLite::Database& db, const AuditSigner& s);  // a key 
 std::optional<AuditHead> signing_start(SQLite::Database& db);
 void sign_signing_start(SQLite::Database& db, const std::string& signer, const std::string& sig);
 void sign_pruned_anchor(SQLite::Database& db, const std::string& signer, const std::string& sig);
-// The newest entry as the table holds it.
+// Where the next entry follows: the head recorded by the last append (else
+// the newest row, else the prune anchor).
 AuditHead audit_head(SQLite::Database& db);
 // The newest entry as last recorded beside the table (so a removed tail shows).
 std::optional<AuditHead> recorded_head(SQLite::Database& db);

@@ -86,6 +86,14 @@ TEST_CASE("audit: verify finds an altered, a removed, a reordered entry and a cu
     CHECK_FALSE(v.ok);
     CHECK(v.problem.find("end") != std::string::npos);
   }
+  SUBCASE("tail cut, then more entries written") {
+    // The recorded head still names entry 5: the next entry follows it, and the gap shows.
+    d.db().exec("DELETE FROM audit WHERE id = 5");
+    find_subject(d, "audited.person@example.com");
+    auto v = verify_audit(d);
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad == 6);
+  }
   SUBCASE("the first remaining entry removed") {
     CHECK(prune_audit(d, INT64_MAX) == 5);
     find_subject(d, "audited.person@example.com");
