@@ -32,13 +32,13 @@ run_suite() {  # run_suite BUILD_DIR CMAKE_ARGS...
 if [ "${1:-}" = "--full" ]; then
   # Everything, as before a release (about three times CI's time on 2 cores):
   # the normal build (-O2 flow warnings as errors) and its suite, then the
-  # ThreadSanitizer pass over the read-ahead thread's tests, then a short
+  # ThreadSanitizer pass over the read-ahead and checkpoint threads' tests, then a short
   # libFuzzer run of every light harness (FUZZING.md).
   run_suite build-test -DDSR_WERROR=ON -DDSR_FAULT_INJECTION=ON -DCMAKE_EXE_LINKER_FLAGS=-no-pie
   configure build-tsan -DDSR_TSAN=ON
   cmake --build build-tsan -j"$jobs" --target dsr_unit
   (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    ctest -j"$jobs" --output-on-failure --timeout 600 -R '^(batch|bulk registration|prefetch)')
+    ctest -j"$jobs" --output-on-failure --timeout 600 -R '^(batch|bulk registration|prefetch|store: a bulk run)')
   bash scripts/fuzz.sh --ci --build build-fuzz-ci
 fi
 # What CI runs (.ci/run): one build with AddressSanitizer (leak detection on)
