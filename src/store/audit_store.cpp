@@ -12,42 +12,29 @@ std::string blob(SQLite::Statement& st, int i) {
   auto c = st.getColumn(i);
   return c.isNull() ? std::string() : std::string(static_cast<const char*>(c.getBlob()), size_t(c.getBytes()));
 }
+// The first row of `sql` (an id and a hash) as a head, if any.
+std::optional<AuditHead> head_of(SQLite::Database& db, const char* sql) {
+  Cached query(db, sql);
+  SQLite::Statement& st = *query;
+  if (!st.executeStep()) return std::nullopt;
+  return AuditHead{st.getColumn(0).getInt64(), blob(st, 1), {}, {}};
+}
 }  // namespace
 
 AuditHead audit_head(SQLite::Database& db) {
-  AuditHead h;
-  {
-    // The head recorded by the last append, not the newest row: after a cut
-    // at the end, the next entry follows the entry that was cut, and the gap
-    // stays for `audit verify` to find.
-    Cached recorded(db, "SELECT last_id, hash FROM audit_anchor WHERE k = 2");
-    SQLite::Statement& r = *recorded;
-    if (r.executeStep()) {
-      h.last_id = r.getColumn(0).getInt64();
-      h.hash = blob(r, 1);
-      return h;
-    }
-  }
-  Cached newest(db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
-  SQLite::Statement& st = *newest;
-  if (st.executeStep()) {
-    h.last_id = st.getColumn(0).getInt64();
-    h.hash = blob(st, 1);
-    return h;
-  }
-  Cached anchor(db, "SELECT last_id, hash FROM audit_anchor WHERE k = 1");
-  SQLite::Statement& a = *anchor;
-  if (a.executeStep()) {
-    h.last_id = a.getColumn(0).getInt64();
-    h.hash = blob(a, 1);
-  }
-  return h;
+  // The head recorded by the last append first, not the newest row: after a
+  // cut at the end, the next entry follows the entry that was cut, and the
+  // gap stays for `audit verify` to find. Then the newest row, then the
+  // prune anchor (a trail pruned to nothing).
+  for (const char* sql : {"SELECT last_id, hash FROM audit_anchor WHERE k = 2",
+                          "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+                          "SELECT last_id, hash FROM audit_anchor WHERE k = 1"})
+    if (auto h = head_of(db, sql)) return *h;
+  return {};
 }
 
 std::optional<AuditHead> recorded_head(SQLite::Database& db) {
-  SQLite::Statement st(db, "SELECT last_id, hash FROM audit_anchor WHERE k = 2");
-  if (!st.executeStep()) return std::nullopt;
-  return AuditHead{st.getColumn(0).getInt64(), blob(st, 1), {}, {}};
+  return head_of(db, "SELECT last_id, hash FROM audit_anchor WHERE k = 2");
 }
 
 void insert_audit(SQLite::Database& db, const AuditRow& r) {
