@@ -62,6 +62,14 @@ inline constexpr std::array<EnumName<RequestType>, 8> kRequestTypeNames{{
 }};
 constexpr const auto& enum_names(RequestType) { return kRequestTypeNames; }
 
+// The decision on an appeal of a denial (dsr/requests.hpp: decide_appeal).
+enum class AppealOutcome { granted, denied };
+inline constexpr std::array<EnumName<AppealOutcome>, 2> kAppealOutcomeNames{{
+    {AppealOutcome::granted, "granted"},
+    {AppealOutcome::denied, "denied"},
+}};
+constexpr const auto& enum_names(AppealOutcome) { return kAppealOutcomeNames; }
+
 enum class BreachStatus { open, closed };
 inline constexpr std::array<EnumName<BreachStatus>, 2> kBreachStatusNames{{
     {BreachStatus::open, "open"},
@@ -83,6 +91,11 @@ constexpr std::string_view name_of(E e) {
 template <NamedEnum E>
 std::string to_string(E e) {
   return std::string(name_of(e));
+}
+// The name, or "" when not set (an open request's outcome).
+template <NamedEnum E>
+std::string to_string(const std::optional<E>& e) {
+  return e ? to_string(*e) : std::string();
 }
 // The enumerator named `name`, or nullopt (the caller words the error for its boundary).
 template <NamedEnum E>

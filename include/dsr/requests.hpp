@@ -70,7 +70,9 @@ struct Request {
   std::string ack_due;          // CCPA (but opt-out): confirm receipt by then; empty otherwise
   std::string acknowledged_on;  // empty until acknowledged
   std::string verified_on;
-  std::string closed_on, outcome, close_reason;  // empty while open
+  std::string closed_on;                   // empty while open
+  std::optional<RequestStatus> outcome{};  // fulfilled, denied or cancelled; none while open
+  std::string close_reason;                // empty while open
   int64_t opened_at = 0;
   std::string opened_by;
   // Figures as of today:
@@ -95,7 +97,9 @@ struct Request {
   std::vector<Claim> claims{};         // find_request only: the claimed values (unlinked requests)
   nlohmann::json answer{};             // find_request only, null for a live subject: what the answer says is held
   // An appeal of a denial (laws with an appeal period: vcdpa, cpa, ctdpa):
-  std::string appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome, appeal_reason;
+  std::string appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on;
+  std::optional<AppealOutcome> appeal_outcome{};  // none until decided
+  std::string appeal_reason;
   bool appeal_overdue = false;  // received, undecided, past its due date
   std::string complaint{};      // an appeal denied: whom the requester may complain to
   std::string appeal_extended_on, appeal_extension_reason;  // the appeal's one extension (cpa)
@@ -208,7 +212,7 @@ Request pause_request(Desk& desk, std::string_view id, const std::string& reason
 Request appeal_request(Desk& desk, std::string_view id, const std::string& received);
 // The appeal's outcome: granted (the denial is reversed: act on the request)
 // or denied (reason required; the answer names the regulator to complain to).
-Request decide_appeal(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason);
+Request decide_appeal(Desk& desk, std::string_view id, AppealOutcome outcome, const std::string& reason);
 Request resume_request(Desk& desk, std::string_view id);
 // ID: "req_12" or "12". Returns the request with its whole history.
 Request find_request(Desk& desk, std::string_view id);
@@ -216,9 +220,9 @@ Request verify_request(Desk& desk, std::string_view id);
 Request acknowledge_request(Desk& desk, std::string_view id);
 Request start_request(Desk& desk, std::string_view id);
 Request extend_request(Desk& desk, std::string_view id, const std::string& reason);
-// outcome: fulfilled, denied (reason and a denial code required) or cancelled.
-// Denial codes are the Data Rights Protocol's: kDenialCodes.
-Request close_request(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason,
+// outcome: fulfilled, denied (reason and a denial code required) or cancelled
+// (usage for an open status). Denial codes are the Data Rights Protocol's: kDenialCodes.
+Request close_request(Desk& desk, std::string_view id, RequestStatus outcome, const std::string& reason,
                       const std::string& code = "");
 inline const std::vector<std::string> kDenialCodes = {"suspected_fraud",   "insuf_verification", "no_match",
                                                       "claim_not_covered", "outside_jurisdiction", "too_many_requests",

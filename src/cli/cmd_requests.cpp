@@ -25,7 +25,7 @@ std::string left_text(const Request& r) {
     if (d > 0) return "appeal in " + std::to_string(d) + (d == 1 ? " day" : " days");
     return "appeal " + std::to_string(-d) + (d == -1 ? " day" : " days") + " overdue";
   }
-  if (!r.days_left) return r.outcome + " " + r.closed_on;
+  if (!r.days_left) return to_string(r.outcome) + " " + r.closed_on;
   int d = *r.days_left;
   if (d == 0) return "due today";
   if (d > 0) return "in " + std::to_string(d) + (d == 1 ? " day" : " days");
@@ -93,11 +93,12 @@ void print_request(Context& ctx, const Request& r) {
             (r.jurisdiction.empty() ? std::string("this jurisdiction") : r.jurisdiction) + ")");
   if (!r.appeal_received.empty())
     ctx.out("  appeal received " + r.appeal_received + ", due " + r.appeal_due +
-            (!r.appeal_extended_on.empty() ? " (extended on " + r.appeal_extended_on + ": " + r.appeal_extension_reason + ")"
+            (!r.appeal_extended_on.empty()
+                 ? " (extended on " + r.appeal_extended_on + ": " + r.appeal_extension_reason + ")"
              : r.appeal_extendable_to.empty() ? ""
-                                               : " (extendable to " + r.appeal_extendable_to + ")") +
+                                              : " (extendable to " + r.appeal_extendable_to + ")") +
             (r.appeal_decided_on.empty() ? (r.appeal_overdue ? ", OVERDUE" : "")
-                                         : ": " + r.appeal_outcome + " " + r.appeal_decided_on +
+                                         : ": " + to_string(r.appeal_outcome) + " " + r.appeal_decided_on +
                                                (r.appeal_reason.empty() ? "" : " (" + r.appeal_reason + ")")));
   if (!r.complaint.empty()) ctx.out("  " + r.complaint);
   if (!r.answer.is_null()) {
@@ -109,7 +110,8 @@ void print_request(Context& ctx, const Request& r) {
                                                           : ""));
   }
   if (!r.is_open())
-    ctx.out("  closed " + r.closed_on + ": " + r.outcome + (r.denial_code.empty() ? "" : " [" + r.denial_code + "]") +
+    ctx.out("  closed " + r.closed_on + ": " + to_string(r.outcome) +
+            (r.denial_code.empty() ? "" : " [" + r.denial_code + "]") +
             (r.close_reason.empty() ? "" : " (" + r.close_reason + ")") +
             (r.days_to_respond ? ", " + std::to_string(*r.days_to_respond) + " days to respond" : "") +
             (r.late ? ", LATE" : ""));
@@ -381,7 +383,8 @@ void add_request_commands(CLI::App& app, Context& ctx) {
                          "Example:\n  dsr request close req_12 --outcome denied --code insuf_verification \\\n"
                          "      --reason 'identity could not be verified'",
                          "closed", [outcome, reason, code](Desk& d, std::string_view i) {
-                           return close_request(d, i, *outcome, *reason, *code);
+                           // --outcome is checked against the closing statuses below.
+                           return close_request(d, i, parse<RequestStatus>(*outcome).value(), *reason, *code);
                          });
   close->add_option("--outcome", *outcome, "fulfilled, denied or cancelled")
       ->required()
@@ -405,12 +408,16 @@ void add_request_commands(CLI::App& app, Context& ctx) {
                [received](Desk& d, std::string_view i) { return appeal_request(d, i, *received); });
   appeal->add_option("--received", *received, "Date the appeal was received, YYYY-MM-DD (default today)");
 
-  auto* decision = add_step(
-      req, ctx, id, "appeal-decision", "Decide an appeal: granted, or denied with the reason",
-      "A denied appeal's answer names the regulator the requester may contact.\n"
-      "Example:\n  dsr request appeal-decision req_12 --outcome denied --reason 'the exemption applies'",
-      "decided", [outcome, reason](Desk& d, std::string_view i) { return decide_appeal(d, i, *outcome, *reason); });
-  decision->add_option("--outcome", *outcome, "granted or denied")->required()->check(CLI::IsMember({"granted", "denied"}));
+  auto* decision =
+      add_step(req, ctx, id, "appeal-decision", "Decide an appeal: granted, or denied with the reason",
+               "A denied appeal's answer names the regulator the requester may contact.\n"
+               "Example:\n  dsr request appeal-decision req_12 --outcome denied --reason 'the exemption applies'",
+               "decided", [outcome, reason](Desk& d, std::string_view i) {
+                 return decide_appeal(d, i, parse<AppealOutcome>(*outcome).value(), *reason);
+               });
+  decision->add_option("--outcome", *outcome, "granted or denied")
+      ->required()
+      ->check(CLI::IsMember(names_of<AppealOutcome>()));
   decision->add_option("--reason", *reason, "Why (required for a denial; told to the requester)");
 
   auto* pause = add_step(req, ctx, id, "pause", "Stop the clock while waiting for clarification (uk-gdpr)",

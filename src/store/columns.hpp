@@ -67,6 +67,20 @@ template <NamedEnum E>
 void put(SQLite::Statement& st, int i, E v) {
   st.bind(i, to_string(v));
 }
+template <NamedEnum E>
+void get(const SQLite::Column& c, std::optional<E>& v) {
+  if (c.isNull())
+    v.reset();
+  else
+    get(c, v.emplace());
+}
+template <NamedEnum E>
+void put(SQLite::Statement& st, int i, const std::optional<E>& v) {
+  if (v)
+    put(st, i, *v);
+  else
+    st.bind(i);
+}
 inline void put(SQLite::Statement& st, int i, Blob b) { st.bind(i, b.bytes.data(), static_cast<int>(b.bytes.size())); }
 }  // namespace detail
 

@@ -23,7 +23,9 @@ struct RequestRow {
   std::string due;
   std::optional<std::string> ack_due, acknowledged_on, verified_on;
   std::optional<std::string> extended_due, extended_on, extension_reason;
-  std::optional<std::string> closed_on, outcome, close_reason;
+  std::optional<std::string> closed_on;
+  std::optional<RequestStatus> outcome;  // fulfilled, denied or cancelled
+  std::optional<std::string> close_reason;
   int64_t opened_at = 0;
   std::string opened_by;
   // Migration 10:
@@ -32,8 +34,9 @@ struct RequestRow {
   bool weekends_only = true;
   std::optional<std::string> denial_code;
   std::optional<int64_t> duplicate_of;
-  std::optional<std::string> appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on, appeal_outcome,
-      appeal_reason;
+  std::optional<std::string> appeal_received, appeal_due, appeal_extendable_to, appeal_decided_on;
+  std::optional<AppealOutcome> appeal_outcome;
+  std::optional<std::string> appeal_reason;
   // Migration 14:
   std::optional<std::string> representative, agent_name, agent_confirmed_on, appeal_extended_on,
       appeal_extension_reason;

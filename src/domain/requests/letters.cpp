@@ -393,7 +393,7 @@ std::map<std::string, std::string> letter_values(Desk& desk, const Request& r, A
   if (r.extended()) v["extended_due"] = r.due;
   v["extension_reason"] = r.extension_reason;
   v["closed_on"] = r.closed_on;
-  v["outcome"] = r.outcome;
+  v["outcome"] = to_string(r.outcome);
   v["close_reason"] = r.close_reason;
   v["denial_code"] = r.denial_code;
   v["denial_text"] = denial_text(r.denial_code);
@@ -407,9 +407,9 @@ std::map<std::string, std::string> letter_values(Desk& desk, const Request& r, A
   v["appeal_received"] = r.appeal_received;
   v["appeal_due"] = r.appeal_due;
   v["appeal_decided_on"] = r.appeal_decided_on;
-  v["appeal_outcome"] = r.appeal_outcome;
-  v["appeal_granted"] = r.appeal_outcome == "granted" ? "yes" : "";
-  v["appeal_denied"] = r.appeal_outcome == "denied" ? "yes" : "";
+  v["appeal_outcome"] = to_string(r.appeal_outcome);
+  v["appeal_granted"] = r.appeal_outcome == AppealOutcome::granted ? "yes" : "";
+  v["appeal_denied"] = r.appeal_outcome == AppealOutcome::denied ? "yes" : "";
   v["appeal_reason"] = r.appeal_reason;
   if (const laws::Law* law = &laws::get(r.law)) {
     v["law_title"] = std::string(law->title);
@@ -449,8 +449,9 @@ void need_state(const Request& r, const std::string& kind) {
     fail(ErrorKind::conflict, "a " + kind + " letter: " + r.id + " " + why + " (" + how + ")");
   };
   if (kind == "extend" && !r.extended()) refuse("was not extended", "`dsr request extend " + r.id + " --reason ...`");
-  if (kind == "deny" && r.outcome != "denied") refuse("was not denied", "`dsr request close " + r.id + " --outcome denied ...`");
-  if (kind == "complete" && r.outcome != "fulfilled")
+  if (kind == "deny" && r.outcome != RequestStatus::denied)
+    refuse("was not denied", "`dsr request close " + r.id + " --outcome denied ...`");
+  if (kind == "complete" && r.outcome != RequestStatus::fulfilled)
     refuse("is not fulfilled", "`dsr request close " + r.id + " --outcome fulfilled`");
   if (kind == "appeal-decision" && r.appeal_decided_on.empty())
     refuse("has no decided appeal", "`dsr request appeal-decision " + r.id + " --outcome ...`");

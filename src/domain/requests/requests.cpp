@@ -63,8 +63,8 @@ std::string required_reason(const std::string& reason, const char* why) {
 
 void need_open(const RequestRow& r) {
   if (r.closed_on)
-    fail(ErrorKind::conflict, request_label(r.id) + " is already closed (" + r.outcome.value_or("") + " on " +
-                                  *r.closed_on + ")");
+    fail(ErrorKind::conflict,
+         request_label(r.id) + " is already closed (" + to_string(r.outcome) + " on " + *r.closed_on + ")");
 }
 
 
@@ -111,7 +111,7 @@ Request to_request(const RequestRow& row, cal::Date today) {
             .acknowledged_on = row.acknowledged_on.value_or(""),
             .verified_on = row.verified_on.value_or(""),
             .closed_on = row.closed_on.value_or(""),
-            .outcome = row.outcome.value_or(""),
+            .outcome = row.outcome,
             .close_reason = row.close_reason.value_or(""),
             .opened_at = row.opened_at,
             .opened_by = row.opened_by,
@@ -128,7 +128,7 @@ Request to_request(const RequestRow& row, cal::Date today) {
             .appeal_due = row.appeal_due.value_or(""),
             .appeal_extendable_to = row.appeal_extendable_to.value_or(""),
             .appeal_decided_on = row.appeal_decided_on.value_or(""),
-            .appeal_outcome = row.appeal_outcome.value_or(""),
+            .appeal_outcome = row.appeal_outcome,
             .appeal_reason = row.appeal_reason.value_or(""),
             .appeal_extended_on = row.appeal_extended_on.value_or(""),
             .appeal_extension_reason = row.appeal_extension_reason.value_or(""),
@@ -139,7 +139,7 @@ Request to_request(const RequestRow& row, cal::Date today) {
   r.appeal_overdue = !r.appeal_due.empty() && r.appeal_decided_on.empty() && cal::format(today) > r.appeal_due;
   if (!r.appeal_due.empty() && r.appeal_decided_on.empty())
     r.appeal_days_left = cal::days_between(today, cal::parse_date("appeal_due", r.appeal_due));
-  if (r.appeal_outcome == "denied")
+  if (r.appeal_outcome == AppealOutcome::denied)
     r.complaint = "If you disagree with this decision, you may contact " + std::string(law->regulator) + ".";
   cal::Date due = cal::parse_date("due", r.due);
   if (r.is_open()) {
@@ -151,7 +151,7 @@ Request to_request(const RequestRow& row, cal::Date today) {
     r.late = r.overdue;
   } else {
     cal::Date closed = cal::parse_date("closed_on", r.closed_on);
-    if (r.outcome != "cancelled") {
+    if (r.outcome != RequestStatus::cancelled) {
       r.days_to_respond = cal::days_between(cal::parse_date("received", r.received), closed);
       r.late = cal::days_between(due, closed) > 0;
     }
@@ -479,30 +479,29 @@ Request extend_request(Desk& desk, std::string_view id, const std::string& reaso
   });
 }
 
-Request close_request(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason_in,
+Request close_request(Desk& desk, std::string_view id, RequestStatus outcome, const std::string& reason_in,
                       const std::string& code) {
-  if (outcome != "fulfilled" && outcome != "denied" && outcome != "cancelled")
-    fail(ErrorKind::usage, "--outcome: must be fulfilled, denied or cancelled");
-  if (outcome == "denied" && reason_in.empty())
+  if (is_open(outcome)) fail(ErrorKind::usage, "--outcome: must be fulfilled, denied or cancelled");
+  const bool denied = outcome == RequestStatus::denied, fulfilled = outcome == RequestStatus::fulfilled;
+  if (denied && reason_in.empty())
     fail(ErrorKind::usage, "--reason: a denial needs a reason (it is kept and told to the requester)");
-  if (outcome == "denied" && code.empty())
-    fail(ErrorKind::usage, "--code: a denial needs a code: " + util::join(kDenialCodes));
+  if (denied && code.empty()) fail(ErrorKind::usage, "--code: a denial needs a code: " + util::join(kDenialCodes));
   if (!code.empty() && !one_of(kDenialCodes, code))
     fail(ErrorKind::usage, "--code: must be " + util::join(kDenialCodes));
-  if (!code.empty() && outcome != "denied") fail(ErrorKind::usage, "--code: only a denial takes a code");
+  if (!code.empty() && !denied) fail(ErrorKind::usage, "--code: only a denial takes a code");
   std::string reason = reason_in.empty() ? "" : reason_text("--reason", reason_in);
   return transition(desk, id, "close", "closed", [&](RequestRow& row, nlohmann::json& detail) {
-    if (outcome == "fulfilled" && row.status == RequestStatus::received)
+    if (fulfilled && row.status == RequestStatus::received)
       fail(ErrorKind::refused, request_label(row.id) + " cannot be fulfilled before the requester is verified "
                                                        "(`dsr request verify`), or close it as denied with a reason");
-    if (outcome == "fulfilled") need_agent_confirmed(row, "it is fulfilled");
+    if (fulfilled) need_agent_confirmed(row, "it is fulfilled");
     if (code == "insuf_verification" && row.status != RequestStatus::received)
       fail(ErrorKind::refused, request_label(row.id) + " was verified on " + row.verified_on.value_or("?") +
                                    ": it cannot be denied for insufficient verification (insuf_verification is for "
                                    "a request still unverified)");
     if (code == "insuf_verification" && cal::format(cal::today()) < row.extended_due.value_or(row.due))
       detail["before_due"] = true;  // allowed: the requester failed to verify before the deadline came
-    row.status = *parse<RequestStatus>(outcome);  // fulfilled, denied or cancelled (checked above)
+    row.status = outcome;
     row.outcome = outcome;
     row.closed_on = cal::format(cal::today());
     if (!reason.empty()) row.close_reason = reason;
@@ -512,11 +511,14 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
       row.paused_on.reset();
     }
     std::string due = row.extended_due.value_or(row.due);
-    detail.update({{"outcome", outcome}, {"due", due}, {"late", outcome != "cancelled" && *row.closed_on > due}});
+    detail.update({{"outcome", to_string(outcome)},
+                   {"due", due},
+                   {"late", outcome != RequestStatus::cancelled && *row.closed_on > due}});
     if (!reason.empty()) detail["reason"] = reason;
     // A fulfilled CCPA opt-out (or limit) stands: the sharing rules obey it
     // from now on (CCPA 1798.120(d), 1798.121), in the same transaction as the close.
-    if (std::string kind = standing_choice_of(row); outcome == "fulfilled" && !kind.empty() &&
+    if (std::string kind = standing_choice_of(row);
+        fulfilled && !kind.empty() &&
         record_opt_out_for_request(desk, row.subject_id, kind, request_label(row.id), row.received)) {
       detail["opt_out_recorded"] = kind;
       // The third parties to tell (regs 7026(f)): recipients' names, no personal values.
@@ -525,7 +527,7 @@ Request close_request(Desk& desk, std::string_view id, const std::string& outcom
       detail["third_parties_to_tell"] = tell;
     }
     if (!code.empty()) detail["code"] = code;
-    if (row.subject_id.empty() && outcome == "fulfilled") detail["answer"] = "nothing held";
+    if (row.subject_id.empty() && fulfilled) detail["answer"] = "nothing held";
   });
 }
 
@@ -578,7 +580,7 @@ Request appeal_request(Desk& desk, std::string_view id, const std::string& recei
   return request_step(desk, id, "appeal", "appealed", Need::any, [&](RequestRow& row, nlohmann::json& detail) {
     std::string label = request_label(row.id);
     const laws::Law& law = laws::get(row.law);
-    if (row.outcome.value_or("") != "denied")
+    if (row.outcome != RequestStatus::denied)
       fail(ErrorKind::refused, label + " was not denied: only a denial can be appealed");
     if (law.appeal.none())
       fail(ErrorKind::refused, label + ": the " + row.law + " sets no appeal to the business; the requester may "
@@ -596,9 +598,8 @@ Request appeal_request(Desk& desk, std::string_view id, const std::string& recei
   });
 }
 
-Request decide_appeal(Desk& desk, std::string_view id, const std::string& outcome, const std::string& reason_in) {
-  if (outcome != "granted" && outcome != "denied") fail(ErrorKind::usage, "--outcome: must be granted or denied");
-  if (outcome == "denied" && reason_in.empty())
+Request decide_appeal(Desk& desk, std::string_view id, AppealOutcome outcome, const std::string& reason_in) {
+  if (outcome == AppealOutcome::denied && reason_in.empty())
     fail(ErrorKind::usage, "--reason: an appeal denied needs the reason (it is told to the requester)");
   std::string reason = reason_in.empty() ? "" : reason_text("--reason", reason_in);
   return request_step(desk, id, "appeal-decision", "appeal decided", Need::any, [&](RequestRow& row, nlohmann::json& detail) {
@@ -609,7 +610,8 @@ Request decide_appeal(Desk& desk, std::string_view id, const std::string& outcom
     row.appeal_decided_on = cal::format(cal::today());
     row.appeal_outcome = outcome;
     if (!reason.empty()) row.appeal_reason = reason;
-    detail = {{"outcome", outcome}, {"due", *row.appeal_due}, {"late", *row.appeal_decided_on > *row.appeal_due}};
+    detail = {
+        {"outcome", to_string(outcome)}, {"due", *row.appeal_due}, {"late", *row.appeal_decided_on > *row.appeal_due}};
     if (!reason.empty()) detail["reason"] = reason;
   });
 }
@@ -700,7 +702,7 @@ nlohmann::json request_json(const Request& r) {
       {"overdue", r.overdue},
       {"ack_overdue", r.ack_overdue},
       {"closed_on", text_or_null(r.closed_on)},
-      {"outcome", text_or_null(r.outcome)},
+      {"outcome", text_or_null(to_string(r.outcome))},
       {"close_reason", text_or_null(r.close_reason)},
       {"days_to_respond", value_or_null(r.days_to_respond)},
       {"late", r.late},
@@ -751,7 +753,7 @@ nlohmann::json request_json(const Request& r) {
                    {"extension_reason", text_or_null(r.appeal_extension_reason)},
                    {"extendable_to", text_or_null(r.appeal_extendable_to)},
                    {"decided_on", text_or_null(r.appeal_decided_on)},
-                   {"outcome", text_or_null(r.appeal_outcome)},
+                   {"outcome", text_or_null(to_string(r.appeal_outcome))},
                    {"reason", text_or_null(r.appeal_reason)},
                    {"overdue", r.appeal_overdue},
                    {"complaint", text_or_null(r.complaint)}};

@@ -20,8 +20,8 @@ store::RequestRow checked(Desk& desk, std::string_view request_id, std::string_v
   store::RequestRow row = load_request(desk, request_id);
   std::string label = request_label(row.id);
   if (row.closed_on)
-    fail(ErrorKind::conflict, label + " is already closed (" + row.outcome.value_or("") + " on " + *row.closed_on +
-                                  "); open a new request");
+    fail(ErrorKind::conflict,
+         label + " is already closed (" + to_string(row.outcome) + " on " + *row.closed_on + "); open a new request");
   if (row.status == RequestStatus::received)
     fail(ErrorKind::refused, label + " is not verified: check the requester's identity first, then `dsr request verify " +
                                  label + "`");

@@ -22,18 +22,19 @@ struct Tally {
 
   void add(const Request& r) {
     ++f.received;
-    if (r.outcome == "fulfilled") ++f.fulfilled;
-    else if (r.outcome == "denied") {
+    if (r.outcome == RequestStatus::fulfilled)
+      ++f.fulfilled;
+    else if (r.outcome == RequestStatus::denied) {
       ++f.denied;
       ++f.denial_codes[r.denial_code.empty() ? "unrecorded" : r.denial_code];
-    }
-    else if (r.outcome == "cancelled") ++f.cancelled;
+    } else if (r.outcome == RequestStatus::cancelled)
+      ++f.cancelled;
     else ++f.open;
     if (r.late) ++f.late;
     if (!r.linked()) ++f.unlinked;
     if (!r.appeal_received.empty()) ++f.appeals;
-    if (r.appeal_outcome == "granted") ++f.appeals_granted;
-    if (r.appeal_outcome == "denied") ++f.appeals_denied;
+    if (r.appeal_outcome == AppealOutcome::granted) ++f.appeals_granted;
+    if (r.appeal_outcome == AppealOutcome::denied) ++f.appeals_denied;
     if (r.appeal_overdue) ++f.appeals_overdue;
     if (!r.appeal_decided_on.empty() && r.appeal_decided_on > r.appeal_due) ++f.appeals_late;
     if (r.days_to_respond) days.push_back(*r.days_to_respond);

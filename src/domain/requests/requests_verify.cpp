@@ -172,7 +172,7 @@ Request reopen_request(Desk& desk, std::string_view id, const std::string& reaso
       fail(ErrorKind::refused, label + "'s appeal waits for its decision: `dsr request appeal-decision " + label +
                                    " --outcome granted` reverses the denial");
     detail = {{"reason", reason},
-              {"was", row.outcome.value_or("")},
+              {"was", to_string(row.outcome)},
               {"closed_on", *row.closed_on},
               {"due", row.extended_due.value_or(row.due)}};
     if (row.denial_code) detail["code"] = *row.denial_code;

@@ -33,7 +33,7 @@ TEST_CASE("request store: a request goes in, is updated, and is listed by status
   CHECK_FALSE(row->closed_on);
   row->status = RequestStatus::fulfilled;
   row->closed_on = "2026-01-20";
-  row->outcome = "fulfilled";
+  row->outcome = RequestStatus::fulfilled;
   store::update_request(v.db(), *row);
   CHECK(store::request_by_id(v.db(), a)->closed_on == std::optional<std::string>("2026-01-20"));
   store::RequestFilter open;

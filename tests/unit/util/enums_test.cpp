@@ -72,6 +72,13 @@ TEST_CASE("enums: breach statuses round trip") {
   check_enum_names_refused<BreachStatus>({"", "all", "Open", "notified"});
 }
 
+TEST_CASE("enums: appeal outcomes round trip, and an unset outcome reads as empty text") {
+  check_enum_name_table(kAppealOutcomeNames);
+  check_enum_names_refused<AppealOutcome>({"", "Granted", "upheld", "reversed"});
+  CHECK(dsr::to_string(std::optional<AppealOutcome>()).empty());
+  CHECK(dsr::to_string(std::optional<RequestStatus>(RequestStatus::denied)) == "denied");
+}
+
 TEST_CASE("enums: an option's choices are the table's names in order, then the extra ones") {
   CHECK(dsr::names_of<SubjectStatus>({"all"}) == std::vector<std::string>{"active", "deactivated", "erased", "all"});
   CHECK(dsr::names_of<RequestStatus>({"open", "closed", "all"}) ==

@@ -209,7 +209,7 @@ TEST_CASE("retention: closed requests go 24 months after closing, open ones stay
   in.law = "gdpr";
   in.verified = true;
   Request closed = open_request(d, in);
-  close_request(d, closed.id, "fulfilled", "");
+  close_request(d, closed.id, RequestStatus::fulfilled, "");
   Request open = open_request(d, in);
   today.set("2026-02-28");
   CHECK(outcome(run_retention(d, false), "request_records").removed == 0);

@@ -38,7 +38,7 @@ TEST_CASE("choices: a fulfilled CCPA opt-out request stands, and the sharing rul
   ri.law = "ccpa";
   Request r = open_request(d, ri);
   CHECK(opt_outs_of(d, m).empty());
-  close_request(d, r.id, "fulfilled", "");
+  close_request(d, r.id, RequestStatus::fulfilled, "");
   auto outs = opt_outs_of(d, m);
   REQUIRE(outs.size() == 1);
   CHECK(outs[0].kind == "sale-sharing");
@@ -56,7 +56,7 @@ TEST_CASE("choices: a fulfilled CCPA opt-out request stands, and the sharing rul
   std::string n = reg(d, "nora@example.org");
   ri.subject = n;
   Request r2 = open_request(d, ri);
-  close_request(d, r2.id, "denied", "not our customer", "no_match");
+  close_request(d, r2.id, RequestStatus::denied, "not our customer", "no_match");
   CHECK(opt_outs_of(d, n).empty());
   CHECK(disclose(d, ad(n)).subject_ids.size() == 1);
 }
@@ -125,7 +125,7 @@ TEST_CASE("choices: a fulfilled CCPA request to limit sensitive information stan
   Request r = open_request(d, ri);
   CHECK(r.due == "2026-01-26");  // 15 business days (regs 7027(g)), from the law table
   CHECK(opt_outs_of(d, m).empty());
-  close_request(d, r.id, "fulfilled", "");
+  close_request(d, r.id, RequestStatus::fulfilled, "");
   auto outs = opt_outs_of(d, m);
   REQUIRE(outs.size() == 1);
   CHECK(outs[0].kind == "limit-sensitive");

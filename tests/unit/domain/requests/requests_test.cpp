@@ -127,7 +127,7 @@ TEST_CASE("requests: an extension is allowed once, with a reason, on or before t
   CHECK(extend_request(d, late.id, "complex").due == "2026-04-06");  // 5 April 2026 is a Sunday
   Request late2 = open(d, a, "erasure", "gdpr", "2026-01-02");  // due 2026-02-02: passed
   CHECK(test::kind_thrown([&] { extend_request(d, late2.id, "too late"); }) == ErrorKind::refused);
-  close_request(d, late2.id, "fulfilled", "");
+  close_request(d, late2.id, RequestStatus::fulfilled, "");
   CHECK(test::kind_thrown([&] { extend_request(d, late2.id, "closed"); }) == ErrorKind::conflict);
   auto h = find_request(d, g.id).history;
   REQUIRE(h.size() == 2);
@@ -143,27 +143,29 @@ TEST_CASE("requests: statuses move received -> verified -> in_progress -> closed
   std::string a = subject(d);
   Request r = open(d, a, "access", "gdpr", "", false);
   CHECK(test::kind_thrown([&] { start_request(d, r.id); }) == ErrorKind::refused);
-  CHECK(test::kind_thrown([&] { close_request(d, r.id, "fulfilled", ""); }) == ErrorKind::refused);
+  CHECK(test::kind_thrown([&] { close_request(d, r.id, RequestStatus::fulfilled, ""); }) == ErrorKind::refused);
   CHECK(verify_request(d, r.id).status == RequestStatus::verified);
   CHECK(test::kind_thrown([&] { verify_request(d, r.id); }) == ErrorKind::conflict);
   CHECK(start_request(d, r.id).status == RequestStatus::in_progress);
   CHECK(test::kind_thrown([&] { start_request(d, r.id); }) == ErrorKind::conflict);
   CHECK(acknowledge_request(d, r.id).acknowledged_on == "2026-03-01");
   CHECK(test::kind_thrown([&] { acknowledge_request(d, r.id); }) == ErrorKind::conflict);
-  CHECK(test::kind_thrown([&] { close_request(d, r.id, "denied", ""); }) == ErrorKind::usage);  // a denial needs a reason
-  CHECK(test::kind_thrown([&] { close_request(d, r.id, "done", ""); }) == ErrorKind::usage);
-  Request closed = close_request(d, r.id, "denied", "manifestly unfounded", "other");
+  CHECK(test::kind_thrown([&] { close_request(d, r.id, RequestStatus::denied, ""); }) ==
+        ErrorKind::usage);  // a denial needs a reason
+  CHECK(test::kind_thrown([&] { close_request(d, r.id, RequestStatus::verified, ""); }) == ErrorKind::usage);
+  Request closed = close_request(d, r.id, RequestStatus::denied, "manifestly unfounded", "other");
   CHECK(closed.status == RequestStatus::denied);
   CHECK(closed.close_reason == "manifestly unfounded");
   CHECK(closed.days_to_respond == 0);
   CHECK_FALSE(closed.days_left.has_value());
-  CHECK(test::kind_thrown([&] { close_request(d, r.id, "fulfilled", ""); }) == ErrorKind::conflict);
+  CHECK(test::kind_thrown([&] { close_request(d, r.id, RequestStatus::fulfilled, ""); }) == ErrorKind::conflict);
   CHECK(test::kind_thrown([&] { verify_request(d, r.id); }) == ErrorKind::conflict);
   std::vector<std::string> events;
   for (const auto& e : find_request(d, r.id).history) events.push_back(e.event);
   CHECK(events == std::vector<std::string>{"opened", "verified", "started", "acknowledged", "closed"});
   Request w = open(d, a, "erasure", "gdpr", "", false);
-  CHECK(close_request(d, w.id, "cancelled", "withdrawn").status == RequestStatus::cancelled);  // from received
+  CHECK(close_request(d, w.id, RequestStatus::cancelled, "withdrawn").status ==
+        RequestStatus::cancelled);  // from received
 }
 
 TEST_CASE("requests: list shows days left, --overdue and --due-within follow the clock") {
@@ -175,7 +177,7 @@ TEST_CASE("requests: list shows days left, --overdue and --due-within follow the
   Request r2 = open(d, a, "erasure", "gdpr", "2026-02-16");  // due 2026-03-16
   Request r3 = open(d, a, "access", "ccpa", "2026-03-02", false);  // due 2026-04-16, ack 2026-03-16
   Request r4 = open(d, a, "access", "gdpr", "2026-01-05");   // due 2026-02-05: overdue
-  close_request(d, r4.id, "fulfilled", "");                  // ... but answered (late)
+  close_request(d, r4.id, RequestStatus::fulfilled, "");     // ... but answered (late)
   auto ids = [](const std::vector<Request>& v) {
     std::vector<std::string> out;
     for (const auto& r : v) out.push_back(r.id);
@@ -215,13 +217,14 @@ TEST_CASE("requests: the report counts by type and outcome, with median, mean an
   };
   std::string r1, r2, r3, r4;
   at("2025-01-10", [&] { r1 = open(d, a, "access", "gdpr", "2025-01-10").id; });
-  at("2025-01-20", [&] { close_request(d, r1, "fulfilled", ""); });  // 10 days, due 2025-02-10
+  at("2025-01-20", [&] { close_request(d, r1, RequestStatus::fulfilled, ""); });  // 10 days, due 2025-02-10
   at("2025-02-03", [&] { r2 = open(d, a, "erasure", "gdpr", "2025-02-03").id; });
-  at("2025-03-10", [&] { close_request(d, r2, "fulfilled", ""); });  // 35 days, due 2025-03-03: late
+  at("2025-03-10", [&] { close_request(d, r2, RequestStatus::fulfilled, ""); });  // 35 days, due 2025-03-03: late
   at("2025-03-01", [&] { r3 = open(d, a, "access", "ccpa", "2025-03-01", false).id; });  // never verified
-  at("2025-03-21", [&] { close_request(d, r3, "denied", "not verifiable", "insuf_verification"); });  // 20 days
+  at("2025-03-21",
+     [&] { close_request(d, r3, RequestStatus::denied, "not verifiable", "insuf_verification"); });  // 20 days
   at("2025-04-01", [&] { r4 = open(d, a, "erasure", "ccpa", "2025-04-01").id; });
-  at("2025-04-02", [&] { close_request(d, r4, "cancelled", ""); });  // no response owed
+  at("2025-04-02", [&] { close_request(d, r4, RequestStatus::cancelled, ""); });  // no response owed
   at("2025-06-02", [&] { open(d, a, "access", "gdpr", "2025-06-02"); });  // still open, due 2025-07-02
   at("2025-06-02", [&] { open(d, a, "access", "gdpr", "2024-12-31"); });  // before the period
   clock.set("2026-01-15");
@@ -308,7 +311,7 @@ TEST_CASE("requests: an action for a request is checked first, recorded after, a
     audited_under_request |= e.command == "correct" && e.request == r.id && e.outcome == "ok";
   CHECK(audited_under_request);  // the audit trail names the request too
   CHECK(d.request().empty());    // and the desk forgets it afterwards
-  close_request(d, r.id, "fulfilled", "");
+  close_request(d, r.id, RequestStatus::fulfilled, "");
   CHECK(test::kind_thrown([&] { act_for_request(d, r.id, "correct", a, correct(a)); }) == ErrorKind::conflict);
   // Without a request the operation simply runs.
   act_for_request(d, "", "correct", a, correct(a));

@@ -158,7 +158,7 @@ TEST_CASE("request agents: no start, action or fulfilment before the confirmatio
   CHECK(r.agent_confirmation_needed);
   CHECK(test::kind_thrown([&] { start_request(d, r.id); }) == ErrorKind::refused);
   CHECK(test::kind_thrown([&] { check_request_action(d, r.id, bob); }) == ErrorKind::refused);
-  CHECK(test::kind_thrown([&] { close_request(d, r.id, "fulfilled", ""); }) == ErrorKind::refused);
+  CHECK(test::kind_thrown([&] { close_request(d, r.id, RequestStatus::fulfilled, ""); }) == ErrorKind::refused);
   CHECK(test::kind_thrown([&] { confirm_agent(d, r.id, "guardian"); }) == ErrorKind::usage);
   CHECK(test::kind_thrown([&] { confirm_agent(d, r.id, "anything"); }) == ErrorKind::usage);
   Request c = confirm_agent(d, r.id, "identity");
@@ -166,7 +166,7 @@ TEST_CASE("request agents: no start, action or fulfilment before the confirmatio
   CHECK_FALSE(c.agent_confirmation_needed);
   CHECK(test::kind_thrown([&] { confirm_agent(d, r.id, "permission"); }) == ErrorKind::conflict);
   check_request_action(d, r.id, bob);  // no longer throws
-  CHECK(close_request(d, r.id, "fulfilled", "").status == RequestStatus::fulfilled);
+  CHECK(close_request(d, r.id, RequestStatus::fulfilled, "").status == RequestStatus::fulfilled);
   // A request made by the consumer has nothing to confirm.
   Request own = open_for_verify_test(d, bob, "erasure", "ccpa", true);
   CHECK(test::kind_thrown([&] { confirm_agent(d, own.id, "identity"); }) == ErrorKind::refused);
@@ -189,7 +189,7 @@ TEST_CASE("request reopen: back to open with the history and due dates kept, clo
   Request r = open_request(d, in);
   CHECK(r.due == "2026-02-19");
   CHECK(test::kind_thrown([&] { reopen_request(d, r.id, "why"); }) == ErrorKind::conflict);
-  close_request(d, r.id, "denied", "exempt", "other");
+  close_request(d, r.id, RequestStatus::denied, "exempt", "other");
   clock.set("2026-03-01");
   Request o = reopen_request(d, r.id, "the exemption did not apply");
   CHECK(o.status == RequestStatus::verified);
@@ -198,13 +198,13 @@ TEST_CASE("request reopen: back to open with the history and due dates kept, clo
   CHECK(o.overdue);
   CHECK(o.denial_code.empty());
   CHECK(test::kind_thrown([&] { reopen_request(d, r.id, ""); }) == ErrorKind::usage);
-  close_request(d, r.id, "denied", "exempt after all", "other");
+  close_request(d, r.id, RequestStatus::denied, "exempt after all", "other");
   appeal_request(d, r.id, "");
   CHECK(test::kind_thrown([&] { reopen_request(d, r.id, "again"); }) == ErrorKind::refused);
   // The VCDPA's appeal has no extension; its due date is 60 days on.
   CHECK(find_request(d, r.id).appeal_due == "2026-04-30");
   CHECK(test::kind_thrown([&] { extend_appeal(d, r.id, "busy"); }) == ErrorKind::refused);
-  decide_appeal(d, r.id, "granted", "");
+  decide_appeal(d, r.id, AppealOutcome::granted, "");
   CHECK(reopen_request(d, r.id, "appeal granted").status == RequestStatus::verified);
 }
 
@@ -220,7 +220,7 @@ TEST_CASE("request list: an undecided appeal is open work, by its own due date")
   in.received = "2026-01-02";
   in.verified = true;
   Request r = open_request(d, in);
-  close_request(d, r.id, "denied", "kept by law", "claim_not_covered");
+  close_request(d, r.id, RequestStatus::denied, "kept by law", "claim_not_covered");
   clock.set("2026-01-12");
   appeal_request(d, r.id, "2026-01-12");  // due 2026-02-26
   clock.set("2026-02-20");
@@ -238,7 +238,7 @@ TEST_CASE("request list: an undecided appeal is open work, by its own due date")
   overdue.overdue = true;
   REQUIRE(list_requests(d, overdue).size() == 1);
   CHECK(report_requests(d, "2026-01-01", "2026-12-31").all.appeals_overdue == 1);
-  decide_appeal(d, r.id, "denied", "still kept by law");
+  decide_appeal(d, r.id, AppealOutcome::denied, "still kept by law");
   CHECK(list_requests(d, overdue).empty());
   RequestReport rep = report_requests(d, "2026-01-01", "2026-12-31");
   CHECK(rep.all.appeals_overdue == 0);
