@@ -224,11 +224,8 @@ std::shared_ptr<SQLite::Database> Vault::connect_again() const {
   auto db = std::make_shared<SQLite::Database>(
       impl_->path.c_str(), impl_->options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE,
       impl_->options.lock_timeout_ms, kVfsName);
-  int persist_wal = 1;
-  sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
-  db->exec(
-      "PRAGMA mmap_size=0; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON; PRAGMA synchronous=FULL;"
-      "PRAGMA wal_autocheckpoint=0");
+  configure_connection(*db);
+  db->exec("PRAGMA wal_autocheckpoint=0");
   return db;
 }
 std::array<unsigned char, 32> Vault::signer_public_key() const { return impl_->keys.sign_pk; }

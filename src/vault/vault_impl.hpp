@@ -22,6 +22,26 @@ using namespace dsr::vault;
 
 inline constexpr int kCacheKiB = 32768;  // see connect()
 
+// The settings of every connection to a vault (Impl::connect, Vault::connect_again).
+inline void configure_connection(SQLite::Database& db) {
+  // Keep the (checkpointed, zero-length) WAL file between commands: recreating
+  // it costs a directory fsync on every command.
+  int persist_wal = 1;
+  sqlite3_file_control(db.getHandle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
+  // Every page SQLite reads from disk costs an AEAD decryption (about 3 us per
+  // page on one core): a page cache of 32 MiB instead of SQLite's 2 MiB keeps
+  // a vault of 100k subjects in memory once read. SQLite grows the cache on
+  // demand and the wiping allocator clears it on free. (bench/RESULTS.md)
+  // No cell_size_check: every page is authenticated before SQLite sees it,
+  // so a page cannot carry cells we did not write; the check would cost
+  // every cached page access.
+  db.exec(
+      "PRAGMA mmap_size=0; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;"
+      "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+      "PRAGMA cache_size=-" +
+      std::to_string(kCacheKiB));
+}
+
 struct Vault::Impl {
   std::string path;
   std::string canonical;
@@ -49,20 +69,7 @@ struct Vault::Impl {
       sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
       db->exec("PRAGMA page_size=" + std::to_string(kPageSize));
     }
-    // Keep the (checkpointed, zero-length) WAL file between commands: recreating
-    // it costs a directory fsync on every command.
-    int persist_wal = 1;
-    sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
-    // Every page SQLite reads from disk costs an AEAD decryption (about 3 us per
-    // page on one core): a page cache of 32 MiB instead of SQLite's 2 MiB keeps
-    // a vault of 100k subjects in memory once read. SQLite grows the cache on
-    // demand and the wiping allocator clears it on free. (bench/RESULTS.md)
-    // No cell_size_check: every page is authenticated before SQLite sees it,
-    // so a page cannot carry cells we did not write; the check would cost
-    // every cached page access.
-    db->exec("PRAGMA mmap_size=0; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;"
-             "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-             "PRAGMA cache_size=-" + std::to_string(kCacheKiB));
+    configure_connection(*db);
     // create() always leaves page 1 behind: a vault without pages was cut
     // short, and SQLite would take it for a new, empty database (and the
     // journal_mode switch below would write a fresh page 1 into it).
