@@ -12,35 +12,46 @@ std::string blob(SQLite::Statement& st, int i) {
   auto c = st.getColumn(i);
   return c.isNull() ? std::string() : std::string(static_cast<const char*>(c.getBlob()), size_t(c.getBytes()));
 }
-// The first row of `sql` (an id and a hash) as a head, if any.
-std::optional<AuditHead> head_of(SQLite::Database& db, const char* sql) {
-  Cached query(db, sql);
-  SQLite::Statement& st = *query;
-  if (!st.executeStep()) return std::nullopt;
-  return AuditHead{st.getColumn(0).getInt64(), blob(st, 1), {}, {}};
+std::optional<AuditHead> anchor_row(SQLite::Database& db, int k) {
+  Cached st(db, "SELECT last_id, hash, signer, sig FROM audit_anchor WHERE k = ?");
+  st->bind(1, k);
+  if (!st->executeStep()) return std::nullopt;
+  return AuditHead{st->getColumn(0).getInt64(), blob(*st, 1), blob(*st, 2), blob(*st, 3)};
 }
 }  // namespace
 
-AuditHead audit_head(SQLite::Database& db) {
-  // The head recorded by the last append first, not the newest row: after a
-  // cut at the end, the next entry follows the entry that was cut, and the
-  // gap stays for `audit verify` to find. Then the newest row, then the
-  // prune anchor (a trail pruned to nothing).
-  for (const char* sql : {"SELECT last_id, hash FROM audit_anchor WHERE k = 2",
-                          "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
-                          "SELECT last_id, hash FROM audit_anchor WHERE k = 1"})
-    if (auto h = head_of(db, sql)) return *h;
-  return {};
+AuditTail audit_tail(SQLite::Database& db) {
+  AuditTail t;
+  {
+    Cached newest(db, "SELECT id, hash, head FROM audit ORDER BY id DESC LIMIT 1");
+    if (newest->executeStep()) {
+      t.head = {newest->getColumn(0).getInt64(), blob(*newest, 1), {}, {}};
+      if (newest->getColumn(2).getInt() == 0) t.gap = AuditTail::Gap::end_cut;
+      return t;
+    }
+  }
+  // No entry left. Pruning keeps the newest entry, so that is a vault that
+  // never wrote one, or one that dsr of schema <= 15 pruned to nothing (its
+  // record of the newest entry, k = 2, then names the last pruned entry).
+  auto pruned = anchor_row(db, 1), legacy = anchor_row(db, 2), start = anchor_row(db, 3);
+  if (legacy) {
+    t.head = {legacy->last_id, legacy->hash, {}, {}};
+    t.legacy = true;
+    if (!pruned || pruned->last_id != legacy->last_id || pruned->hash != legacy->hash) t.gap = AuditTail::Gap::emptied;
+  } else if (pruned) {
+    t.head = {pruned->last_id, pruned->hash, {}, {}};
+    t.gap = AuditTail::Gap::emptied;
+  } else if (start && (start->last_id > 0 || !start->sig.empty())) {
+    t.head = {start->last_id, {}, {}, {}};  // entries were written (an admin signed the mark after its first)
+    t.gap = AuditTail::Gap::emptied;
+  }
+  return t;
 }
 
-std::optional<AuditHead> recorded_head(SQLite::Database& db) {
-  return head_of(db, "SELECT last_id, hash FROM audit_anchor WHERE k = 2");
-}
-
-void insert_audit(SQLite::Database& db, const AuditRow& r) {
+void insert_audit(SQLite::Database& db, const AuditRow& r, const AuditTail& after) {
   Cached insert(db,
-      "INSERT INTO audit (id, at, actor, command, subjects, fields, request, outcome, prev_hash, hash, signer, sig) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO audit (id, at, actor, command, subjects, fields, request, outcome, prev_hash, hash, signer, sig, head) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
   SQLite::Statement& st = *insert;
   bind_columns(st, 1, r.id, r.at, r.actor, r.command, r.subjects, r.fields, or_null(r.request), r.outcome,
                Blob{r.prev_hash}, Blob{r.hash});
@@ -52,18 +63,21 @@ void insert_audit(SQLite::Database& db, const AuditRow& r) {
     st.bind(12, r.sig.data(), int(r.sig.size()));
   }
   st.exec();
-  Cached recorded(db, "INSERT INTO audit_anchor (k, last_id, hash) VALUES (2, ?, ?) "
-                      "ON CONFLICT (k) DO UPDATE SET last_id = excluded.last_id, hash = excluded.hash");
-  SQLite::Statement& head = *recorded;
-  head.bind(1, r.id);
-  head.bind(2, r.hash.data(), int(r.hash.size()));
-  head.exec();
+  // 1 -> 0 does not resize the record (neither value takes a byte), so the
+  // entry before is rewritten in place, on the leaf the new entry was
+  // appended to: no page more than the append's (ARCHITECTURE.md, "The audit trail").
+  if (after.gap == AuditTail::Gap::none && after.head.last_id > 0 && !after.legacy) {
+    Cached unmark(db, "UPDATE audit SET head = 0 WHERE id = ? AND head = 1");
+    unmark->bind(1, after.head.last_id);
+    unmark->exec();
+  }
+  if (after.legacy) db.exec("DELETE FROM audit_anchor WHERE k = 2");
 }
 
 void scan_audit(SQLite::Database& db, const std::string& subject, const std::string& actor, int64_t since,
                 const std::function<bool(const AuditRow&)>& visit) {
   std::string sql =
-      "SELECT id, at, actor, command, subjects, fields, request, outcome, prev_hash, hash, signer, sig FROM audit "
+      "SELECT id, at, actor, command, subjects, fields, request, outcome, prev_hash, hash, signer, sig, head FROM audit "
       "WHERE at >= ?";
   if (!actor.empty()) sql += " AND actor = ?";
   if (!subject.empty()) sql += " AND EXISTS (SELECT 1 FROM json_each(audit.subjects) WHERE value = ?)";
@@ -77,17 +91,12 @@ void scan_audit(SQLite::Database& db, const std::string& subject, const std::str
     read_columns(st, r.id, r.at, r.actor, r.command, r.subjects, r.fields, r.request, r.outcome, r.prev_hash, r.hash);
     r.signer = blob(st, 10);
     r.sig = blob(st, 11);
+    r.head = st.getColumn(12).getInt() != 0;
     if (!visit(r)) break;
   }
 }
 
 namespace {
-std::optional<AuditHead> anchor_row(SQLite::Database& db, int k) {
-  SQLite::Statement st(db, "SELECT last_id, hash, signer, sig FROM audit_anchor WHERE k = ?");
-  st.bind(1, k);
-  if (!st.executeStep()) return std::nullopt;
-  return AuditHead{st.getColumn(0).getInt64(), blob(st, 1), blob(st, 2), blob(st, 3)};
-}
 void sign_anchor_row(SQLite::Database& db, int k, const std::string& signer, const std::string& sig) {
   SQLite::Statement st(db, "UPDATE audit_anchor SET signer = ?, sig = ? WHERE k = ?");
   st.bind(1, signer.data(), int(signer.size()));
@@ -126,7 +135,9 @@ void insert_audit_signer(SQLite::Database& db, const AuditSigner& s) {
 
 int64_t delete_audit_before(SQLite::Database& db, int64_t before) {
   // The last entry that goes becomes the anchor for the first that stays.
-  SQLite::Statement last(db, "SELECT id, hash FROM audit WHERE at < ? ORDER BY id DESC LIMIT 1");
+  // The newest entry stays, whatever its age: it carries the head mark, and a
+  // trail with no entry shows that it was emptied (audit_tail).
+  SQLite::Statement last(db, "SELECT id, hash FROM audit WHERE at < ? AND head = 0 ORDER BY id DESC LIMIT 1");
   last.bind(1, before);
   if (!last.executeStep()) return 0;
   int64_t upto = last.getColumn(0).getInt64();

@@ -19,6 +19,7 @@ struct AuditRow {
   std::string request, outcome;
   std::string prev_hash, hash;  // 32 bytes each
   std::string signer, sig;      // the acting slot's Ed25519 key (32) and signature (64); empty: unsigned
+  bool head = false;            // marked as the newest entry written (column `head`, schema 16)
 };
 
 struct AuditHead {
@@ -41,13 +42,22 @@ void insert_audit_signer(SQLite::Database& db, const AuditSigner& s);  // a key 
 std::optional<AuditHead> signing_start(SQLite::Database& db);
 void sign_signing_start(SQLite::Database& db, const std::string& signer, const std::string& sig);
 void sign_pruned_anchor(SQLite::Database& db, const std::string& signer, const std::string& sig);
-// Where the next entry follows: the head recorded by the last append (else
-// the newest row, else the prune anchor).
-AuditHead audit_head(SQLite::Database& db);
-// The newest entry as last recorded beside the table (so a removed tail shows).
-std::optional<AuditHead> recorded_head(SQLite::Database& db);
-// Inserts the entry and records it as the head.
-void insert_audit(SQLite::Database& db, const AuditRow& r);
+// The end of the trail, where the next entry follows. The newest entry
+// written carries the head mark; the mark is cleared on the entry before it
+// in the same commit (ARCHITECTURE.md, "The audit trail").
+struct AuditTail {
+  AuditHead head;  // the newest entry (else the pruning anchor, else where signing began); 0/"" for none
+  enum class Gap {
+    none,
+    end_cut,   // the newest remaining entry is not marked: entries at the end were removed
+    emptied,   // no entry is left, though entries were written and pruning always keeps the newest
+  } gap = Gap::none;
+  bool legacy = false;  // head read from the record a vault of schema <= 15 kept (audit_anchor k = 2)
+};
+AuditTail audit_tail(SQLite::Database& db);
+// Inserts the entry, marked as the head, and moves the mark off `after`'s
+// entry (a legacy record goes too).
+void insert_audit(SQLite::Database& db, const AuditRow& r, const AuditTail& after);
 // Entries in id order; filters may be empty. `subject` matches an id inside the subjects array.
 void scan_audit(SQLite::Database& db, const std::string& subject, const std::string& actor, int64_t since,
                 const std::function<bool(const AuditRow&)>& visit);

@@ -136,7 +136,7 @@ PurgeCount purge_tombstones(SQLite::Database& db, int64_t before, bool dry_run) 
 }
 
 int64_t count_audit_before(SQLite::Database& db, int64_t before) {
-  return count(db, "SELECT count(*) FROM audit WHERE at < ?", [&](SQLite::Statement& st) { st.bind(1, before); });
+  return count(db, "SELECT count(*) FROM audit WHERE at < ? AND head = 0", [&](SQLite::Statement& st) { st.bind(1, before); });
 }
 
 }  // namespace dsr::store

@@ -172,7 +172,8 @@ CREATE TABLE retention_runs (
 );
 )sql",
     // The audit trail (hash-chained; ids, names and outcomes only, never values)
-    // and its anchors: k=1 the last pruned entry, k=2 the newest entry written.
+    // and its anchors: k=1 the last pruned entry, k=2 the newest entry written
+    // (until schema 16 marked the newest entry itself).
     R"sql(
 CREATE TABLE audit (
   id INTEGER PRIMARY KEY,
@@ -431,6 +432,20 @@ CREATE TABLE IF NOT EXISTS request_sources (
   UNIQUE (format, sender, external_id)
 );
 )sql",
+    // 16: the trail's head is a mark on its newest entry (store/audit_store.cpp).
+    // It was recorded beside the table (audit_anchor k = 2), so that a cut tail
+    // shows; that cost every audited commit a page of that table besides the
+    // trail's last leaf. Column `head` (added by add_head_column below) is 1 on
+    // the newest entry only. The record's entry takes the mark if it is still
+    // the newest (else the cut shows as an unmarked end), and the record goes,
+    // but in a trail pruned to nothing, where it stays until the next entry
+    // (audit_tail). Safe to run again on a vault that has it (tests do).
+    R"sql(
+UPDATE audit SET head = 1
+  WHERE id = (SELECT max(id) FROM audit)
+    AND EXISTS (SELECT 1 FROM audit_anchor a WHERE a.k = 2 AND a.last_id = audit.id AND a.hash = audit.hash);
+DELETE FROM audit_anchor WHERE k = 2 AND EXISTS (SELECT 1 FROM audit);
+)sql",
 };
 
 // SQLite codes `status IN ('active','deactivated','erased')` (three values)
@@ -443,6 +458,7 @@ CREATE TABLE IF NOT EXISTS request_sources (
 // so that every connection reads it again.
 constexpr int kStatusCheckVersion = 9;
 constexpr int kSignedAuditVersion = 11;
+constexpr int kAuditHeadVersion = 16;
 
 bool has_column(SQLite::Database& db, const std::string& table, const std::string& column) {
   SQLite::Statement st(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
@@ -455,6 +471,10 @@ void add_signature_columns(SQLite::Database& db) {
     for (const char* column : {"signer", "sig"})
       if (!has_column(db, table, column))
         db.exec(std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " BLOB");
+}
+// 0 and 1 take no byte in a record, so moving the mark never resizes a row.
+void add_head_column(SQLite::Database& db) {
+  if (!has_column(db, "audit", "head")) db.exec("ALTER TABLE audit ADD COLUMN head INTEGER NOT NULL DEFAULT 0");
 }
 // Replaces `from` by `to` in a table's CREATE text, as described above; the
 // schema version moves on so that every connection reads the new text.
@@ -507,6 +527,7 @@ int migrate(SQLite::Database& db) {
   have = schema_version(db);  // another process may have migrated while we waited
   for (int v = have; v < want; ++v) {
     if (v + 1 == kSignedAuditVersion) add_signature_columns(db);  // before the SQL, which reads audit_anchor
+    if (v + 1 == kAuditHeadVersion) add_head_column(db);          // before the SQL, which sets it
     db.exec(kMigrations[static_cast<size_t>(v)]);
     if (v + 1 == kStatusCheckVersion) rewrite_status_check(db);
     if (v + 1 == kRequestLawVersion) relax_request_law(db);

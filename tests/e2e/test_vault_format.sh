@@ -79,4 +79,52 @@ run dsr --db "$TMP/restored.dsr" show alice@example.com --json
 expect_rc 0 "the restored vault opens (and is upgraded)"
 expect_out "alice@example.com" "with alice in it"
 
+# A vault of the release before schema 16 (format 3, schema 15,
+# tests/fixtures/schema15): the audit trail's newest entry recorded beside
+# the table. The first command that writes marks that entry as the head
+# instead; the trail, signed by two slots, then verifies, and a cut is still
+# caught.
+FIX15="$DSR_SRC/tests/fixtures/schema15"
+rm -rf "$TMP/s15"; mkdir "$TMP/s15"; cp "$FIX15"/vault.dsr "$FIX15"/admin.key "$FIX15"/support.key "$TMP/s15/"; chmod 600 "$TMP/s15"/*
+export DSR_DB="$TMP/s15/vault.dsr" DSR_KEY_FILE="$TMP/s15/admin.key"
+ORIG15=$(sha256sum "$DSR_DB" | cut -d' ' -f1)
+run dsr check
+expect_rc 0 "check passes on a vault of schema 15"
+expect_err "schema is older" "read only, it leaves the trail for after the upgrade and says so"
+check "check does not migrate it" test "$(sha256sum "$DSR_DB" | cut -d' ' -f1)" = "$ORIG15"
+run dsr audit verify
+expect_rc 0 "audit verify migrates the vault and the trail verifies"
+expect_out "intact" "it says the chain and signatures are intact"
+run dsr info
+expect_out "schema 16" "the vault is of schema 16 now"
+run dsr check
+expect_rc 0 "check passes after the upgrade, the trail verified"
+run dsr --key-file "$TMP/s15/support.key" register --email dora@example.com --name "Dora Pym"
+expect_rc 0 "the support slot writes after the upgrade"
+run dsr audit verify
+expect_rc 0 "the trail still verifies with the new entry after it"
+cp "$DSR_DB" "$TMP/s15/before-cut.dsr"
+SUPPORT_ENTRY=$(dsr audit log --actor sam --format ndjson | head -n1 | sed 's/.*"id":\([0-9]*\).*/\1/')
+run "$DSR_INSIDER" audit-cut "$DSR_DB" "$TMP/s15/support.key" "$SUPPORT_ENTRY"
+expect_rc 0 "the support slot cuts an entry of its own from the upgraded trail and re-chains the rest"
+run dsr audit verify
+expect_rc 6 "audit verify catches it (the admin's later entries no longer verify)"
+cp "$TMP/s15/before-cut.dsr" "$DSR_DB"
+dsr audit anchor >"$TMP/s15/anchor.json"
+LAST=$(dsr audit log --format ndjson | tail -n1 | sed 's/.*"id":\([0-9]*\).*/\1/')
+run "$DSR_INSIDER" audit-edit "$DSR_DB" "$TMP/s15/support.key" "$LAST" head 0
+expect_rc 0 "the support slot takes the head mark off the newest entry"
+run dsr audit verify
+expect_rc 6 "audit verify says the end was removed"
+expect_err "not the newest entry written" "in those words"
+cp "$TMP/s15/before-cut.dsr" "$DSR_DB"
+dsr audit anchor >"$TMP/s15/anchor.json"
+LAST=$(dsr audit log --format ndjson | tail -n1 | sed 's/.*"id":\([0-9]*\).*/\1/')
+run "$DSR_INSIDER" audit-cut "$DSR_DB" "$TMP/s15/support.key" "$LAST"
+expect_rc 0 "the support slot cuts the newest entry and moves the head mark with it"
+run dsr audit verify
+expect_rc 0 "alone, that verifies: the limit (the insider tool writes the mark as dsr does)"
+run dsr audit verify --anchor "$TMP/s15/anchor.json"
+expect_rc 6 "against an anchor kept outside the vault it does not"
+
 finish

@@ -13,7 +13,7 @@
 //   vault_insider audit-cut VAULT KEYFILE ID    decrypt the pages, delete audit entry ID, renumber and
 //                                               re-chain the later entries (keyed BLAKE2b under the
 //                                               index key the slot holds), re-sign those signed by the
-//                                               slot's own key, move the head anchor, encrypt back
+//                                               slot's own key, move the head mark, encrypt back
 //   vault_insider audit-edit VAULT KEYFILE ID COLUMN VALUE
 //                                               the same, changing one column of entry ID instead
 // The audit commands use SQLite on a decrypted copy, as an insider would use
@@ -227,7 +227,7 @@ std::string chain_hash(const unsigned char* index, Stmt& r, const std::string& p
   return {reinterpret_cast<char*>(h), 32};
 }
 
-// Re-chains every entry from `from` on, re-signing the slot's own, and moves the head anchor.
+// Re-chains every entry from `from` on, re-signing the slot's own.
 void rechain(Db& d, const Opened& o, int64_t from) {
   const unsigned char* index = o.bundle.data() + 40;
   unsigned char pk[32], sk[64];
@@ -266,9 +266,6 @@ void rechain(Db& d, const Opened& o, int64_t from) {
     sqlite3_bind_int64(up.st, 4, id);
     sqlite3_step(up.st);
   }
-  Stmt head(d, "UPDATE audit_anchor SET last_id = (SELECT max(id) FROM audit), hash = ? WHERE k = 2");
-  head.blob(1, prev);
-  sqlite3_step(head.st);
   std::printf("re-chained %zu entries: re-signed %d of my own, %d signed by other slots left as they were\n",
               fixes.size(), resigned, others);
 }
@@ -300,6 +297,8 @@ int rewrite_audit(const std::string& path, std::string& v, const std::string& ke
       sqlite3_step(up.st);
     }
     rechain(d, o, id);
+    if (cmd == "audit-cut")  // the head mark on the newest, as dsr leaves it
+      d.exec("UPDATE audit SET head = (id = (SELECT max(id) FROM audit))");
     d.exec("COMMIT");
   }
   std::string edited = slurp(tmpl);

@@ -89,6 +89,9 @@ std::string cert_message(const std::string& pk, const std::string& slot, const s
   put(m, role);
   return m;
 }
+// The prev_hash of an entry written after the trail's end was removed
+// (store::AuditTail::Gap): no entry's hash, as hashes are 32 bytes.
+const std::string kAfterCut = "entries before this one were removed";
 std::string start_message(int64_t last_id) { return std::string("dsr-audit-signing-start", 24) + std::to_string(last_id); }
 std::string prune_message(const store::AuditHead& a) {
   std::string m("dsr-audit-pruned", 17);
@@ -113,16 +116,18 @@ void append(Desk& desk, const AuditEntry& e, std::string subjects_json = {}) {
   // with it. A refusal is appended after the rollback, in its own transaction.
   std::optional<store::WriteTx> tx;
   if (!store::in_transaction(desk.db())) tx.emplace(desk.db());
-  store::AuditHead head = store::audit_head(desk.db());
-  r.id = head.last_id + 1;
-  r.prev_hash = head.hash;
+  const store::AuditTail tail = store::audit_tail(desk.db());
+  r.id = tail.head.last_id + 1;
+  // After a cut end the entry does not follow the newest remaining one, which
+  // would hide the cut: it names the cut, and `audit verify` reports it.
+  r.prev_hash = tail.gap == store::AuditTail::Gap::none ? tail.head.hash : kAfterCut;
   r.hash = chain_hash(desk, r);
   std::string pk = as_bytes(desk.vault().signer_public_key());
   if (!all_zero(pk)) {  // a slot of format 2 has no signing key: its entries stay unsigned
     r.signer = pk;
     r.sig = as_bytes(desk.vault().sign(entry_message(r.hash)));
   }
-  store::insert_audit(desk.db(), r);
+  store::insert_audit(desk.db(), r, tail);
   if (!desk.audit_mark_signed && !r.signer.empty()) {
     // The first entry an admin writes signs the mark of where signing began
     // (the migration that added signing wrote it, unsigned).
@@ -369,6 +374,7 @@ AuditVerify verify_audit(Desk& desk, const std::string* anchor_text) {
   std::string prev = anchor ? anchor->hash : "";
   int64_t last_id = anchor ? anchor->last_id : 0;
   int64_t expected_id = last_id + 1;
+  bool marked_before = false;               // the entry before carries the head mark
   std::map<int64_t, std::string> hash_at;  // for the anchor check: only the id it names
   int64_t anchor_id = -1;
   nlohmann::json anchor_doc;
@@ -391,7 +397,11 @@ AuditVerify verify_audit(Desk& desk, const std::string* anchor_text) {
     };
     if (r.id != expected_id)
       return bad("follows entry " + std::to_string(expected_id - 1) + ": the entries between were removed");
+    if (r.prev_hash == kAfterCut)
+      return bad("was written after entries at the end of the trail were removed (outside dsr)");
     if (r.prev_hash != prev) return bad("does not follow the entry before it (entries removed or reordered)");
+    if (marked_before)
+      return bad("follows entry " + std::to_string(r.id - 1) + ", which is marked as the newest: entries were added outside dsr");
     if (chain_hash(desk, r) != r.hash) return bad("was altered after it was written");
     if (r.signer.empty()) {
       if (r.id > unsigned_upto && !is_legacy_slot(desk, r.actor))
@@ -406,6 +416,7 @@ AuditVerify verify_audit(Desk& desk, const std::string* anchor_text) {
         return bad("has a signature that does not match it (altered or forged)");
     }
     if (r.id == anchor_id) hash_at[r.id] = r.hash;
+    marked_before = r.head;
     prev = r.hash;
     expected_id = r.id + 1;
     last_id = r.id;
@@ -413,12 +424,17 @@ AuditVerify verify_audit(Desk& desk, const std::string* anchor_text) {
     return true;
   });
   if (v.ok) {
-    auto head = store::recorded_head(desk.db());
-    if (head && (head->last_id != last_id || head->hash != prev)) {
+    const auto tail = store::audit_tail(desk.db());
+    if (tail.gap == store::AuditTail::Gap::end_cut) {
       v.ok = false;
       v.first_bad = last_id + 1;
-      v.problem = "the trail ends at entry " + std::to_string(last_id) + " but entry " +
-                  std::to_string(head->last_id) + " was written: entries at the end were removed";
+      v.problem = "the trail ends at entry " + std::to_string(last_id) +
+                  ", which is not the newest entry written: entries at the end were removed";
+    } else if (tail.gap == store::AuditTail::Gap::emptied) {
+      v.ok = false;
+      v.first_bad = tail.head.last_id + 1;
+      v.problem = "no entry is left after entry " + std::to_string(tail.head.last_id) +
+                  ", though pruning keeps the newest: the trail was emptied outside dsr";
     }
   }
   if (v.ok && anchor_text) {
@@ -464,7 +480,10 @@ std::string audit_anchor(Desk& desk) {
   Vault& v = desk.vault();
   std::string pk = as_bytes(v.signer_public_key());
   if (all_zero(pk)) fail(ErrorKind::refused, "slot '" + v.slot_name() + "' is a slot of format 2 and cannot sign; use another slot");
-  store::AuditHead head = store::audit_head(desk.db());
+  const store::AuditTail tail = store::audit_tail(desk.db());
+  if (tail.gap != store::AuditTail::Gap::none)
+    fail(ErrorKind::integrity, "the audit trail's end was removed; `dsr audit verify` says where. No anchor was printed");
+  const store::AuditHead& head = tail.head;
   nlohmann::json slots = nlohmann::json::array();
   for (const auto& s : v.slots())
     slots.push_back({{"name", s.name}, {"role", role_name(s.role)}, {"sign_pk", hex(as_bytes(s.sign_pk))}});

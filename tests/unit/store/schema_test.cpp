@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "dsr/audit.hpp"
 #include "dsr/subjects.hpp"
 #include "test_support.hpp"
 
@@ -99,5 +100,117 @@ TEST_CASE("schema: the status check is three comparisons, still enforced, and an
     CHECK(d.db().execAndGet("SELECT count(*) FROM request_evidence").getInt64() == 0);
     CHECK(d.db().execAndGet("SELECT count(*) FROM requests WHERE representative IS NULL").getInt64() == 3);
     CHECK_THROWS(d.db().exec("UPDATE requests SET representative = 'friend'"));
+  }
+}
+
+namespace {
+// Makes the vault one of schema 15 again: no head mark (the column goes), the
+// newest entry recorded beside the audit table (audit_anchor k = 2, as dsr
+// wrote it until migration 16). `recorded_id` the entry it names, with the
+// hash the table has for it.
+void back_to_schema_15(Desk& d, int64_t recorded_id) {
+  d.db().exec("ALTER TABLE audit DROP COLUMN head");
+  SQLite::Statement k2(d.db(), "INSERT INTO audit_anchor (k, last_id, hash) SELECT 2, id, hash FROM audit WHERE id = ?");
+  k2.bind(1, recorded_id);
+  CHECK(k2.exec() == 1);
+  d.db().exec("PRAGMA user_version=15");
+}
+int64_t newest_audit_entry(Desk& d) { return d.db().execAndGet("SELECT max(id) FROM audit").getInt64(); }
+int64_t marked_entries(Desk& d) { return d.db().execAndGet("SELECT count(*) FROM audit WHERE head = 1").getInt64(); }
+}  // namespace
+
+TEST_CASE("schema: a vault of schema 15 upgrades to the head mark, and its trail verifies") {
+  test::TempVault tv;
+  int64_t last = 0;
+  {
+    Desk d = tv.desk();
+    test::register_with(d, {{"email", "head.one@example.com"}, {"name", "Head One"}});
+    test::register_with(d, {{"email", "head.two@example.com"}, {"name", "Head Two"}});
+    last = newest_audit_entry(d);
+    back_to_schema_15(d, last);
+  }
+  Desk d = tv.desk();  // migrates
+  CHECK(d.db().execAndGet("PRAGMA user_version").getInt() == 16);
+  CHECK(d.db().execAndGet("SELECT count(*) FROM audit_anchor WHERE k = 2").getInt() == 0);
+  CHECK(marked_entries(d) == 1);
+  CHECK(d.db().execAndGet("SELECT id FROM audit WHERE head = 1").getInt64() == last);
+  AuditVerify v = verify_audit(d);
+  CHECK_MESSAGE(v.ok, v.problem);
+  CHECK(v.checked == last);
+  test::register_with(d, {{"email", "head.three@example.com"}, {"name", "Head Three"}});
+  CHECK(marked_entries(d) == 1);
+  CHECK(d.db().execAndGet("SELECT id FROM audit WHERE head = 1").getInt64() == last + 1);
+  CHECK(verify_audit(d).ok);
+  CHECK(d.db().execAndGet("PRAGMA integrity_check").getString() == "ok");
+}
+
+TEST_CASE("schema: a tail cut before the upgrade to 16 is still caught after it") {
+  test::TempVault tv;
+  {
+    Desk d = tv.desk();
+    for (const char* e : {"cut.one@example.com", "cut.two@example.com", "cut.three@example.com"})
+      test::register_with(d, {{"email", e}, {"name", "Cut Tail"}});
+    int64_t last = newest_audit_entry(d);
+    back_to_schema_15(d, last);
+    d.db().exec("DELETE FROM audit WHERE id = " + std::to_string(last));  // k = 2 still names it
+  }
+  Desk d = tv.desk();
+  CHECK(marked_entries(d) == 0);
+  AuditVerify v = verify_audit(d);
+  CHECK_FALSE(v.ok);
+  CHECK(v.problem.find("entries at the end were removed") != std::string::npos);
+}
+
+TEST_CASE("schema: a trail of schema 15 pruned to nothing stays whole through the upgrade; one emptied does not") {
+  test::TempVault tv;
+  int64_t last = 0;
+  {
+    Desk d = tv.desk();
+    test::register_with(d, {{"email", "pruned.one@example.com"}, {"name", "Pruned One"}});
+    last = newest_audit_entry(d);
+    back_to_schema_15(d, last);
+    // Pruned by dsr of schema 15, which could take every entry: the pruning
+    // anchor and the record name the same entry, and the pruning slot signed
+    // the anchor (domain/core/audit.cpp, prune_message).
+    SQLite::Statement h(d.db(), "SELECT hash FROM audit WHERE id = ?");
+    h.bind(1, last);
+    REQUIRE(h.executeStep());
+    std::string hash = h.getColumn(0).getString(), id = std::to_string(last);
+    h.reset();
+    std::string message = std::string("dsr-audit-pruned", 17) + std::to_string(id.size()) + ":" + id +
+                          std::to_string(hash.size()) + ":" + hash;
+    auto pk = d.vault().signer_public_key();
+    auto sig = d.vault().sign(message);
+    SQLite::Statement k1(d.db(), "INSERT INTO audit_anchor (k, last_id, hash, signer, sig) VALUES (1, ?, ?, ?, ?)");
+    k1.bind(1, last);
+    k1.bind(2, hash.data(), int(hash.size()));
+    k1.bind(3, pk.data(), int(pk.size()));
+    k1.bind(4, sig.data(), int(sig.size()));
+    k1.exec();
+    d.db().exec("DELETE FROM audit");
+  }
+  SUBCASE("pruned") {
+    Desk d = tv.desk();
+    CHECK(d.db().execAndGet("SELECT count(*) FROM audit_anchor WHERE k = 2").getInt() == 1);  // kept until the next entry
+    AuditVerify v = verify_audit(d);
+    CHECK_MESSAGE(v.ok, v.problem);
+    test::register_with(d, {{"email", "pruned.two@example.com"}, {"name", "Pruned Two"}});
+    CHECK(d.db().execAndGet("SELECT count(*) FROM audit_anchor WHERE k = 2").getInt() == 0);
+    CHECK(d.db().execAndGet("SELECT id FROM audit WHERE head = 1").getInt64() == last + 1);
+    v = verify_audit(d);
+    CHECK_MESSAGE(v.ok, v.problem);
+    CHECK(v.checked == 1);
+  }
+  SUBCASE("emptied after the pruning") {
+    {
+      Desk d = tv.desk();
+      // The record names a later entry than the pruning anchor: entries were
+      // written after the pruning, then removed.
+      d.db().exec("UPDATE audit_anchor SET last_id = last_id + 3 WHERE k = 2");
+    }
+    Desk d = tv.desk();
+    AuditVerify v = verify_audit(d);
+    CHECK_FALSE(v.ok);
+    CHECK(v.problem.find("emptied") != std::string::npos);
   }
 }

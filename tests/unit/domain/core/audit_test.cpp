@@ -87,15 +87,33 @@ TEST_CASE("audit: verify finds an altered, a removed, a reordered entry and a cu
     CHECK(v.problem.find("end") != std::string::npos);
   }
   SUBCASE("tail cut, then more entries written") {
-    // The recorded head still names entry 5: the next entry follows it, and the gap shows.
+    // Entry 4 is not marked as the newest: the next entry does not follow
+    // it, it names the cut, and the cut still shows.
     d.db().exec("DELETE FROM audit WHERE id = 5");
     find_subject(d, "audited.person@example.com");
+    find_subject(d, "audited.person@example.com");
+    auto v = verify_audit(d);
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad == 5);
+    CHECK(v.problem.find("at the end of the trail were removed") != std::string::npos);
+  }
+  SUBCASE("every entry removed") {
+    d.db().exec("DELETE FROM audit");
+    auto v = verify_audit(d);
+    CHECK_FALSE(v.ok);
+    CHECK(v.problem.find("emptied") != std::string::npos);
+    find_subject(d, "audited.person@example.com");  // and after another entry
+    CHECK_FALSE(verify_audit(d).ok);
+  }
+  SUBCASE("an entry added after the newest, its mark left") {
+    d.db().exec("INSERT INTO audit (id, at, actor, command, subjects, fields, outcome, prev_hash, hash, head) "
+                "SELECT 6, at, actor, command, subjects, fields, outcome, hash, hash, 0 FROM audit WHERE id = 5");
     auto v = verify_audit(d);
     CHECK_FALSE(v.ok);
     CHECK(v.first_bad == 6);
   }
   SUBCASE("the first remaining entry removed") {
-    CHECK(prune_audit(d, INT64_MAX) == 5);
+    CHECK(prune_audit(d, INT64_MAX) == 4);  // the newest stays
     find_subject(d, "audited.person@example.com");
     find_subject(d, "audited.person@example.com");
     d.db().exec("DELETE FROM audit WHERE id = 6");
@@ -109,13 +127,16 @@ TEST_CASE("audit: a trail pruned by retention still verifies from its anchor") {
   test::TempVault tv;
   Desk d = tv.desk();
   populate(d);
-  CHECK(prune_audit(d, INT64_MAX) == 5);  // everything is older than the end of time
+  // Everything is older than the end of time, but the newest entry stays:
+  // it carries the head mark, so that an emptied trail shows.
+  CHECK(prune_audit(d, INT64_MAX) == 4);
   CHECK(verify_audit(d).ok);
   find_subject(d, "audited.person@example.com");
   auto v = verify_audit(d);
   CHECK(v.ok);
-  CHECK(v.checked == 1);
-  CHECK(audit_log(d, {}).front().id == 6);
+  CHECK(v.checked == 2);
+  CHECK(audit_log(d, {}).front().id == 5);
+  CHECK(d.db().execAndGet("SELECT group_concat(id) FROM audit WHERE head = 1").getInt64() == 6);
 }
 
 TEST_CASE("audit: the subjects and fields are stored as the JSON text nlohmann writes, whatever the names") {
