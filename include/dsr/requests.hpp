@@ -252,9 +252,12 @@ struct RequestAction {
   std::string subject_id;           // the subject acted on
   std::vector<std::string> fields;  // field names touched (never values)
 };
-// Throws unless the request exists (not_found), is open (conflict), is verified
-// (refused) and, when subject_ref is given, names that subject (usage).
-void check_request_action(Desk& desk, std::string_view request_id, std::string_view subject_ref);
+// Throws unless the slot's role may act on requests (refused, recorded in the
+// audit trail under `command`), the request exists (not_found), is open
+// (conflict), is verified (refused) and, when subject_ref is given, names that
+// subject (usage).
+void check_request_action(Desk& desk, std::string_view request_id, std::string_view subject_ref,
+                          const std::string& command);
 // Appends the action to the request's history; a verified request moves to in_progress.
 void record_request_action(Desk& desk, std::string_view request_id, const std::string& action,
                            const RequestAction& done);

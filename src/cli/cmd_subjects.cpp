@@ -245,7 +245,7 @@ void run_correct(Context& ctx, const CorrectArgs& a) {
 void run_delete(Context& ctx, const std::string& ref, const std::string& reason, bool dry_run, const std::string& request) {
   Desk desk = ctx.open_desk();
   Subject s = find_subject(desk, ref);
-  if (!request.empty()) check_request_action(desk, request, s.id);  // before anyone is asked to confirm
+  if (!request.empty()) check_request_action(desk, request, s.id, "delete");  // before anyone is asked to confirm
   if (!dry_run && s.status != SubjectStatus::erased) {
     std::string email = s.text("email");
     if (!ctx.g.yes) {

@@ -168,6 +168,16 @@ under=$(dsr --json "${AUD[@]}" audit log --actor support --format json </dev/nul
 check "the refusal under $RQ is in the audit trail, naming the request" test "$under" = 1
 run dsr request show "$RQ" --json
 check "the refused write left $RQ as it was (verified, no action)" test "$(jget "$OUT" 'd["status"]')" = verified
+# A role that may not act on requests at all is refused at the request check,
+# before the operation (and before delete asks to confirm); that is recorded too.
+run dsr "${BIL[@]}" correct alice --set name=Alicia --request "$RQ"
+expect_rc 7 "billing: acting under a request is refused"
+expect_err "requests" "it names what the role may not do"
+run dsr "${BIL[@]}" --yes delete alice --request "$RQ"
+expect_rc 7 "billing: a delete under a request is refused before it asks"
+under=$(dsr --json "${AUD[@]}" audit log --actor billing --format json </dev/null |
+  python3 -c 'import json,sys; print(sorted(e["command"] for e in json.load(sys.stdin) if e["outcome"] == "refused" and e["request"] == sys.argv[1]))' "$RQ")
+check "both refusals under $RQ are in the audit trail, naming the request ($under)" test "$under" = "['correct', 'delete']"
 
 # ---- every refusal is in the audit trail (dsr(1): "a refusal (exit 7) is recorded") --
 refused_by() {  # refused_by ACTOR: the commands of ACTOR's refused entries, one per line

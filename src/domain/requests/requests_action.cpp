@@ -15,8 +15,33 @@ namespace dsr {
 
 namespace {
 
-store::RequestRow checked(Desk& desk, std::string_view request_id, std::string_view subject_ref) {
-  require(desk, Action::manage_requests);
+// The audit entries made while it lives name `request` (the label).
+struct RequestScope {
+  Desk& desk;
+  std::string saved;
+  RequestScope(Desk& d, const std::string& request) : desk(d), saved(d.request()) { desk.set_request(request); }
+  ~RequestScope() { desk.set_request(saved); }
+  RequestScope(const RequestScope&) = delete;
+  RequestScope& operator=(const RequestScope&) = delete;
+};
+
+// The label of a request reference as typed, before it is looked up; "" when
+// it is no request id (so no typed text reaches the audit trail).
+std::string label_as_typed(std::string_view ref) {
+  std::string_view digits = ref.rfind("req_", 0) == 0 ? ref.substr(4) : ref;
+  if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return "";
+  return request_label(std::stoll(std::string(digits)));
+}
+
+store::RequestRow checked(Desk& desk, std::string_view request_id, std::string_view subject_ref,
+                          const std::string& command) {
+  {
+    // A role that may not act on requests is refused before the request is
+    // looked up; the refusal is recorded, naming the request as typed.
+    RequestScope scope(desk, label_as_typed(request_id));
+    require_audited(desk, Action::manage_requests, command.c_str());
+  }
   store::RequestRow row = load_request(desk, request_id);
   std::string label = request_label(row.id);
   if (row.closed_on)
@@ -39,14 +64,15 @@ store::RequestRow checked(Desk& desk, std::string_view request_id, std::string_v
 
 }  // namespace
 
-void check_request_action(Desk& desk, std::string_view request_id, std::string_view subject_ref) {
-  checked(desk, request_id, subject_ref);
+void check_request_action(Desk& desk, std::string_view request_id, std::string_view subject_ref,
+                          const std::string& command) {
+  checked(desk, request_id, subject_ref, command);
 }
 
 void record_request_action(Desk& desk, std::string_view request_id, const std::string& action,
                            const RequestAction& done) {
   store::WriteTx tx(desk.db());
-  store::RequestRow row = checked(desk, request_id, "");
+  store::RequestRow row = checked(desk, request_id, "", action);
   if (row.status == RequestStatus::verified) {
     row.status = RequestStatus::in_progress;
     store::update_request(desk.db(), row);
@@ -66,14 +92,9 @@ void act_for_request(Desk& desk, std::string_view request_id, const std::string&
   }
   keep_refusals(desk, [&] {
     store::WriteTx tx(desk.db());
-    check_request_action(desk, request_id, subject_ref);
+    check_request_action(desk, request_id, subject_ref, action);
     // The operation's audit entry names the request it was made under.
-    struct RequestScope {
-      Desk& desk;
-      std::string saved;
-      ~RequestScope() { desk.set_request(saved); }
-    } scope{desk, desk.request()};
-    desk.set_request(request_label(load_request(desk, request_id).id));
+    RequestScope scope(desk, request_label(load_request(desk, request_id).id));
     RequestAction done = op();
     record_request_action(desk, request_id, action, done);
     tx.commit();

@@ -161,7 +161,7 @@ TEST_CASE("schema: a tail cut before the upgrade to 16 is still caught after it"
   CHECK(v.problem.find("entries at the end were removed") != std::string::npos);
 }
 
-TEST_CASE("schema: a trail of schema 15 pruned to nothing stays whole through the upgrade; one emptied does not") {
+TEST_CASE("schema: a trail of schema 15 pruned to nothing stays whole through the upgrade, one emptied does not") {
   test::TempVault tv;
   int64_t last = 0;
   {

@@ -84,7 +84,10 @@ TEST_CASE("audit: verify finds an altered, a removed, a reordered entry and a cu
     d.db().exec("DELETE FROM audit WHERE id = 5");
     auto v = verify_audit(d);
     CHECK_FALSE(v.ok);
+    CHECK(v.first_bad == 5);
     CHECK(v.problem.find("end") != std::string::npos);
+    // Nor does an anchor vouch for the cut trail.
+    CHECK(test::kind_thrown([&] { audit_anchor(d); }) == ErrorKind::integrity);
   }
   SUBCASE("tail cut, then more entries written") {
     // Entry 4 is not marked as the newest: the next entry does not follow

@@ -157,7 +157,7 @@ TEST_CASE("request agents: no start, action or fulfilment before the confirmatio
   Request r = open_request(d, in);
   CHECK(r.agent_confirmation_needed);
   CHECK(test::kind_thrown([&] { start_request(d, r.id); }) == ErrorKind::refused);
-  CHECK(test::kind_thrown([&] { check_request_action(d, r.id, bob); }) == ErrorKind::refused);
+  CHECK(test::kind_thrown([&] { check_request_action(d, r.id, bob, "correct"); }) == ErrorKind::refused);
   CHECK(test::kind_thrown([&] { close_request(d, r.id, RequestStatus::fulfilled, ""); }) == ErrorKind::refused);
   CHECK(test::kind_thrown([&] { confirm_agent(d, r.id, "guardian"); }) == ErrorKind::usage);
   CHECK(test::kind_thrown([&] { confirm_agent(d, r.id, "anything"); }) == ErrorKind::usage);
@@ -165,7 +165,7 @@ TEST_CASE("request agents: no start, action or fulfilment before the confirmatio
   CHECK(c.agent_confirmed_on == "2026-02-02");
   CHECK_FALSE(c.agent_confirmation_needed);
   CHECK(test::kind_thrown([&] { confirm_agent(d, r.id, "permission"); }) == ErrorKind::conflict);
-  check_request_action(d, r.id, bob);  // no longer throws
+  check_request_action(d, r.id, bob, "correct");  // no longer throws
   CHECK(close_request(d, r.id, RequestStatus::fulfilled, "").status == RequestStatus::fulfilled);
   // A request made by the consumer has nothing to confirm.
   Request own = open_for_verify_test(d, bob, "erasure", "ccpa", true);
