@@ -73,6 +73,21 @@ dsr request close "$RT" --outcome fulfilled >/dev/null
 run dsr request show "$RT" --json
 check "the request's history records the opt-out and whom to tell" test "$(jget "$OUT" '[(e["detail"]["opt_out_recorded"], e["detail"]["third_parties_to_tell"]) for e in d["history"] if e["event"]=="closed"]')" = "[('sale-sharing', ['AdExchange Inc'])]"
 
+# The same under Colorado's law (C.R.S. 6-1-1306(1)(a)): the fulfilled opt-out
+# stands, and the sharing it covers is refused from then on.
+C=$(dsr register --email cody@example.org --name "Cody Colorado")
+dsr consent record "$C" --purpose "cross-context behavioral advertising" --notice 1.0 --method web >/dev/null
+dsr disclose "$C" "${ADX[@]}" --basis consent >/dev/null
+run dsr request open "$C" --type opt-out --law cpa --verified --json
+expect_rc 0 "a Colorado opt-out request is opened"
+CREQ=$(jget "$OUT" 'd["id"]')
+run dsr request close "$CREQ" --outcome fulfilled
+expect_rc 0 "and fulfilled"
+run dsr request show "$CREQ" --json
+check "its history records the standing opt-out and whom to tell" test "$(jget "$OUT" '[(e["detail"]["opt_out_recorded"], e["detail"]["third_parties_to_tell"]) for e in d["history"] if e["event"]=="closed"]')" = "[('sale-sharing', ['AdExchange Inc'])]"
+run dsr disclose "$C" "${ADX[@]}" --basis consent
+expect_rc 7 "the sharing the Colorado opt-out covers is refused from then on"
+
 # --- staff opt-outs, and opting back in ------------------------------------------
 run dsr choice "$S" --opt-out sale-sharing
 expect_rc 0 "staff record an opt-out"
@@ -159,7 +174,7 @@ check "choice --new-uses --json keeps its shape" test "$(jget "$OUT" '(d["subjec
 run dsr contacts --purpose policy-change --format ndjson
 check "contacts carry each subject's opt-outs" test "$(printf '%s\n' "$OUT" | grep maria@ | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["opt_outs"])')" = "['sale-sharing']"
 run dsr inventory --json
-check "the inventory counts opt-outs and consents" test "$(jget "$OUT" '(d["choices"]["opt_outs"]["sale-sharing"], d["choices"]["opt_outs"]["limit-sensitive"], d["choices"]["consents"]["current"], d["choices"]["consents"]["withdrawn"])')" = "(3, 1, 3, 1)"
+check "the inventory counts opt-outs and consents" test "$(jget "$OUT" '(d["choices"]["opt_outs"]["sale-sharing"], d["choices"]["opt_outs"]["limit-sensitive"], d["choices"]["consents"]["current"], d["choices"]["consents"]["withdrawn"])')" = "(4, 1, 4, 1)"
 
 # --- erasure takes the choices with it ------------------------------------------------
 dsr delete "$G" --yes >/dev/null 2>&1

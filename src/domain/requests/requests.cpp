@@ -41,12 +41,13 @@ bool one_of(const std::vector<std::string>& set, const std::string& v) {
 // The clock of a law that starts once identity is in has not started yet.
 bool waiting(const RequestRow& r) { return !r.clock_start; }
 
-// A CCPA opt-out of sale or sharing (or a request to limit the use of
-// sensitive information), once fulfilled, is a standing choice the sharing
-// rules obey: its kind (domain/choices), or "" for other requests.
-std::string standing_choice_of(const RequestRow& r) {
-  return laws::get(r.law).id == LawId::ccpa ? opt_out_kind_for_request(r.type) : std::string();
-}
+// An opt-out (of sale, sharing or targeted advertising: CCPA 1798.120, Va.
+// 59.1-577(A)(5), C.R.S. 6-1-1306(1)(a), Conn. 42-518(a)(5)) or a CCPA request
+// to limit the use of sensitive information, once fulfilled, is a standing
+// choice the sharing rules obey: its kind (domain/choices), or "" for other
+// requests. Only the laws that have these request types can open them
+// (dsr/laws.hpp), so the type alone decides.
+std::string standing_choice_of(const RequestRow& r) { return opt_out_kind_for_request(r.type); }
 
 std::string reason_text(const char* field, const std::string& reason) {
   return validate::free_text(field, reason, validate::Limits::reason);
@@ -515,8 +516,9 @@ Request close_request(Desk& desk, std::string_view id, RequestStatus outcome, co
                    {"due", due},
                    {"late", outcome != RequestStatus::cancelled && *row.closed_on > due}});
     if (!reason.empty()) detail["reason"] = reason;
-    // A fulfilled CCPA opt-out (or limit) stands: the sharing rules obey it
-    // from now on (CCPA 1798.120(d), 1798.121), in the same transaction as the close.
+    // A fulfilled opt-out (or limit) stands: the sharing rules obey it from
+    // now on (CCPA 1798.120(d), 1798.121; the state laws above alike), in the
+    // same transaction as the close.
     if (std::string kind = standing_choice_of(row);
         fulfilled && !kind.empty() &&
         record_opt_out_for_request(desk, row.subject_id, kind, request_label(row.id), row.received)) {
