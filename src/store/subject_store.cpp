@@ -91,7 +91,9 @@ bool is_blob_column(const std::string& col) {
   return col == "account_type" || col == "card_expiry" || col == "card_token";
 }
 
-int64_t insert_subject(SQLite::Database& db, const SubjectRow& row) {
+namespace {
+
+const std::string& insert_sql() {
   static const std::string sql = [] {
     std::string cols = "id, status, created_at, updated_at, provenance";
     std::string qs = "?, ?, ?, ?, ?";
@@ -101,28 +103,74 @@ int64_t insert_subject(SQLite::Database& db, const SubjectRow& row) {
     }
     return "INSERT INTO subjects (" + cols + ") VALUES (" + qs + ")";
   }();
-  Cached cached(db, sql);
-  SQLite::Statement& st = *cached;
-  st.bind(1, row.id);
-  st.bind(2, to_string(row.status));
+  return sql;
+}
+
+// The personal columns in name order (as a row's map holds them), each with
+// its parameter in insert_sql().
+struct ParamColumn {
+  std::string name;
+  int param;
+  bool blob;
+};
+const std::vector<ParamColumn>& columns_by_name() {
+  static const std::vector<ParamColumn> cols = [] {
+    std::vector<ParamColumn> v;
+    int i = 6;
+    for (const auto& c : personal_columns()) v.push_back({c, i++, is_blob_column(c)});
+    std::sort(v.begin(), v.end(), [](const ParamColumn& a, const ParamColumn& b) { return a.name < b.name; });
+    return v;
+  }();
+  return cols;
+}
+
+// Binds every parameter of insert_sql(): the row's values without copies (the
+// row must outlive the statement's run), NULL for the columns it has no value
+// for. A name in row.cols that is no personal column is not stored.
+void bind_insert(SQLite::Statement& st, const SubjectRow& row) {
+  st.bindNoCopy(1, row.id);
+  st.bindNoCopy(2, name_of(row.status).data());  // a string literal: NUL-terminated
   st.bind(3, row.created_at);
   st.bind(4, row.updated_at);
-  st.bind(5, row.provenance);
-  // Only the columns that hold a value: the rest stay NULL (Cached clears the bindings).
-  static const std::unordered_map<std::string, int> index = [] {
-    std::unordered_map<std::string, int> m;
-    int i = 6;
-    for (const auto& c : personal_columns()) m.emplace(c, i++);
-    return m;
-  }();
-  for (const auto& [c, v] : row.cols) {
-    auto it = index.find(c);
-    if (it == index.end()) continue;
-    if (is_blob_column(c)) st.bindNoCopy(it->second, v.data(), static_cast<int>(v.size()));
-    else st.bindNoCopy(it->second, v);
+  st.bindNoCopy(5, row.provenance);
+  auto it = row.cols.begin();
+  const auto end = row.cols.end();
+  for (const ParamColumn& c : columns_by_name()) {  // both in name order: one walk
+    while (it != end && it->first < c.name) ++it;
+    if (it != end && it->first == c.name) {
+      if (c.blob) st.bindNoCopy(c.param, it->second.data(), static_cast<int>(it->second.size()));
+      else st.bindNoCopy(c.param, it->second);
+    } else {
+      st.bind(c.param);
+    }
   }
-  st.exec();
+}
+
+}  // namespace
+
+int64_t insert_subject(SQLite::Database& db, const SubjectRow& row) {
+  Cached cached(db, insert_sql());
+  bind_insert(*cached, row);
+  cached->exec();
   return db.getLastInsertRowid();
+}
+
+SubjectInserter::SubjectInserter(SQLite::Database& db)
+    : db_(db), st_(std::make_unique<SQLite::Statement>(db, insert_sql())) {}
+
+SubjectInserter::~SubjectInserter() = default;
+
+int64_t SubjectInserter::insert(const SubjectRow& row) {
+  bind_insert(*st_, row);
+  struct Reset {  // also when the INSERT fails: no snapshot held, no pointer into the row kept
+    SQLite::Statement& st;
+    ~Reset() {
+      st.tryReset();
+      st.clearBindings();
+    }
+  } reset{*st_};
+  st_->exec();
+  return db_.getLastInsertRowid();
 }
 
 void update_subject(SQLite::Database& db, const SubjectRow& row) {

@@ -3,13 +3,17 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "dsr/enums.hpp"
 
-namespace SQLite { class Database; }
+namespace SQLite {
+class Database;
+class Statement;
+}  // namespace SQLite
 
 namespace dsr::store {
 
@@ -41,6 +45,22 @@ struct AttributeRow {
 };
 
 int64_t insert_subject(SQLite::Database& db, const SubjectRow& row);
+
+// insert_subject() for one row after another (bulk registration): the
+// statement prepared once, the row's values bound without copies. Keep it no
+// longer than the transaction it inserts in (it belongs to one connection).
+class SubjectInserter {
+ public:
+  explicit SubjectInserter(SQLite::Database& db);
+  ~SubjectInserter();
+  SubjectInserter(const SubjectInserter&) = delete;
+  SubjectInserter& operator=(const SubjectInserter&) = delete;
+  int64_t insert(const SubjectRow& row);  // as insert_subject()
+
+ private:
+  SQLite::Database& db_;
+  std::unique_ptr<SQLite::Statement> st_;
+};
 void update_subject(SQLite::Database& db, const SubjectRow& row);  // all personal columns + provenance
 void set_status(SQLite::Database& db, int64_t rowid, SubjectStatus status, std::optional<int64_t> at,
                 const std::optional<std::string>& reason, int64_t updated_at);
