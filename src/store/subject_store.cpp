@@ -4,6 +4,7 @@
 #include "store/columns.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 
 #include <sqlite3.h>
@@ -11,6 +12,8 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 
@@ -155,22 +158,71 @@ int64_t insert_subject(SQLite::Database& db, const SubjectRow& row) {
   return db.getLastInsertRowid();
 }
 
-SubjectInserter::SubjectInserter(SQLite::Database& db)
-    : db_(db), st_(std::make_unique<SQLite::Statement>(db, insert_sql())) {}
+PackedRow pack_subject(const SubjectRow& row) {
+  const auto& cols = personal_columns();
+  if (cols.size() > PackedRow::kMaxColumns) throw std::logic_error("pack_subject: more personal columns than PackedRow holds");
+  PackedRow p;
+  size_t total = row.id.size() + row.provenance.size();
+  for (const auto& [_, v] : row.cols) total += v.size();
+  p.bytes.reserve(total);
+  p.bytes = row.id;
+  p.bytes += row.provenance;
+  p.id_len = static_cast<uint32_t>(row.id.size());
+  p.provenance_len = static_cast<uint32_t>(row.provenance.size());
+  for (size_t i = 0; i < cols.size(); ++i) {
+    auto it = row.cols.find(cols[i]);
+    if (it == row.cols.end()) {
+      p.length[i] = PackedRow::kNull;
+      continue;
+    }
+    p.offset[i] = static_cast<uint32_t>(p.bytes.size());
+    p.length[i] = static_cast<uint32_t>(it->second.size());
+    p.bytes += it->second;
+    p.present |= 1u << i;
+  }
+  return p;
+}
+
+void SubjectInserter::Finalize::operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
+
+SubjectInserter::SubjectInserter(SQLite::Database& db) : db_(db) {
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v2(db.getHandle(), insert_sql().c_str(), -1, &st, nullptr);
+  st_.reset(st);
+  if (rc != SQLITE_OK) throw SQLite::Exception(db.getHandle(), rc);
+}
 
 SubjectInserter::~SubjectInserter() = default;
 
-int64_t SubjectInserter::insert(const SubjectRow& row) {
-  bind_insert(*st_, row);
-  struct Reset {  // also when the INSERT fails: no snapshot held, no pointer into the row kept
-    SQLite::Statement& st;
-    ~Reset() {
-      st.tryReset();
-      st.clearBindings();
-    }
-  } reset{*st_};
-  st_->exec();
-  return db_.getLastInsertRowid();
+int64_t SubjectInserter::insert(const SubjectRow& row, const PackedRow& p) {
+  sqlite3_stmt* st = st_.get();
+  const char* bytes = p.bytes.data();
+  // The bytes stay put until the statement is reset below (SQLITE_STATIC).
+  sqlite3_bind_text(st, 1, bytes, int(p.id_len), SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, name_of(row.status).data(), int(name_of(row.status).size()), SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, row.created_at);
+  sqlite3_bind_int64(st, 4, row.updated_at);
+  sqlite3_bind_text(st, 5, bytes + p.id_len, int(p.provenance_len), SQLITE_STATIC);
+  const auto& cols = personal_columns();
+  static const std::vector<bool> blob = [] {
+    std::vector<bool> b;
+    for (const auto& c : personal_columns()) b.push_back(is_blob_column(c));
+    return b;
+  }();
+  for (size_t i = 0; i < cols.size(); ++i) {
+    const int param = int(i) + 6;
+    if (p.length[i] == PackedRow::kNull) sqlite3_bind_null(st, param);
+    else if (blob[i]) sqlite3_bind_blob(st, param, bytes + p.offset[i], int(p.length[i]), SQLITE_STATIC);
+    else sqlite3_bind_text(st, param, bytes + p.offset[i], int(p.length[i]), SQLITE_STATIC);
+  }
+  int rc = sqlite3_step(st);
+  std::optional<SQLite::Exception> failed;
+  if (rc != SQLITE_DONE) failed.emplace(db_.getHandle(), rc);  // before the reset, which may change the message
+  // Also after a failure: no snapshot held, no pointer into the bytes kept.
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (failed) throw *failed;
+  return sqlite3_last_insert_rowid(db_.getHandle());
 }
 
 void update_subject(SQLite::Database& db, const SubjectRow& row) {

@@ -24,6 +24,7 @@ PreparedRegistration prepare_registration(Desk& desk, const SubjectInput& in, co
   apply_input(desk, row, p.attrs, with_source, /*registering=*/true, policy, at);
   require_registration_fields(row);
   if (hash_email) p.email_hash = email_hash(desk, row.cols.at("email_key"));
+  p.packed = store::pack_subject(row);  // last: the row is complete
   return p;
 }
 
@@ -60,7 +61,7 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
     PreparedRegistration& p = make();
     store::SubjectRow& row = p.row;
     Registered r;
-    r.id = row.id;
+    r.id.assign(p.packed.bytes.data(), p.packed.id_len);  // row.id, from the lines the INSERT reads anyway
     // Most vaults erase nobody during a bulk load: ask once whether there is
     // any suppression at all (again after every other operation, which may
     // erase). Asked before the INSERT, so that nothing can fail after it.
@@ -84,14 +85,14 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
     if (!p.attrs.empty() || link) sp.emplace(desk_.db());
     try {
       if (!inserter_) inserter_.emplace(desk_.db());
-      row.rowid = inserter_->insert(row);
+      row.rowid = inserter_->insert(row, p.packed);
     } catch (const std::exception& e) {
       // Name the subject that holds the email or username.
       if (store::is_unique_violation(e)) check_unique(desk_, row);
       throw;
     }
     for (const auto& a : p.attrs) store::put_attribute(desk_.db(), row.rowid, a);
-    audit_.add(row.id, fields_of_row(p));
+    audit_.add(r.id, fields_of_row(p));
     if (link) {
       flush();  // the registration's entry first, then the links' own
       r.linked_requests = link_claimed_requests(desk_, row.id);
@@ -110,28 +111,15 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
 
 // The (category, field) pairs the audit entry names for a registration. Rows
 // of a bulk run mostly set the same fields: the last row's list is kept and
-// used again while the next row's columns are the same (no attributes).
+// used again while the next row has the same columns (and no attributes).
 const std::vector<std::pair<std::string, std::string>>& BulkRegistrar::fields_of_row(const PreparedRegistration& p) {
-  bool same = p.attrs.empty() && fields_reusable_;
-  if (same) {
-    size_t i = 0;
-    for (const auto& [col, _] : p.row.cols) {
-      if (col.ends_with("_key")) continue;
-      if (i == fields_.size() || fields_[i].second != col) {
-        same = false;
-        break;
-      }
-      ++i;
-    }
-    same = same && i == fields_.size();
-  }
-  if (!same) {
-    fields_.clear();
-    for (const auto& [col, _] : p.row.cols)
-      if (!col.ends_with("_key")) fields_.emplace_back(fields::category_of(col), col);
-    for (const auto& a : p.attrs) fields_.emplace_back(a.category, a.category + "." + a.key);
-    fields_reusable_ = p.attrs.empty();
-  }
+  if (p.attrs.empty() && fields_columns_ == p.packed.present) return fields_;
+  fields_.clear();
+  for (const auto& [col, _] : p.row.cols)
+    if (!col.ends_with("_key")) fields_.emplace_back(fields::category_of(col), col);
+  for (const auto& a : p.attrs) fields_.emplace_back(a.category, a.category + "." + a.key);
+  fields_columns_.reset();
+  if (p.attrs.empty()) fields_columns_ = p.packed.present;
   return fields_;
 }
 

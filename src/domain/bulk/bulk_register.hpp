@@ -29,6 +29,7 @@ struct PreparedRegistration {
   store::SubjectRow row;
   std::vector<store::AttributeRow> attrs;
   std::string email_hash;  // for the suppression list; empty when prepared without it
+  store::PackedRow packed;  // row's text for the INSERT, laid out by the thread that built it
 };
 
 // Validates `in` and builds its row: no database, so any thread may call it
@@ -86,7 +87,7 @@ class BulkRegistrar {
   std::optional<store::SubjectInserter> inserter_;  // prepared at the first row after a flush
   const std::vector<std::pair<std::string, std::string>>& fields_of_row(const PreparedRegistration& p);
   std::vector<std::pair<std::string, std::string>> fields_;  // the last row's, for the audit entry
-  bool fields_reusable_ = false;  // fields_ came from columns alone (no attributes)
+  std::optional<uint32_t> fields_columns_;  // the columns fields_ came from (PackedRow::present), if no attributes
 };
 
 // One registration prepared on the reading thread: its input, and the row or
