@@ -220,6 +220,8 @@ bool pause_for_input(const std::function<bool()>& would_block, Input& in, ReadAh
 BatchSummary BatchEngine::drain(ReadAhead& lines, const BatchOptions& opts) {
   while (LineAhead* next = lines.next()) {
     LineAhead& l = *next;
+    if (const LineAhead* after = lines.peek(); after && after->kind == LineAhead::Kind::registration)
+      after->registration.prefetch();
     switch (l.kind) {
       case LineAhead::Kind::pause:
         pause();

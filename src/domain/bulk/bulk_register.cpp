@@ -154,6 +154,16 @@ Ahead::Ahead(SubjectInput in, Desk& desk, const AheadContext& ctx)
   }
 }
 
+void Ahead::prefetch() const {
+  if (!prepared_) return;
+  const PreparedRegistration& p = *prepared_;
+  __builtin_prefetch(&p.row);
+  __builtin_prefetch(&p.packed);
+  __builtin_prefetch(reinterpret_cast<const char*>(&p.packed) + 64);
+  const char* bytes = p.packed.bytes.data();
+  for (size_t i = 0; i < p.packed.bytes.size(); i += 64) __builtin_prefetch(bytes + i);
+}
+
 PreparedRegistration& Ahead::take(Desk& desk, BulkRegistrar& bulk) {
   const std::string& policy = bulk.policy();
   if (bulk.policy_day() != day_) {
