@@ -169,12 +169,13 @@ PackedRow pack_subject(const SubjectRow& row) {
   p.bytes += row.provenance;
   p.id_len = static_cast<uint32_t>(row.id.size());
   p.provenance_len = static_cast<uint32_t>(row.provenance.size());
-  for (size_t i = 0; i < cols.size(); ++i) {
-    auto it = row.cols.find(cols[i]);
-    if (it == row.cols.end()) {
-      p.length[i] = PackedRow::kNull;
-      continue;
-    }
+  p.length.fill(PackedRow::kNull);
+  auto it = row.cols.begin();
+  const auto end = row.cols.end();
+  for (const ParamColumn& c : columns_by_name()) {  // both in name order: one walk
+    while (it != end && it->first < c.name) ++it;
+    if (it == end || it->first != c.name) continue;
+    const size_t i = size_t(c.param - 6);  // the column's place in personal_columns()
     p.offset[i] = static_cast<uint32_t>(p.bytes.size());
     p.length[i] = static_cast<uint32_t>(it->second.size());
     p.bytes += it->second;
