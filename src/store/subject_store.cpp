@@ -4,6 +4,7 @@
 #include "store/columns.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 
 #include <sqlite3.h>
@@ -11,6 +12,8 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 
@@ -91,7 +94,9 @@ bool is_blob_column(const std::string& col) {
   return col == "account_type" || col == "card_expiry" || col == "card_token";
 }
 
-int64_t insert_subject(SQLite::Database& db, const SubjectRow& row) {
+namespace {
+
+const std::string& insert_sql() {
   static const std::string sql = [] {
     std::string cols = "id, status, created_at, updated_at, provenance";
     std::string qs = "?, ?, ?, ?, ?";
@@ -101,28 +106,124 @@ int64_t insert_subject(SQLite::Database& db, const SubjectRow& row) {
     }
     return "INSERT INTO subjects (" + cols + ") VALUES (" + qs + ")";
   }();
-  Cached cached(db, sql);
-  SQLite::Statement& st = *cached;
-  st.bind(1, row.id);
-  st.bind(2, to_string(row.status));
+  return sql;
+}
+
+// The personal columns in name order (as a row's map holds them), each with
+// its parameter in insert_sql().
+struct ParamColumn {
+  std::string name;
+  int param;
+  bool blob;
+};
+const std::vector<ParamColumn>& columns_by_name() {
+  static const std::vector<ParamColumn> cols = [] {
+    std::vector<ParamColumn> v;
+    int i = 6;
+    for (const auto& c : personal_columns()) v.push_back({c, i++, is_blob_column(c)});
+    std::sort(v.begin(), v.end(), [](const ParamColumn& a, const ParamColumn& b) { return a.name < b.name; });
+    return v;
+  }();
+  return cols;
+}
+
+// Binds every parameter of insert_sql(): the row's values without copies (the
+// row must outlive the statement's run), NULL for the columns it has no value
+// for. A name in row.cols that is no personal column is not stored.
+void bind_insert(SQLite::Statement& st, const SubjectRow& row) {
+  st.bindNoCopy(1, row.id);
+  st.bindNoCopy(2, name_of(row.status).data());  // a string literal: NUL-terminated
   st.bind(3, row.created_at);
   st.bind(4, row.updated_at);
-  st.bind(5, row.provenance);
-  // Only the columns that hold a value: the rest stay NULL (Cached clears the bindings).
-  static const std::unordered_map<std::string, int> index = [] {
-    std::unordered_map<std::string, int> m;
-    int i = 6;
-    for (const auto& c : personal_columns()) m.emplace(c, i++);
-    return m;
-  }();
-  for (const auto& [c, v] : row.cols) {
-    auto it = index.find(c);
-    if (it == index.end()) continue;
-    if (is_blob_column(c)) st.bindNoCopy(it->second, v.data(), static_cast<int>(v.size()));
-    else st.bindNoCopy(it->second, v);
+  st.bindNoCopy(5, row.provenance);
+  auto it = row.cols.begin();
+  const auto end = row.cols.end();
+  for (const ParamColumn& c : columns_by_name()) {  // both in name order: one walk
+    while (it != end && it->first < c.name) ++it;
+    if (it != end && it->first == c.name) {
+      if (c.blob) st.bindNoCopy(c.param, it->second.data(), static_cast<int>(it->second.size()));
+      else st.bindNoCopy(c.param, it->second);
+    } else {
+      st.bind(c.param);
+    }
   }
-  st.exec();
+}
+
+}  // namespace
+
+int64_t insert_subject(SQLite::Database& db, const SubjectRow& row) {
+  Cached cached(db, insert_sql());
+  bind_insert(*cached, row);
+  cached->exec();
   return db.getLastInsertRowid();
+}
+
+PackedRow pack_subject(const SubjectRow& row) {
+  const auto& cols = personal_columns();
+  if (cols.size() > PackedRow::kMaxColumns) throw std::logic_error("pack_subject: more personal columns than PackedRow holds");
+  PackedRow p;
+  size_t total = row.id.size() + row.provenance.size();
+  for (const auto& [_, v] : row.cols) total += v.size();
+  p.bytes.reserve(total);
+  p.bytes = row.id;
+  p.bytes += row.provenance;
+  p.id_len = static_cast<uint32_t>(row.id.size());
+  p.provenance_len = static_cast<uint32_t>(row.provenance.size());
+  p.length.fill(PackedRow::kNull);
+  auto it = row.cols.begin();
+  const auto end = row.cols.end();
+  for (const ParamColumn& c : columns_by_name()) {  // both in name order: one walk
+    while (it != end && it->first < c.name) ++it;
+    if (it == end || it->first != c.name) continue;
+    const size_t i = size_t(c.param - 6);  // the column's place in personal_columns()
+    p.offset[i] = static_cast<uint32_t>(p.bytes.size());
+    p.length[i] = static_cast<uint32_t>(it->second.size());
+    p.bytes += it->second;
+    p.present |= 1u << i;
+  }
+  return p;
+}
+
+void SubjectInserter::Finalize::operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
+
+SubjectInserter::SubjectInserter(SQLite::Database& db) : db_(db) {
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v2(db.getHandle(), insert_sql().c_str(), -1, &st, nullptr);
+  st_.reset(st);
+  if (rc != SQLITE_OK) throw SQLite::Exception(db.getHandle(), rc);
+}
+
+SubjectInserter::~SubjectInserter() = default;
+
+int64_t SubjectInserter::insert(const SubjectRow& row, const PackedRow& p) {
+  sqlite3_stmt* st = st_.get();
+  const char* bytes = p.bytes.data();
+  // The bytes stay put until the statement is reset below (SQLITE_STATIC).
+  sqlite3_bind_text(st, 1, bytes, int(p.id_len), SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, name_of(row.status).data(), int(name_of(row.status).size()), SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, row.created_at);
+  sqlite3_bind_int64(st, 4, row.updated_at);
+  sqlite3_bind_text(st, 5, bytes + p.id_len, int(p.provenance_len), SQLITE_STATIC);
+  const auto& cols = personal_columns();
+  static const std::vector<bool> blob = [] {
+    std::vector<bool> b;
+    for (const auto& c : personal_columns()) b.push_back(is_blob_column(c));
+    return b;
+  }();
+  for (size_t i = 0; i < cols.size(); ++i) {
+    const int param = int(i) + 6;
+    if (p.length[i] == PackedRow::kNull) sqlite3_bind_null(st, param);
+    else if (blob[i]) sqlite3_bind_blob(st, param, bytes + p.offset[i], int(p.length[i]), SQLITE_STATIC);
+    else sqlite3_bind_text(st, param, bytes + p.offset[i], int(p.length[i]), SQLITE_STATIC);
+  }
+  int rc = sqlite3_step(st);
+  std::optional<SQLite::Exception> failed;
+  if (rc != SQLITE_DONE) failed.emplace(db_.getHandle(), rc);  // before the reset, which may change the message
+  // Also after a failure: no snapshot held, no pointer into the bytes kept.
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (failed) throw *failed;
+  return sqlite3_last_insert_rowid(db_.getHandle());
 }
 
 void update_subject(SQLite::Database& db, const SubjectRow& row) {

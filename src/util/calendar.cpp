@@ -166,10 +166,17 @@ Date subtract(Date d, Duration dur) { return shift(d, dur, -1); }
 Date today() {
   if (auto o = overridden_today()) return *o;
   const std::time_t now = std::time(nullptr);
+  // Bulk registration asks once a row: the local date of the same second is
+  // the one worked out last time (localtime_r takes a lock and walks the zone rules).
+  thread_local std::time_t last_second = -1;
+  thread_local Date last_date{};
+  if (now == last_second) return last_date;
   std::tm local{};
   if (localtime_r(&now, &local) == nullptr) return Date{floor<days>(system_clock::now())};
-  return Date{year{local.tm_year + 1900}, month{static_cast<unsigned>(local.tm_mon + 1)},
-              day{static_cast<unsigned>(local.tm_mday)}};
+  last_date = Date{year{local.tm_year + 1900}, month{static_cast<unsigned>(local.tm_mon + 1)},
+                   day{static_cast<unsigned>(local.tm_mday)}};
+  last_second = now;
+  return last_date;
 }
 
 void set_today_for_tests(std::optional<Date> d) {

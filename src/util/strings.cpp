@@ -26,6 +26,12 @@ std::vector<std::string> split(std::string_view s, char sep, bool skip_blank) {
   return out;
 }
 
+bool plain_json_text(std::string_view s) {
+  for (char c : s)
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+  return true;
+}
+
 bool blank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
 
 std::string trim_lower(std::string_view s) {

@@ -16,5 +16,8 @@ std::vector<std::string> split(std::string_view s, char sep, bool skip_blank = f
 bool blank(std::string_view s);
 // `s` without surrounding spaces and tabs, in ASCII lower case.
 std::string trim_lower(std::string_view s);
+// True when `s` is printable ASCII without '"' or '\\': as a JSON string it
+// is `s` in quotes (what nlohmann::json writes), so it can be written directly.
+bool plain_json_text(std::string_view s);
 
 }  // namespace dsr::util

@@ -300,9 +300,14 @@ struct FileState {
   // main file
   Generation gen;
   // WAL: the frame header last written (for the page that follows it), and
-  // what recovery found when it last read the WAL header.
+  // what recovery found when it last read the WAL header. SQLite writes a
+  // frame as its header, then its page: the header (as stored) waits in
+  // `pending` and goes to disk with the page in one write (one system call a
+  // frame instead of two); any other call on the file writes it first.
   sqlite3_int64 hdr_off = -1;
   unsigned char hdr[8] = {};
+  bool hdr_pending = false;
+  unsigned char pending[24] = {};
   bool scanned = false;
   uint64_t replay_frames = 0;
   std::vector<uint32_t> checksums;
@@ -472,6 +477,14 @@ int wal_new_generation(File* w, const unsigned char* hdr) {
   return real_write(w, hdr, int(kWalHeader), 0);
 }
 
+// Writes the frame header that waits for its page (see FileState), if one does.
+int wal_flush_header(File* w) {
+  FileState& s = *w->st;
+  if (!s.hdr_pending) return SQLITE_OK;
+  s.hdr_pending = false;
+  return real_write(w, s.pending, int(kFrameHeader), s.hdr_off);
+}
+
 int wal_encrypt_write(File* w, uint64_t k, const unsigned char hdr8[8], const unsigned char* page,
                       sqlite3_int64 off) {
   if (!reserve_is_zero(page)) return SQLITE_IOERR_WRITE;
@@ -484,29 +497,46 @@ int wal_encrypt_write(File* w, uint64_t k, const unsigned char hdr8[8], const un
   }
   unsigned char ad[kFrameAdBytes];
   frame_ad(w->cipher(), g.marker, k, hdr8, ad);
-  unsigned char out[kPageSize];
-  w->cipher().encrypt_bound(ad, sizeof ad, page, out);
-  return real_write(w, out, kPageSize, off);
+  FileState& s = *w->st;
+  unsigned char out[kFrame];  // the frame header that waits for this page (if it does), then the page
+  w->cipher().encrypt_bound(ad, sizeof ad, page, out + kFrameHeader);
+  if (s.hdr_pending && s.hdr_off == off - kFrameHeader) {
+    std::memcpy(out, s.pending, kFrameHeader);
+    s.hdr_pending = false;
+    return real_write(w, out, int(kFrame), off - kFrameHeader);
+  }
+  rc = wal_flush_header(w);
+  return rc != SQLITE_OK ? rc : real_write(w, out + kFrameHeader, kPageSize, off);
 }
 
 int wal_write_header(File* w, const unsigned char* in, sqlite3_int64 off) {
-  std::memcpy(w->st->hdr, in, 8);
-  w->st->hdr_off = off;
-  unsigned char h[kFrameHeader];
-  std::memcpy(h, in, 16);
-  std::memset(h + 16, 0, 8);  // SQLite's checksum covers the plaintext page: never stored
-  return real_write(w, h, int(kFrameHeader), off);
+  int rc = wal_flush_header(w);
+  if (rc != SQLITE_OK) return rc;
+  FileState& s = *w->st;
+  std::memcpy(s.hdr, in, 8);
+  s.hdr_off = off;
+  std::memcpy(s.pending, in, 16);
+  std::memset(s.pending + 16, 0, 8);  // SQLite's checksum covers the plaintext page: never stored
+  s.hdr_pending = true;  // written with its page (wal_encrypt_write) or before anything else
+  return SQLITE_OK;
 }
 
 int wal_write(File* w, const unsigned char* in, int n, sqlite3_int64 off) {
   FileState& s = *w->st;
   if (s.bound.layout.legacy) return legacy_refusal(w, "WAL");
   s.scanned = false;  // the WAL changes: what recovery found no longer holds
-  if (off == 0 && n == int(kWalHeader)) return wal_new_generation(w, in);
+  if (off == 0 && n == int(kWalHeader)) {
+    int rc = wal_flush_header(w);
+    return rc != SQLITE_OK ? rc : wal_new_generation(w, in);
+  }
   if (off < kWalHeader) return SQLITE_IOERR_WRITE;
   sqlite3_int64 rel = (off - kWalHeader) % kFrame;
   uint64_t k = uint64_t((off - kWalHeader) / kFrame);
   if (rel == 0 && n == int(kFrameHeader)) return wal_write_header(w, in, off);
+  if (!(rel == kFrameHeader && n == int(kPageSize) && s.hdr_off == off - kFrameHeader)) {
+    int rc = wal_flush_header(w);
+    if (rc != SQLITE_OK) return rc;
+  }
   if (rel == kFrameHeader && n == int(kPageSize)) {
     // The page after its header, or rewritten alone within a transaction.
     unsigned char hdr8[8];
@@ -597,6 +627,7 @@ int wal_recover_header(File* w, unsigned char* out) {
 int wal_read(File* w, unsigned char* out, int n, sqlite3_int64 off) {
   FileState& s = *w->st;
   if (s.bound.layout.legacy) return legacy_refusal(w, "WAL");
+  if (int rc = wal_flush_header(w); rc != SQLITE_OK) return rc;
   if (off == 0 && n == int(kWalHeader)) return wal_recover_header(w, out);
   if (n == int(kPageSize) && off >= kWalHeader + kFrameHeader && (off - kWalHeader) % kFrame == kFrameHeader)
     return wal_read_page(w, out, off);
@@ -783,9 +814,14 @@ int refuse_replaced() {
 // Reads and writes go through the cipher at the shifted offsets; syncs,
 // unlocks and the shared memory pass to the real file.
 struct CipherMethods : ForwardFile<File> {
+  // A WAL frame header that waits for its page goes to disk before any other
+  // call on the file (FileState).
+  static int flush(File* f) { return f->st->kind == Kind::wal ? wal_flush_header(f) : SQLITE_OK; }
   static int close(sqlite3_file* p) {
     File* f = as(p);
+    int frc = f->real()->pMethods ? flush(f) : SQLITE_OK;
     int rc = f->real()->pMethods ? f->real()->pMethods->xClose(f->real()) : SQLITE_OK;
+    if (rc == SQLITE_OK) rc = frc;
     delete f->st;
     f->st = nullptr;
     return rc;
@@ -812,13 +848,20 @@ struct CipherMethods : ForwardFile<File> {
   }
   static int truncate(sqlite3_file* p, sqlite3_int64 size) {
     File* f = as(p);
+    if (int rc = flush(f); rc != SQLITE_OK) return rc;
     f->st->scanned = false;
     f->st->image_ok = false;
     f->st->image.release();
     return f->real()->pMethods->xTruncate(f->real(), size + shift(f));
   }
+  static int sync(sqlite3_file* p, int flags) {
+    File* f = as(p);
+    if (int rc = flush(f); rc != SQLITE_OK) return rc;
+    return f->real()->pMethods->xSync(f->real(), flags);
+  }
   static int file_size(sqlite3_file* p, sqlite3_int64* size) {
     File* f = as(p);
+    if (int rc = flush(f); rc != SQLITE_OK) return rc;
     if (f->st->kind == Kind::journal && f->st->image_ok) {
       *size = sqlite3_int64(f->st->image.size());
       return SQLITE_OK;
@@ -829,10 +872,16 @@ struct CipherMethods : ForwardFile<File> {
   }
   static int lock(sqlite3_file* p, int l) {
     if (replaced(as(p))) return refuse_replaced();
+    if (int rc = flush(as(p)); rc != SQLITE_OK) return rc;
     return as(p)->real()->pMethods->xLock(as(p)->real(), l);
+  }
+  static int unlock(sqlite3_file* p, int l) {
+    if (int rc = flush(as(p)); rc != SQLITE_OK) return rc;
+    return as(p)->real()->pMethods->xUnlock(as(p)->real(), l);
   }
   static int file_control(sqlite3_file* p, int op, void* arg) {
     File* f = as(p);
+    if (int rc = flush(f); rc != SQLITE_OK) return rc;
     switch (op) {
       case SQLITE_FCNTL_MMAP_SIZE:  // memory-mapped I/O would bypass decryption
         *static_cast<sqlite3_int64*>(arg) = 0;

@@ -9,8 +9,7 @@ namespace dsr {
 namespace {
 
 // A line to what the engine runs; never throws (a bad line is a failed one).
-LineAhead read_line(Desk& desk, const LineReader::Line& l, const BatchOptions& opts, const std::string& policy,
-                    cal::Date day) {
+LineAhead read_line(Desk& desk, const LineReader::Line& l, const BatchOptions& opts, const AheadContext& ctx) {
   LineAhead a;
   a.line = l.number;
   a.kind = LineAhead::Kind::failed;
@@ -32,7 +31,7 @@ LineAhead read_line(Desk& desk, const LineReader::Line& l, const BatchOptions& o
   if (a.op == "register" && !j.contains("request")) {
     try {
       std::string request;
-      a.registration = Ahead(register_input(j, request), desk, policy, day);
+      a.registration = Ahead(register_input(j, request), desk, ctx);
       a.kind = LineAhead::Kind::registration;
     } catch (const Error& e) {
       a.error = e;
@@ -48,8 +47,7 @@ LineAhead read_line(Desk& desk, const LineReader::Line& l, const BatchOptions& o
 
 BatchSummary run_batch(Desk& desk, Input& in, const BatchOptions& opts, ResultSink& sink) {
   BatchEngine engine(desk, opts, sink);
-  const std::string policy = engine.registrar().policy();
-  const cal::Date day = engine.registrar().policy_day();
+  const AheadContext ctx = engine.registrar().ahead_context();
   ReadAhead lines(kAheadBlock, kAheadBlocks, [&](ReadAhead::Sink& out) {
     LineReader reader(in, opts.max_line);
     LineReader::Line l;
@@ -57,7 +55,7 @@ BatchSummary run_batch(Desk& desk, Input& in, const BatchOptions& opts, ResultSi
       if (reader.would_block() && !pause_for_input([&] { return reader.would_block(); }, in, out)) return;
       if (!reader.next(l)) break;
       if (l.text.find_first_not_of(" \t") == std::string::npos && !l.overlong) continue;  // blank lines are not operations
-      out.push(read_line(desk, l, opts, policy, day));
+      out.push(read_line(desk, l, opts, ctx));
     }
   });
   return engine.drain(lines, opts);

@@ -1,5 +1,7 @@
 #include "domain/bulk/batch_engine.hpp"
 
+#include "util/strings.hpp"
+
 namespace dsr {
 namespace {
 
@@ -218,6 +220,8 @@ bool pause_for_input(const std::function<bool()>& would_block, Input& in, ReadAh
 BatchSummary BatchEngine::drain(ReadAhead& lines, const BatchOptions& opts) {
   while (LineAhead* next = lines.next()) {
     LineAhead& l = *next;
+    if (const LineAhead* after = lines.peek(); after && after->kind == LineAhead::Kind::registration)
+      after->registration.prefetch();
     switch (l.kind) {
       case LineAhead::Kind::pause:
         pause();
@@ -241,7 +245,15 @@ std::string result_line(const LineResult& r) {
   if (r.dry_run) out += ",\"dry_run\":true";
   if (r.rolled_back) out += ",\"rolled_back\":true";
   out += ",\"op\":";
-  out += r.op.empty() ? std::string("null") : nlohmann::json(r.op).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (r.op.empty()) {
+    out += "null";
+  } else if (util::plain_json_text(r.op)) {  // the usual case ("register"): its JSON is the text in quotes
+    out += '"';
+    out += r.op;
+    out += '"';
+  } else {
+    out += nlohmann::json(r.op).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
   if (r.ok) {
     out += ",\"result\":";
     out += r.result;

@@ -13,7 +13,8 @@
 
 namespace dsr {
 
-PreparedRegistration prepare_registration(Desk& desk, const SubjectInput& in, const std::string& policy, int64_t at) {
+PreparedRegistration prepare_registration(Desk& desk, const SubjectInput& in, const std::string& policy, int64_t at,
+                                          bool hash_email) {
   PreparedRegistration p;
   store::SubjectRow& row = p.row;
   row.id = new_subject_id();
@@ -22,7 +23,8 @@ PreparedRegistration prepare_registration(Desk& desk, const SubjectInput& in, co
   if (with_source.source.empty()) with_source.source = "subject";
   apply_input(desk, row, p.attrs, with_source, /*registering=*/true, policy, at);
   require_registration_fields(row);
-  p.email_hash = email_hash(desk, row.cols.at("email_key"));
+  if (hash_email) p.email_hash = email_hash(desk, row.cols.at("email_key"));
+  p.packed = store::pack_subject(row);  // last: the row is complete
   return p;
 }
 
@@ -59,12 +61,15 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
     PreparedRegistration& p = make();
     store::SubjectRow& row = p.row;
     Registered r;
-    r.id = row.id;
+    r.id.assign(p.packed.bytes.data(), p.packed.id_len);  // row.id, from the lines the INSERT reads anyway
     // Most vaults erase nobody during a bulk load: ask once whether there is
     // any suppression at all (again after every other operation, which may
     // erase). Asked before the INSERT, so that nothing can fail after it.
     if (!any_suppression_) any_suppression_ = store::any_suppression(desk_.db());
-    if (*any_suppression_) r.previously_erased = store::find_suppression(desk_.db(), p.email_hash);
+    if (*any_suppression_) {
+      if (p.email_hash.empty()) p.email_hash = email_hash(desk_, row.cols.at("email_key"));
+      r.previously_erased = store::find_suppression(desk_.db(), p.email_hash);
+    }
     // A request opened on a claimed identity is linked when its email or
     // phone arrives, as register_under links it (dsr/requests.hpp). Most runs
     // have none waiting: asked once, like the suppressions.
@@ -79,18 +84,15 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
     std::optional<store::WriteTx> sp;
     if (!p.attrs.empty() || link) sp.emplace(desk_.db());
     try {
-      row.rowid = store::insert_subject(desk_.db(), row);
+      if (!inserter_) inserter_.emplace(desk_.db());
+      row.rowid = inserter_->insert(row, p.packed);
     } catch (const std::exception& e) {
       // Name the subject that holds the email or username.
       if (store::is_unique_violation(e)) check_unique(desk_, row);
       throw;
     }
     for (const auto& a : p.attrs) store::put_attribute(desk_.db(), row.rowid, a);
-    std::vector<std::pair<std::string, std::string>> fields;
-    for (const auto& [col, _] : row.cols)
-      if (!col.ends_with("_key")) fields.emplace_back(fields::category_of(col), col);
-    for (const auto& a : p.attrs) fields.emplace_back(a.category, a.category + "." + a.key);
-    audit_.add(row.id, fields);
+    audit_.add(r.id, fields_of_row(p));
     if (link) {
       flush();  // the registration's entry first, then the links' own
       r.linked_requests = link_claimed_requests(desk_, row.id);
@@ -107,25 +109,59 @@ Registered BulkRegistrar::add(const std::function<PreparedRegistration&()>& make
   }
 }
 
+// The (category, field) pairs the audit entry names for a registration. Rows
+// of a bulk run mostly set the same fields: the last row's list is kept and
+// used again while the next row has the same columns (and no attributes).
+const std::vector<std::pair<std::string, std::string>>& BulkRegistrar::fields_of_row(const PreparedRegistration& p) {
+  if (p.attrs.empty() && fields_columns_ == p.packed.present) return fields_;
+  fields_.clear();
+  for (const auto& [col, _] : p.row.cols)
+    if (!col.ends_with("_key")) fields_.emplace_back(fields::category_of(col), col);
+  for (const auto& a : p.attrs) fields_.emplace_back(a.category, a.category + "." + a.key);
+  fields_columns_.reset();
+  if (p.attrs.empty()) fields_columns_ = p.packed.present;
+  return fields_;
+}
+
 void BulkRegistrar::flush() {
   any_suppression_.reset();
   any_claims_.reset();
+  inserter_.reset();  // its statement lives no longer than the transaction
   audit_.flush();
 }
 
 void BulkRegistrar::discard() {
   any_suppression_.reset();
   any_claims_.reset();
+  inserter_.reset();
   audit_.discard();
 }
 
-Ahead::Ahead(SubjectInput in, Desk& desk, const std::string& policy, cal::Date policy_day)
-    : in_(std::move(in)), day_(policy_day) {
+AheadContext BulkRegistrar::ahead_context() {
+  AheadContext ctx;
+  ctx.policy = policy();
+  ctx.day = *policy_day_;
+  ctx.hash_email = store::any_suppression(desk_.db());
+  return ctx;
+}
+
+Ahead::Ahead(SubjectInput in, Desk& desk, const AheadContext& ctx)
+    : in_(std::move(in)), day_(ctx.day), hash_email_(ctx.hash_email) {
   try {
-    prepared_ = prepare_registration(desk, in_, policy, cal::now_unix());
+    prepared_ = prepare_registration(desk, in_, ctx.policy, cal::now_unix(), hash_email_);
   } catch (...) {
     error_ = std::current_exception();
   }
+}
+
+void Ahead::prefetch() const {
+  if (!prepared_) return;
+  const PreparedRegistration& p = *prepared_;
+  __builtin_prefetch(&p.row);
+  __builtin_prefetch(&p.packed);
+  __builtin_prefetch(reinterpret_cast<const char*>(&p.packed) + 64);
+  const char* bytes = p.packed.bytes.data();
+  for (size_t i = 0; i < p.packed.bytes.size(); i += 64) __builtin_prefetch(bytes + i);
 }
 
 PreparedRegistration& Ahead::take(Desk& desk, BulkRegistrar& bulk) {
@@ -134,7 +170,7 @@ PreparedRegistration& Ahead::take(Desk& desk, BulkRegistrar& bulk) {
     error_ = nullptr;
     prepared_.reset();
     day_ = bulk.policy_day();
-    prepared_ = prepare_registration(desk, in_, policy, cal::now_unix());
+    prepared_ = prepare_registration(desk, in_, policy, cal::now_unix(), hash_email_);
   }
   if (error_) std::rethrow_exception(error_);
   return *prepared_;

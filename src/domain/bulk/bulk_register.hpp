@@ -28,12 +28,24 @@ namespace dsr {
 struct PreparedRegistration {
   store::SubjectRow row;
   std::vector<store::AttributeRow> attrs;
-  std::string email_hash;  // for the suppression list
+  std::string email_hash;  // for the suppression list; empty when prepared without it
+  store::PackedRow packed;  // row's text for the INSERT, laid out by the thread that built it
 };
 
 // Validates `in` and builds its row: no database, so any thread may call it
-// while another writes. `policy`: the version in force at `at`.
-PreparedRegistration prepare_registration(Desk& desk, const SubjectInput& in, const std::string& policy, int64_t at);
+// while another writes. `policy`: the version in force at `at`. Without
+// `hash_email` the email's suppression hash is left empty (BulkRegistrar::add
+// works it out if the suppression list is not empty).
+PreparedRegistration prepare_registration(Desk& desk, const SubjectInput& in, const std::string& policy, int64_t at,
+                                          bool hash_email = true);
+
+// What the reading thread prepares registrations under: a copy taken on the
+// writing thread before it starts.
+struct AheadContext {
+  std::string policy;  // in force on `day`
+  cal::Date day;
+  bool hash_email = true;  // the suppression list held entries when the run began
+};
 
 struct Registered {
   std::string id;
@@ -51,6 +63,9 @@ class BulkRegistrar {
   // The policy version in force today, and the day it was looked up for.
   const std::string& policy();
   cal::Date policy_day() const { return *policy_day_; }
+  // The policy in force today, and whether rows need their email's
+  // suppression hash (most bulk loads go into a vault that erased nobody).
+  AheadContext ahead_context();
   // Registers the subject make() prepares (or the error it throws) inside the
   // caller's open write transaction; throws what register_subject() would
   // (refusals are audited as it audits them).
@@ -69,6 +84,10 @@ class BulkRegistrar {
   BulkAudit audit_;
   std::optional<bool> any_suppression_;  // known since the last flush
   std::optional<bool> any_claims_;       // open unlinked requests with claims, known since the last flush
+  std::optional<store::SubjectInserter> inserter_;  // prepared at the first row after a flush
+  const std::vector<std::pair<std::string, std::string>>& fields_of_row(const PreparedRegistration& p);
+  std::vector<std::pair<std::string, std::string>> fields_;  // the last row's, for the audit entry
+  std::optional<uint32_t> fields_columns_;  // the columns fields_ came from (PackedRow::present), if no attributes
 };
 
 // One registration prepared on the reading thread: its input, and the row or
@@ -76,17 +95,22 @@ class BulkRegistrar {
 class Ahead {
  public:
   Ahead() = default;
-  Ahead(SubjectInput in, Desk& desk, const std::string& policy, cal::Date policy_day);  // never throws
+  Ahead(SubjectInput in, Desk& desk, const AheadContext& ctx);  // never throws
   // On the writing thread: the prepared row, or the error rethrown. A row
   // prepared under the day before (the batch ran past midnight) is prepared
   // again under today's policy.
   PreparedRegistration& take(Desk& desk, BulkRegistrar& bulk);
+  // Asks the CPU to bring what take() and the INSERT will read into the cache
+  // (memory the reading thread wrote): called for the next row while this one
+  // is written. Changes nothing.
+  void prefetch() const;
 
  private:
   SubjectInput in_;
   std::optional<PreparedRegistration> prepared_;
   std::exception_ptr error_;
   cal::Date day_{};
+  bool hash_email_ = true;
 };
 
 }  // namespace dsr

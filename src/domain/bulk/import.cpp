@@ -210,8 +210,7 @@ BatchSummary import_csv(Desk& desk, Input& in, const BatchOptions& opts, ResultS
   std::vector<std::string> cols = check_header(plan.names);
   const size_t input_columns = h.fields.size();
   BatchEngine engine(desk, opts, sink);
-  const std::string policy = engine.registrar().policy();
-  const cal::Date day = engine.registrar().policy_day();
+  const AheadContext ctx = engine.registrar().ahead_context();
   // Rows are read and validated on a thread of their own, ahead of the writing.
   ReadAhead rows(kAheadBlock, kAheadBlocks, [&](ReadAhead::Sink& out) {
     csv::Record rec;
@@ -239,7 +238,7 @@ BatchSummary import_csv(Desk& desk, Input& in, const BatchOptions& opts, ResultS
           }
           rec.fields = std::move(cells);
         }
-        a.registration = Ahead(row_input(cols, rec.fields), desk, policy, day);
+        a.registration = Ahead(row_input(cols, rec.fields), desk, ctx);
       }
       out.push(std::move(a));
     }

@@ -99,6 +99,9 @@ class Prefetch {
     }
     return &current_[pos_++];
   }
+  // The item next() returns next if it is in the block at hand (else nullptr):
+  // for a look ahead, such as a memory prefetch. Valid as next()'s result is.
+  const T* peek() const { return pos_ < current_.size() ? &current_[pos_] : nullptr; }
 
  private:
   struct Stopped {};

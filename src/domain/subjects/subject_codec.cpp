@@ -88,6 +88,28 @@ struct Writer {
   }
 };
 
+// A registration's provenance, {"*": Writer::entry()} as JSON text: written
+// directly in the usual case (a bulk load registers one row after another),
+// byte for byte what nlohmann writes (keys in order, no spaces).
+std::string shared_provenance(const std::string& source, int64_t t, const std::string& policy) {
+  if (!util::plain_json_text(source) || !util::plain_json_text(policy)) {
+    nlohmann::json e = {{"source", source}, {"collected_at", t}};
+    if (!policy.empty()) e["policy"] = policy;
+    return nlohmann::json{{"*", std::move(e)}}.dump();
+  }
+  std::string out = "{\"*\":{\"collected_at\":";
+  out += std::to_string(t);
+  if (!policy.empty()) {
+    out += ",\"policy\":\"";
+    out += policy;
+    out += '"';
+  }
+  out += ",\"source\":\"";
+  out += source;
+  out += "\"}}";
+  return out;
+}
+
 // "news, sport": the parts that are not blank, as typed (validation trims them).
 std::vector<std::string> split_interests(const std::string& v) { return util::split(v, ',', /*skip_blank=*/true); }
 
@@ -289,7 +311,7 @@ std::vector<std::string> apply_input(Desk& desk, SubjectRow& row, std::vector<st
       }
     }
   }
-  row.provenance = registering ? nlohmann::json{{"*", w.entry()}}.dump() : w.prov.dump();
+  row.provenance = registering ? shared_provenance(w.in.source, w.t, w.policy) : w.prov.dump();
   return w.changed;
 }
 

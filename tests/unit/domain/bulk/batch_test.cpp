@@ -458,3 +458,18 @@ TEST_CASE("batch import: --atomic and --dry-run write nothing when a row fails")
   CHECK(s.failed == 1);
   CHECK(count_all(d) == 0);
 }
+
+TEST_CASE("batch: a result line's op is the JSON nlohmann writes for it, plain or not") {
+  for (std::string op : {std::string("register"), std::string("no such op"), std::string("re\"g\\x"),
+                         std::string("caf\xc3\xa9"), std::string("tab\there"), std::string("del\x7f")}) {
+    CAPTURE(op);
+    LineResult r;
+    r.line = 3;
+    r.op = op;
+    r.ok = true;
+    r.result = "{}";
+    std::string line = result_line(r);
+    CHECK(line.find("\"op\":" + nlohmann::json(op).dump() + ",") != std::string::npos);
+    CHECK(nlohmann::json::parse(line)["op"] == op);
+  }
+}

@@ -12,7 +12,9 @@
 #include "dsr/audit.hpp"
 #include "dsr/batch.hpp"
 #include "dsr/import.hpp"
+#include "dsr/policy.hpp"
 #include "dsr/subjects.hpp"
+#include "store/subject_store.hpp"
 #include "test_support.hpp"
 
 using namespace dsr;
@@ -138,3 +140,62 @@ TEST_CASE("bulk registration: an import that rolls back leaves no audit entry fo
   CHECK(regs[0].subjects.size() == 2);
 }
 
+
+TEST_CASE("bulk registration: the provenance stored is the JSON text nlohmann writes, byte for byte") {
+  test::TempVault tv;
+  Desk d = tv.desk();
+  // Written directly when the source and policy are plain text; through
+  // nlohmann otherwise. Either way the same bytes as {"*": entry}.dump().
+  auto check_row = [&](const std::string& id, const std::string& source, const std::string& policy) {
+    auto row = store::subject_by_id(d.db(), id);
+    REQUIRE(row);
+    auto stored = nlohmann::json::parse(row->provenance);
+    nlohmann::json e = {{"source", source}, {"collected_at", stored["*"]["collected_at"].get<int64_t>()}};
+    if (!policy.empty()) e["policy"] = policy;
+    CHECK(row->provenance == nlohmann::json{{"*", e}}.dump());
+  };
+  test::KeepResults k;
+  auto in = string_input(reg(1, R"(,"source":"crm import")") + reg(2, R"(,"source":"fair \"stand\" \u00fc")"));
+  REQUIRE(run_batch(d, *in, {}, k).ok == 2);
+  check_row(test::result_id(k.results[0]), "crm import", "");
+  check_row(test::result_id(k.results[1]), "fair \"stand\" \u00fc", "");
+
+  PolicyVersion v;
+  v.version = "2.1-beta";
+  v.effective = "2020-01-01";
+  add_policy(d, v);
+  test::KeepResults k2;
+  auto in2 = string_input("email,name,source\nc@example.com,C,web form\n");
+  REQUIRE(import_csv(d, *in2, {}, k2).ok == 1);
+  check_row(test::result_id(k2.results[0]), "web form", "2.1-beta");
+}
+
+TEST_CASE("bulk registration: an email erased before the run, or earlier in it, is reported as previously erased") {
+  test::TempVault tv;
+  Desk d = tv.desk();
+  BatchOptions yes;
+  yes.allow_delete = true;
+  auto erase_line = [](int i) {
+    return R"({"op":"delete","subject":"u)" + std::to_string(i) + R"(@example.com","reason":"erasure request"})" "\n";
+  };
+  auto previously = [](const LineResult& r) {
+    auto j = nlohmann::json::parse(r.result);
+    return j.contains("previously_erased") ? j["previously_erased"]["id"].get<std::string>() : std::string();
+  };
+  // No suppression when the run begins: the rows are read without the
+  // email's suppression hash, and the third line needs it.
+  test::KeepResults k;
+  auto in = string_input(reg(1) + erase_line(1) + reg(1));
+  REQUIRE(run_batch(d, *in, yes, k).ok == 3);
+  CHECK(previously(k.results[0]).empty());
+  CHECK(previously(k.results[2]) == test::result_id(k.results[0]));
+  // A suppression when the run begins: the hash is worked out ahead.
+  test::KeepResults k2;
+  auto in2 = string_input(reg(2) + erase_line(2));
+  REQUIRE(run_batch(d, *in2, yes, k2).ok == 2);
+  test::KeepResults k3;
+  auto in3 = string_input(reg(3) + reg(2));
+  REQUIRE(run_batch(d, *in3, {}, k3).ok == 2);
+  CHECK(previously(k3.results[0]).empty());
+  CHECK(previously(k3.results[1]) == test::result_id(k2.results[0]));
+}
