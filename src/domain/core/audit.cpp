@@ -16,6 +16,7 @@
 #include "dsr/timefmt.hpp"
 #include "store/audit_store.hpp"
 #include "store/tx.hpp"
+#include "util/strings.hpp"
 
 namespace dsr {
 namespace {
@@ -50,11 +51,10 @@ std::string chain_hash(Desk& desk, const store::AuditRow& r) {
 // printable ASCII, which JSON takes as it is; any other string goes through
 // nlohmann, so the text is the same byte for byte.
 void add_json_string(std::string& out, const std::string& s) {
-  for (unsigned char c : s)
-    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-      out += nlohmann::json(s).dump();
-      return;
-    }
+  if (!util::plain_json_text(s)) {
+    out += nlohmann::json(s).dump();
+    return;
+  }
   out.push_back('"');
   out += s;
   out.push_back('"');

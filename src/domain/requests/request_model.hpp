@@ -2,6 +2,7 @@
 // request operations, actions and the report).
 #pragma once
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,8 @@ namespace dsr {
 std::string request_label(int64_t id);  // "req_12"
 // The --reason an action cannot go without: a usage error naming `why` when empty.
 std::string required_reason(const std::string& reason, const char* why);
+// ID ("req_12" or "12") to its number; nothing when it is no request id.
+std::optional<int64_t> request_number(std::string_view id);
 // ID ("req_12" or "12") to its row; not_found otherwise.
 store::RequestRow load_request(Desk& desk, std::string_view id);
 // Appends one entry to the request's history, by the desk's actor, now.

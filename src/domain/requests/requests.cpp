@@ -69,13 +69,17 @@ void need_open(const RequestRow& r) {
 }
 
 
-RequestRow load_request(Desk& desk, std::string_view ref) {
+std::optional<int64_t> request_number(std::string_view ref) {
   std::string_view digits = ref.rfind("req_", 0) == 0 ? ref.substr(4) : ref;
   int64_t id = 0;
   auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (digits.empty() || ec != std::errc{} || p != digits.data() + digits.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+RequestRow load_request(Desk& desk, std::string_view ref) {
   std::optional<RequestRow> row;
-  if (!digits.empty() && ec == std::errc{} && p == digits.data() + digits.size() && id > 0)
-    row = store::request_by_id(desk.db(), id);
+  if (auto id = request_number(ref)) row = store::request_by_id(desk.db(), *id);
   if (!row)
     fail(ErrorKind::not_found, "no request " + validate::quoted(ref) +
                                    "; request ids look like req_12 (`dsr request list --status all` lists them)");

@@ -28,10 +28,8 @@ struct RequestScope {
 // The label of a request reference as typed, before it is looked up; "" when
 // it is no request id (so no typed text reaches the audit trail).
 std::string label_as_typed(std::string_view ref) {
-  std::string_view digits = ref.rfind("req_", 0) == 0 ? ref.substr(4) : ref;
-  if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string_view::npos)
-    return "";
-  return request_label(std::stoll(std::string(digits)));
+  auto id = request_number(ref);
+  return id ? request_label(*id) : std::string();
 }
 
 store::RequestRow checked(Desk& desk, std::string_view request_id, std::string_view subject_ref,
